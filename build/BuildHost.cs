@@ -1,0 +1,26 @@
+using Cake.Frosting;
+using JenkinsOnEcs.Build.Docker;
+using JenkinsOnEcs.Build.Images;
+using JenkinsOnEcs.Build.Nginx;
+using JenkinsOnEcs.Build.Settings;
+using Microsoft.Extensions.DependencyInjection;
+
+namespace JenkinsOnEcs.Build;
+
+/// <summary>The build's host, composed in one place for the program and for its tests.</summary>
+public static class BuildHost
+{
+    public static CakeHost Create() => new CakeHost()
+        .AddAssembly(typeof(BuildHost).Assembly)
+        .UseContext<BuildContext>()
+        .UseLifetime<BuildLifetime>()
+        .AddArguments(SettingDefinitions.Arguments())
+        .ConfigureServices(services =>
+        {
+            // The services tasks receive through their constructors.
+            services.AddSingleton<DockerCli>();
+            services.AddSingleton<DockerEngine>();
+            services.AddSingleton<ImageBuilder>();
+            services.AddSingleton<NginxConfigRenderer>();
+        });
+}

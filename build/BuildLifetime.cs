@@ -1,0 +1,33 @@
+using Cake.Core;
+using Cake.Core.Diagnostics;
+using Cake.Frosting;
+using JenkinsOnEcs.Build.Images;
+using JenkinsOnEcs.Build.Settings;
+using JenkinsOnEcs.Build.Tasks;
+
+namespace JenkinsOnEcs.Build;
+
+/// <summary>Reads and checks every setting before the first task, so a bad input fails before anything changes.</summary>
+public sealed class BuildLifetime : FrostingLifetime<BuildContext>
+{
+    public override void Setup(BuildContext context, ISetupContext info)
+    {
+        var root = RepositoryRoot.Find(context.Environment.WorkingDirectory.FullPath);
+        var settings = new BuildSettingsReader(context.Arguments, context.Environment.GetEnvironmentVariable).Read(root);
+        context.Initialize(settings, ImageCatalog.Load(settings.ImagesDirectory));
+
+        var running = info.TasksToExecute.Select(t => t.Name).ToHashSet(StringComparer.OrdinalIgnoreCase);
+        if (running.Contains(nameof(RenderNginxConfig)) && settings.JenkinsUpstream is null)
+        {
+            throw new BuildException(
+                $"RenderNginxConfig needs the Jenkins master's internal address: set \"{SettingNames.JenkinsUpstream}\" in environments/{settings.EnvironmentName}.json " +
+                $"or pass --{SettingDefinitions.All.Single(s => s.Key == SettingNames.JenkinsUpstream).Argument}=http://host:port.");
+        }
+
+        context.Log.Information("Environment {0}, {1} images ({2} agents), parallelism {3}", settings.EnvironmentName, context.Catalog.Images.Count, context.Catalog.Agents.Count, settings.Parallelism);
+    }
+
+    public override void Teardown(BuildContext context, ITeardownContext info)
+    {
+    }
+}

@@ -1,0 +1,55 @@
+using Cake.Core;
+using Cake.Core.IO;
+
+namespace JenkinsOnEcs.Build.Docker;
+
+/// <summary>Turns typed settings into docker's argument list. Each value is one argument: nothing goes through a shell.</summary>
+public static class DockerArguments
+{
+    public static ProcessArgumentBuilder Build(DockerBuildSettings settings)
+    {
+        var arguments = new ProcessArgumentBuilder().Append("build");
+        if (settings.Dockerfile is not null)
+        {
+            arguments.Append("--file").AppendQuoted(settings.Dockerfile);
+        }
+
+        foreach (var tag in settings.Tags)
+        {
+            arguments.Append("--tag").AppendQuoted(tag);
+        }
+
+        foreach (var (name, value) in settings.BuildArguments.OrderBy(a => a.Key, StringComparer.Ordinal))
+        {
+            arguments.Append("--build-arg").AppendQuoted($"{name}={value}");
+        }
+
+        foreach (var (name, value) in settings.Labels.OrderBy(a => a.Key, StringComparer.Ordinal))
+        {
+            arguments.Append("--label").AppendQuoted($"{name}={value}");
+        }
+
+        if (settings.Network is not null)
+        {
+            arguments.Append("--network").AppendQuoted(settings.Network);
+        }
+
+        if (settings.Pull)
+        {
+            arguments.Append("--pull");
+        }
+
+        if (settings.NoCache)
+        {
+            arguments.Append("--no-cache");
+        }
+
+        return arguments.AppendQuoted(settings.ContextDirectory);
+    }
+
+    public static ProcessArgumentBuilder ImageId(string reference)
+        => new ProcessArgumentBuilder().Append("image").Append("inspect").Append("--format").AppendQuoted("{{.Id}}").AppendQuoted(reference);
+
+    public static ProcessArgumentBuilder ServerVersion()
+        => new ProcessArgumentBuilder().Append("version").Append("--format").AppendQuoted("{{.Server.Version}}");
+}

@@ -1,0 +1,14 @@
+namespace JenkinsOnEcs.Build.Docker;
+
+/// <summary>One <c>docker build</c>: what Cake.Docker's DockerImageBuildSettings holds, for the options we use.</summary>
+public sealed record DockerBuildSettings
+{
+    public required string ContextDirectory { get; init; }
+    public string? Dockerfile { get; init; }
+    public IReadOnlyList<string> Tags { get; init; } = [];
+    public IReadOnlyDictionary<string, string> BuildArguments { get; init; } = new Dictionary<string, string>();
+    public IReadOnlyDictionary<string, string> Labels { get; init; } = new Dictionary<string, string>();
+    public string? Network { get; init; }
+    public bool Pull { get; init; }
+    public bool NoCache { get; init; }
+}

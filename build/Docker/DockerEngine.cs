@@ -1,0 +1,45 @@
+using Cake.Core.Diagnostics;
+
+namespace JenkinsOnEcs.Build.Docker;
+
+/// <summary>The docker operations the build needs, with failures turned into messages that say what to do.</summary>
+public sealed class DockerEngine(DockerCli cli, ICakeLog log)
+{
+    private string? _serverVersion;
+
+    /// <summary>Checks once that the CLI is installed and its daemon answers.</summary>
+    public string EnsureRunning()
+    {
+        if (_serverVersion is not null)
+        {
+            return _serverVersion;
+        }
+
+        if (!cli.IsInstalled())
+        {
+            throw new BuildException("docker was not found on PATH. Install Docker (e.g. `apt-get install docker.io`) or put the docker CLI on PATH.");
+        }
+
+        var result = cli.Run(DockerArguments.ServerVersion());
+        if (!result.Succeeded || result.Output.Length == 0)
+        {
+            throw new BuildException(
+                "The Docker daemon is not answering: " + result.Tail(3) + "\n" +
+                "Start it (`sudo systemctl start docker`, or `dockerd &` where there is no systemd) and check that this user may use it (DOCKER_HOST, the docker group).");
+        }
+
+        _serverVersion = result.Output;
+        log.Verbose("Docker daemon {0}", _serverVersion);
+        return _serverVersion;
+    }
+
+    /// <summary>The image's ID when the daemon has it, else null.</summary>
+    public string? ImageId(string reference)
+    {
+        var result = cli.Run(DockerArguments.ImageId(reference));
+        return result.Succeeded && result.Output.StartsWith("sha256:", StringComparison.Ordinal) ? result.Output : null;
+    }
+
+    public DockerResult Build(DockerBuildSettings settings, Action<string>? outputLine)
+        => cli.Run(DockerArguments.Build(settings), new DockerSettings { OutputLine = outputLine });
+}

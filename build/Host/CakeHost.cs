@@ -1,0 +1,280 @@
+using System.Reflection;
+using Cake.Cli;
+using Cake.Core;
+using Cake.Core.Configuration;
+using Cake.Core.Diagnostics;
+using Cake.Core.IO;
+using Cake.Core.Tooling;
+using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.DependencyInjection.Extensions;
+using Spectre.Console;
+
+namespace Cake.Frosting;
+
+/// <summary>
+/// Runs Frosting-style tasks on Cake.Core's own engine. Mirrors Cake.Frosting's <c>CakeHost</c>: the same
+/// fluent calls and command line, so moving to the Cake.Frosting package is a package swap.
+/// </summary>
+public sealed class CakeHost
+{
+    private readonly List<Assembly> _assemblies = [];
+    private readonly List<Action<IServiceCollection>> _configure = [];
+    private readonly List<ArgumentDefinition> _arguments = [];
+    private Type _contextType = typeof(FrostingContext);
+    private string? _workingDirectory;
+
+    public CakeHost AddAssembly(Assembly assembly)
+    {
+        _assemblies.Add(assembly);
+        return this;
+    }
+
+    public CakeHost ConfigureServices(Action<IServiceCollection> configure)
+    {
+        _configure.Add(configure);
+        return this;
+    }
+
+    public CakeHost UseContext<TContext>()
+        where TContext : class, ICakeContext
+    {
+        _contextType = typeof(TContext);
+        return this;
+    }
+
+    public CakeHost UseLifetime<TLifetime>()
+        where TLifetime : class, IFrostingLifetime
+        => ConfigureServices(s => s.AddSingleton<IFrostingLifetime, TLifetime>());
+
+    public CakeHost UseTaskLifetime<TLifetime>()
+        where TLifetime : class, IFrostingTaskLifetime
+        => ConfigureServices(s => s.AddSingleton<IFrostingTaskLifetime, TLifetime>());
+
+    public CakeHost UseWorkingDirectory(string path)
+    {
+        _workingDirectory = path;
+        return this;
+    }
+
+    /// <summary>Declares project arguments (see <see cref="ArgumentDefinition"/>).</summary>
+    public CakeHost AddArguments(IEnumerable<ArgumentDefinition> arguments)
+    {
+        _arguments.AddRange(arguments);
+        return this;
+    }
+
+    public int Run(IEnumerable<string> args) => RunAsync(args).GetAwaiter().GetResult();
+
+    public async Task<int> RunAsync(IEnumerable<string> args)
+    {
+        HostOptions options;
+        string? usageError = null;
+        try
+        {
+            options = HostOptions.Parse(args, _arguments);
+        }
+        catch (HostUsageException ex)
+        {
+            // Reported through the configured log, like every other error, once it exists.
+            options = HostOptions.Parse([], _arguments);
+            usageError = ex.Message;
+        }
+
+        await using var services = BuildServices(options);
+        var console = services.GetRequiredService<IConsole>();
+        var log = services.GetRequiredService<ICakeLog>();
+        try
+        {
+            if (usageError is not null)
+            {
+                throw new HostUsageException(usageError);
+            }
+
+            if (options.Help)
+            {
+                WriteHelp(console);
+                return 0;
+            }
+
+            if (options.Version || options.Info)
+            {
+                WriteVersion(console, options.Info);
+                return 0;
+            }
+
+            var engine = services.GetRequiredService<ICakeEngine>();
+            var registered = TaskRegistrar.Register(engine, services, _contextType, Assemblies());
+            var context = (ICakeContext)services.GetRequiredService(_contextType);
+            RegisterLifetimes(engine, services, context);
+
+            if (options.Description)
+            {
+                await new DescriptionScriptHost(engine, context, services.GetRequiredService<IAnsiConsole>()).RunTargetAsync(options.Target);
+                return 0;
+            }
+
+            if (!registered.Contains(options.Target, StringComparer.OrdinalIgnoreCase))
+            {
+                throw new HostUsageException($"Unknown target '{options.Target}'. Targets: {string.Join(", ", registered.Order(StringComparer.Ordinal))}.");
+            }
+
+            if (options.Tree)
+            {
+                await new TreeScriptHost(engine, context, console).RunTargetAsync(options.Target);
+                return 0;
+            }
+
+            if (options.DryRun)
+            {
+                var dryRun = new DryRunScriptHost(engine, context, log);
+                if (options.Exclusive)
+                {
+                    dryRun.Settings.UseExclusiveTarget();
+                }
+
+                await dryRun.RunTargetAsync(options.Target);
+                return 0;
+            }
+
+            var settings = new ExecutionSettings().SetTarget(options.Target);
+            if (options.Exclusive)
+            {
+                settings.UseExclusiveTarget();
+            }
+
+            var strategy = services.GetService<IExecutionStrategy>() ?? new DefaultExecutionStrategy(log, services.GetRequiredService<ICakeReportPrinter>());
+            var report = await engine.RunTargetAsync(context, strategy, settings);
+            services.GetRequiredService<ICakeReportPrinter>().Write(report);
+            return 0;
+        }
+        catch (HostUsageException ex)
+        {
+            log.Error("Error: {0}", ex.Message);
+            return 2;
+        }
+        catch (CakeReportException ex)
+        {
+            if (ex.Report is { IsEmpty: false } report)
+            {
+                services.GetRequiredService<ICakeReportPrinter>().Write(report);
+            }
+
+            WriteError(log, options, ex.InnerException ?? ex);
+            return 1;
+        }
+        catch (Exception ex)
+        {
+            WriteError(log, options, ex);
+            return 1;
+        }
+    }
+
+    private IEnumerable<Assembly> Assemblies()
+        => _assemblies.Count > 0 ? _assemblies.Distinct() : [Assembly.GetEntryAssembly()!];
+
+    private ServiceProvider BuildServices(HostOptions options)
+    {
+        var services = new ServiceCollection();
+        foreach (var configure in _configure)
+        {
+            configure(services);
+        }
+
+        var workingDirectory = options.WorkingDirectory ?? _workingDirectory;
+        services.TryAddSingleton<ICakeEnvironment>(_ =>
+        {
+            var environment = new CakeEnvironment(new CakePlatform(), new CakeRuntime());
+            if (workingDirectory is not null)
+            {
+                environment.WorkingDirectory = new DirectoryPath(workingDirectory).MakeAbsolute(environment);
+            }
+
+            return environment;
+        });
+        services.TryAddSingleton<IFileSystem, FileSystem>();
+        services.TryAddSingleton<IConsole>(sp => new CakeConsole(sp.GetRequiredService<ICakeEnvironment>()));
+        services.TryAddSingleton<IAnsiConsole>(_ => AnsiConsole.Console);
+        services.TryAddSingleton<ICakeLog>(sp => new CakeBuildLog(sp.GetRequiredService<IConsole>(), options.Verbosity));
+        services.TryAddSingleton<IGlobber, Globber>();
+        services.TryAddSingleton<ICakeArguments>(new CakeArguments(options.Arguments));
+        services.TryAddSingleton<ICakeConfiguration>(sp =>
+        {
+            var environment = sp.GetRequiredService<ICakeEnvironment>();
+            var values = options.Arguments.ToDictionary(g => g.Key, g => g.Last(), StringComparer.OrdinalIgnoreCase);
+            return new CakeConfigurationProvider(sp.GetRequiredService<IFileSystem>(), environment)
+                .CreateConfiguration(environment.WorkingDirectory, values);
+        });
+        services.TryAddSingleton<IToolRepository, ToolRepository>();
+        services.TryAddSingleton<IToolResolutionStrategy, ToolResolutionStrategy>();
+        services.TryAddSingleton<IToolLocator, ToolLocator>();
+        services.TryAddSingleton<IToolInstaller, ToolInstaller>();
+        services.TryAddSingleton<IProcessRunner, ProcessRunner>();
+        services.TryAddSingleton<IRegistry, WindowsRegistry>();
+        services.TryAddSingleton<ICakeDataService, CakeDataService>();
+        services.TryAddSingleton<ICakeContext, CakeContext>();
+        services.TryAddSingleton<ICakeEngine>(sp => new CakeEngine(sp.GetRequiredService<ICakeDataService>(), sp.GetRequiredService<ICakeLog>()));
+        services.TryAddSingleton<ICakeReportPrinter>(sp => new CakeReportPrinter(sp.GetRequiredService<IConsole>(), sp.GetRequiredService<ICakeContext>()));
+        services.TryAdd(ServiceDescriptor.Singleton(_contextType, _contextType));
+        return services.BuildServiceProvider();
+    }
+
+    private static void RegisterLifetimes(ICakeEngine engine, IServiceProvider services, ICakeContext context)
+    {
+        foreach (var lifetime in services.GetServices<IFrostingLifetime>())
+        {
+            engine.RegisterSetupAction(info => lifetime.Setup(context, info));
+            engine.RegisterTeardownAction(info => lifetime.Teardown(context, info));
+        }
+
+        foreach (var lifetime in services.GetServices<IFrostingTaskLifetime>())
+        {
+            engine.RegisterTaskSetupAction(info => lifetime.Setup(context, info));
+            engine.RegisterTaskTeardownAction(info => lifetime.Teardown(context, info));
+        }
+    }
+
+    private void WriteHelp(IConsole console)
+    {
+        console.WriteLine("Usage: ./build.sh [--target=TASK] [options]");
+        console.WriteLine(string.Empty);
+        console.WriteLine("Options:");
+        foreach (var option in HostOptions.Known)
+        {
+            var names = string.Join(", ", option.Aliases.Select(a => (a.Length == 1 ? "-" : "--") + a).Prepend("--" + option.Name));
+            console.WriteLine($"  {names + (option.TakesValue ? "=VALUE" : string.Empty),-32} {option.Help}");
+        }
+
+        if (_arguments.Count > 0)
+        {
+            console.WriteLine(string.Empty);
+            console.WriteLine("Build arguments:");
+            foreach (var argument in _arguments)
+            {
+                console.WriteLine($"  {"--" + argument.Name + (argument.IsFlag ? string.Empty : "=VALUE"),-32} {argument.Description}");
+            }
+        }
+
+        console.WriteLine(string.Empty);
+        console.WriteLine("Run with --description to list the targets.");
+    }
+
+    private static void WriteVersion(IConsole console, bool info)
+    {
+        console.WriteLine($"Build {Assembly.GetEntryAssembly()?.GetName().Version}");
+        console.WriteLine($"Cake.Core {typeof(ICakeContext).Assembly.GetName().Version}");
+        if (info)
+        {
+            console.WriteLine($".NET {Environment.Version} on {System.Runtime.InteropServices.RuntimeInformation.OSDescription}");
+        }
+    }
+
+    private static void WriteError(ICakeLog log, HostOptions options, Exception exception)
+    {
+        // A task's own message names the problem and the fix; the stack trace is for whoever debugs the build.
+        log.Error("Error: {0}", exception.Message);
+        if (options.Verbosity >= Verbosity.Diagnostic)
+        {
+            log.Error(exception.ToString());
+        }
+    }
+}

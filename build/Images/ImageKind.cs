@@ -1,0 +1,8 @@
+namespace JenkinsOnEcs.Build.Images;
+
+public enum ImageKind
+{
+    Master,
+    Proxy,
+    Agent,
+}

@@ -1,0 +1,1 @@
+return JenkinsOnEcs.Build.BuildHost.Create().Run(args);

@@ -1,0 +1,21 @@
+using JenkinsOnEcs.Build.Nginx;
+
+namespace JenkinsOnEcs.Build.Settings;
+
+/// <summary>Everything the build was told, read and validated once at setup.</summary>
+public sealed record BuildSettings
+{
+    public required string EnvironmentName { get; init; }
+    public required string RepositoryRoot { get; init; }
+    public required string ImagePrefix { get; init; }
+    public string? DockerBuildNetwork { get; init; }
+    public required int Parallelism { get; init; }
+    public NginxUpstream? JenkinsUpstream { get; init; }
+    public required string NginxResolver { get; init; }
+    public required int ProxyTimeoutSeconds { get; init; }
+    public required IReadOnlyDictionary<string, string> BaseImages { get; init; }
+
+    public string ImagesDirectory => Path.Combine(RepositoryRoot, "images");
+
+    public string ArtifactsDirectory => Path.Combine(RepositoryRoot, "artifacts");
+}

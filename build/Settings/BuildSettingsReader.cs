@@ -1,0 +1,212 @@
+using System.Text.Json;
+using System.Text.RegularExpressions;
+using Cake.Core;
+using JenkinsOnEcs.Build.Nginx;
+
+namespace JenkinsOnEcs.Build.Settings;
+
+/// <summary>
+/// Reads the settings from the environment file, environment variables and arguments (in rising precedence)
+/// and validates them, so that a bad value fails before any task runs.
+/// </summary>
+public sealed partial class BuildSettingsReader(ICakeArguments arguments, Func<string, string?> environmentVariable)
+{
+    public const string DefaultEnvironment = "local";
+    public const string EnvironmentsFolder = "environments";
+
+    public BuildSettings Read(string repositoryRoot)
+    {
+        var environment = Value(SettingNames.Environment) ?? DefaultEnvironment;
+        if (!EnvironmentName().IsMatch(environment))
+        {
+            throw new BuildException($"Environment name '{environment}' is not valid: use letters, digits and dashes (e.g. --environment=production).");
+        }
+
+        var file = ReadFile(repositoryRoot, environment);
+        string? Setting(string key) => Value(key) ?? (file.TryGetValue(key, out var e) && e.ValueKind != JsonValueKind.Null ? e.ToString() : null);
+
+        return new BuildSettings
+        {
+            EnvironmentName = environment,
+            RepositoryRoot = repositoryRoot,
+            ImagePrefix = ImagePrefix(Setting(SettingNames.ImagePrefix) ?? "jenkins-ecs"),
+            DockerBuildNetwork = NullIfEmpty(Setting(SettingNames.DockerBuildNetwork)),
+            Parallelism = Number(SettingNames.Parallelism, Setting(SettingNames.Parallelism), Math.Max(2, System.Environment.ProcessorCount), 1, 32),
+            JenkinsUpstream = NullIfEmpty(Setting(SettingNames.JenkinsUpstream)) is { } upstream ? Upstream(upstream) : null,
+            NginxResolver = Resolver(Setting(SettingNames.NginxResolver) ?? "169.254.169.253"),
+            ProxyTimeoutSeconds = Number(SettingNames.ProxyTimeoutSeconds, Setting(SettingNames.ProxyTimeoutSeconds), 300, 30, 3600),
+            BaseImages = BaseImages(file),
+        };
+    }
+
+    /// <summary>The names of the environment files present, for messages.</summary>
+    public static IEnumerable<string> KnownEnvironments(string repositoryRoot)
+    {
+        var folder = Path.Combine(repositoryRoot, EnvironmentsFolder);
+        return Directory.Exists(folder)
+            ? Directory.EnumerateFiles(folder, "*.json").Select(Path.GetFileNameWithoutExtension).OfType<string>().Order(StringComparer.Ordinal)
+            : [];
+    }
+
+    private string? Value(string key)
+    {
+        var definition = SettingDefinitions.All.Single(s => s.Key == key);
+        if (arguments.HasArgument(definition.Argument))
+        {
+            return arguments.GetArguments(definition.Argument).Last();
+        }
+
+        return NullIfEmpty(environmentVariable(definition.EnvironmentVariable));
+    }
+
+    private static Dictionary<string, JsonElement> ReadFile(string repositoryRoot, string environment)
+    {
+        var relative = Path.Combine(EnvironmentsFolder, environment + ".json");
+        var path = Path.Combine(repositoryRoot, relative);
+        if (!File.Exists(path))
+        {
+            var known = KnownEnvironments(repositoryRoot).ToList();
+            throw new BuildException(
+                $"Environment '{environment}' has no file {relative}. " +
+                (known.Count > 0 ? $"Known environments: {string.Join(", ", known)}; pass one with --environment=NAME, or create {relative}." : $"Create {relative}."));
+        }
+
+        JsonDocument document;
+        try
+        {
+            document = JsonDocument.Parse(File.ReadAllText(path), new JsonDocumentOptions { CommentHandling = JsonCommentHandling.Skip, AllowTrailingCommas = true });
+        }
+        catch (JsonException ex)
+        {
+            throw new BuildException($"{relative} is not valid JSON at line {ex.LineNumber + 1}, position {ex.BytePositionInLine + 1}: {ex.Message.Split(" LineNumber")[0]} Fix the file.");
+        }
+
+        using (document)
+        {
+            if (document.RootElement.ValueKind != JsonValueKind.Object)
+            {
+                throw new BuildException($"{relative} must hold one JSON object of settings, e.g. {{ \"imagePrefix\": \"jenkins-ecs\" }}.");
+            }
+
+            var values = new Dictionary<string, JsonElement>(StringComparer.Ordinal);
+            foreach (var property in document.RootElement.EnumerateObject())
+            {
+                if (property.Name.StartsWith('$'))
+                {
+                    continue; // "$schema" and "$comment" are for editors and readers.
+                }
+
+                var definition = SettingDefinitions.All.FirstOrDefault(s => s.Key == property.Name && s.Key != SettingNames.Environment)
+                    ?? throw new BuildException($"{relative}: unknown setting '{property.Name}'{Suggest(property.Name)}. Known settings: {string.Join(", ", SettingDefinitions.All.Where(s => s.Key != SettingNames.Environment).Select(s => s.Key))}.");
+                var expected = definition.Type switch
+                {
+                    SettingType.Number => JsonValueKind.Number,
+                    SettingType.Map => JsonValueKind.Object,
+                    _ => JsonValueKind.String,
+                };
+                if (property.Value.ValueKind != expected && property.Value.ValueKind != JsonValueKind.Null)
+                {
+                    throw new BuildException($"{relative}: '{property.Name}' must be a {expected.ToString().ToLowerInvariant()}, not a {property.Value.ValueKind.ToString().ToLowerInvariant()}.");
+                }
+
+                values[property.Name] = property.Value.Clone();
+            }
+
+            return values;
+        }
+    }
+
+    private IReadOnlyDictionary<string, string> BaseImages(Dictionary<string, JsonElement> file)
+    {
+        var map = new Dictionary<string, string>(StringComparer.Ordinal);
+        if (file.TryGetValue(SettingNames.BaseImages, out var element) && element.ValueKind == JsonValueKind.Object)
+        {
+            foreach (var entry in element.EnumerateObject())
+            {
+                map[entry.Name] = entry.Value.ValueKind == JsonValueKind.String && entry.Value.GetString() is { Length: > 0 } to
+                    ? to
+                    : throw new BuildException($"baseImages: '{entry.Name}' must map to an image reference string.");
+            }
+        }
+
+        var argument = SettingDefinitions.All.Single(s => s.Key == SettingNames.BaseImages).Argument;
+        if (arguments.HasArgument(argument))
+        {
+            foreach (var pair in arguments.GetArguments(argument))
+            {
+                var parts = pair.Split('=', 2);
+                if (parts.Length != 2 || parts[0].Length == 0 || parts[1].Length == 0)
+                {
+                    throw new BuildException($"--{argument}={pair}: write --{argument}=FROM=TO, e.g. --{argument}=nginx:1.28=mirror/nginx:1.28.");
+                }
+
+                map[parts[0]] = parts[1];
+            }
+        }
+
+        return map;
+    }
+
+    private static string ImagePrefix(string value)
+        => ImageRepository().IsMatch(value)
+            ? value
+            : throw new BuildException($"imagePrefix '{value}' is not a valid image repository name: use lower-case letters, digits, '.', '_', '-' and '/'.");
+
+    private static NginxUpstream Upstream(string value)
+        => NginxUpstream.TryParse(value, out var upstream, out var problem)
+            ? upstream
+            : throw new BuildException($"jenkinsUpstream '{value}' is not usable: {problem} Give it as http://host:port (the master's internal load balancer).");
+
+    private static string Resolver(string value)
+        => HostName().IsMatch(value)
+            ? value
+            : throw new BuildException($"nginxResolver '{value}' is not a host name or IP address.");
+
+    private static int Number(string key, string? value, int fallback, int min, int max)
+    {
+        if (value is null)
+        {
+            return fallback;
+        }
+
+        return int.TryParse(value, out var number) && number >= min && number <= max
+            ? number
+            : throw new BuildException($"{key} must be a whole number from {min} to {max}, not '{value}'.");
+    }
+
+    private static string? NullIfEmpty(string? value) => string.IsNullOrWhiteSpace(value) ? null : value.Trim();
+
+    private static string Suggest(string name)
+    {
+        var best = SettingDefinitions.All
+            .Select(s => (s.Key, Distance: Levenshtein(s.Key.ToLowerInvariant(), name.ToLowerInvariant())))
+            .OrderBy(x => x.Distance)
+            .First();
+        return best.Distance <= 3 ? $" (did you mean '{best.Key}'?)" : string.Empty;
+    }
+
+    private static int Levenshtein(string a, string b)
+    {
+        var d = new int[a.Length + 1, b.Length + 1];
+        for (var i = 0; i <= a.Length; i++) d[i, 0] = i;
+        for (var j = 0; j <= b.Length; j++) d[0, j] = j;
+        for (var i = 1; i <= a.Length; i++)
+        {
+            for (var j = 1; j <= b.Length; j++)
+            {
+                d[i, j] = Math.Min(Math.Min(d[i - 1, j] + 1, d[i, j - 1] + 1), d[i - 1, j - 1] + (a[i - 1] == b[j - 1] ? 0 : 1));
+            }
+        }
+
+        return d[a.Length, b.Length];
+    }
+
+    [GeneratedRegex("^[a-z0-9][a-z0-9-]*$")]
+    private static partial Regex EnvironmentName();
+
+    [GeneratedRegex("^[a-z0-9]+([._-][a-z0-9]+)*(/[a-z0-9]+([._-][a-z0-9]+)*)*$")]
+    private static partial Regex ImageRepository();
+
+    [GeneratedRegex("^[A-Za-z0-9]([A-Za-z0-9.-]*[A-Za-z0-9])?$|^[0-9a-fA-F:]+$")]
+    private static partial Regex HostName();
+}

@@ -1,0 +1,23 @@
+using Cake.Frosting;
+
+namespace JenkinsOnEcs.Build.Settings;
+
+/// <summary>Every setting the build reads, with its help text: the single list behind --help, validation and the readers.</summary>
+public static class SettingDefinitions
+{
+    public static readonly IReadOnlyList<SettingDefinition> All =
+    [
+        new(SettingNames.Environment, SettingType.Text, "Environment file to use: environments/<name>.json (default: local)."),
+        new(SettingNames.ImagePrefix, SettingType.Text, "Repository prefix of the images built (default: jenkins-ecs)."),
+        new(SettingNames.DockerBuildNetwork, SettingType.Text, "Network for RUN steps of docker build, e.g. host (default: docker's own)."),
+        new(SettingNames.Parallelism, SettingType.Number, "How many images build at once (default: the number of cores, at least 2)."),
+        new(SettingNames.JenkinsUpstream, SettingType.Text, "Jenkins master's internal address for NGINX: http://host:port."),
+        new(SettingNames.NginxResolver, SettingType.Text, "DNS server NGINX re-resolves the upstream with (default: 169.254.169.253, the VPC resolver)."),
+        new(SettingNames.ProxyTimeoutSeconds, SettingType.Number, "NGINX read/send timeout towards Jenkins; above the load balancers' idle timeout (default: 300)."),
+        new(SettingNames.BaseImages, SettingType.Map, "Replacements for base images, {\"jenkins/jenkins:tag\": \"mirror/jenkins:tag\"}; as argument FROM=TO."),
+    ];
+
+    /// <summary>The command-line arguments of the build; the environment file's keys besides <c>environment</c> itself.</summary>
+    public static IEnumerable<ArgumentDefinition> Arguments()
+        => All.Select(s => new ArgumentDefinition(s.Argument, s.Type == SettingType.Map ? s.Description : s.Description + $" [env: {s.EnvironmentVariable}]"));
+}

@@ -1,0 +1,20 @@
+namespace JenkinsOnEcs.Build.Settings;
+
+/// <summary>
+/// The keys of the environment file. Each key can be overridden by an environment variable
+/// (JENKINS_ECS_ + the key in upper snake case) and by a command-line argument (the key in kebab case),
+/// in that order of precedence: argument, environment variable, file, default.
+/// </summary>
+public static class SettingNames
+{
+    public const string Environment = "environment";
+    public const string ImagePrefix = "imagePrefix";
+    public const string DockerBuildNetwork = "dockerBuildNetwork";
+    public const string Parallelism = "parallelism";
+    public const string JenkinsUpstream = "jenkinsUpstream";
+    public const string NginxResolver = "nginxResolver";
+    public const string ProxyTimeoutSeconds = "proxyTimeoutSeconds";
+    public const string BaseImages = "baseImages";
+
+    public const string EnvironmentVariablePrefix = "JENKINS_ECS_";
+}

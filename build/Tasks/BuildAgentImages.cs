@@ -1,0 +1,17 @@
+using Cake.Frosting;
+using JenkinsOnEcs.Build.Images;
+
+namespace JenkinsOnEcs.Build.Tasks;
+
+[TaskName(nameof(BuildAgentImages))]
+[TaskDescription("Builds one agent image per toolchain folder, in parallel (bounded by --parallelism).")]
+public sealed class BuildAgentImages(ImageBuilder builder) : AsyncFrostingTask<BuildContext>
+{
+    public override async Task RunAsync(BuildContext context)
+    {
+        foreach (var image in await builder.BuildAllAsync(context.Catalog.Agents, context.ImageBuildOptions))
+        {
+            context.Results.Record(image);
+        }
+    }
+}

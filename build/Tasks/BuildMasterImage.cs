@@ -1,0 +1,12 @@
+using Cake.Frosting;
+using JenkinsOnEcs.Build.Images;
+
+namespace JenkinsOnEcs.Build.Tasks;
+
+[TaskName(nameof(BuildMasterImage))]
+[TaskDescription("Builds the Jenkins master image (skipped when its content tag exists).")]
+public sealed class BuildMasterImage(ImageBuilder builder) : FrostingTask<BuildContext>
+{
+    public override void Run(BuildContext context)
+        => context.Results.Record(builder.Build(context.Catalog.Master, context.ImageBuildOptions));
+}

@@ -1,0 +1,13 @@
+using Cake.Frosting;
+using JenkinsOnEcs.Build.Images;
+
+namespace JenkinsOnEcs.Build.Tasks;
+
+[TaskName(nameof(BuildNginxImage))]
+[TaskDescription("Builds the NGINX proxy image with the rendered config (skipped when its content tag exists).")]
+[IsDependentOn(typeof(RenderNginxConfig))]
+public sealed class BuildNginxImage(ImageBuilder builder) : FrostingTask<BuildContext>
+{
+    public override void Run(BuildContext context)
+        => context.Results.Record(builder.Build(context.Catalog.Proxy, context.ImageBuildOptions));
+}

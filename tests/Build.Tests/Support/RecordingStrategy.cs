@@ -1,0 +1,44 @@
+using Cake.Core;
+
+namespace JenkinsOnEcs.Build.Tests.Support;
+
+/// <summary>
+/// Cake's own execution strategy, recording the tasks in the order the engine runs them, and optionally
+/// not running their bodies: the graph is then tested without side effects (as Cake.Frosting's host tests do).
+/// Setup and teardown still run, so settings are validated as in a real run.
+/// </summary>
+public sealed class RecordingStrategy(IExecutionStrategy inner, bool runTasks) : IExecutionStrategy
+{
+    private readonly List<string> _executed = [];
+    private readonly List<string> _skipped = [];
+
+    public IReadOnlyList<string> Executed => _executed;
+
+    public IReadOnlyList<string> Skipped => _skipped;
+
+    public void PerformSetup(Action<ISetupContext> action, ISetupContext context) => inner.PerformSetup(action, context);
+
+    public void PerformTeardown(Action<ITeardownContext> action, ITeardownContext teardownContext) => inner.PerformTeardown(action, teardownContext);
+
+    public Task ExecuteAsync(CakeTask task, ICakeContext context)
+    {
+        _executed.Add(task.Name);
+        return runTasks ? inner.ExecuteAsync(task, context) : Task.CompletedTask;
+    }
+
+    public void Skip(CakeTask task, CakeTaskCriteria criteria)
+    {
+        _skipped.Add(task.Name);
+        inner.Skip(task, criteria);
+    }
+
+    public Task ReportErrorsAsync(Func<Exception, Task> action, Exception exception) => inner.ReportErrorsAsync(action, exception);
+
+    public Task HandleErrorsAsync(Func<Exception, ICakeContext, Task> action, Exception exception, ICakeContext context) => inner.HandleErrorsAsync(action, exception, context);
+
+    public Task InvokeFinallyAsync(Func<ICakeContext, Task> action, ICakeContext context) => inner.InvokeFinallyAsync(action, context);
+
+    public void PerformTaskSetup(Action<ITaskSetupContext> action, ITaskSetupContext taskSetupContext) => inner.PerformTaskSetup(action, taskSetupContext);
+
+    public void PerformTaskTeardown(Action<ITaskTeardownContext> action, ITaskTeardownContext taskTeardownContext) => inner.PerformTaskTeardown(action, taskTeardownContext);
+}

@@ -1,0 +1,75 @@
+namespace JenkinsOnEcs.Build.Tests.Support;
+
+/// <summary>The repository the tests run from, and throw-away copies of it that a test may change.</summary>
+public static class Repository
+{
+    public static string Root { get; } = FindRoot();
+
+    public static string Path(params string[] parts) => System.IO.Path.Combine([Root, .. parts]);
+
+    /// <summary>Copies images/ and environments/ to a temporary folder: a repository a test may change.</summary>
+    public static TemporaryRepository Copy() => new(Root);
+
+    private static string FindRoot()
+    {
+        for (var directory = new DirectoryInfo(AppContext.BaseDirectory); directory is not null; directory = directory.Parent)
+        {
+            if (File.Exists(System.IO.Path.Combine(directory.FullName, "build", "Build.csproj")))
+            {
+                return directory.FullName;
+            }
+        }
+
+        throw new InvalidOperationException("The tests run outside the repository.");
+    }
+}
+
+public sealed class TemporaryRepository : IDisposable
+{
+    public TemporaryRepository(string source)
+    {
+        Root = Directory.CreateTempSubdirectory("jenkins-ecs-repo-").FullName;
+        foreach (var folder in new[] { "images", "environments" })
+        {
+            CopyFolder(System.IO.Path.Combine(source, folder), System.IO.Path.Combine(Root, folder));
+        }
+    }
+
+    public string Root { get; }
+
+    public string Path(params string[] parts) => System.IO.Path.Combine([Root, .. parts]);
+
+    public void Dispose()
+    {
+        try
+        {
+            Directory.Delete(Root, recursive: true);
+        }
+        catch (IOException)
+        {
+            // A leftover temporary folder is harmless.
+        }
+    }
+
+    private static void CopyFolder(string from, string to)
+    {
+        Directory.CreateDirectory(to);
+        foreach (var file in Directory.EnumerateFiles(from))
+        {
+            var target = System.IO.Path.Combine(to, System.IO.Path.GetFileName(file));
+            File.Copy(file, target);
+            if (!OperatingSystem.IsWindows())
+            {
+                File.SetUnixFileMode(target, File.GetUnixFileMode(file));
+            }
+        }
+
+        foreach (var folder in Directory.EnumerateDirectories(from))
+        {
+            if (System.IO.Path.GetFileName(folder) != "rendered")
+            {
+                CopyFolder(folder, System.IO.Path.Combine(to, System.IO.Path.GetFileName(folder)));
+            }
+        }
+    }
+}

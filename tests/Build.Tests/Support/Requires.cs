@@ -1,0 +1,58 @@
+using System.Diagnostics;
+
+namespace JenkinsOnEcs.Build.Tests.Support;
+
+/// <summary>
+/// Integration tests need real parts (a Docker daemon, nginx, moto). Outside CI a missing part skips the test;
+/// with CI=true it fails it, so that CI can never pass by skipping.
+/// </summary>
+public static class Requires
+{
+    public static bool InCi => string.Equals(Environment.GetEnvironmentVariable("CI"), "true", StringComparison.OrdinalIgnoreCase);
+
+    public static void Docker() => Part("a Docker daemon (`docker version`)", Lazy(ref _docker, () => Succeeds("docker", "version", "--format", "{{.Server.Version}}")));
+
+    public static void Nginx() => Part("nginx on PATH (apt-get install nginx)", Lazy(ref _nginx, () => Succeeds(NginxBinary, "-v")));
+
+    public static string NginxBinary => File.Exists("/usr/sbin/nginx") ? "/usr/sbin/nginx" : "nginx";
+
+    private static bool? _docker;
+    private static bool? _nginx;
+
+    private static bool Lazy(ref bool? cache, Func<bool> probe) => cache ??= probe();
+
+    private static void Part(string what, bool present)
+    {
+        if (present)
+        {
+            return;
+        }
+
+        if (InCi)
+        {
+            throw new InvalidOperationException($"CI=true and {what} is missing: .ci/run must install and start it.");
+        }
+
+        Skip.If(true, $"{what} is not available here");
+    }
+
+    private static bool Succeeds(string file, params string[] args)
+    {
+        try
+        {
+            var start = new ProcessStartInfo(file) { RedirectStandardOutput = true, RedirectStandardError = true };
+            foreach (var arg in args)
+            {
+                start.ArgumentList.Add(arg);
+            }
+
+            using var process = Process.Start(start)!;
+            process.WaitForExit(20_000);
+            return process.HasExited && process.ExitCode == 0;
+        }
+        catch (System.ComponentModel.Win32Exception)
+        {
+            return false;
+        }
+    }
+}

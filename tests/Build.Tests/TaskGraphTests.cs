@@ -1,0 +1,176 @@
+using System.Reflection;
+using Cake.Frosting;
+using JenkinsOnEcs.Build.Tests.Support;
+
+namespace JenkinsOnEcs.Build.Tests;
+
+/// <summary>The task graph, in the manner of Cake.Frosting's own host tests: run a target, assert the order.</summary>
+public sealed class TaskGraphTests
+{
+    /// <summary>Every target and the exact order its run executes. A new target adds its row here (a test below insists).</summary>
+    public static readonly TheoryData<string, string[]> Orders = new()
+    {
+        { "Clean", ["Clean"] },
+        { "RenderNginxConfig", ["RenderNginxConfig"] },
+        { "BuildMasterImage", ["BuildMasterImage"] },
+        { "BuildNginxImage", ["RenderNginxConfig", "BuildNginxImage"] },
+        { "BuildAgentImages", ["BuildAgentImages"] },
+        { "Build", ["BuildMasterImage", "RenderNginxConfig", "BuildNginxImage", "BuildAgentImages", "Build"] },
+        { "Default", ["BuildMasterImage", "RenderNginxConfig", "BuildNginxImage", "BuildAgentImages", "Build", "Default"] },
+    };
+
+    private static IEnumerable<Type> TaskTypes => typeof(BuildHost).Assembly.GetExportedTypes()
+        .Where(t => typeof(IFrostingTask).IsAssignableFrom(t) && !t.IsAbstract);
+
+    [Theory]
+    [MemberData(nameof(Orders))]
+    public async Task Target_runs_its_dependencies_in_order(string target, string[] expected)
+    {
+        var run = await BuildRun.RunAsync(Repository.Root, runTasks: false, $"--target={target}");
+
+        Assert.True(run.ExitCode == 0, run.Output);
+        Assert.Equal(expected, run.Executed);
+    }
+
+    [Fact]
+    public void Every_task_has_an_order_test()
+    {
+        var tested = Orders.Select(row => (string)row[0]).Order();
+        Assert.Equal(TaskTypes.Select(TaskName).Order(), tested);
+    }
+
+    [Fact]
+    public void Every_task_is_public_sealed_named_after_its_class_and_described()
+    {
+        foreach (var type in TaskTypes)
+        {
+            Assert.True(type.IsSealed, $"{type.Name} is not sealed");
+            Assert.Equal(type.Name, TaskName(type));
+            Assert.False(string.IsNullOrWhiteSpace(type.GetCustomAttribute<TaskDescriptionAttribute>()?.Description), $"{type.Name} has no [TaskDescription]");
+        }
+    }
+
+    [Fact]
+    public void Every_dependency_is_a_task_of_the_build()
+    {
+        var tasks = TaskTypes.ToHashSet();
+        foreach (var type in TaskTypes)
+        {
+            foreach (var dependency in type.GetCustomAttributes<IsDependentOnAttribute>().Select(a => a.Task)
+                         .Concat(type.GetCustomAttributes<IsDependeeOfAttribute>().Select(a => a.Task)))
+            {
+                Assert.Contains(dependency, tasks);
+            }
+        }
+    }
+
+    [Fact]
+    public async Task Exclusive_runs_the_target_alone()
+    {
+        var run = await BuildRun.RunAsync(Repository.Root, runTasks: false, "--target=Build", "--exclusive");
+
+        Assert.True(run.ExitCode == 0, run.Output);
+        Assert.Equal(["Build"], run.Executed);
+    }
+
+    [Fact]
+    public async Task Dry_run_lists_the_tasks_in_order_and_runs_no_task_body()
+    {
+        using var repository = Repository.Copy();
+        var artifacts = Directory.CreateDirectory(repository.Path("artifacts")).FullName;
+
+        var run = await BuildRun.RunAsync(repository.Root, runTasks: true, "--target=BuildNginxImage", "--dryrun");
+
+        Assert.True(run.ExitCode == 0, run.Output);
+        Assert.Empty(run.Executed);
+        Assert.True(run.Output.IndexOf("RenderNginxConfig", StringComparison.Ordinal) < run.Output.IndexOf("BuildNginxImage", StringComparison.Ordinal), run.Output);
+        Assert.False(File.Exists(repository.Path("images", "nginx-proxy", "rendered", "default.conf")), "the dry run rendered the config");
+
+        var clean = await BuildRun.RunAsync(repository.Root, runTasks: true, "--target=Clean", "--dryrun");
+        Assert.True(clean.ExitCode == 0, clean.Output);
+        Assert.True(Directory.Exists(artifacts), "the dry run of Clean deleted artifacts/");
+    }
+
+    [Fact]
+    public async Task Tree_shows_the_dependencies()
+    {
+        var run = await BuildRun.RunAsync(Repository.Root, runTasks: false, "--tree");
+
+        Assert.Equal(0, run.ExitCode);
+        Assert.Matches(@"BuildNginxImage\s*\n\W*RenderNginxConfig", run.Output);
+    }
+
+    [Fact]
+    public async Task A_cycle_between_tasks_fails_the_run_before_any_task()
+    {
+        var console = new CapturingConsole();
+        var host = new CakeHost()
+            .AddAssembly(typeof(CycleFirst).Assembly)
+            .ConfigureServices(s => Microsoft.Extensions.DependencyInjection.ServiceCollectionServiceExtensions.AddSingleton<Cake.Core.IConsole>(s, console));
+
+        var code = await host.RunAsync(["--target=CycleFirst"]);
+
+        Assert.Equal(1, code);
+        Assert.Contains("circular", console.Output, StringComparison.OrdinalIgnoreCase);
+        Assert.Equal(0, CycleFirst.Runs);
+    }
+
+    [Fact]
+    public async Task An_unknown_target_fails_and_lists_the_targets()
+    {
+        var run = await BuildRun.RunAsync(Repository.Root, runTasks: false, "--target=Deplyo");
+
+        Assert.Equal(2, run.ExitCode);
+        Assert.Contains("Unknown target 'Deplyo'", run.Output);
+        Assert.Contains("BuildAgentImages", run.Output);
+        Assert.Empty(run.Executed);
+    }
+
+    [Fact]
+    public async Task An_unknown_option_fails_and_lists_the_options()
+    {
+        var run = await BuildRun.RunAsync(Repository.Root, runTasks: false, "--enviroment=production");
+
+        Assert.Equal(2, run.ExitCode);
+        Assert.Contains("Unknown option '--enviroment=production'", run.Output);
+        Assert.Contains("--environment", run.Output);
+    }
+
+    [Fact]
+    public async Task A_failing_task_prints_the_summary_and_its_error_and_exits_non_zero()
+    {
+        using var repository = Repository.Copy();
+        File.Delete(repository.Path("images", "nginx-proxy", "default.conf.template"));
+
+        var run = await BuildRun.RunAsync(repository.Root, runTasks: true, "--target=RenderNginxConfig");
+
+        Assert.Equal(1, run.ExitCode);
+        Assert.Contains("Failed", run.Output);
+        Assert.Contains("default.conf.template is missing", run.Output);
+    }
+
+    [Fact]
+    public async Task Description_lists_every_task()
+    {
+        var run = await BuildRun.RunAsync(Repository.Root, runTasks: false, "--description");
+
+        Assert.Equal(0, run.ExitCode);
+        foreach (var type in TaskTypes)
+        {
+            Assert.Contains(TaskName(type), run.Output);
+        }
+    }
+
+    private static string TaskName(Type type) => type.GetCustomAttribute<TaskNameAttribute>()?.Name ?? type.Name;
+}
+
+[IsDependentOn(typeof(CycleSecond))]
+public sealed class CycleFirst : FrostingTask
+{
+    public static int Runs { get; private set; }
+
+    public override void Run(Cake.Core.ICakeContext context) => Runs++;
+}
+
+[IsDependentOn(typeof(CycleFirst))]
+public sealed class CycleSecond : FrostingTask;
