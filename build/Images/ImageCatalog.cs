@@ -48,8 +48,16 @@ public sealed partial class ImageCatalog
                     throw new BuildException($"Agent folder images/agents/{toolchain}: a toolchain name is lower-case letters, digits and dashes (it becomes an image name and a Jenkins label). Rename the folder.");
                 }
 
-                images.Add(Read(root, folder, AgentImagePrefix + toolchain, ImageKind.Agent, toolchain));
+                var agent = Read(root, folder, AgentImagePrefix + toolchain, ImageKind.Agent, toolchain);
+                var settingsPath = Path.Combine(folder, AgentSettings.FileName);
+                images.Add(agent with { Agent = AgentSettingsReader.Read(settingsPath, Path.GetRelativePath(root, settingsPath), toolchain) });
             }
+        }
+
+        var duplicate = images.Where(i => i.Agent is not null).GroupBy(i => i.Agent!.Label, StringComparer.OrdinalIgnoreCase).FirstOrDefault(g => g.Count() > 1);
+        if (duplicate is not null)
+        {
+            throw new BuildException($"The label '{duplicate.Key}' is used by {string.Join(" and ", duplicate.Select(i => $"images/agents/{i.Toolchain}/{AgentSettings.FileName}"))}: a label must pick one agent template. Change one \"label\".");
         }
 
         var unknown = Directory.EnumerateDirectories(imagesDirectory)

@@ -13,4 +13,7 @@ public sealed record ImageDefinition(
 {
     /// <summary>For an agent, its toolchain: the folder's name, which is also its Jenkins label.</summary>
     public string? Toolchain { get; init; }
+
+    /// <summary>For an agent, its agent.json: task size, label, environment.</summary>
+    public AgentSettings? Agent { get; init; }
 }

@@ -1,0 +1,65 @@
+using Cake.Core.IO;
+using JenkinsOnEcs.Build.Docker;
+
+namespace JenkinsOnEcs.Build.Tests.Docker;
+
+public sealed class DockerArgumentsTests
+{
+    [Fact]
+    public void Build_puts_each_option_and_value_in_its_own_argument_and_the_context_last()
+    {
+        var arguments = DockerArguments.Build(new DockerBuildSettings
+        {
+            ContextDirectory = "/repo/images/agents/node",
+            Dockerfile = "/repo/images/agents/node/Dockerfile",
+            Tags = ["jenkins-ecs/agent-node:c-1"],
+            BuildArguments = new Dictionary<string, string> { ["NODE_IMAGE"] = "node:22", ["BASE_IMAGE"] = "jenkins/inbound-agent:3" },
+            Labels = new Dictionary<string, string> { ["io.jenkins-ecs.content-tag"] = "c-1" },
+            Network = "host",
+        });
+
+        Assert.Equal(
+            "build --file \"/repo/images/agents/node/Dockerfile\" --tag \"jenkins-ecs/agent-node:c-1\" " +
+            "--build-arg \"BASE_IMAGE=jenkins/inbound-agent:3\" --build-arg \"NODE_IMAGE=node:22\" " +
+            "--label \"io.jenkins-ecs.content-tag=c-1\" --network \"host\" \"/repo/images/agents/node\"",
+            arguments.Render());
+    }
+
+    [Fact]
+    public void Optional_switches_appear_only_when_set()
+    {
+        var minimal = DockerArguments.Build(new DockerBuildSettings { ContextDirectory = "." }).Render();
+        var full = DockerArguments.Build(new DockerBuildSettings { ContextDirectory = ".", Pull = true, NoCache = true }).Render();
+
+        Assert.Equal("build \".\"", minimal);
+        Assert.Equal("build --pull --no-cache \".\"", full);
+    }
+
+    [Fact]
+    public void A_value_with_spaces_and_quotes_stays_one_argument()
+    {
+        var arguments = DockerArguments.Build(new DockerBuildSettings
+        {
+            ContextDirectory = "/path with space",
+            Labels = new Dictionary<string, string> { ["note"] = "say \"hi\"; rm -rf /" },
+        });
+
+        var split = SplitLikeDotNet(arguments.Render());
+
+        Assert.Equal(["build", "--label", "note=say \"hi\"; rm -rf /", "/path with space"], split);
+    }
+
+    [Fact]
+    public void Inspect_asks_for_the_id_only()
+        => Assert.Equal("image inspect --format \"{{.Id}}\" \"a/b:c\"", DockerArguments.ImageId("a/b:c").Render());
+
+    /// <summary>The argv a real process receives for this command line: printf prints each argument on its own line.</summary>
+    private static List<string> SplitLikeDotNet(string commandLine)
+    {
+        var start = new System.Diagnostics.ProcessStartInfo("printf", "\"<%s>\\n\" " + commandLine) { RedirectStandardOutput = true };
+        using var process = System.Diagnostics.Process.Start(start)!;
+        var output = process.StandardOutput.ReadToEnd();
+        process.WaitForExit();
+        return output.Split('\n', StringSplitOptions.RemoveEmptyEntries).Select(line => line[1..^1]).ToList();
+    }
+}

@@ -1,0 +1,78 @@
+using JenkinsOnEcs.Build.Tests.Support;
+
+namespace JenkinsOnEcs.Build.Tests.Images;
+
+/// <summary>Every Dockerfile, built by the build itself with a real Docker engine, on local stand-in bases.</summary>
+[Collection(DockerCollection.Name)]
+public sealed class ImageBuildTests(StandInImages standIns) : IClassFixture<StandInImages>
+{
+    [SkippableFact]
+    public async Task Every_image_builds_and_a_second_run_builds_none_again()
+    {
+        using var repository = Repository.Copy();
+
+        var first = await BuildRun.RunAsync(repository.Root, runTasks: true, [.. standIns.Arguments(), "--target=Build"]);
+        Assert.True(first.ExitCode == 0, first.Output);
+        var images = standIns.ImagesWithPrefix();
+        Assert.Contains(images, i => i.StartsWith($"{standIns.Prefix}/jenkins-master:c-", StringComparison.Ordinal));
+        Assert.Contains(images, i => i.StartsWith($"{standIns.Prefix}/nginx-proxy:c-", StringComparison.Ordinal));
+        foreach (var toolchain in Directory.EnumerateDirectories(repository.Path("images", "agents")).Select(Path.GetFileName))
+        {
+            Assert.Contains(images, i => i.StartsWith($"{standIns.Prefix}/agent-{toolchain}:c-", StringComparison.Ordinal));
+        }
+
+        var second = await BuildRun.RunAsync(repository.Root, runTasks: true, [.. standIns.Arguments(), "--target=Build"]);
+        Assert.True(second.ExitCode == 0, second.Output);
+        Assert.DoesNotContain(": building ", second.Output);
+        Assert.Equal(images.Count, System.Text.RegularExpressions.Regex.Matches(second.Output, ": up to date").Count);
+    }
+
+    [SkippableFact]
+    public async Task Changing_one_agent_rebuilds_only_that_agent()
+    {
+        using var repository = Repository.Copy();
+        var prefix = standIns.Prefix + "-one";
+        var first = await BuildRun.RunAsync(repository.Root, runTasks: true, [.. standIns.Arguments(prefix), "--target=BuildAgentImages"]);
+        Assert.True(first.ExitCode == 0, first.Output);
+
+        File.AppendAllText(repository.Path("images", "agents", "node", "Dockerfile"), "\nLABEL changed=yes\n");
+        var second = await BuildRun.RunAsync(repository.Root, runTasks: true, [.. standIns.Arguments(prefix), "--target=BuildAgentImages"]);
+
+        Assert.True(second.ExitCode == 0, second.Output);
+        Assert.Contains("agent-node: building", second.Output);
+        Assert.Single(System.Text.RegularExpressions.Regex.Matches(second.Output, ": building "));
+        CleanUp(prefix);
+    }
+
+    [SkippableFact]
+    public async Task A_dockerfile_that_does_not_build_fails_with_docker_s_reason()
+    {
+        using var repository = Repository.Copy();
+        var prefix = standIns.Prefix + "-broken";
+        File.AppendAllText(repository.Path("images", "agents", "python", "Dockerfile"), "\nRUN echo 'toolchain check failed' >&2 && exit 3\n");
+
+        var run = await BuildRun.RunAsync(repository.Root, runTasks: true, [.. standIns.Arguments(prefix), "--target=BuildAgentImages"]);
+
+        Assert.Equal(1, run.ExitCode);
+        Assert.Contains("docker build of agent-python", run.Output);
+        Assert.Contains("images/agents/python/Dockerfile", run.Output);
+        Assert.Contains("toolchain check failed", run.Output);
+        Assert.Contains("Fix the Dockerfile", run.Output);
+        CleanUp(prefix);
+    }
+
+    private void CleanUp(string prefix)
+    {
+        var images = standIns.ImagesWithPrefix(prefix);
+        if (images.Count > 0)
+        {
+            Processes.Run("docker", ["rmi", "--force", .. images]);
+        }
+    }
+}
+
+[CollectionDefinition(Name, DisableParallelization = true)]
+public sealed class DockerCollection
+{
+    public const string Name = "docker";
+}

@@ -1,0 +1,132 @@
+using Cake.Core;
+using JenkinsOnEcs.Build.Settings;
+
+namespace JenkinsOnEcs.Build.Tests.Settings;
+
+public sealed class BuildSettingsReaderTests : IDisposable
+{
+    private readonly string _root = Directory.CreateTempSubdirectory("settings-").FullName;
+    private readonly Dictionary<string, string> _environment = [];
+
+    public BuildSettingsReaderTests() => Directory.CreateDirectory(Path.Combine(_root, "environments"));
+
+    public void Dispose() => Directory.Delete(_root, recursive: true);
+
+    [Fact]
+    public void Arguments_win_over_environment_variables_which_win_over_the_file()
+    {
+        WriteEnvironment("local", """{ "imagePrefix": "from-file", "parallelism": 3, "jenkinsUpstream": "http://file:8080" }""");
+        _environment["JENKINS_ECS_IMAGE_PREFIX"] = "from-env";
+        _environment["JENKINS_ECS_PARALLELISM"] = "5";
+
+        var settings = Read(("image-prefix", "from-argument"));
+
+        Assert.Equal("from-argument", settings.ImagePrefix);
+        Assert.Equal(5, settings.Parallelism);
+        Assert.Equal("http://file:8080", settings.JenkinsUpstream!.ToString());
+    }
+
+    [Fact]
+    public void Defaults_apply_when_nothing_is_set()
+    {
+        WriteEnvironment("local", "{}");
+
+        var settings = Read();
+
+        Assert.Equal("local", settings.EnvironmentName);
+        Assert.Equal("jenkins-ecs", settings.ImagePrefix);
+        Assert.Equal("169.254.169.253", settings.NginxResolver);
+        Assert.Equal(300, settings.ProxyTimeoutSeconds);
+        Assert.Null(settings.JenkinsUpstream);
+        Assert.True(settings.Parallelism >= 2);
+    }
+
+    [Fact]
+    public void The_environment_is_chosen_by_argument()
+    {
+        WriteEnvironment("local", "{}");
+        WriteEnvironment("production", """{ "imagePrefix": "prod" }""");
+
+        Assert.Equal("prod", Read(("environment", "production")).ImagePrefix);
+    }
+
+    [Fact]
+    public void An_unknown_environment_names_the_known_ones()
+    {
+        WriteEnvironment("local", "{}");
+        WriteEnvironment("production", "{}");
+
+        var error = Assert.Throws<BuildException>(() => Read(("environment", "prod")));
+
+        Assert.Contains("environments/prod.json", error.Message);
+        Assert.Contains("local, production", error.Message);
+    }
+
+    [Fact]
+    public void Malformed_json_names_the_file_and_line()
+    {
+        WriteEnvironment("local", "{\n  \"imagePrefix\": \"a\"\n  \"parallelism\": 2\n}");
+
+        var error = Assert.Throws<BuildException>(() => Read());
+
+        Assert.Contains("environments/local.json is not valid JSON at line 3", error.Message);
+    }
+
+    [Fact]
+    public void A_misspelt_key_is_named_with_a_suggestion()
+    {
+        WriteEnvironment("local", """{ "imagePrefx": "a" }""");
+
+        var error = Assert.Throws<BuildException>(() => Read());
+
+        Assert.Contains("unknown setting 'imagePrefx'", error.Message);
+        Assert.Contains("did you mean 'imagePrefix'", error.Message);
+    }
+
+    [Theory]
+    [InlineData("""{ "parallelism": "four" }""", "'parallelism' must be a number")]
+    [InlineData("""{ "parallelism": 0 }""", "parallelism must be a whole number from 1 to 32")]
+    [InlineData("""{ "imagePrefix": "Upper/Case" }""", "not a valid image repository name")]
+    [InlineData("""{ "jenkinsUpstream": "http://host:8080/jenkins" }""", "must not carry a path")]
+    [InlineData("""{ "jenkinsUpstream": "ftp://host" }""", "scheme must be http or https")]
+    [InlineData("""{ "baseImages": { "nginx:1": "" } }""", "must map to an image reference")]
+    [InlineData("""[ 1, 2 ]""", "must hold one JSON object")]
+    public void Bad_values_fail_with_what_is_wrong(string json, string expected)
+    {
+        WriteEnvironment("local", json);
+
+        var error = Assert.Throws<BuildException>(() => Read());
+
+        Assert.Contains(expected, error.Message);
+    }
+
+    [Fact]
+    public void Base_images_merge_file_and_arguments()
+    {
+        WriteEnvironment("local", """{ "baseImages": { "a:1": "mirror/a:1", "b:1": "mirror/b:1" } }""");
+
+        var settings = Read(("base-images", "b:1=local/b:1"));
+
+        Assert.Equal("mirror/a:1", settings.BaseImages["a:1"]);
+        Assert.Equal("local/b:1", settings.BaseImages["b:1"]);
+    }
+
+    [Fact]
+    public void The_repository_files_are_valid()
+    {
+        foreach (var environment in BuildSettingsReader.KnownEnvironments(Support.Repository.Root))
+        {
+            var settings = new BuildSettingsReader(new CakeArguments(new[] { ("environment", environment) }.ToLookup(a => a.Item1, a => a.Item2)), _ => null)
+                .Read(Support.Repository.Root);
+            Assert.Equal(environment, settings.EnvironmentName);
+        }
+    }
+
+    private BuildSettings Read(params (string Name, string Value)[] arguments)
+        => new BuildSettingsReader(
+                new CakeArguments(arguments.ToLookup(a => a.Name, a => a.Value, StringComparer.OrdinalIgnoreCase)),
+                name => _environment.GetValueOrDefault(name))
+            .Read(_root);
+
+    private void WriteEnvironment(string name, string json) => File.WriteAllText(Path.Combine(_root, "environments", name + ".json"), json);
+}

@@ -1,0 +1,46 @@
+using System.Text.Json;
+
+namespace JenkinsOnEcs.Build.Tests.Support;
+
+/// <summary>
+/// Docker Hub is out of reach here, so image tests build on small local stand-ins for the real bases
+/// (tests/standins/build-standins.sh), mapped through the build's own baseImages setting.
+/// Images a test builds get a prefix of their own and are removed afterwards.
+/// </summary>
+public sealed class StandInImages : IDisposable
+{
+    public StandInImages()
+    {
+        Requires.Docker();
+        var result = Processes.Run("bash", [Repository.Path("tests", "standins", "build-standins.sh")]);
+        if (result.ExitCode != 0)
+        {
+            throw new InvalidOperationException("tests/standins/build-standins.sh failed:\n" + result.Output);
+        }
+
+        Map = JsonSerializer.Deserialize<Dictionary<string, string>>(File.ReadAllText(Repository.Path("tests", "standins", "standins.json")))!;
+    }
+
+    public IReadOnlyDictionary<string, string> Map { get; }
+
+    public string Prefix { get; } = "jenkins-ecs-test-" + Guid.NewGuid().ToString("N")[..8];
+
+    /// <summary>The build arguments that point every real base at its stand-in and keep the images apart from others'.</summary>
+    public string[] Arguments(string? prefix = null)
+        => [.. Map.Select(m => $"--base-images={m.Key}={m.Value}"), $"--image-prefix={prefix ?? Prefix}", "--docker-build-network=host"];
+
+    public IReadOnlyList<string> ImagesWithPrefix(string? prefix = null)
+    {
+        var result = Processes.Run("docker", ["images", "--format", "{{.Repository}}:{{.Tag}}", "--filter", $"reference={prefix ?? Prefix}/*"]);
+        return result.Output.Split('\n', StringSplitOptions.RemoveEmptyEntries);
+    }
+
+    public void Dispose()
+    {
+        var images = ImagesWithPrefix();
+        if (images.Count > 0)
+        {
+            Processes.Run("docker", ["rmi", "--force", .. images]);
+        }
+    }
+}
