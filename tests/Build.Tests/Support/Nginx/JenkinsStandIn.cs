@@ -54,9 +54,9 @@ public sealed class JenkinsStandIn : IAsyncDisposable
     /// <summary>Listens on <paramref name="address"/> (a loopback address) and <paramref name="port"/> (0: any free one).</summary>
     public static JenkinsStandIn Start(IPAddress address, int port = 0, string name = "jenkins", StandInHandler? handler = null)
     {
-        if (!IPAddress.IsLoopback(address))
+        if (address.AddressFamily != AddressFamily.InterNetwork || address.GetAddressBytes()[0] != 127)
         {
-            throw new ArgumentException($"The stand-in listens on loopback addresses only, not {address}.", nameof(address));
+            throw new ArgumentException($"The stand-in listens on 127.0.0.0/8 only, not {address}.", nameof(address));
         }
 
         var listener = new TcpListener(address, port);

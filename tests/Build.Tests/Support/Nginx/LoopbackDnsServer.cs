@@ -34,9 +34,9 @@ public sealed class LoopbackDnsServer : IAsyncDisposable
 
     public void Answer(string name, IPAddress address)
     {
-        if (address.AddressFamily != AddressFamily.InterNetwork || !IPAddress.IsLoopback(address))
+        if (address.AddressFamily != AddressFamily.InterNetwork || address.GetAddressBytes()[0] != 127)
         {
-            throw new ArgumentException($"Answers are loopback IPv4 addresses only, not {address}.", nameof(address));
+            throw new ArgumentException($"Answers are 127.0.0.0/8 addresses only, not {address}.", nameof(address));
         }
 
         _answers[name.TrimEnd('.')] = address;
