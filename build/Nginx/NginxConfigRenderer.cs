@@ -1,3 +1,5 @@
+using System.Net;
+using System.Net.Sockets;
 using System.Text.RegularExpressions;
 
 namespace JenkinsOnEcs.Build.Nginx;
@@ -26,7 +28,7 @@ public sealed partial class NginxConfigRenderer
         var replacements = new Dictionary<string, string>(StringComparer.Ordinal)
         {
             ["upstream"] = values.Upstream.ToString(),
-            ["resolver"] = values.Resolver.Contains(':') && !values.Resolver.StartsWith('[') ? $"[{values.Resolver}]" : values.Resolver,
+            ["resolver"] = Resolver(values.Resolver),
             ["proxy_timeout"] = values.ProxyTimeoutSeconds + "s",
             ["listen_port"] = values.ListenPort.ToString(System.Globalization.CultureInfo.InvariantCulture),
             ["resolver_valid"] = values.ResolverValidSeconds + "s",
@@ -75,6 +77,16 @@ public sealed partial class NginxConfigRenderer
         File.Move(temporary, output, overwrite: true);
         return (output, true);
     }
+
+    /// <summary>
+    /// NGINX reads <c>address[:port]</c>, so a bare IPv6 address needs brackets; an IPv4 address or a name with a
+    /// port (<c>127.0.0.1:5353</c>) must stay as it is. Several addresses may be given, separated by spaces.
+    /// </summary>
+    private static string Resolver(string resolver)
+        => string.Join(' ', resolver.Split(' ', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries).Select(address =>
+            !address.StartsWith('[') && IPAddress.TryParse(address, out var ip) && ip.AddressFamily == AddressFamily.InterNetworkV6
+                ? $"[{address}]"
+                : address));
 
     [GeneratedRegex(@"\{\{\s*([a-z_]+)\s*\}\}")]
     private static partial Regex Placeholder();
