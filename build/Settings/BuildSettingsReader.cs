@@ -160,7 +160,7 @@ public sealed partial class BuildSettingsReader(ICakeArguments arguments, Func<s
     private static string Resolver(string value)
         => HostName().IsMatch(value)
             ? value
-            : throw new BuildException($"nginxResolver '{value}' is not a host name or IP address.");
+            : throw new BuildException($"nginxResolver '{value}' is not a DNS server: give a host name or IP address, optionally with :port ([v6]:port for IPv6).");
 
     private static int Number(string key, string? value, int fallback, int min, int max)
     {
@@ -207,6 +207,7 @@ public sealed partial class BuildSettingsReader(ICakeArguments arguments, Func<s
     [GeneratedRegex("^[a-z0-9]+([._-][a-z0-9]+)*(/[a-z0-9]+([._-][a-z0-9]+)*)*$")]
     private static partial Regex ImageRepository();
 
-    [GeneratedRegex("^[A-Za-z0-9]([A-Za-z0-9.-]*[A-Za-z0-9])?$|^[0-9a-fA-F:]+$")]
+    // A host name or IPv4 address with an optional port, a bare IPv6 address, or a bracketed one with a port.
+    [GeneratedRegex(@"^([A-Za-z0-9]([A-Za-z0-9.-]*[A-Za-z0-9])?(:[0-9]{1,5})?|[0-9a-fA-F:]+|\[[0-9a-fA-F:]+\](:[0-9]{1,5})?)$")]
     private static partial Regex HostName();
 }

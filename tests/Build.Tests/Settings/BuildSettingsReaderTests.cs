@@ -87,10 +87,11 @@ public sealed class BuildSettingsReaderTests : IDisposable
     [InlineData("""{ "parallelism": "four" }""", "'parallelism' must be a number")]
     [InlineData("""{ "parallelism": 0 }""", "parallelism must be a whole number from 1 to 32")]
     [InlineData("""{ "imagePrefix": "Upper/Case" }""", "not a valid image repository name")]
-    [InlineData("""{ "jenkinsUpstream": "http://host:8080/jenkins" }""", "must not carry a path")]
+    [InlineData("""{ "jenkinsUpstream": "http://host:8080/jenkins" }""", "carries a path")]
     [InlineData("""{ "jenkinsUpstream": "ftp://host" }""", "scheme must be http or https")]
     [InlineData("""{ "baseImages": { "nginx:1": "" } }""", "must map to an image reference")]
     [InlineData("""[ 1, 2 ]""", "must hold one JSON object")]
+    [InlineData("""{ "nginxResolver": "dns server" }""", "is not a DNS server")]
     public void Bad_values_fail_with_what_is_wrong(string json, string expected)
     {
         WriteEnvironment("local", json);
@@ -98,6 +99,19 @@ public sealed class BuildSettingsReaderTests : IDisposable
         var error = Assert.Throws<BuildException>(() => Read());
 
         Assert.Contains(expected, error.Message);
+    }
+
+    [Theory]
+    [InlineData("10.0.0.2")]
+    [InlineData("127.0.0.1:5353")]
+    [InlineData("dns.internal")]
+    [InlineData("fd00::2")]
+    [InlineData("[fd00::2]:53")]
+    public void A_resolver_may_carry_a_port(string resolver)
+    {
+        WriteEnvironment("local", $$"""{ "nginxResolver": "{{resolver}}" }""");
+
+        Assert.Equal(resolver, Read().NginxResolver);
     }
 
     [Fact]
