@@ -8,7 +8,26 @@ namespace JenkinsOnEcs.Build.Tests.Support;
 /// <summary>Runs the real build host in-process, as ./build.sh would, and keeps what it printed and ran.</summary>
 public sealed record BuildRun(int ExitCode, string Output, IReadOnlyList<string> Executed, IReadOnlyList<string> Skipped)
 {
+    // Cake's environment sets the process's current directory, which every test shares: one run at a time,
+    // and the directory is given back afterwards (a test's temporary repository is deleted when it ends).
+    private static readonly SemaphoreSlim OneAtATime = new(1, 1);
+
     public static async Task<BuildRun> RunAsync(string workingDirectory, bool runTasks, params string[] args)
+    {
+        await OneAtATime.WaitAsync();
+        var directory = Repository.Root;
+        try
+        {
+            return await RunAloneAsync(workingDirectory, runTasks, args);
+        }
+        finally
+        {
+            Environment.CurrentDirectory = directory;
+            OneAtATime.Release();
+        }
+    }
+
+    private static async Task<BuildRun> RunAloneAsync(string workingDirectory, bool runTasks, string[] args)
     {
         var console = new CapturingConsole();
         var ansi = new StringWriter();

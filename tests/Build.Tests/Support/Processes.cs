@@ -13,7 +13,7 @@ public static class Processes
         {
             RedirectStandardOutput = true,
             RedirectStandardError = true,
-            WorkingDirectory = workingDirectory ?? Environment.CurrentDirectory,
+            WorkingDirectory = workingDirectory ?? Repository.Root,
         };
         foreach (var argument in arguments)
         {
