@@ -31,9 +31,12 @@ public sealed partial class ImageCatalog
         }
 
         var root = Path.GetDirectoryName(Path.GetFullPath(imagesDirectory).TrimEnd(Path.DirectorySeparatorChar))!;
+        var master = Read(root, Path.Combine(imagesDirectory, MasterFolder), MasterFolder, ImageKind.Master, null);
+        var plugins = Path.Combine(master.ContextDirectory, PluginsFile.FileName);
+        PluginsFile.Read(plugins, Path.GetRelativePath(root, plugins));
         var images = new List<ImageDefinition>
         {
-            Read(root, Path.Combine(imagesDirectory, MasterFolder), MasterFolder, ImageKind.Master, null),
+            master,
             Read(root, Path.Combine(imagesDirectory, ProxyFolder), ProxyFolder, ImageKind.Proxy, null),
         };
 

@@ -21,6 +21,14 @@ public sealed class ImageBuildTests(StandInImages standIns) : IClassFixture<Stan
             Assert.Contains(images, i => i.StartsWith($"{standIns.Prefix}/agent-{toolchain}:c-", StringComparison.Ordinal));
         }
 
+        var master = images.Single(i => i.StartsWith($"{standIns.Prefix}/jenkins-master:", StringComparison.Ordinal));
+        var pluginCli = Processes.Run("docker", ["run", "--rm", "--network=none", "--entrypoint", "cat", master, "/usr/share/jenkins/ref/.plugin-cli-called"]);
+        Assert.Contains("--plugin-file /usr/share/jenkins/ref/plugins.txt", pluginCli.Output);
+        foreach (var agent in images.Where(i => i.Contains("/agent-", StringComparison.Ordinal)).Append(master))
+        {
+            Assert.Equal("jenkins", Processes.Run("docker", ["image", "inspect", "--format", "{{.Config.User}}", agent]).Output.Trim());
+        }
+
         var second = await BuildRun.RunAsync(repository.Root, runTasks: true, [.. standIns.Arguments(), "--target=Build"]);
         Assert.True(second.ExitCode == 0, second.Output);
         Assert.DoesNotContain(": building ", second.Output);
