@@ -1,6 +1,7 @@
 using Cake.Frosting;
 using JenkinsOnEcs.Build.Docker;
 using JenkinsOnEcs.Build.Images;
+using JenkinsOnEcs.Build.Jenkins;
 using JenkinsOnEcs.Build.Nginx;
 using JenkinsOnEcs.Build.Settings;
 using Microsoft.Extensions.DependencyInjection;
@@ -22,5 +23,6 @@ public static class BuildHost
             services.AddSingleton<DockerEngine>();
             services.AddSingleton<ImageBuilder>();
             services.AddSingleton<NginxConfigRenderer>();
+            services.AddSingleton<EcsCloudRenderer>();
         });
 }

@@ -10,5 +10,7 @@ public sealed class BuildResults
 
     public string? NginxConfig { get; set; }
 
+    public string? JenkinsCloudConfig { get; set; }
+
     public void Record(BuiltImage image) => Images[image.Name] = image;
 }

@@ -5,6 +5,7 @@ namespace JenkinsOnEcs.Build.Tasks;
 
 [TaskName(nameof(BuildMasterImage))]
 [TaskDescription("Builds the Jenkins master image (skipped when its content tag exists).")]
+[IsDependentOn(typeof(RenderJenkinsConfig))]
 public sealed class BuildMasterImage(ImageBuilder builder) : FrostingTask<BuildContext>
 {
     public override void Run(BuildContext context)

@@ -1,5 +1,6 @@
 using Cake.Core.Diagnostics;
 using Cake.Frosting;
+using JenkinsOnEcs.Build.Jenkins;
 using JenkinsOnEcs.Build.Nginx;
 
 namespace JenkinsOnEcs.Build.Tasks;
@@ -14,6 +15,7 @@ public sealed class Clean : FrostingTask<BuildContext>
                  {
                      context.Settings.ArtifactsDirectory,
                      Path.Combine(context.Catalog.Proxy.ContextDirectory, NginxConfigRenderer.RenderedFolder),
+                     Path.Combine(context.Catalog.Master.ContextDirectory, EcsCloudRenderer.RenderedFolder),
                  })
         {
             if (Directory.Exists(path))

@@ -1,8 +1,30 @@
 #!/bin/sh
-# Adds the JVM settings a container needs, then hands over to the official start script.
-# - Heap from the container's memory limit (the task definition's), not the instance's.
-# - The JVM's timezone from TZ, so build timestamps and cron triggers follow the task definition.
+# Prepares the master's start, then hands over to the official start script (jenkins.sh).
+#
+# 1. The image's plugins win over what an older image left in JENKINS_HOME. The home lives on EFS and outlives
+#    images; the official script copies ref/ files into it only when absent and keeps newer or hand-upgraded
+#    plugins. Every plugin this image carries replaces any other version in the home (and its unpacked folder,
+#    so Jenkins unpacks the new one). Plugins the image does not carry are left alone.
+# 2. JVM settings for a container: heap from the container's memory limit, and the timezone from TZ, so
+#    build timestamps and cron triggers follow the task definition.
 set -eu
+
+home="${JENKINS_HOME:-/var/jenkins_home}"
+ref="${JENKINS_REF_PLUGINS:-/usr/share/jenkins/ref/plugins}"
+if [ -d "$ref" ]; then
+  mkdir -p "$home/plugins"
+  for plugin in "$ref"/*.jpi; do
+    [ -e "$plugin" ] || continue
+    name="$(basename "$plugin" .jpi)"
+    if ! cmp -s "$plugin" "$home/plugins/$name.jpi"; then
+      rm -rf "$home/plugins/$name" "$home/plugins/$name.jpi" "$home/plugins/$name.hpi" \
+             "$home/plugins/$name.jpi.pinned" "$home/plugins/$name.hpi.pinned" "$home/plugins/$name.jpi.disabled"
+      cp "$plugin" "$home/plugins/$name.jpi"
+      echo "jenkins-entrypoint: $name: the image's version replaces the one in $home"
+    fi
+  done
+fi
+
 : "${TZ:=Etc/UTC}"
 JAVA_OPTS="${JAVA_OPTS:-} -XX:InitialRAMPercentage=${JENKINS_HEAP_INITIAL_PERCENT:-50} -XX:MaxRAMPercentage=${JENKINS_HEAP_PERCENT:-70} -XX:+ExitOnOutOfMemoryError -Duser.timezone=${TZ} -Dorg.apache.commons.jelly.tags.fmt.timeZone=${TZ}"
 export JAVA_OPTS TZ

@@ -12,11 +12,12 @@ public sealed class TaskGraphTests
     {
         { "Clean", ["Clean"] },
         { "RenderNginxConfig", ["RenderNginxConfig"] },
-        { "BuildMasterImage", ["BuildMasterImage"] },
+        { "RenderJenkinsConfig", ["RenderJenkinsConfig"] },
+        { "BuildMasterImage", ["RenderJenkinsConfig", "BuildMasterImage"] },
         { "BuildNginxImage", ["RenderNginxConfig", "BuildNginxImage"] },
         { "BuildAgentImages", ["BuildAgentImages"] },
-        { "Build", ["BuildMasterImage", "RenderNginxConfig", "BuildNginxImage", "BuildAgentImages", "Build"] },
-        { "Default", ["BuildMasterImage", "RenderNginxConfig", "BuildNginxImage", "BuildAgentImages", "Build", "Default"] },
+        { "Build", ["RenderJenkinsConfig", "BuildMasterImage", "RenderNginxConfig", "BuildNginxImage", "BuildAgentImages", "Build"] },
+        { "Default", ["RenderJenkinsConfig", "BuildMasterImage", "RenderNginxConfig", "BuildNginxImage", "BuildAgentImages", "Build", "Default"] },
     };
 
     private static IEnumerable<Type> TaskTypes => typeof(BuildHost).Assembly.GetExportedTypes()

@@ -1,0 +1,112 @@
+using System.Text.Json.Nodes;
+using System.Text.RegularExpressions;
+using JenkinsOnEcs.Build.Images;
+using JenkinsOnEcs.Build.Jenkins;
+using JenkinsOnEcs.Build.Tests.Support;
+using YamlDotNet.RepresentationModel;
+
+namespace JenkinsOnEcs.Build.Tests.Jenkins;
+
+/// <summary>The master's configuration as code: the generated ECS cloud, and the variables it reads.</summary>
+public sealed partial class JenkinsConfigTests
+{
+    [Fact]
+    public void The_cloud_has_exactly_one_template_per_agent_folder_with_its_label_family_and_size()
+    {
+        var catalog = ImageCatalog.Load(Repository.Path("images"));
+
+        var templates = Templates(new EcsCloudRenderer().Render(catalog.Agents));
+
+        Assert.Equal(catalog.Agents.Count, templates.Count);
+        foreach (var agent in catalog.Agents)
+        {
+            var template = Assert.Single(templates, t => Scalar(t, "templateName") == agent.Toolchain);
+            Assert.Equal(agent.Agent!.Label, Scalar(template, "label"));
+            Assert.Equal("${ECS_AGENT_FAMILY_PREFIX}" + agent.Toolchain, Scalar(template, "taskDefinitionOverride"));
+            Assert.Equal(agent.Agent.Cpu.ToString(), Scalar(template, "cpu"));
+            Assert.Equal(agent.Agent.Memory.ToString(), Scalar(template, "memory"));
+            Assert.Equal("awslogs", Scalar(template, "logDriver"));
+            Assert.Equal("${ECS_AGENT_TASK_ROLE_ARN}", Scalar(template, "taskrole"));
+            var environment = (YamlSequenceNode)template.Children[new YamlScalarNode("environments")];
+            Assert.Contains(environment.Children.Cast<YamlMappingNode>(), e => Scalar(e, "name") == "JENKINS_WEB_SOCKET" && Scalar(e, "value") == "true");
+        }
+    }
+
+    [Fact]
+    public async Task Adding_a_toolchain_folder_adds_its_template_with_no_other_edit()
+    {
+        using var repository = Repository.Copy();
+        var folder = Directory.CreateDirectory(repository.Path("images", "agents", "golang")).FullName;
+        File.WriteAllText(Path.Combine(folder, "Dockerfile"), "ARG BASE_IMAGE=jenkins/inbound-agent:1-jdk21\nFROM ${BASE_IMAGE}\n");
+        File.WriteAllText(Path.Combine(folder, "agent.json"), """{ "cpu": 512, "memory": 1536, "label": "go", "environment": { "GOFLAGS": "-mod=readonly" } }""");
+
+        var run = await BuildRun.RunAsync(repository.Root, runTasks: true, "--target=RenderJenkinsConfig");
+
+        Assert.True(run.ExitCode == 0, run.Output);
+        var templates = Templates(File.ReadAllText(repository.Path("images", "jenkins-master", "rendered", "casc", "ecs-cloud.yaml")));
+        var golang = Assert.Single(templates, t => Scalar(t, "templateName") == "golang");
+        Assert.Equal("go", Scalar(golang, "label"));
+        Assert.Equal("512", Scalar(golang, "cpu"));
+        Assert.Equal("1536", Scalar(golang, "memory"));
+        Assert.Contains("GOFLAGS", File.ReadAllText(repository.Path("images", "jenkins-master", "rendered", "casc", "ecs-cloud.yaml")));
+    }
+
+    [Fact]
+    public void The_static_configuration_parses_and_keeps_builds_off_the_master()
+    {
+        var yaml = Load(File.ReadAllText(Repository.Path("images", "jenkins-master", "casc", "jenkins.yaml")));
+        var jenkins = (YamlMappingNode)yaml.Children[new YamlScalarNode("jenkins")];
+
+        Assert.Equal("0", Scalar(jenkins, "numExecutors"));
+        Assert.Equal("EXCLUSIVE", Scalar(jenkins, "mode"));
+        Assert.Equal("-1", Scalar(jenkins, "slaveAgentPort"));
+    }
+
+    [Fact]
+    public void The_variables_the_configuration_reads_are_exactly_those_the_master_task_definition_sets()
+    {
+        var catalog = ImageCatalog.Load(Repository.Path("images"));
+        var configuration = string.Join('\n', Directory.EnumerateFiles(Repository.Path("images", "jenkins-master", "casc"), "*.yaml").Select(File.ReadAllText))
+            + new EcsCloudRenderer().Render(catalog.Agents);
+        var read = Variable().Matches(configuration).Select(m => m.Groups[1].Value).ToHashSet();
+
+        var container = JsonNode.Parse(File.ReadAllText(Repository.Path("ecs", "master.json")))!["containerDefinitions"]![0]!;
+        var set = container["environment"]!.AsArray().Select(e => (string)e!["name"]!)
+            .Concat(container["secrets"]!.AsArray().Select(e => (string)e!["name"]!))
+            .ToHashSet();
+
+        Assert.Equal(read.Order(), set.Order());
+        var declared = typeof(MasterEnvironment).GetFields().Where(f => f.IsLiteral).Select(f => (string)f.GetRawConstantValue()!);
+        Assert.Equal(declared.Order(), read.Order());
+    }
+
+    [Fact]
+    public void The_admin_password_reaches_the_master_only_as_a_secret_reference()
+    {
+        var container = JsonNode.Parse(File.ReadAllText(Repository.Path("ecs", "master.json")))!["containerDefinitions"]![0]!;
+
+        Assert.DoesNotContain(container["environment"]!.AsArray(), e => (string)e!["name"]! == MasterEnvironment.AdminPassword);
+        Assert.Contains(container["secrets"]!.AsArray(), e => (string)e!["name"]! == MasterEnvironment.AdminPassword);
+    }
+
+    private static List<YamlMappingNode> Templates(string yaml)
+    {
+        var root = Load(yaml);
+        var clouds = (YamlSequenceNode)((YamlMappingNode)root.Children[new YamlScalarNode("jenkins")]).Children[new YamlScalarNode("clouds")];
+        var ecs = (YamlMappingNode)((YamlMappingNode)Assert.Single(clouds.Children)).Children[new YamlScalarNode("ecs")];
+        return ((YamlSequenceNode)ecs.Children[new YamlScalarNode("templates")]).Children.Cast<YamlMappingNode>().ToList();
+    }
+
+    private static YamlMappingNode Load(string yaml)
+    {
+        var stream = new YamlStream();
+        stream.Load(new StringReader(yaml));
+        return (YamlMappingNode)stream.Documents[0].RootNode;
+    }
+
+    private static string? Scalar(YamlMappingNode node, string key)
+        => node.Children.TryGetValue(new YamlScalarNode(key), out var value) ? ((YamlScalarNode)value).Value : null;
+
+    [GeneratedRegex(@"\$\{([A-Za-z_][A-Za-z0-9_]*)(:-[^}]*)?\}")]
+    private static partial Regex Variable();
+}
