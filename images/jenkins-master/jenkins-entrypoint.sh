@@ -5,7 +5,10 @@
 #    images; the official script copies ref/ files into it only when absent and keeps newer or hand-upgraded
 #    plugins. Every plugin this image carries replaces any other version in the home (and its unpacked folder,
 #    so Jenkins unpacks the new one). Plugins the image does not carry are left alone.
-# 2. JVM settings for a container: heap from the container's memory limit, and the timezone from TZ, so
+# 2. The first admin's password comes from a secret the task definition injects (JENKINS_ADMIN_PASSWORD).
+#    Without one, the fallback the original design used: a random initial password, kept in the home so that
+#    restarts keep it, and printed once to the log (CloudWatch Logs), where an operator reads it.
+# 3. JVM settings for a container: heap from the container's memory limit, and the timezone from TZ, so
 #    build timestamps and cron triggers follow the task definition.
 set -eu
 
@@ -24,6 +27,18 @@ if [ -d "$ref" ]; then
     fi
   done
 fi
+
+: "${JENKINS_ADMIN_USER:=admin}"
+if [ -z "${JENKINS_ADMIN_PASSWORD:-}" ]; then
+  initial="$home/secrets/initialAdminPassword"
+  if [ ! -s "$initial" ]; then
+    mkdir -p "$home/secrets"
+    (umask 077 && head -c 24 /dev/urandom | od -An -tx1 | tr -d ' \n' > "$initial")
+    echo "jenkins-entrypoint: no admin password secret was injected. Initial password of '$JENKINS_ADMIN_USER': $(cat "$initial") (kept in $initial)"
+  fi
+  JENKINS_ADMIN_PASSWORD="$(cat "$initial")"
+fi
+export JENKINS_ADMIN_USER JENKINS_ADMIN_PASSWORD
 
 : "${TZ:=Etc/UTC}"
 JAVA_OPTS="${JAVA_OPTS:-} -XX:InitialRAMPercentage=${JENKINS_HEAP_INITIAL_PERCENT:-50} -XX:MaxRAMPercentage=${JENKINS_HEAP_PERCENT:-70} -XX:+ExitOnOutOfMemoryError -Duser.timezone=${TZ} -Dorg.apache.commons.jelly.tags.fmt.timeZone=${TZ}"

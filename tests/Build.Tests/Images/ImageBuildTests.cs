@@ -29,6 +29,13 @@ public sealed class ImageBuildTests(StandInImages standIns) : IClassFixture<Stan
             Assert.Equal("jenkins", Processes.Run("docker", ["image", "inspect", "--format", "{{.Config.User}}", agent]).Output.Trim());
         }
 
+        // Agents keep the inbound agent's entrypoint, which reads JENKINS_URL, JENKINS_SECRET, JENKINS_WEB_SOCKET...
+        var agentEntrypoint = Processes.Run("docker", ["image", "inspect", "--format", "{{json .Config.Entrypoint}}", standIns.Map.Single(m => m.Key.StartsWith("jenkins/inbound-agent:", StringComparison.Ordinal)).Value]).Output;
+        foreach (var agent in images.Where(i => i.Contains("/agent-", StringComparison.Ordinal)))
+        {
+            Assert.Equal(agentEntrypoint, Processes.Run("docker", ["image", "inspect", "--format", "{{json .Config.Entrypoint}}", agent]).Output);
+        }
+
         var second = await BuildRun.RunAsync(repository.Root, runTasks: true, [.. standIns.Arguments(), "--target=Build"]);
         Assert.True(second.ExitCode == 0, second.Output);
         Assert.DoesNotContain(": building ", second.Output);

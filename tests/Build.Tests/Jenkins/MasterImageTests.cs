@@ -7,6 +7,7 @@ namespace JenkinsOnEcs.Build.Tests.Jenkins;
 
 /// <summary>The master image built by the build (on stand-in bases), started over a home an older image left.</summary>
 [Collection(DockerCollection.Name)]
+[System.Runtime.Versioning.SupportedOSPlatform("linux")]
 public sealed class MasterImageTests(StandInImages standIns) : IClassFixture<StandInImages>
 {
     [SkippableFact]
@@ -49,6 +50,19 @@ public sealed class MasterImageTests(StandInImages standIns) : IClassFixture<Sta
             // A second start changes nothing.
             var again = Processes.Run("docker", ["run", "--rm", "--network=none", "-v", $"{home}:/var/jenkins_home", image]);
             Assert.DoesNotContain("replaces", again.Output);
+
+            // No admin secret injected: a random initial password, kept and logged once, as Jenkins' own wizard does.
+            var initial = Path.Combine(home, "secrets", "initialAdminPassword");
+            Assert.Matches("^[0-9a-f]{48}$", File.ReadAllText(initial));
+            Assert.Contains("Initial password of 'admin': " + File.ReadAllText(initial), start.Output);
+            Assert.Equal(UnixFileMode.UserRead | UnixFileMode.UserWrite, File.GetUnixFileMode(initial));
+            Assert.DoesNotContain("Initial password", again.Output);
+
+            // With the secret injected, that is the password and nothing is written or printed.
+            File.Delete(initial);
+            var injected = Processes.Run("docker", ["run", "--rm", "--network=none", "-e", "JENKINS_ADMIN_PASSWORD=from-secrets-manager", "-v", $"{home}:/var/jenkins_home", image]);
+            Assert.DoesNotContain("Initial password", injected.Output);
+            Assert.False(File.Exists(initial));
         }
         finally
         {
