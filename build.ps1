@@ -22,8 +22,9 @@ $hash = [System.BitConverter]::ToString([System.Security.Cryptography.SHA256]::H
 
 if (-not (Test-Path $program) -or -not (Test-Path $stamp) -or ((Get-Content $stamp -Raw).Trim() -ne $hash)) {
     Write-Host 'Compiling the build program...'
-    dotnet build (Join-Path $root 'build/Build.csproj') --configuration Release --nologo --verbosity quiet -clp:'ErrorsOnly;NoSummary'
+    $compileLog = dotnet build (Join-Path $root 'build/Build.csproj') --configuration Release --nologo --verbosity quiet 2>&1
     if ($LASTEXITCODE -ne 0) {
+        $compileLog | Write-Host
         Write-Error 'The build program did not compile; see the errors above.'
         exit 1
     }

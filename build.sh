@@ -26,7 +26,8 @@ fingerprint() {
 current="$(fingerprint)"
 if [[ ! -f "$program" || ! -f "$stamp" || "$(cat "$stamp")" != "$current" ]]; then
   echo "Compiling the build program..." >&2
-  if ! dotnet build "$root/build/Build.csproj" --configuration Release --nologo --verbosity quiet -clp:"ErrorsOnly;NoSummary" >&2; then
+  if ! compile_log="$(dotnet build "$root/build/Build.csproj" --configuration Release --nologo --verbosity quiet 2>&1)"; then
+    printf '%s\n' "$compile_log" >&2
     echo "Error: the build program did not compile; see the errors above." >&2
     exit 1
   fi
