@@ -14,6 +14,11 @@ public sealed record BuildSettings
     public required string NginxResolver { get; init; }
     public required int ProxyTimeoutSeconds { get; init; }
     public required IReadOnlyDictionary<string, string> BaseImages { get; init; }
+    public string? Region { get; init; }
+    public required IReadOnlyDictionary<string, string> StackParameters { get; init; }
+
+    /// <summary>The environment file, relative to the repository, for messages.</summary>
+    public string EnvironmentFile => $"environments/{EnvironmentName}.json";
 
     public string ImagesDirectory => Path.Combine(RepositoryRoot, "images");
 

@@ -35,7 +35,9 @@ public sealed partial class BuildSettingsReader(ICakeArguments arguments, Func<s
             JenkinsUpstream = NullIfEmpty(Setting(SettingNames.JenkinsUpstream)) is { } upstream ? Upstream(upstream) : null,
             NginxResolver = Resolver(Setting(SettingNames.NginxResolver) ?? "169.254.169.253"),
             ProxyTimeoutSeconds = Number(SettingNames.ProxyTimeoutSeconds, Setting(SettingNames.ProxyTimeoutSeconds), 300, 30, 3600),
-            BaseImages = BaseImages(file),
+            BaseImages = Map(file, SettingNames.BaseImages, "FROM=TO", "nginx:1.28=mirror/nginx:1.28", scalarsAllowed: false),
+            Region = NullIfEmpty(Setting(SettingNames.Region)),
+            StackParameters = Map(file, SettingNames.StackParameters, "NAME=VALUE", "DomainName=jenkins.example.com", scalarsAllowed: true),
         };
     }
 
@@ -116,28 +118,33 @@ public sealed partial class BuildSettingsReader(ICakeArguments arguments, Func<s
         }
     }
 
-    private IReadOnlyDictionary<string, string> BaseImages(Dictionary<string, JsonElement> file)
+    /// <summary>A map setting: the file's object, then NAME=VALUE arguments (repeatable) over it.</summary>
+    private IReadOnlyDictionary<string, string> Map(Dictionary<string, JsonElement> file, string key, string form, string example, bool scalarsAllowed)
     {
         var map = new Dictionary<string, string>(StringComparer.Ordinal);
-        if (file.TryGetValue(SettingNames.BaseImages, out var element) && element.ValueKind == JsonValueKind.Object)
+        if (file.TryGetValue(key, out var element) && element.ValueKind == JsonValueKind.Object)
         {
             foreach (var entry in element.EnumerateObject())
             {
-                map[entry.Name] = entry.Value.ValueKind == JsonValueKind.String && entry.Value.GetString() is { Length: > 0 } to
-                    ? to
-                    : throw new BuildException($"baseImages: '{entry.Name}' must map to an image reference string.");
+                map[entry.Name] = entry.Value.ValueKind switch
+                {
+                    JsonValueKind.String when entry.Value.GetString() is { Length: > 0 } text => text,
+                    JsonValueKind.String when scalarsAllowed => string.Empty,
+                    JsonValueKind.Number or JsonValueKind.True or JsonValueKind.False when scalarsAllowed => entry.Value.GetRawText(),
+                    _ => throw new BuildException($"{key}: '{entry.Name}' must map to {(scalarsAllowed ? "a string, number or boolean" : "a non-empty string")}."),
+                };
             }
         }
 
-        var argument = SettingDefinitions.All.Single(s => s.Key == SettingNames.BaseImages).Argument;
+        var argument = SettingDefinitions.All.Single(s => s.Key == key).Argument;
         if (arguments.HasArgument(argument))
         {
             foreach (var pair in arguments.GetArguments(argument))
             {
                 var parts = pair.Split('=', 2);
-                if (parts.Length != 2 || parts[0].Length == 0 || parts[1].Length == 0)
+                if (parts.Length != 2 || parts[0].Length == 0 || (!scalarsAllowed && parts[1].Length == 0))
                 {
-                    throw new BuildException($"--{argument}={pair}: write --{argument}=FROM=TO, e.g. --{argument}=nginx:1.28=mirror/nginx:1.28.");
+                    throw new BuildException($"--{argument}={pair}: write --{argument}={form}, e.g. --{argument}={example}.");
                 }
 
                 map[parts[0]] = parts[1];

@@ -15,6 +15,8 @@ public static class SettingDefinitions
         new(SettingNames.NginxResolver, SettingType.Text, "DNS server NGINX re-resolves the upstream with (default: 169.254.169.253, the VPC resolver)."),
         new(SettingNames.ProxyTimeoutSeconds, SettingType.Number, "NGINX read/send timeout towards Jenkins; above the load balancers' idle timeout (default: 300)."),
         new(SettingNames.BaseImages, SettingType.Map, "Replacements for base images, {\"jenkins/jenkins:tag\": \"mirror/jenkins:tag\"}; as argument FROM=TO."),
+        new(SettingNames.Region, SettingType.Text, "AWS region to deploy to (else AWS_REGION / the profile's region)."),
+        new(SettingNames.StackParameters, SettingType.Map, "CloudFormation parameters by name, {\"DomainName\": \"jenkins.example.com\"}; as argument NAME=VALUE."),
     ];
 
     /// <summary>The command-line arguments of the build; the environment file's keys besides <c>environment</c> itself.</summary>

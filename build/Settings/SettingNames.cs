@@ -15,6 +15,8 @@ public static class SettingNames
     public const string NginxResolver = "nginxResolver";
     public const string ProxyTimeoutSeconds = "proxyTimeoutSeconds";
     public const string BaseImages = "baseImages";
+    public const string Region = "region";
+    public const string StackParameters = "parameters";
 
     public const string EnvironmentVariablePrefix = "JENKINS_ECS_";
 }

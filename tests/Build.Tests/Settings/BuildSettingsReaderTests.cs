@@ -89,7 +89,7 @@ public sealed class BuildSettingsReaderTests : IDisposable
     [InlineData("""{ "imagePrefix": "Upper/Case" }""", "not a valid image repository name")]
     [InlineData("""{ "jenkinsUpstream": "http://host:8080/jenkins" }""", "carries a path")]
     [InlineData("""{ "jenkinsUpstream": "ftp://host" }""", "scheme must be http or https")]
-    [InlineData("""{ "baseImages": { "nginx:1": "" } }""", "must map to an image reference")]
+    [InlineData("""{ "baseImages": { "nginx:1": "" } }""", "must map to a non-empty string")]
     [InlineData("""[ 1, 2 ]""", "must hold one JSON object")]
     [InlineData("""{ "nginxResolver": "dns server" }""", "is not a DNS server")]
     public void Bad_values_fail_with_what_is_wrong(string json, string expected)
@@ -112,6 +112,20 @@ public sealed class BuildSettingsReaderTests : IDisposable
         WriteEnvironment("local", $$"""{ "nginxResolver": "{{resolver}}" }""");
 
         Assert.Equal(resolver, Read().NginxResolver);
+    }
+
+    [Fact]
+    public void Stack_parameters_take_scalars_and_arguments_override_them()
+    {
+        WriteEnvironment("local", """{ "region": "eu-west-1", "parameters": { "DomainName": "a.example.com", "IdleTimeout": 120, "CreateVpc": true, "VpcId": "" } }""");
+
+        var settings = Read(("parameters", "DomainName=b.example.com"));
+
+        Assert.Equal("eu-west-1", settings.Region);
+        Assert.Equal("b.example.com", settings.StackParameters["DomainName"]);
+        Assert.Equal("120", settings.StackParameters["IdleTimeout"]);
+        Assert.Equal("true", settings.StackParameters["CreateVpc"]);
+        Assert.Equal(string.Empty, settings.StackParameters["VpcId"]);
     }
 
     [Fact]

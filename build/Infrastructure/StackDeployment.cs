@@ -1,0 +1,4 @@
+namespace JenkinsOnEcs.Build.Infrastructure;
+
+/// <summary>What deploying (or planning) one stack did, and the stack's outputs afterwards.</summary>
+public sealed record StackDeployment(string StackName, StackOutcome Outcome, IReadOnlyDictionary<string, string> Outputs, IReadOnlyList<StackChange> Changes);
