@@ -1,5 +1,8 @@
 using Cake.Frosting;
+using JenkinsOnEcs.Build.Aws;
 using JenkinsOnEcs.Build.Docker;
+using JenkinsOnEcs.Build.Infrastructure;
+using JenkinsOnEcs.Build.Templates;
 using JenkinsOnEcs.Build.Images;
 using JenkinsOnEcs.Build.Jenkins;
 using JenkinsOnEcs.Build.Nginx;
@@ -24,5 +27,9 @@ public static class BuildHost
             services.AddSingleton<ImageBuilder>();
             services.AddSingleton<NginxConfigRenderer>();
             services.AddSingleton<EcsCloudRenderer>();
+            services.AddSingleton<AwsClients>();
+            services.AddSingleton<InfrastructureService>();
+            services.AddSingleton<CfnLint>();
+            services.AddSingleton<TemplateValidator>();
         });
 }

@@ -1,5 +1,6 @@
 using System.Collections.Concurrent;
 using JenkinsOnEcs.Build.Images;
+using JenkinsOnEcs.Build.Infrastructure;
 
 namespace JenkinsOnEcs.Build;
 
@@ -12,5 +13,16 @@ public sealed class BuildResults
 
     public string? JenkinsCloudConfig { get; set; }
 
+    /// <summary>The outputs of every stack, by name (later stacks' outputs over earlier ones').</summary>
+    public IReadOnlyDictionary<string, string> StackOutputs { get; private set; } = new Dictionary<string, string>();
+
+    public IReadOnlyList<StackDeployment> Stacks { get; private set; } = [];
+
     public void Record(BuiltImage image) => Images[image.Name] = image;
+
+    public void RecordStacks(InfrastructureResult result)
+    {
+        Stacks = result.Stacks;
+        StackOutputs = result.Outputs;
+    }
 }

@@ -1,0 +1,18 @@
+using Cake.Core.Diagnostics;
+using Cake.Frosting;
+using JenkinsOnEcs.Build.Infrastructure;
+
+namespace JenkinsOnEcs.Build.Tasks;
+
+[TaskName(nameof(DeployInfrastructure))]
+[TaskDescription("Creates or updates every CloudFormation stack in order, through change sets; outputs go to later tasks.")]
+[IsDependentOn(typeof(ValidateTemplates))]
+public sealed class DeployInfrastructure(InfrastructureService infrastructure) : AsyncFrostingTask<BuildContext>
+{
+    public override async Task RunAsync(BuildContext context)
+    {
+        var result = await infrastructure.DeployAsync(context.Settings, planOnly: false);
+        context.Results.RecordStacks(result);
+        context.Log.Information("{0}", string.Join(", ", result.Stacks.Select(s => $"{s.StackName}: {s.Outcome}")));
+    }
+}

@@ -1,0 +1,17 @@
+using Cake.Core.Diagnostics;
+using Cake.Frosting;
+using JenkinsOnEcs.Build.Infrastructure;
+
+namespace JenkinsOnEcs.Build.Tasks;
+
+[TaskName(nameof(PlanInfrastructure))]
+[TaskDescription("Shows the change set of every stack that would change, and executes none.")]
+[IsDependentOn(typeof(ValidateTemplates))]
+public sealed class PlanInfrastructure(InfrastructureService infrastructure) : AsyncFrostingTask<BuildContext>
+{
+    public override async Task RunAsync(BuildContext context)
+    {
+        var result = await infrastructure.DeployAsync(context.Settings, planOnly: true);
+        context.Log.Information("{0}", string.Join(", ", result.Stacks.Select(s => $"{s.StackName}: {s.Outcome}")));
+    }
+}
