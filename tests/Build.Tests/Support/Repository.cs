@@ -7,7 +7,7 @@ public static class Repository
 
     public static string Path(params string[] parts) => System.IO.Path.Combine([Root, .. parts]);
 
-    /// <summary>Copies images/ and environments/ to a temporary folder: a repository a test may change.</summary>
+    /// <summary>Copies images/, environments/, cfn/ and ecs/ to a temporary folder: a repository a test may change.</summary>
     public static TemporaryRepository Copy() => new(Root);
 
     private static string FindRoot()
@@ -29,7 +29,7 @@ public sealed class TemporaryRepository : IDisposable
     public TemporaryRepository(string source)
     {
         Root = Directory.CreateTempSubdirectory("jenkins-ecs-repo-").FullName;
-        foreach (var folder in new[] { "images", "environments" })
+        foreach (var folder in new[] { "images", "environments", "cfn", "ecs" })
         {
             CopyFolder(System.IO.Path.Combine(source, folder), System.IO.Path.Combine(Root, folder));
         }

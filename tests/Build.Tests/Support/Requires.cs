@@ -14,10 +14,16 @@ public static class Requires
 
     public static void Nginx() => Part("nginx on PATH (apt-get install nginx)", Lazy(ref _nginx, () => Succeeds(NginxBinary, "-v")));
 
+    public static void Moto() => Part("moto (python3 -m moto.server; moto 5.x with its server extras)", Lazy(ref _moto, () => Succeeds("python3", "-c", "import moto.server, flask")));
+
+    public static void CfnLint() => Part("cfn-lint on PATH", Lazy(ref _cfnLint, () => Succeeds("cfn-lint", "--version")));
+
     public static string NginxBinary => File.Exists("/usr/sbin/nginx") ? "/usr/sbin/nginx" : "nginx";
 
     private static bool? _docker;
     private static bool? _nginx;
+    private static bool? _moto;
+    private static bool? _cfnLint;
 
     private static bool Lazy(ref bool? cache, Func<bool> probe) => cache ??= probe();
 

@@ -1,0 +1,119 @@
+using System.Diagnostics;
+using System.Net;
+using System.Net.Sockets;
+
+namespace JenkinsOnEcs.Build.Tests.Support;
+
+/// <summary>
+/// moto_server on a free loopback port, through tools/moto/serve.py (moto with the repository's fixes for its
+/// CloudFormation gaps), started for a test class and stopped after it.
+/// </summary>
+public sealed class MotoServer : IDisposable
+{
+    private readonly Process _process;
+
+    public MotoServer()
+    {
+        Requires.Moto();
+        var listener = new TcpListener(IPAddress.Loopback, 0);
+        listener.Start();
+        Port = ((IPEndPoint)listener.LocalEndpoint).Port;
+        listener.Stop();
+
+        var start = new ProcessStartInfo("python3") { RedirectStandardOutput = true, RedirectStandardError = true };
+        foreach (var argument in new[] { Repository.Path("tools", "moto", "serve.py"), "-H", "127.0.0.1", "-p", Port.ToString() })
+        {
+            start.ArgumentList.Add(argument);
+        }
+
+        _process = Process.Start(start)!;
+        _process.OutputDataReceived += (_, _) => { };
+        _process.ErrorDataReceived += (_, _) => { };
+        _process.BeginOutputReadLine();
+        _process.BeginErrorReadLine();
+        using var http = new HttpClient { Timeout = TimeSpan.FromSeconds(2) };
+        var deadline = DateTime.UtcNow.AddSeconds(30);
+        while (true)
+        {
+            try
+            {
+                if (http.GetAsync(Url + "moto-api/").GetAwaiter().GetResult().IsSuccessStatusCode)
+                {
+                    break;
+                }
+            }
+            catch (HttpRequestException)
+            {
+            }
+            catch (TaskCanceledException)
+            {
+            }
+
+            if (_process.HasExited || DateTime.UtcNow > deadline)
+            {
+                throw new InvalidOperationException($"moto_server did not start on port {Port}.");
+            }
+
+            Thread.Sleep(200);
+        }
+    }
+
+    public int Port { get; }
+
+    public string Url => $"http://127.0.0.1:{Port}/";
+
+    /// <summary>The environment a build run needs to reach this moto: its endpoint and moto's fake credentials.</summary>
+    public IDisposable UseFor(string region = "eu-west-1") => new EnvironmentScope(new Dictionary<string, string?>
+    {
+        ["AWS_ENDPOINT_URL"] = Url,
+        ["AWS_ACCESS_KEY_ID"] = "testing",
+        ["AWS_SECRET_ACCESS_KEY"] = "testing",
+        ["AWS_SESSION_TOKEN"] = null,
+        ["AWS_REGION"] = region,
+        ["AWS_PROFILE"] = null,
+    });
+
+    public void Dispose()
+    {
+        try
+        {
+            _process.Kill(entireProcessTree: true);
+            _process.WaitForExit(5000);
+        }
+        catch (InvalidOperationException)
+        {
+        }
+
+        _process.Dispose();
+    }
+}
+
+/// <summary>Sets process environment variables for a while and puts the old values back.</summary>
+public sealed class EnvironmentScope : IDisposable
+{
+    private readonly Dictionary<string, string?> _saved = [];
+
+    public EnvironmentScope(IReadOnlyDictionary<string, string?> values)
+    {
+        foreach (var (name, value) in values)
+        {
+            _saved[name] = Environment.GetEnvironmentVariable(name);
+            Environment.SetEnvironmentVariable(name, value);
+        }
+    }
+
+    public void Dispose()
+    {
+        foreach (var (name, value) in _saved)
+        {
+            Environment.SetEnvironmentVariable(name, value);
+        }
+    }
+}
+
+/// <summary>Tests that change AWS environment variables run one at a time.</summary>
+[CollectionDefinition(Name, DisableParallelization = true)]
+public sealed class AwsCollection
+{
+    public const string Name = "aws";
+}
