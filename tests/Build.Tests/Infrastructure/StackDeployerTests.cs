@@ -1,0 +1,160 @@
+using Cake.Core.Diagnostics;
+using JenkinsOnEcs.Build.Aws;
+using JenkinsOnEcs.Build.Infrastructure;
+using JenkinsOnEcs.Build.Tests.Support;
+
+namespace JenkinsOnEcs.Build.Tests.Infrastructure;
+
+/// <summary>
+/// The stack deployer's update and failure paths, against an HTTP-level CloudFormation fake: moto's change sets
+/// on existing stacks list every resource as added and change nothing, and moto never rolls back, so these
+/// paths cannot be played there.
+/// </summary>
+[Collection(AwsCollection.Name)]
+public sealed class StackDeployerTests : IDisposable
+{
+    private const string Template = "Parameters:\n  Size:\n    Type: Number\nResources:\n  Logs:\n    Type: AWS::Logs::LogGroup\nOutputs:\n  LogGroupName:\n    Value: !Ref Logs\n";
+    private static readonly Dictionary<string, string> Parameters = new() { ["Size"] = "2" };
+
+    private readonly CloudFormationApiFake _fake = new();
+    private readonly CapturingConsole _console = new();
+    private readonly EnvironmentScope _credentials = new(new Dictionary<string, string?> { ["AWS_ACCESS_KEY_ID"] = "AKIDFAKE", ["AWS_SECRET_ACCESS_KEY"] = "fake", ["AWS_SESSION_TOKEN"] = null });
+    private readonly string _templateFile = Path.GetTempFileName();
+
+    public StackDeployerTests() => File.WriteAllText(_templateFile, Template);
+
+    public void Dispose()
+    {
+        _fake.Dispose();
+        _credentials.Dispose();
+        File.Delete(_templateFile);
+    }
+
+    [Fact]
+    public async Task Update_through_a_change_set_against_the_http_fake_because_moto_change_sets_on_existing_stacks_are_not_faithful()
+    {
+        _fake.StackStatus = "UPDATE_COMPLETE";
+        _fake.Tags[StackFingerprint.TagKey] = "from-an-older-template";
+        _fake.Outputs["LogGroupName"] = "old";
+        _fake.OutputsAfterExecution["LogGroupName"] = "new";
+        _fake.Changes.Add(("Modify", "Logs", "AWS::Logs::LogGroup", "False"));
+        _fake.ExecutionEvents.Add(("Logs", "AWS::Logs::LogGroup", "UPDATE_COMPLETE", null));
+
+        var result = await Deployer().DeployAsync("t-logs", Load(), Parameters, new Dictionary<string, string> { ["owner"] = "ci" }, planOnly: false);
+
+        Assert.Equal(StackOutcome.Updated, result.Outcome);
+        Assert.Equal("new", result.Outputs["LogGroupName"]);
+        var create = _fake.Request("CreateChangeSet").Form;
+        Assert.Equal("UPDATE", create["ChangeSetType"]);
+        Assert.Equal(Template, create["TemplateBody"]);
+        Assert.Equal(("Size", "2"), (create["Parameters.member.1.ParameterKey"], create["Parameters.member.1.ParameterValue"]));
+        Assert.Contains("CAPABILITY_NAMED_IAM", create.Values);
+        Assert.Contains(StackFingerprint.Compute(Template, Parameters), create.Values);
+        Assert.Equal(["DescribeStacks", "CreateChangeSet", "DescribeChangeSet", "DescribeChangeSet", "DescribeStackEvents", "ExecuteChangeSet"], _fake.Actions.Take(6));
+        Assert.Contains("Modify", _console.Output);
+        Assert.Contains("UPDATE_COMPLETE", _console.Output);
+    }
+
+    [Fact]
+    public async Task A_failed_update_prints_the_failed_resources_with_their_reasons_and_fails()
+    {
+        _fake.StackStatus = "UPDATE_COMPLETE";
+        _fake.Changes.Add(("Modify", "Logs", "AWS::Logs::LogGroup", "True"));
+        _fake.FinalStatus = "UPDATE_ROLLBACK_COMPLETE";
+        _fake.ExecutionEvents.Add(("Logs", "AWS::Logs::LogGroup", "UPDATE_FAILED", "Resource handler returned message: \"retention 2 is not valid\""));
+
+        var error = await Assert.ThrowsAsync<BuildException>(() => Deployer().DeployAsync("t-logs", Load(), Parameters, new Dictionary<string, string>(), planOnly: false));
+
+        Assert.Contains("Stack t-logs ended in UPDATE_ROLLBACK_COMPLETE", error.Message);
+        Assert.Contains("Logs (AWS::Logs::LogGroup) UPDATE_FAILED: Resource handler returned message: \"retention 2 is not valid\"", error.Message);
+        Assert.Contains("rolled the stack back", error.Message);
+    }
+
+    [Fact]
+    public async Task A_change_set_without_changes_is_deleted_and_nothing_is_executed()
+    {
+        _fake.StackStatus = "UPDATE_COMPLETE";
+        _fake.ChangeSetFailure = "The submitted information didn't contain changes. Submit different information to create a change set.";
+
+        var result = await Deployer().DeployAsync("t-logs", Load(), Parameters, new Dictionary<string, string>(), planOnly: false);
+
+        Assert.Equal(StackOutcome.NoChanges, result.Outcome);
+        Assert.Contains("DeleteChangeSet", _fake.Actions);
+        Assert.DoesNotContain("ExecuteChangeSet", _fake.Actions);
+    }
+
+    [Fact]
+    public async Task A_stack_left_in_rollback_complete_is_reported_with_the_fix_and_not_touched()
+    {
+        _fake.StackStatus = "ROLLBACK_COMPLETE";
+        _fake.AddPastEvent("Logs", "AWS::Logs::LogGroup", "CREATE_FAILED", "Access denied for logs:CreateLogGroup");
+
+        var error = await Assert.ThrowsAsync<BuildException>(() => Deployer().DeployAsync("t-logs", Load(), Parameters, new Dictionary<string, string>(), planOnly: false));
+
+        Assert.Contains("ROLLBACK_COMPLETE", error.Message);
+        Assert.Contains("aws cloudformation delete-stack --stack-name t-logs", error.Message);
+        Assert.Contains("Access denied for logs:CreateLogGroup", error.Message);
+        Assert.DoesNotContain("CreateChangeSet", _fake.Actions);
+    }
+
+    [Theory]
+    [InlineData("UPDATE_IN_PROGRESS", "is busy")]
+    [InlineData("UPDATE_ROLLBACK_FAILED", "continue-update-rollback")]
+    public async Task A_stack_that_cannot_be_updated_now_is_reported_with_what_to_do(string status, string expected)
+    {
+        _fake.StackStatus = status;
+
+        var error = await Assert.ThrowsAsync<BuildException>(() => Deployer().DeployAsync("t-logs", Load(), Parameters, new Dictionary<string, string>(), planOnly: false));
+
+        Assert.Contains(expected, error.Message);
+        Assert.DoesNotContain("CreateChangeSet", _fake.Actions);
+    }
+
+    [Fact]
+    public async Task A_plan_of_a_new_stack_leaves_neither_the_change_set_nor_the_empty_stack_behind()
+    {
+        _fake.Changes.Add(("Add", "Logs", "AWS::Logs::LogGroup", string.Empty));
+
+        var result = await Deployer().DeployAsync("t-new", Load(), Parameters, new Dictionary<string, string>(), planOnly: true);
+
+        Assert.Equal(StackOutcome.Planned, result.Outcome);
+        Assert.Equal("CREATE", _fake.Request("CreateChangeSet").Form["ChangeSetType"]);
+        Assert.Contains("DeleteChangeSet", _fake.Actions);
+        Assert.Contains("DeleteStack", _fake.Actions);
+        Assert.DoesNotContain("ExecuteChangeSet", _fake.Actions);
+        Assert.Null(_fake.StackStatus);
+    }
+
+    [Fact]
+    public async Task An_unchanged_stack_is_skipped_without_a_change_set()
+    {
+        _fake.StackStatus = "UPDATE_COMPLETE";
+        _fake.Tags[StackFingerprint.TagKey] = StackFingerprint.Compute(Template, Parameters);
+
+        var result = await Deployer().DeployAsync("t-logs", Load(), Parameters, new Dictionary<string, string>(), planOnly: false);
+
+        Assert.Equal(StackOutcome.Unchanged, result.Outcome);
+        Assert.Equal(["DescribeStacks"], _fake.Actions);
+    }
+
+    [Fact]
+    public async Task Every_request_is_signed_with_sigv4_for_the_region_and_service()
+    {
+        _fake.StackStatus = "UPDATE_COMPLETE";
+        _fake.Tags[StackFingerprint.TagKey] = StackFingerprint.Compute(Template, Parameters);
+
+        await Deployer().DeployAsync("t-logs", Load(), Parameters, new Dictionary<string, string>(), planOnly: false);
+
+        var authorization = _fake.Request("DescribeStacks").Headers["Authorization"];
+        Assert.Matches(@"^AWS4-HMAC-SHA256 Credential=AKIDFAKE/\d{8}/eu-west-1/cloudformation/aws4_request, SignedHeaders=[^,]*host[^,]*, Signature=[0-9a-f]{64}$", authorization);
+    }
+
+    private StackDeployer Deployer()
+    {
+        var session = AwsSession.Create("eu-west-1", name => name == "AWS_ENDPOINT_URL_CLOUDFORMATION" ? _fake.Url : null);
+        var client = new CloudFormationClient(session, new AwsRetryOptions(3, TimeSpan.FromMilliseconds(10), TimeSpan.FromMilliseconds(50)));
+        return new StackDeployer(client, new CakeBuildLog(_console, Verbosity.Normal), new StackDeployerOptions(TimeSpan.FromMilliseconds(10), TimeSpan.FromSeconds(10)));
+    }
+
+    private CloudFormationTemplate Load() => CloudFormationTemplate.Load(_templateFile, "test.yaml");
+}
