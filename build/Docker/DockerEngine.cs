@@ -1,5 +1,7 @@
 using Cake.Core.Diagnostics;
 
+using JenkinsOnEcs.Build.Tools;
+
 namespace JenkinsOnEcs.Build.Docker;
 
 /// <summary>The docker operations the build needs, with failures turned into messages that say what to do.</summary>
@@ -40,6 +42,6 @@ public sealed class DockerEngine(DockerCli cli, ICakeLog log)
         return result.Succeeded && result.Output.StartsWith("sha256:", StringComparison.Ordinal) ? result.Output : null;
     }
 
-    public DockerResult Build(DockerBuildSettings settings, Action<string>? outputLine)
+    public ToolResult Build(DockerBuildSettings settings, Action<string>? outputLine)
         => cli.Run(DockerArguments.Build(settings), new DockerSettings { OutputLine = outputLine });
 }

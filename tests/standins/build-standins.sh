@@ -1,183 +1,437 @@
 #!/usr/bin/env bash
-# Builds small local stand-ins for the real base images (Docker Hub is out of reach here), so that every
-# Dockerfile can be built in tests. Each stand-in is a static busybox plus shell scripts standing in for the
-# tools a Dockerfile runs (jenkins-plugin-cli, apt-get, dotnet, node, mvn...), at the paths of the real image.
-# The scripts check what they are asked, so a Dockerfile that calls a tool wrongly fails here too.
+# Builds small local stand-ins for the real base images, so that every Dockerfile under images/ can be built
+# in tests where no registry is reachable. Each stand-in is `docker import` of a root file system holding the
+# static busybox (Debian's busybox-static) and shell scripts standing in for the tools a Dockerfile runs
+# (jenkins-plugin-cli, apt-get, dotnet, node, npm, mvn, nginx), at the paths of the real image. The scripts
+# check how they are called (a plugin file of pinned id:version lines, apt-get as root after an update, the
+# whole SDK folder copied, JAVA_HOME set...), so a Dockerfile that would fail on the real base fails here too.
 #
-# Usage: build-standins.sh [--force]     Images: standin/<name>:test; standins.json maps real bases to them.
+# Images: standin/<name>:test. tests/standins/standins.json maps each real default image of the Dockerfiles'
+# ARG ..._IMAGE / BASE_IMAGE lines to its stand-in; this script fails when a default has no entry.
+#
+# Usage: build-standins.sh [--force] [--check-only]
+#   --force       rebuild every stand-in, even those already built from this very script and busybox
+#   --check-only  only check standins.json against the Dockerfiles (no Docker needed)
+# Without --force an image already built from the same script and busybox is kept: a run with every image
+# present does no more than one `docker image inspect` per image.
 set -euo pipefail
 
 here="$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)"
 repo="$(cd "$here/../.." && pwd)"
-force="${1:-}"
+self="$here/$(basename "${BASH_SOURCE[0]}")"
 busybox="${BUSYBOX:-/usr/bin/busybox}"
+mapping="$here/standins.json"
+names=(jenkins inbound-agent dotnet-sdk node maven nginx)
+
+force=false
+check_only=false
+for arg in "$@"; do
+  case "$arg" in
+    --force) force=true ;;
+    --check-only) check_only=true ;;
+    -h|--help) sed -n '2,/^set -euo/p' "$self" | sed '$d; s/^# \{0,1\}//'; exit 0 ;;
+    *) echo "build-standins: unknown argument '$arg' (use --force, --check-only or --help)" >&2; exit 2 ;;
+  esac
+done
 
 die() { echo "build-standins: $*" >&2; exit 1; }
-[ -x "$busybox" ] || die "no static busybox at $busybox: apt-get install busybox-static"
+
+# --- standins.json against the Dockerfiles -------------------------------------------------------------
+# Every ARG BASE_IMAGE=... / ARG <NAME>_IMAGE=... before a Dockerfile's first FROM is a real image the tests
+# must replace; each needs an entry, and each entry must name a stand-in this script builds.
+# standins.json is one flat JSON object of strings, one "real": "stand-in" pair a line.
+check_mapping() {
+  [ -f "$mapping" ] || die "$mapping is missing"
+  local keys problems=() dockerfile shown line image value known
+  keys="$(grep -oE '"[^"]+"[[:space:]]*:' "$mapping" | sed -E 's/^"//; s/"[[:space:]]*:$//')"
+  while IFS= read -r dockerfile; do
+    shown="${dockerfile#"$repo"/}"
+    while IFS= read -r line; do
+      case "$line" in
+        *=*) image="${line#*=}" ;;
+        *) problems+=("$shown: ARG ${line} has no default (give it the real pinned image)"); continue ;;
+      esac
+      [ -n "$image" ] || { problems+=("$shown: ARG ${line%%=*} has an empty default"); continue; }
+      grep -qxF -- "$image" <<<"$keys" || problems+=("$shown: $image (ARG ${line%%=*}) has no entry in tests/standins/standins.json")
+    done < <(awk 'toupper($1) == "FROM" { exit } toupper($1) == "ARG" { print $2 }' "$dockerfile" \
+               | grep -E '^(BASE|[A-Za-z0-9_]+_)IMAGE(=|$)' || true)
+  done < <(find "$repo/images" -name Dockerfile -type f | sort)
+
+  while IFS= read -r value; do
+    known=false
+    for name in "${names[@]}"; do [ "$value" = "standin/$name:test" ] && known=true; done
+    $known || problems+=("tests/standins/standins.json: '$value' is not a stand-in this script builds (standin/{$(IFS=,; echo "${names[*]}")}:test)")
+  done < <(grep -oE ':[[:space:]]*"[^"]+"' "$mapping" | sed -E 's/^:[[:space:]]*"//; s/"$//')
+
+  if [ ${#problems[@]} -gt 0 ]; then
+    printf 'build-standins: %s\n' "${problems[@]}" >&2
+    exit 1
+  fi
+}
+
+check_mapping
+$check_only && { echo "standins.json covers every base image of images/**/Dockerfile"; exit 0; }
+
+[ -x "$busybox" ] || die "no busybox at $busybox: apt-get install busybox-static (or set BUSYBOX)"
+if command -v ldd >/dev/null 2>&1 && ldd "$busybox" >/dev/null 2>&1; then
+  die "$busybox is dynamically linked; the stand-ins need a static one (Debian's busybox-static)"
+fi
 command -v docker >/dev/null || die "docker is not on PATH"
+docker version --format '{{.Server.Version}}' >/dev/null 2>&1 || die "the Docker daemon does not answer"
 
-# Every base image a Dockerfile names must have a stand-in, or the tests could not build it.
-missing=$(grep -hoE '^ARG[[:space:]]+([A-Z0-9_]+_)?IMAGE=[^[:space:]]+' "$repo"/images/*/Dockerfile "$repo"/images/agents/*/Dockerfile \
-  | sed -E 's/^ARG[[:space:]]+[A-Z0-9_]+=//' | sort -u | while read -r image; do
-      grep -qF "\"$image\"" "$here/standins.json" || echo "$image"
-    done)
-[ -z "$missing" ] || die "no stand-in in tests/standins/standins.json for: $missing"
+# What every stand-in is made from: this script (every stand-in tool is written below) and busybox.
+definition="$(cat "$self" "$busybox" | sha256sum | cut -c1-16)"
 
-work="$(mktemp -d)"
+work="$(mktemp -d "${TMPDIR:-/tmp}/standins.XXXXXX")"
 trap 'rm -rf "$work"' EXIT
 
-# A root file system with busybox, its applets, root and jenkins (uid/gid 1000) users.
+# new_root NAME: a root file system with busybox and its applets, root and jenkins (uid/gid 1000).
 new_root() {
-  local root="$work/$1"
-  mkdir -p "$root"/{bin,etc,tmp,usr/bin,usr/local/bin,usr/sbin,var/lib/apt/lists,root}
-  chmod 1777 "$root/tmp"
+  root="$work/$1"
+  mkdir -p "$root"/{bin,sbin,etc,root,tmp,usr/bin,usr/sbin,usr/local/bin,usr/local/sbin,var/tmp}
+  chmod 1777 "$root/tmp" "$root/var/tmp"
   cp "$busybox" "$root/bin/busybox"
+  local applet
   for applet in $("$busybox" --list); do
     [ -e "$root/bin/$applet" ] || ln -s busybox "$root/bin/$applet"
   done
+  ln -s /bin/busybox "$root/usr/bin/env"   # shebangs of the form #!/usr/bin/env node
   printf 'root:x:0:0:root:/root:/bin/sh\njenkins:x:1000:1000:Jenkins:/home/jenkins:/bin/sh\n' > "$root/etc/passwd"
   printf 'root:x:0:\njenkins:x:1000:\n' > "$root/etc/group"
-  echo "$root"
+  printf 'hosts: files dns\n' > "$root/etc/nsswitch.conf"
 }
 
-# script PATH: writes an executable script from stdin.
-script() { mkdir -p "$(dirname "$1")"; cat > "$1"; chmod 0755 "$1"; }
+# script PATH: an executable script from standard input, inside the current root.
+script() {
+  mkdir -p "$(dirname "$root$1")"
+  cat > "$root$1"
+  chmod 0755 "$root$1"
+}
 
+# import NAME OWNED CHANGE...: packs the current root (OWNED: space-separated paths owned by jenkins, 1000:1000;
+# everything else by root, without needing root here) and imports it as standin/NAME:test.
 import() {
-  local name="$1" root="$2"; shift 2
-  local hash
-  hash="$( (cd "$root" && find . -type f ! -name busybox -exec sha256sum {} + | sort; find . -printf '%p %U:%G %m\n' | sort; printf '%s\n' "$@") | sha256sum | cut -c1-16)"
-  if [ "$force" != "--force" ] && [ "$(docker image inspect -f '{{index .Config.Labels "standin.hash"}}' "standin/$name:test" 2>/dev/null)" = "$hash" ]; then
-    echo "standin/$name:test up to date"
-    return
-  fi
-  local changes=(-c "ENV PATH=/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin" -c "LABEL standin.hash=$hash")
+  local name="$1" owned="$2"; shift 2
+  local tag="standin/$name:test" tarball="$work/$name.tar" old path
+  local excludes=() changes=(
+    -c "ENV PATH=/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin"
+    -c "LABEL standin.definition=$definition"
+  )
+  for path in $owned; do excludes+=("--exclude=./$path"); done
+  tar -C "$root" -cf "$tarball" --sort=name --mtime=@0 --numeric-owner --owner=0 --group=0 "${excludes[@]}" .
+  for path in $owned; do
+    tar -C "$root" -rf "$tarball" --sort=name --mtime=@0 --numeric-owner --owner=1000 --group=1000 "./$path"
+  done
+  local change
   for change in "$@"; do changes+=(-c "$change"); done
-  tar -C "$root" --numeric-owner -c . | docker import "${changes[@]}" - "standin/$name:test" >/dev/null
-  echo "standin/$name:test built"
+  old="$(docker image inspect -f '{{.Id}}' "$tag" 2>/dev/null || true)"
+  docker import "${changes[@]}" -m "stand-in for tests (tests/standins/build-standins.sh)" "$tarball" "$tag" >/dev/null
+  # The replaced stand-in, unless something still uses it (then docker refuses and it stays).
+  if [ -n "$old" ] && [ "$old" != "$(docker image inspect -f '{{.Id}}' "$tag")" ]; then
+    docker rmi "$old" >/dev/null 2>&1 || true
+  fi
+  echo "$tag built"
 }
 
-# --- jenkins/jenkins ----------------------------------------------------------------------------------
-root="$(new_root jenkins)"
-mkdir -p "$root/usr/share/jenkins/ref" "$root/var/jenkins_home" "$root/usr/bin"
-chown -R 1000:1000 "$root/usr/share/jenkins/ref" "$root/var/jenkins_home"
-script "$root/usr/local/bin/jenkins.sh" <<'SH'
+# --- jenkins/jenkins ---------------------------------------------------------------------------------------
+build_jenkins() {
+  new_root jenkins
+  mkdir -p "$root/usr/share/jenkins/ref" "$root/var/jenkins_home"
+  echo "stand-in war" > "$root/usr/share/jenkins/jenkins.war"
+  script /usr/bin/tini <<'SH'
 #!/bin/sh
-echo "stand-in jenkins.sh: would start Jenkins with JAVA_OPTS=$JAVA_OPTS"
-SH
-script "$root/usr/bin/tini" <<'SH'
-#!/bin/sh
-[ "$1" = "--" ] && shift
+# Stand-in for tini: runs its command.
+[ "${1:-}" = "--" ] && shift
 exec "$@"
 SH
-# The real jenkins-plugin-cli installs plugins; this one checks it was given a well-formed, pinned plugin file.
-script "$root/usr/local/bin/jenkins-plugin-cli" <<'SH'
+  script /usr/local/bin/jenkins.sh <<'SH'
 #!/bin/sh
+# Stand-in for the official start script: says what it would start, and ends.
+echo "stand-in jenkins.sh: would start Jenkins as $(id -un) with JAVA_OPTS=${JAVA_OPTS:-} JENKINS_OPTS=${JENKINS_OPTS:-} $*"
+SH
+  # The real jenkins-plugin-cli downloads plugins. This one checks that it was given an existing, non-empty
+  # plugin file whose every line (comments and blank lines aside) is a pinned id:version, writes one
+  # ref/plugins/<id>.jpi per plugin holding its version, and records the call in ref/.plugin-cli-called.
+  script /usr/local/bin/jenkins-plugin-cli <<'SH'
+#!/bin/sh
+fail() { echo "jenkins-plugin-cli (stand-in): $*" >&2; exit 1; }
+all="$*"
 file=""
 while [ $# -gt 0 ]; do
   case "$1" in
-    -f|--plugin-file) file="$2"; shift 2 ;;
+    -f|--plugin-file) [ $# -ge 2 ] || fail "$1 needs a file"; file="$2"; shift 2 ;;
     --plugin-file=*) file="${1#*=}"; shift ;;
     *) shift ;;
   esac
 done
-[ -n "$file" ] || { echo "jenkins-plugin-cli stand-in: no --plugin-file given" >&2; exit 2; }
-[ -s "$file" ] || { echo "jenkins-plugin-cli stand-in: $file is missing or empty" >&2; exit 2; }
+[ -n "$file" ] || fail "called without --plugin-file (or -f): the image's plugins must come from its pinned plugin file (called with: $all)"
+[ -f "$file" ] || fail "$file does not exist"
+[ -s "$file" ] || fail "$file is empty"
+ref=/usr/share/jenkins/ref
+mkdir -p "$ref/plugins" || fail "cannot write $ref/plugins as $(id -un)"
 n=0
+count=0
+seen=" "
 while IFS= read -r line || [ -n "$line" ]; do
   n=$((n + 1))
-  line="$(echo "$line" | sed 's/#.*//; s/^[[:space:]]*//; s/[[:space:]]*$//')"
-  [ -z "$line" ] && continue
-  echo "$line" | grep -Eq '^[A-Za-z0-9_.-]+:[A-Za-z0-9_.-]+$' || { echo "jenkins-plugin-cli stand-in: $file line $n: '$line' is not id:version" >&2; exit 1; }
-  plugin="${line%%:*}"
-  mkdir -p /usr/share/jenkins/ref/plugins
-  echo "${line#*:}" > "/usr/share/jenkins/ref/plugins/$plugin.jpi"
+  line="$(printf '%s' "$line" | tr -d '\r' | sed 's/#.*//; s/^[[:space:]]*//; s/[[:space:]]*$//')"
+  [ -n "$line" ] || continue
+  printf '%s\n' "$line" | grep -Eq '^[A-Za-z0-9_.-]+:[A-Za-z0-9_.+-]+$' || fail "$file line $n: '$line' is not id:version"
+  id="${line%%:*}"
+  version="${line#*:}"
+  case "$version" in latest|experimental) fail "$file line $n: '$line' is not pinned to a version" ;; esac
+  case "$seen" in *" $id "*) fail "$file line $n: $id is listed twice" ;; esac
+  seen="$seen$id "
+  printf '%s\n' "$version" > "$ref/plugins/$id.jpi"
+  count=$((count + 1))
 done < "$file"
-echo "--plugin-file $file" > /usr/share/jenkins/ref/.plugin-cli-called
+[ "$count" -gt 0 ] || fail "$file lists no plugin"
+printf -- '--plugin-file %s\nargs: %s\nplugins:%s\n' "$file" "$all" "$seen" > "$ref/.plugin-cli-called"
+echo "jenkins-plugin-cli (stand-in): $count plugins from $file"
 SH
-import jenkins "$root" "USER jenkins" 'ENTRYPOINT ["/usr/bin/tini", "--", "/usr/local/bin/jenkins.sh"]'
+  import jenkins "usr/share/jenkins/ref var/jenkins_home" \
+    "ENV JENKINS_HOME=/var/jenkins_home" "ENV REF=/usr/share/jenkins/ref" \
+    "USER jenkins" "WORKDIR /var/jenkins_home" 'ENTRYPOINT ["/usr/bin/tini", "--", "/usr/local/bin/jenkins.sh"]'
+}
 
-# --- jenkins/inbound-agent ----------------------------------------------------------------------------
-root="$(new_root inbound-agent)"
-mkdir -p "$root/home/jenkins/agent" "$root/opt/java/openjdk/bin"
-chown -R 1000:1000 "$root/home/jenkins"
-script "$root/usr/local/bin/jenkins-agent" <<'SH'
+# --- jenkins/inbound-agent ---------------------------------------------------------------------------------
+build_inbound_agent() {
+  new_root inbound-agent
+  mkdir -p "$root/home/jenkins/agent" "$root/home/jenkins/.jenkins" "$root/var/lib/apt/lists" "$root/var/log/apt" \
+           "$root/usr/lib/x86_64-linux-gnu" "$root/usr/share/doc" "$root/usr/share/jenkins"
+  echo "stand-in agent.jar" > "$root/usr/share/jenkins/agent.jar"
+  script /usr/local/bin/jenkins-agent <<'SH'
 #!/bin/sh
-echo "stand-in jenkins-agent: JENKINS_URL=$JENKINS_URL JENKINS_AGENT_NAME=$JENKINS_AGENT_NAME"
+# Stand-in for the inbound agent's launcher: says how it would connect, and ends.
+echo "stand-in jenkins-agent: JENKINS_URL=${JENKINS_URL:-} JENKINS_AGENT_NAME=${JENKINS_AGENT_NAME:-} JENKINS_WEB_SOCKET=${JENKINS_WEB_SOCKET:-} $*"
 SH
-script "$root/opt/java/openjdk/bin/java" <<'SH'
+  script /opt/java/openjdk/bin/java <<'SH'
 #!/bin/sh
-echo 'openjdk version "21.0.5" (stand-in)'
-SH
-ln -s /opt/java/openjdk/bin/java "$root/usr/bin/java"
-# apt-get cannot install here; it checks its arguments and leaves stand-in executables for known packages.
-script "$root/usr/bin/apt-get" <<'SH'
-#!/bin/sh
-case "$1" in
-  update) echo "stand-in apt-get: update"; exit 0 ;;
-  install) shift ;;
-  *) echo "stand-in apt-get: unsupported command $1" >&2; exit 100 ;;
+# Stand-in for the agent's JDK 21.
+case "${1:-}" in
+  -version) echo 'openjdk version "21" (stand-in)' >&2 ;;
+  --version) echo 'openjdk 21 (stand-in)' ;;
+  *) echo "java (stand-in): cannot run $*" >&2; exit 1 ;;
 esac
-for package in "$@"; do
-  case "$package" in
-    -y|--no-install-recommends|-q|-qq) ;;
-    -*) echo "stand-in apt-get: unknown option $package" >&2; exit 100 ;;
-    python3)
-      cat > /usr/bin/python3 <<'PY'
+SH
+  ln -s /opt/java/openjdk/bin/java "$root/usr/bin/java"
+  # apt-get cannot install anything here. It checks how it is called (as root, update before install in the
+  # same layer, -y), logs the call, and leaves stand-in executables or files for the packages it knows.
+  script /usr/bin/apt-get <<'SH'
 #!/bin/sh
-if [ "$1" = "-m" ] && [ "$2" = "pip" ]; then
-  [ -x /usr/bin/pip3 ] || { echo "/usr/bin/python3: No module named pip" >&2; exit 1; }
-  shift 2; exec /usr/bin/pip3 "$@"
-fi
-echo "Python 3.11.2"
+fail() { echo "E: $* (apt-get stand-in)" >&2; exit 100; }
+[ "$(id -u)" = 0 ] || fail "Could not open lock file /var/lib/dpkg/lock-frontend - open (13: Permission denied): apt-get needs USER root"
+lists=/var/lib/apt/lists
+mkdir -p /var/log/apt
+echo "apt-get $*" >> /var/log/apt/standin.log
+
+# python3 -m pip / -m venv work once python3-pip / python3-venv are "installed".
+install_python() {
+  cat > /usr/bin/python3 <<'PY'
+#!/bin/sh
+# Stand-in for Debian's python3.
+case "${1:-}" in
+  --version|-V) echo "Python 3.13 (stand-in)" ;;
+  -m)
+    module="${2:-}"
+    shift 2
+    case "$module" in
+      pip)
+        [ -x /usr/bin/pip3 ] || { echo "/usr/bin/python3: No module named pip" >&2; exit 1; }
+        exec /usr/bin/pip3 "$@" ;;
+      venv)
+        [ "${1:-}" = "--help" ] && { echo "usage: venv [-h] ENV_DIR"; exit 0; }
+        [ -n "${1:-}" ] || { echo "usage: venv [-h] ENV_DIR" >&2; exit 2; }
+        [ -e /usr/lib/python3/ensurepip.standin ] || { echo "The virtual environment was not created successfully because ensurepip is not available. apt install python3-venv" >&2; exit 1; }
+        mkdir -p "$1/bin" && ln -sf /usr/bin/python3 "$1/bin/python" && ln -sf /usr/bin/python3 "$1/bin/python3" ;;
+      *) echo "/usr/bin/python3: No module named $module" >&2; exit 1 ;;
+    esac ;;
+  *) echo "python3 (stand-in): only --version, -m pip and -m venv" >&2; exit 2 ;;
+esac
 PY
-      chmod 0755 /usr/bin/python3 ;;
+  chmod 0755 /usr/bin/python3
+  ln -sf python3 /usr/bin/python3.13
+}
+
+install_one() {
+  case "$1" in
+    python3|python3-minimal|python3.*) install_python ;;
     python3-pip)
-      printf '#!/bin/sh\necho "pip 23.0.1 from /usr/lib/python3/dist-packages/pip (python 3.11)"\n' > /usr/bin/pip3
+      [ -x /usr/bin/python3 ] || install_python
+      printf '#!/bin/sh\necho "pip (stand-in) from /usr/lib/python3/dist-packages/pip (python 3.13)"\n' > /usr/bin/pip3
       chmod 0755 /usr/bin/pip3 ;;
-    *) mkdir -p "/usr/share/doc/$package" && echo "stand-in" > "/usr/share/doc/$package/standin" ;;
+    python3-venv)
+      [ -x /usr/bin/python3 ] || install_python
+      mkdir -p /usr/lib/python3 && : > /usr/lib/python3/ensurepip.standin ;;
+    libicu-dev|libicu[0-9]*)
+      for lib in libicuuc libicui18n libicudata; do : > "/usr/lib/x86_64-linux-gnu/$lib.so.76"; done ;;
   esac
+  mkdir -p "/usr/share/doc/$1" && echo "installed by the apt-get stand-in" > "/usr/share/doc/$1/standin"
+}
+
+yes=false
+command=""
+packages=""
+while [ $# -gt 0 ]; do
+  case "$1" in
+    -y|--yes|--assume-yes|-qq) yes=true ;;
+    -q|--quiet|--no-install-recommends|--no-install-suggests) ;;
+    -o) shift ;;
+    -o*) ;;
+    -*) fail "the stand-in does not know the option $1" ;;
+    *) if [ -z "$command" ]; then command="$1"; else packages="$packages $1"; fi ;;
+  esac
+  shift
 done
-echo "stand-in apt-get: installed $*"
+case "$command" in
+  update)
+    mkdir -p "$lists" && : > "$lists/standin-updated"
+    echo "Reading package lists... Done (apt-get stand-in)" ;;
+  install)
+    [ -n "$packages" ] || fail "apt-get install names no package"
+    $yes || fail "apt-get install without -y stops at 'Do you want to continue?' in a build"
+    [ -e "$lists/standin-updated" ] || fail "Unable to locate package$packages: the package lists are empty (the image removed them): run apt-get update first, in the same RUN"
+    for package in $packages; do install_one "$package"; done
+    echo "apt-get stand-in: installed$packages" ;;
+  clean|autoclean|autoremove) ;;
+  "") fail "apt-get without a command" ;;
+  *) fail "the stand-in does not support 'apt-get $command'" ;;
+esac
 SH
-import inbound-agent "$root" "USER jenkins" "ENV JAVA_HOME=/opt/java/openjdk" "ENV AGENT_WORKDIR=/home/jenkins/agent" 'ENTRYPOINT ["/usr/local/bin/jenkins-agent"]'
+  import inbound-agent "home/jenkins" \
+    "ENV JAVA_HOME=/opt/java/openjdk" "ENV PATH=/opt/java/openjdk/bin:/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin" \
+    "ENV AGENT_WORKDIR=/home/jenkins/agent" "ENV LANG=C.UTF-8" \
+    "USER jenkins" "WORKDIR /home/jenkins" 'ENTRYPOINT ["/usr/local/bin/jenkins-agent"]'
+}
 
-# --- toolchain images the agents copy from --------------------------------------------------------------
-root="$(new_root dotnet-sdk)"
-script "$root/usr/share/dotnet/dotnet" <<'SH'
+# --- toolchain images the agents copy from -----------------------------------------------------------------
+build_dotnet_sdk() {
+  new_root dotnet-sdk
+  mkdir -p "$root/usr/share/dotnet/sdk/10.0.401" "$root/usr/share/dotnet/shared/Microsoft.NETCore.App/10.0" \
+           "$root/usr/share/dotnet/host/fxr/10.0"
+  # Like the real dotnet host: needs its sdk/ and shared/ folders beside it, and ICU unless invariant.
+  script /usr/share/dotnet/dotnet <<'SH'
 #!/bin/sh
-echo ".NET SDK (stand-in): Version: 8.0.404"
+self="$(readlink -f "$0")"
+dir="${self%/*}"
+[ -d "$dir/sdk/10.0.401" ] && [ -d "$dir/shared/Microsoft.NETCore.App" ] || {
+  echo "The command could not be loaded, possibly because: no .NET SDK was found in $dir (copy the whole /usr/share/dotnet) (stand-in)" >&2
+  exit 145
+}
+case "${DOTNET_SYSTEM_GLOBALIZATION_INVARIANT:-}" in
+  1|true|True|TRUE) ;;
+  *) icu=""
+     for lib in /usr/lib/*/libicuuc.so.* /usr/lib/libicuuc.so.*; do [ -e "$lib" ] && icu="$lib"; done
+     [ -n "$icu" ] || {
+       echo "Process terminated. Couldn't find a valid ICU package installed on the system. Please install libicu (or icu-libs) using your package manager and try again. (stand-in)" >&2
+       exit 134
+     } ;;
+esac
+case "${1:-}" in
+  --info) printf '.NET SDK:\n Version:   10.0.401 (stand-in)\n\nRuntime Environment:\n Base Path: %s/sdk/10.0.401/\n\n.NET SDKs installed:\n  10.0.401 [%s/sdk]\n' "$dir" "$dir" ;;
+  --version) echo "10.0.401" ;;
+  --list-sdks) echo "10.0.401 [$dir/sdk]" ;;
+  *) echo "dotnet (stand-in): only --info, --version and --list-sdks" >&2; exit 1 ;;
+esac
 SH
-import dotnet-sdk "$root"
+  ln -s /usr/share/dotnet/dotnet "$root/usr/bin/dotnet"
+  import dotnet-sdk "" "ENV DOTNET_ROOT=/usr/share/dotnet"
+}
 
-root="$(new_root node)"
-script "$root/usr/local/bin/node" <<'SH'
+build_node() {
+  new_root node
+  local tool
+  # The official image's layout: node in /usr/local/bin, npm/npx/corepack as packages under node_modules,
+  # linked from /usr/local/bin; their scripts start with #!/usr/bin/env node.
+  script /usr/local/bin/node <<'SH'
 #!/bin/sh
-echo "v22.12.0"
+case "${1:-}" in
+  --version|-v) echo "v24.21.0" ;;
+  "") echo "node (stand-in): no REPL" >&2; exit 9 ;;
+  -*) echo "node (stand-in): only --version and scripts" >&2; exit 9 ;;
+  *)
+    main="$(readlink -f "$1" 2>/dev/null)" || main=""
+    [ -n "$main" ] && [ -f "$main" ] || { echo "Error: Cannot find module '$1' (stand-in)" >&2; exit 1; }
+    shift
+    package="${main%/*}"
+    while [ -n "$package" ] && [ ! -f "$package/package.json" ]; do package="${package%/*}"; done
+    case "${1:-}" in
+      --version|-v) sed -n 's/.*"version": *"\([^"]*\)".*/\1/p' "$package/package.json" ;;
+      *) echo "node (stand-in): would run $main $*" ;;
+    esac ;;
+esac
 SH
-script "$root/usr/local/lib/node_modules/npm/bin/npm-cli.js" <<'SH'
-#!/bin/sh
-echo "10.9.0"
+  for tool in npm/bin/npm-cli.js npm/bin/npx-cli.js corepack/dist/corepack.js; do
+    script "/usr/local/lib/node_modules/$tool" <<'SH'
+#!/usr/bin/env node
+// stand-in: the node stand-in answers --version from the package's package.json
 SH
-script "$root/usr/local/lib/node_modules/npm/bin/npx-cli.js" <<'SH'
-#!/bin/sh
-echo "10.9.0"
-SH
-import node "$root"
+    printf '{ "name": "%s", "version": "0.0.0-standin" }\n' "${tool%%/*}" > "$root/usr/local/lib/node_modules/${tool%%/*}/package.json"
+  done
+  ln -s ../lib/node_modules/npm/bin/npm-cli.js "$root/usr/local/bin/npm"
+  ln -s ../lib/node_modules/npm/bin/npx-cli.js "$root/usr/local/bin/npx"
+  ln -s ../lib/node_modules/corepack/dist/corepack.js "$root/usr/local/bin/corepack"
+  import node "" "ENV NODE_VERSION=24.21.0" 'CMD ["node"]'
+}
 
-root="$(new_root maven)"
-script "$root/usr/share/maven/bin/mvn" <<'SH'
+build_maven() {
+  new_root maven
+  mkdir -p "$root/usr/share/maven/lib" "$root/usr/share/maven/conf" "$root/usr/share/maven/boot" "$root/usr/share/maven/ref"
+  echo '<settings/>' > "$root/usr/share/maven/conf/settings.xml"
+  # Like the real mvn: needs a Java (JAVA_HOME, or java on PATH) and its lib/ and conf/ beside bin/.
+  script /usr/share/maven/bin/mvn <<'SH'
 #!/bin/sh
-[ -n "${JAVA_HOME:-}" ] && [ -x "$JAVA_HOME/bin/java" ] || { echo "The JAVA_HOME environment variable is not defined correctly" >&2; exit 1; }
-echo "Apache Maven 3.9.9 (stand-in)"
+if [ -n "${JAVA_HOME:-}" ]; then
+  java="$JAVA_HOME/bin/java"
+  [ -x "$java" ] || { echo "The JAVA_HOME environment variable is not defined correctly, this environment variable is needed to run this program. (stand-in)" >&2; exit 1; }
+else
+  java="$(command -v java)" || { echo "The JAVA_HOME environment variable is not defined correctly, this environment variable is needed to run this program. (stand-in)" >&2; exit 1; }
+fi
+self="$(readlink -f "$0")"
+home="${self%/bin/*}"
+[ -d "$home/lib" ] && [ -f "$home/conf/settings.xml" ] || { echo "Error: Could not find or load main class org.codehaus.plexus.classworlds.launcher.Launcher (stand-in: no $home/lib)" >&2; exit 1; }
+case "${1:-}" in
+  -v|-version|--version)
+    echo "Apache Maven 3.9.16 (stand-in)"
+    echo "Maven home: $home"
+    echo "Java: $("$java" -version 2>&1 | head -1)" ;;
+  *) echo "mvn (stand-in): only -v" >&2; exit 1 ;;
+esac
 SH
-import maven "$root"
+  ln -s /usr/share/maven/bin/mvn "$root/usr/bin/mvn"
+  import maven "" "ENV MAVEN_HOME=/usr/share/maven" 'CMD ["mvn"]'
+}
 
-# --- nginx ----------------------------------------------------------------------------------------------
-root="$(new_root nginx)"
-mkdir -p "$root/etc/nginx/conf.d"
-script "$root/usr/sbin/nginx" <<'SH'
+# --- nginx -------------------------------------------------------------------------------------------------
+build_nginx() {
+  new_root nginx
+  mkdir -p "$root/etc/nginx/conf.d" "$root/var/cache/nginx" "$root/var/log/nginx" "$root/usr/share/nginx/html"
+  printf 'events {}\nhttp {\n    include /etc/nginx/conf.d/*.conf;\n}\n' > "$root/etc/nginx/nginx.conf"
+  printf 'server {\n    listen 80;\n    location / { root /usr/share/nginx/html; }\n}\n' > "$root/etc/nginx/conf.d/default.conf"
+  echo "stand-in" > "$root/usr/share/nginx/html/index.html"
+  printf 'nginx:x:101:101:nginx:/nonexistent:/bin/false\n' >> "$root/etc/passwd"
+  printf 'nginx:x:101:\n' >> "$root/etc/group"
+  script /usr/sbin/nginx <<'SH'
 #!/bin/sh
-echo "stand-in nginx $*"
+# Stand-in for nginx: tells its version and that its files are there; it serves nothing.
+case "${1:-}" in
+  -v|-V) echo "nginx version: nginx/1.30.5 (stand-in)" >&2 ;;
+  -t) [ -f /etc/nginx/nginx.conf ] || { echo "nginx: [emerg] open() \"/etc/nginx/nginx.conf\" failed (stand-in)" >&2; exit 1; }
+      echo "nginx: configuration files present, not parsed (stand-in)" >&2 ;;
+  *) echo "stand-in nginx: cannot serve ($*)" >&2; exit 1 ;;
+esac
 SH
-import nginx "$root" 'CMD ["nginx", "-g", "daemon off;"]'
+  script /docker-entrypoint.sh <<'SH'
+#!/bin/sh
+exec "$@"
+SH
+  import nginx "" "EXPOSE 80" 'ENTRYPOINT ["/docker-entrypoint.sh"]' 'CMD ["nginx", "-g", "daemon off;"]'
+}
+
+for name in "${names[@]}"; do
+  if ! $force && [ "$(docker image inspect -f '{{index .Config.Labels "standin.definition"}}' "standin/$name:test" 2>/dev/null || true)" = "$definition" ]; then
+    echo "standin/$name:test up to date"
+    continue
+  fi
+  "build_${name//-/_}"
+done

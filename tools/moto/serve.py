@@ -32,90 +32,69 @@ def _execute_change_set_with_outputs(self, change_set_name, stack_name=None):
             stack.output_map = stack._create_output_map()
 
 
-class _CapacityProvider(CloudFormationModel):
-    __module__ = "moto.ecs.capacity_provider_cfn"  # moto's model registry keys models by their service module
-
-    def __init__(self, provider):
-        self.provider = provider
-
-    @property
-    def physical_resource_id(self):
-        return self.provider.name
-
-    @staticmethod
-    def cloudformation_type():
-        return "AWS::ECS::CapacityProvider"
-
-    @staticmethod
-    def cloudformation_name_type():
-        return "Name"
-
-    @classmethod
-    def create_from_cloudformation_json(cls, resource_name, cloudformation_json, account_id, region_name, **kwargs):
-        properties = cloudformation_json.get("Properties", {})
-        asg = properties.get("AutoScalingGroupProvider", {})
-        details = {
-            "autoScalingGroupArn": asg.get("AutoScalingGroupArn"),
-            "managedScaling": {k[0].lower() + k[1:]: v for k, v in asg.get("ManagedScaling", {}).items()},
-            "managedTerminationProtection": asg.get("ManagedTerminationProtection", "DISABLED"),
-        }
-        provider = ecs_backends[account_id][region_name].create_capacity_provider(resource_name, details, [])
-        return cls(provider)
+def _camel(properties):
+    """CloudFormation's PascalCase keys as the ECS API's camelCase."""
+    return {key[0].lower() + key[1:]: value for key, value in properties.items()}
 
 
-class _ClusterCapacityProviders(CloudFormationModel):
-    __module__ = "moto.ecs.capacity_provider_cfn"
+def _api_backed(resource_type, service, create):
+    """A CloudFormation model for resource_type whose creation is one call of moto's own API.
 
-    def __init__(self, cluster):
-        self.cluster = cluster
+    create(resource_name, properties, account_id, region_name) returns the resource's physical ID.
+    """
 
-    @property
-    def physical_resource_id(self):
-        return self.cluster
+    class Model(CloudFormationModel):
+        # moto's model registry keys every model by the service module it was defined in.
+        __module__ = f"moto.{service}.cloudformation_fix"
 
-    @staticmethod
-    def cloudformation_type():
-        return "AWS::ECS::ClusterCapacityProviderAssociations"
+        def __init__(self, physical_id):
+            self.physical_id = physical_id
 
-    @staticmethod
-    def cloudformation_name_type():
-        return ""
+        @property
+        def physical_resource_id(self):
+            return self.physical_id
 
-    @classmethod
-    def create_from_cloudformation_json(cls, resource_name, cloudformation_json, account_id, region_name, **kwargs):
-        properties = cloudformation_json.get("Properties", {})
-        strategy = [{k[0].lower() + k[1:]: v for k, v in item.items()} for item in properties.get("DefaultCapacityProviderStrategy", [])]
-        cluster = properties["Cluster"].split("/")[-1]
-        ecs_backends[account_id][region_name].put_cluster_capacity_providers(cluster, properties.get("CapacityProviders", []), strategy)
-        return cls(cluster)
+        @staticmethod
+        def cloudformation_type():
+            return resource_type
+
+        @staticmethod
+        def cloudformation_name_type():
+            return ""
+
+        @classmethod
+        def create_from_cloudformation_json(cls, resource_name, cloudformation_json, account_id, region_name, **kwargs):
+            return cls(create(resource_name, cloudformation_json.get("Properties", {}), account_id, region_name))
+
+    return Model
 
 
-class _Certificate(CloudFormationModel):
-    __module__ = "moto.acm.certificate_cfn"
+def _create_capacity_provider(name, properties, account_id, region_name):
+    asg = properties.get("AutoScalingGroupProvider", {})
+    details = {
+        "autoScalingGroupArn": asg.get("AutoScalingGroupArn"),
+        "managedScaling": _camel(asg.get("ManagedScaling", {})),
+        "managedTerminationProtection": asg.get("ManagedTerminationProtection", "DISABLED"),
+    }
+    return ecs_backends[account_id][region_name].create_capacity_provider(name, details, []).name
 
-    def __init__(self, arn):
-        self.arn = arn
 
-    @property
-    def physical_resource_id(self):
-        return self.arn
+def _associate_capacity_providers(name, properties, account_id, region_name):
+    cluster = properties["Cluster"].split("/")[-1]
+    strategy = [_camel(item) for item in properties.get("DefaultCapacityProviderStrategy", [])]
+    ecs_backends[account_id][region_name].put_cluster_capacity_providers(cluster, properties.get("CapacityProviders", []), strategy)
+    return cluster
 
-    @staticmethod
-    def cloudformation_type():
-        return "AWS::CertificateManager::Certificate"
 
-    @staticmethod
-    def cloudformation_name_type():
-        return ""
+def _request_certificate(name, properties, account_id, region_name):
+    return acm_backends[account_id][region_name].request_certificate(
+        properties["DomainName"], name, properties.get("SubjectAlternativeNames", []), []
+    )
 
-    @classmethod
-    def create_from_cloudformation_json(cls, resource_name, cloudformation_json, account_id, region_name, **kwargs):
-        properties = cloudformation_json.get("Properties", {})
-        arn = acm_backends[account_id][region_name].request_certificate(
-            properties["DomainName"], resource_name, properties.get("SubjectAlternativeNames", []), []
-        )
-        return cls(arn)
 
+_api_backed("AWS::ECS::CapacityProvider", "ecs", _create_capacity_provider)
+_api_backed("AWS::ECS::ClusterCapacityProviderAssociations", "ecs", _associate_capacity_providers)
+_api_backed("AWS::CertificateManager::Certificate", "acm", _request_certificate)
 
 CloudFormationBackend.execute_change_set = _execute_change_set_with_outputs
 AccessPoint.physical_resource_id = property(lambda self: self.access_point_id)
