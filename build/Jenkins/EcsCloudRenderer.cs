@@ -55,16 +55,7 @@ public sealed class EcsCloudRenderer
     public (string Path, bool Changed) RenderInto(string masterDirectory, IReadOnlyList<ImageDefinition> agents)
     {
         var output = Path.Combine(masterDirectory, RenderedFolder, CascFolder, RenderedFile);
-        var content = Render(agents);
-        if (File.Exists(output) && File.ReadAllText(output) == content)
-        {
-            return (output, false);
-        }
-
-        Directory.CreateDirectory(Path.GetDirectoryName(output)!);
-        File.WriteAllText(output + ".tmp", content);
-        File.Move(output + ".tmp", output, overwrite: true);
-        return (output, true);
+        return (output, Build.RenderedFile.Write(output, Render(agents)));
     }
 
     private static Dictionary<string, object> Template(ImageDefinition agent)

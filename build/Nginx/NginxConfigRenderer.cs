@@ -65,17 +65,7 @@ public sealed partial class NginxConfigRenderer
         }
 
         var output = Path.Combine(imageDirectory, RenderedFolder, RenderedFile);
-        var content = Render(File.ReadAllText(templatePath), values);
-        if (File.Exists(output) && File.ReadAllText(output) == content)
-        {
-            return (output, false);
-        }
-
-        Directory.CreateDirectory(Path.GetDirectoryName(output)!);
-        var temporary = output + ".tmp";
-        File.WriteAllText(temporary, content);
-        File.Move(temporary, output, overwrite: true);
-        return (output, true);
+        return (output, Build.RenderedFile.Write(output, Render(File.ReadAllText(templatePath), values)));
     }
 
     /// <summary>
