@@ -8,7 +8,8 @@ public static class DockerArguments
 {
     public static ProcessArgumentBuilder Build(DockerBuildSettings settings)
     {
-        var arguments = new ProcessArgumentBuilder().Append("build");
+        // --force-rm: a failed build leaves no stopped intermediate containers behind (the legacy builder keeps them).
+        var arguments = new ProcessArgumentBuilder().Append("build").Append("--force-rm");
         if (settings.Dockerfile is not null)
         {
             arguments.Append("--file").AppendQuoted(settings.Dockerfile);

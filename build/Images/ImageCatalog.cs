@@ -111,7 +111,7 @@ public sealed partial class ImageCatalog
                 var value = match.Groups["value"].Value.Trim('"');
                 if (value.Length == 0)
                 {
-                    throw new BuildException($"{shown} line {lineNumber}: ARG {match.Groups["name"].Value} has no default. Give it the real pinned image, e.g. ARG {match.Groups["name"].Value}=jenkins/jenkins:2.528.3-lts-jdk21.");
+                    throw new BuildException($"{shown} line {lineNumber}: ARG {match.Groups["name"].Value} has no default. Give it the real pinned image, e.g. ARG {match.Groups["name"].Value}=registry/image:1.2.3 (a version tag, not latest).");
                 }
 
                 arguments[match.Groups["name"].Value] = value;

@@ -16,6 +16,11 @@ public sealed record BuildSettings
     public required IReadOnlyDictionary<string, string> BaseImages { get; init; }
     public string? Region { get; init; }
     public required IReadOnlyDictionary<string, string> StackParameters { get; init; }
+    public required string TimeZone { get; init; }
+    public required string AdminUser { get; init; }
+    public required int MasterCpu { get; init; }
+    public required int MasterMemory { get; init; }
+    public required int MaxAgents { get; init; }
 
     /// <summary>The environment file, relative to the repository, for messages.</summary>
     public string EnvironmentFile => $"environments/{EnvironmentName}.json";

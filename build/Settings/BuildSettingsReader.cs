@@ -38,6 +38,11 @@ public sealed partial class BuildSettingsReader(ICakeArguments arguments, Func<s
             BaseImages = Map(file, SettingNames.BaseImages, "FROM=TO", "nginx:1.28=mirror/nginx:1.28", scalarsAllowed: false),
             Region = NullIfEmpty(Setting(SettingNames.Region)),
             StackParameters = Map(file, SettingNames.StackParameters, "NAME=VALUE", "DomainName=jenkins.example.com", scalarsAllowed: true),
+            TimeZone = TimeZone(Setting(SettingNames.TimeZone) ?? "Etc/UTC"),
+            AdminUser = AdminUser(Setting(SettingNames.AdminUser) ?? "admin"),
+            MasterCpu = Number(SettingNames.MasterCpu, Setting(SettingNames.MasterCpu), 2048, 256, 16384),
+            MasterMemory = Number(SettingNames.MasterMemory, Setting(SettingNames.MasterMemory), 6144, 1024, 122880),
+            MaxAgents = Number(SettingNames.MaxAgents, Setting(SettingNames.MaxAgents), 10, 1, 500),
         };
     }
 
@@ -164,6 +169,16 @@ public sealed partial class BuildSettingsReader(ICakeArguments arguments, Func<s
             ? upstream
             : throw new BuildException($"jenkinsUpstream '{value}' is not usable: {problem} Give it as http://host:port (the master's internal load balancer).");
 
+    private static string TimeZone(string value)
+        => value.Contains('/') || value == "UTC"
+            ? (TimeZoneInfo.TryFindSystemTimeZoneById(value, out _) ? value : throw new BuildException($"timezone '{value}' is not a known IANA timezone (e.g. Europe/Berlin, America/New_York, Etc/UTC)."))
+            : throw new BuildException($"timezone '{value}' is not an IANA timezone name: use Area/City, e.g. Europe/Berlin, or Etc/UTC.");
+
+    private static string AdminUser(string value)
+        => AdminUserName().IsMatch(value)
+            ? value
+            : throw new BuildException($"adminUser '{value}' is not a Jenkins user id: use letters, digits, '.', '_' and '-'.");
+
     private static string Resolver(string value)
         => HostName().IsMatch(value)
             ? value
@@ -210,6 +225,9 @@ public sealed partial class BuildSettingsReader(ICakeArguments arguments, Func<s
 
     [GeneratedRegex("^[a-z0-9][a-z0-9-]*$")]
     private static partial Regex EnvironmentName();
+
+    [GeneratedRegex("^[A-Za-z0-9][A-Za-z0-9._-]*$")]
+    private static partial Regex AdminUserName();
 
     [GeneratedRegex("^[a-z0-9]+([._-][a-z0-9]+)*(/[a-z0-9]+([._-][a-z0-9]+)*)*$")]
     private static partial Regex ImageRepository();

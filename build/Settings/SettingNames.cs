@@ -17,6 +17,11 @@ public static class SettingNames
     public const string BaseImages = "baseImages";
     public const string Region = "region";
     public const string StackParameters = "parameters";
+    public const string TimeZone = "timezone";
+    public const string AdminUser = "adminUser";
+    public const string MasterCpu = "masterCpu";
+    public const string MasterMemory = "masterMemory";
+    public const string MaxAgents = "maxAgents";
 
     public const string EnvironmentVariablePrefix = "JENKINS_ECS_";
 }

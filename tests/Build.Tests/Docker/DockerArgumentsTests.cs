@@ -19,7 +19,7 @@ public sealed class DockerArgumentsTests
         });
 
         Assert.Equal(
-            "build --file \"/repo/images/agents/node/Dockerfile\" --tag \"jenkins-ecs/agent-node:c-1\" " +
+            "build --force-rm --file \"/repo/images/agents/node/Dockerfile\" --tag \"jenkins-ecs/agent-node:c-1\" " +
             "--build-arg \"BASE_IMAGE=jenkins/inbound-agent:3\" --build-arg \"NODE_IMAGE=node:22\" " +
             "--label \"io.jenkins-ecs.content-tag=c-1\" --network \"host\" \"/repo/images/agents/node\"",
             arguments.Render());
@@ -31,8 +31,8 @@ public sealed class DockerArgumentsTests
         var minimal = DockerArguments.Build(new DockerBuildSettings { ContextDirectory = "." }).Render();
         var full = DockerArguments.Build(new DockerBuildSettings { ContextDirectory = ".", Pull = true, NoCache = true }).Render();
 
-        Assert.Equal("build \".\"", minimal);
-        Assert.Equal("build --pull --no-cache \".\"", full);
+        Assert.Equal("build --force-rm \".\"", minimal);
+        Assert.Equal("build --force-rm --pull --no-cache \".\"", full);
     }
 
     [Fact]
@@ -46,7 +46,7 @@ public sealed class DockerArgumentsTests
 
         var split = SplitLikeDotNet(arguments.Render());
 
-        Assert.Equal(["build", "--label", "note=say \"hi\"; rm -rf /", "/path with space"], split);
+        Assert.Equal(["build", "--force-rm", "--label", "note=say \"hi\"; rm -rf /", "/path with space"], split);
     }
 
     [Fact]

@@ -37,6 +37,8 @@ public sealed class BuildSettingsReaderTests : IDisposable
         Assert.Equal("jenkins-ecs", settings.ImagePrefix);
         Assert.Equal("169.254.169.253", settings.NginxResolver);
         Assert.Equal(300, settings.ProxyTimeoutSeconds);
+        Assert.Equal("Etc/UTC", settings.TimeZone);
+        Assert.Equal("admin", settings.AdminUser);
         Assert.Null(settings.JenkinsUpstream);
         Assert.True(settings.Parallelism >= 2);
     }
@@ -92,6 +94,10 @@ public sealed class BuildSettingsReaderTests : IDisposable
     [InlineData("""{ "baseImages": { "nginx:1": "" } }""", "must map to a non-empty string")]
     [InlineData("""[ 1, 2 ]""", "must hold one JSON object")]
     [InlineData("""{ "nginxResolver": "dns server" }""", "is not a DNS server")]
+    [InlineData("""{ "timezone": "CET+1" }""", "not an IANA timezone name")]
+    [InlineData("""{ "timezone": "Europe/Berlln" }""", "not a known IANA timezone")]
+    [InlineData("""{ "adminUser": "ad min" }""", "is not a Jenkins user id")]
+    [InlineData("""{ "masterMemory": 512 }""", "masterMemory must be a whole number from 1024")]
     public void Bad_values_fail_with_what_is_wrong(string json, string expected)
     {
         WriteEnvironment("local", json);
