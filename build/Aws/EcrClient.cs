@@ -1,0 +1,69 @@
+using System.Text.Json.Nodes;
+
+namespace JenkinsOnEcs.Build.Aws;
+
+/// <summary>The ECR operations the deploy uses (JSON 1.1, AmazonEC2ContainerRegistry_V20150921).</summary>
+public sealed class EcrClient(AwsSession session, AwsRetryOptions? retry = null) : IDisposable
+{
+    private readonly AwsHttpClient _http = new(session, AwsService.Ecr, retry);
+
+    private JsonProtocolClient Json => new(_http, "AmazonEC2ContainerRegistry_V20150921");
+
+    /// <summary>The registry's address and a short-lived "AWS:password" token, base64 as ECR gives it.</summary>
+    public async Task<(string ProxyEndpoint, string Token, DateTimeOffset ExpiresAt)> GetAuthorizationTokenAsync(CancellationToken cancellationToken)
+    {
+        var data = (await Json.CallAsync("GetAuthorizationToken", new JsonObject(), cancellationToken))["authorizationData"]![0]!;
+        var expires = data["expiresAt"] is JsonValue at && at.TryGetValue<double>(out var seconds) ? DateTimeOffset.FromUnixTimeMilliseconds((long)(seconds * 1000)) : DateTimeOffset.UtcNow.AddHours(12);
+        return ((string)data["proxyEndpoint"]!, (string)data["authorizationToken"]!, expires);
+    }
+
+    /// <summary>The repository's URI, or null when it does not exist.</summary>
+    public async Task<string?> DescribeRepositoryAsync(string name, CancellationToken cancellationToken)
+    {
+        try
+        {
+            var response = await Json.CallAsync("DescribeRepositories", new JsonObject { ["repositoryNames"] = new JsonArray(name) }, cancellationToken);
+            return (string?)response["repositories"]?[0]?["repositoryUri"];
+        }
+        catch (AwsServiceException ex) when (ex.Code == "RepositoryNotFoundException")
+        {
+            return null;
+        }
+    }
+
+    /// <summary>Creates a repository with scan on push and immutable tags; returns its URI.</summary>
+    public async Task<string> CreateRepositoryAsync(string name, CancellationToken cancellationToken)
+    {
+        var response = await Json.CallAsync("CreateRepository", new JsonObject
+        {
+            ["repositoryName"] = name,
+            ["imageTagMutability"] = "IMMUTABLE",
+            ["imageScanningConfiguration"] = new JsonObject { ["scanOnPush"] = true },
+            ["encryptionConfiguration"] = new JsonObject { ["encryptionType"] = "AES256" },
+        }, cancellationToken);
+        return (string)response["repository"]!["repositoryUri"]!;
+    }
+
+    public Task PutLifecyclePolicyAsync(string repository, string policy, CancellationToken cancellationToken)
+        => Json.CallAsync("PutLifecyclePolicy", new JsonObject { ["repositoryName"] = repository, ["lifecyclePolicyText"] = policy }, cancellationToken);
+
+    /// <summary>The digest of the image with this tag, or null when the repository has no such tag.</summary>
+    public async Task<string?> DescribeImageDigestAsync(string repository, string tag, CancellationToken cancellationToken)
+    {
+        try
+        {
+            var response = await Json.CallAsync("DescribeImages", new JsonObject
+            {
+                ["repositoryName"] = repository,
+                ["imageIds"] = new JsonArray(new JsonObject { ["imageTag"] = tag }),
+            }, cancellationToken);
+            return (string?)response["imageDetails"]?[0]?["imageDigest"];
+        }
+        catch (AwsServiceException ex) when (ex.Code == "ImageNotFoundException")
+        {
+            return null;
+        }
+    }
+
+    public void Dispose() => _http.Dispose();
+}

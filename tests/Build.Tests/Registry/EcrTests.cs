@@ -1,0 +1,68 @@
+using System.Text;
+using System.Text.Json.Nodes;
+using Cake.Core.Diagnostics;
+using JenkinsOnEcs.Build.Aws;
+using JenkinsOnEcs.Build.Registry;
+using JenkinsOnEcs.Build.Tests.Support;
+
+namespace JenkinsOnEcs.Build.Tests.Registry;
+
+/// <summary>ECR repositories and the private registry login, against moto's ECR.</summary>
+[Collection(AwsCollection.Name)]
+[System.Runtime.Versioning.SupportedOSPlatform("linux")]
+public sealed class EcrTests(MotoServer moto) : IClassFixture<MotoServer>
+{
+    [SkippableFact]
+    public async Task A_missing_repository_is_created_once_with_scanning_immutable_tags_and_a_lifecycle()
+    {
+        using var environment = moto.UseFor();
+        using var ecr = new EcrClient(AwsSession.Create("eu-west-1"));
+        var repositories = new EcrRepositories(ecr, new CakeBuildLog(new CapturingConsole(), Verbosity.Normal));
+        var name = "jenkins-ecs/agent-" + Guid.NewGuid().ToString("N")[..8];
+
+        var uri = await repositories.EnsureAsync(name);
+        var again = await repositories.EnsureAsync(name);
+
+        Assert.EndsWith("/" + name, uri);
+        Assert.Equal(uri, again);
+        using var http = new AwsHttpClient(AwsSession.Create("eu-west-1"), AwsService.Ecr);
+        var ecrJson = new JsonProtocolClient(http, "AmazonEC2ContainerRegistry_V20150921");
+        var repository = (await ecrJson.CallAsync("DescribeRepositories", new { repositoryNames = new[] { name } }, default))["repositories"]![0]!;
+        Assert.Equal("IMMUTABLE", (string)repository["imageTagMutability"]!);
+        Assert.True((bool)repository["imageScanningConfiguration"]!["scanOnPush"]!);
+        var lifecycle = await ecrJson.CallAsync("GetLifecyclePolicy", new { repositoryName = name }, default);
+        Assert.Contains("imageCountMoreThan", (string)lifecycle["lifecyclePolicyText"]!);
+        Assert.Null(await ecr.DescribeImageDigestAsync(name, "c-0123", default));
+    }
+
+    [SkippableFact]
+    public async Task The_login_lives_in_a_private_docker_config_that_is_gone_afterwards()
+    {
+        using var environment = moto.UseFor();
+        using var ecr = new EcrClient(AwsSession.Create("eu-west-1"));
+        var (endpoint, token, _) = await ecr.GetAuthorizationTokenAsync(default);
+        var password = Encoding.UTF8.GetString(Convert.FromBase64String(token)).Split(':', 2)[1];
+
+        string directory;
+        using (var login = RegistryLogin.Create(endpoint, token))
+        {
+            directory = login.Directory;
+            var config = Path.Combine(directory, "config.json");
+            Assert.Equal(UnixFileMode.UserRead | UnixFileMode.UserWrite, File.GetUnixFileMode(config));
+            Assert.Equal(UnixFileMode.UserRead | UnixFileMode.UserWrite | UnixFileMode.UserExecute, File.GetUnixFileMode(directory));
+            Assert.Equal(token, (string)JsonNode.Parse(File.ReadAllText(config))!["auths"]![login.Registry]!["auth"]!);
+            Assert.DoesNotContain("://", login.Registry);
+            Assert.DoesNotContain(password, login.Registry);
+        }
+
+        Assert.False(Directory.Exists(directory));
+    }
+
+    [Fact]
+    public void A_token_that_is_not_user_and_password_is_refused()
+    {
+        var error = Assert.Throws<BuildException>(() => RegistryLogin.Create("https://1.dkr.ecr.eu-west-1.amazonaws.com", Convert.ToBase64String(Encoding.UTF8.GetBytes("no-colon"))));
+
+        Assert.Contains("not user:password", error.Message);
+    }
+}
