@@ -51,6 +51,12 @@ public static class DockerArguments
     public static ProcessArgumentBuilder ImageId(string reference)
         => new ProcessArgumentBuilder().Append("image").Append("inspect").Append("--format").AppendQuoted("{{.Id}}").AppendQuoted(reference);
 
+    public static ProcessArgumentBuilder Tag(string source, string target)
+        => new ProcessArgumentBuilder().Append("tag").AppendQuoted(source).AppendQuoted(target);
+
+    public static ProcessArgumentBuilder Push(string reference)
+        => new ProcessArgumentBuilder().Append("push").AppendQuoted(reference);
+
     public static ProcessArgumentBuilder ServerVersion()
         => new ProcessArgumentBuilder().Append("version").Append("--format").AppendQuoted("{{.Server.Version}}");
 }

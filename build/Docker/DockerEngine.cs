@@ -42,6 +42,28 @@ public sealed class DockerEngine(DockerCli cli, ICakeLog log)
         return result.Succeeded && result.Output.StartsWith("sha256:", StringComparison.Ordinal) ? result.Output : null;
     }
 
+    public void Tag(string source, string target)
+    {
+        var result = cli.Run(DockerArguments.Tag(source, target));
+        if (!result.Succeeded)
+        {
+            throw new BuildException($"docker tag {source} {target} failed: {result.Tail(5)}");
+        }
+    }
+
+    /// <param name="dockerConfig">A private DOCKER_CONFIG holding the registry's login; null for the user's own.</param>
+    public ToolResult Push(string reference, string? dockerConfig, Action<string>? outputLine)
+    {
+        var settings = new DockerSettings { OutputLine = outputLine };
+        if (dockerConfig is not null)
+        {
+            settings.EnvironmentVariables ??= new Dictionary<string, string>();
+            settings.EnvironmentVariables["DOCKER_CONFIG"] = dockerConfig;
+        }
+
+        return cli.Run(DockerArguments.Push(reference), settings);
+    }
+
     public ToolResult Build(DockerBuildSettings settings, Action<string>? outputLine)
         => cli.Run(DockerArguments.Build(settings), new DockerSettings { OutputLine = outputLine });
 }

@@ -16,6 +16,8 @@ public static class Requires
 
     public static void Moto() => Part("moto (python3 -m moto.server; moto 5.x with its server extras)", Lazy(ref _moto, () => Succeeds("python3", "-c", "import moto.server, flask")));
 
+    public static void Registry() => Part("docker-registry on PATH (apt-get install docker-registry)", Lazy(ref _registry, () => Succeeds("docker-registry", "--version")));
+
     public static void CfnLint() => Part("cfn-lint on PATH", Lazy(ref _cfnLint, () => Succeeds("cfn-lint", "--version")));
 
     public static string NginxBinary => File.Exists("/usr/sbin/nginx") ? "/usr/sbin/nginx" : "nginx";
@@ -24,6 +26,7 @@ public static class Requires
     private static bool? _nginx;
     private static bool? _moto;
     private static bool? _cfnLint;
+    private static bool? _registry;
 
     private static bool Lazy(ref bool? cache, Func<bool> probe) => cache ??= probe();
 

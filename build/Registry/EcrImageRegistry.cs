@@ -1,0 +1,13 @@
+using JenkinsOnEcs.Build.Aws;
+
+namespace JenkinsOnEcs.Build.Registry;
+
+/// <summary>ECR as the registry: repositories created when missing, images looked up with DescribeImages.</summary>
+public sealed class EcrImageRegistry(string host, EcrClient ecr, EcrRepositories repositories) : IImageRegistry
+{
+    public string Host { get; } = host;
+
+    public Task EnsureRepositoryAsync(string repository, CancellationToken cancellationToken) => repositories.EnsureAsync(repository, cancellationToken);
+
+    public Task<string?> DigestAsync(string repository, string tag, CancellationToken cancellationToken) => ecr.DescribeImageDigestAsync(repository, tag, cancellationToken);
+}
