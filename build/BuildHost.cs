@@ -6,6 +6,7 @@ using JenkinsOnEcs.Build.Templates;
 using JenkinsOnEcs.Build.Images;
 using JenkinsOnEcs.Build.Jenkins;
 using JenkinsOnEcs.Build.Nginx;
+using JenkinsOnEcs.Build.Registry;
 using JenkinsOnEcs.Build.Settings;
 using Microsoft.Extensions.DependencyInjection;
 
@@ -31,5 +32,8 @@ public static class BuildHost
             services.AddSingleton<InfrastructureService>();
             services.AddSingleton<CfnLint>();
             services.AddSingleton<TemplateValidator>();
+            services.AddSingleton<RegistryTargets>();
+            services.AddSingleton<ImagePusher>();
+            services.AddSingleton<ImagePublisher>();
         });
 }

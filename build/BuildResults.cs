@@ -18,7 +18,24 @@ public sealed class BuildResults
 
     public IReadOnlyList<StackDeployment> Stacks { get; private set; } = [];
 
+    /// <summary>Images in the registry by name, referenced by digest.</summary>
+    public ConcurrentDictionary<string, Registry.PushedImage> Pushed { get; } = new(StringComparer.Ordinal);
+
     public void Record(BuiltImage image) => Images[image.Name] = image;
+
+    /// <summary>The image built earlier in this run; a push run with --exclusive has none.</summary>
+    public BuiltImage Built(string name, string buildTask)
+        => Images.TryGetValue(name, out var image)
+            ? image
+            : throw new BuildException($"{name} was not built in this run: run {buildTask} before pushing it (not with --exclusive).");
+
+    public void Record(IEnumerable<Registry.PushedImage> images)
+    {
+        foreach (var image in images)
+        {
+            Pushed[image.Name] = image;
+        }
+    }
 
     public void RecordStacks(InfrastructureResult result)
     {

@@ -10,10 +10,21 @@ public sealed class AwsClients : IDisposable
 {
     private AwsSession? _session;
     private CloudFormationClient? _cloudFormation;
+    private EcrClient? _ecr;
+    private EcsClient? _ecs;
 
     public AwsSession Session(BuildSettings settings) => _session ??= AwsSession.Create(settings.Region);
 
     public CloudFormationClient CloudFormation(BuildSettings settings) => _cloudFormation ??= new CloudFormationClient(Session(settings));
 
-    public void Dispose() => _cloudFormation?.Dispose();
+    public EcrClient Ecr(BuildSettings settings) => _ecr ??= new EcrClient(Session(settings));
+
+    public EcsClient Ecs(BuildSettings settings) => _ecs ??= new EcsClient(Session(settings));
+
+    public void Dispose()
+    {
+        _cloudFormation?.Dispose();
+        _ecr?.Dispose();
+        _ecs?.Dispose();
+    }
 }

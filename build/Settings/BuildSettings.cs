@@ -16,6 +16,7 @@ public sealed record BuildSettings
     public required IReadOnlyDictionary<string, string> BaseImages { get; init; }
     public string? Region { get; init; }
     public required IReadOnlyDictionary<string, string> StackParameters { get; init; }
+    public string? Registry { get; init; }
     public required string TimeZone { get; init; }
     public required string AdminUser { get; init; }
     public required int MasterCpu { get; init; }

@@ -38,6 +38,7 @@ public sealed partial class BuildSettingsReader(ICakeArguments arguments, Func<s
             BaseImages = Map(file, SettingNames.BaseImages, "FROM=TO", "nginx:1.28=mirror/nginx:1.28", scalarsAllowed: false),
             Region = NullIfEmpty(Setting(SettingNames.Region)),
             StackParameters = Map(file, SettingNames.StackParameters, "NAME=VALUE", "DomainName=jenkins.example.com", scalarsAllowed: true),
+            Registry = NullIfEmpty(Setting(SettingNames.Registry)) is { } registry ? RegistryHost(registry) : null,
             TimeZone = TimeZone(Setting(SettingNames.TimeZone) ?? "Etc/UTC"),
             AdminUser = AdminUser(Setting(SettingNames.AdminUser) ?? "admin"),
             MasterCpu = Number(SettingNames.MasterCpu, Setting(SettingNames.MasterCpu), 2048, 256, 16384),
@@ -169,6 +170,11 @@ public sealed partial class BuildSettingsReader(ICakeArguments arguments, Func<s
             ? upstream
             : throw new BuildException($"jenkinsUpstream '{value}' is not usable: {problem} Give it as http://host:port (the master's internal load balancer).");
 
+    private static string RegistryHost(string value)
+        => RegistryHostPattern().IsMatch(value)
+            ? value
+            : throw new BuildException($"registry '{value}' is not a registry host: give host or host:port, e.g. 127.0.0.1:5000, without a scheme or path.");
+
     private static string TimeZone(string value)
         => value.Contains('/') || value == "UTC"
             ? (TimeZoneInfo.TryFindSystemTimeZoneById(value, out _) ? value : throw new BuildException($"timezone '{value}' is not a known IANA timezone (e.g. Europe/Berlin, America/New_York, Etc/UTC)."))
@@ -228,6 +234,9 @@ public sealed partial class BuildSettingsReader(ICakeArguments arguments, Func<s
 
     [GeneratedRegex("^[A-Za-z0-9][A-Za-z0-9._-]*$")]
     private static partial Regex AdminUserName();
+
+    [GeneratedRegex("^[A-Za-z0-9]([A-Za-z0-9.-]*[A-Za-z0-9])?(:[0-9]{1,5})?$")]
+    private static partial Regex RegistryHostPattern();
 
     [GeneratedRegex("^[a-z0-9]+([._-][a-z0-9]+)*(/[a-z0-9]+([._-][a-z0-9]+)*)*$")]
     private static partial Regex ImageRepository();

@@ -16,6 +16,7 @@ public static class SettingDefinitions
         new(SettingNames.ProxyTimeoutSeconds, SettingType.Number, "NGINX read/send timeout towards Jenkins; above the load balancers' idle timeout (default: 300)."),
         new(SettingNames.BaseImages, SettingType.Map, "Replacements for base images, {\"jenkins/jenkins:tag\": \"mirror/jenkins:tag\"}; as argument FROM=TO."),
         new(SettingNames.Region, SettingType.Text, "AWS region to deploy to (else AWS_REGION / the profile's region)."),
+        new(SettingNames.Registry, SettingType.Text, "Push to this Docker registry (host:port) instead of the account's ECR, e.g. the local rehearsal's."),
         new(SettingNames.TimeZone, SettingType.Text, "The master's timezone (TZ), an IANA name such as Europe/Berlin (default: Etc/UTC)."),
         new(SettingNames.AdminUser, SettingType.Text, "The first Jenkins admin's user name (default: admin)."),
         new(SettingNames.MasterCpu, SettingType.Number, "CPU units of the master's task (default: 2048)."),

@@ -17,6 +17,7 @@ public static class SettingNames
     public const string BaseImages = "baseImages";
     public const string Region = "region";
     public const string StackParameters = "parameters";
+    public const string Registry = "registry";
     public const string TimeZone = "timezone";
     public const string AdminUser = "adminUser";
     public const string MasterCpu = "masterCpu";
