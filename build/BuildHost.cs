@@ -1,6 +1,7 @@
 using Cake.Frosting;
 using JenkinsOnEcs.Build.Aws;
 using JenkinsOnEcs.Build.Docker;
+using JenkinsOnEcs.Build.Ecs;
 using JenkinsOnEcs.Build.Infrastructure;
 using JenkinsOnEcs.Build.Templates;
 using JenkinsOnEcs.Build.Images;
@@ -35,5 +36,6 @@ public static class BuildHost
             services.AddSingleton<RegistryTargets>();
             services.AddSingleton<ImagePusher>();
             services.AddSingleton<ImagePublisher>();
+            services.AddSingleton<TaskDefinitionService>();
         });
 }

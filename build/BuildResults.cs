@@ -21,6 +21,9 @@ public sealed class BuildResults
     /// <summary>Images in the registry by name, referenced by digest.</summary>
     public ConcurrentDictionary<string, Registry.PushedImage> Pushed { get; } = new(StringComparer.Ordinal);
 
+    /// <summary>The task definition revision of each family after RegisterTaskDefinitions.</summary>
+    public ConcurrentDictionary<string, Ecs.TaskDefinitionRegistration> TaskDefinitions { get; } = new(StringComparer.Ordinal);
+
     public void Record(BuiltImage image) => Images[image.Name] = image;
 
     /// <summary>The image built earlier in this run; a push run with --exclusive has none.</summary>

@@ -18,6 +18,7 @@ public sealed class TaskGraphTests
         { "PushNginxImage", ["RenderNginxConfig", "BuildNginxImage", "PushNginxImage"] },
         { "PushAgentImages", ["BuildAgentImages", "PushAgentImages"] },
         { "PushAgents", ["BuildAgentImages", "PushAgentImages", "PushAgents"] },
+        { "RegisterTaskDefinitions", ["RenderJenkinsConfig", "BuildMasterImage", "PushMasterImage", "RenderNginxConfig", "BuildNginxImage", "PushNginxImage", "BuildAgentImages", "PushAgentImages", "RegisterTaskDefinitions"] },
         { "DeployInfrastructure", ["ValidateTemplates", "DeployInfrastructure"] },
         { "PlanInfrastructure", ["ValidateTemplates", "PlanInfrastructure"] },
         { "BuildMasterImage", ["RenderJenkinsConfig", "BuildMasterImage"] },

@@ -11,6 +11,8 @@ public sealed class EcsDefinitionRendererTests
     [Theory]
     [InlineData("master.json")]
     [InlineData("master-service.json")]
+    [InlineData("proxy.json")]
+    [InlineData("agent.json")]
     public void Every_placeholder_of_the_repository_definitions_is_given_by_a_stack_output_or_the_environment(string file)
     {
         var rendered = EcsDefinitionRenderer.Render(File.ReadAllText(Repository.Path("ecs", file)), $"ecs/{file}", Values());
@@ -66,7 +68,15 @@ public sealed class EcsDefinitionRendererTests
             outputs,
             new Dictionary<string, string> { ["DomainName"] = "jenkins.example.com", ["AdminPasswordSecretArn"] = "arn:aws:secretsmanager:eu-west-1:1:secret:a" },
             new Dictionary<string, string> { ["region"] = "eu-west-1", ["timezone"] = "Europe/Berlin", ["adminUser"] = "admin", ["masterCpu"] = "2048", ["masterMemory"] = "6144", ["maxAgents"] = "10" },
-            new Dictionary<string, string> { ["jenkins-master"] = "registry/jenkins-master@sha256:abc" },
-            new Dictionary<string, string> { ["family"] = "dev-jenkins-master", ["taskDefinition"] = "arn:aws:ecs:eu-west-1:1:task-definition/dev-jenkins-master:3" });
+            new Dictionary<string, string> { ["jenkins-master"] = "registry/jenkins-master@sha256:abc", ["nginx-proxy"] = "registry/nginx-proxy@sha256:def" },
+            new Dictionary<string, string>
+            {
+                ["family"] = "dev-jenkins-master",
+                ["taskDefinition"] = "arn:aws:ecs:eu-west-1:1:task-definition/dev-jenkins-master:3",
+                ["toolchain"] = "node",
+                ["cpu"] = "1024",
+                ["memory"] = "2048",
+                ["image"] = "registry/agent-node@sha256:123",
+            });
     }
 }
