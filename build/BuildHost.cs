@@ -37,5 +37,6 @@ public static class BuildHost
             services.AddSingleton<ImagePusher>();
             services.AddSingleton<ImagePublisher>();
             services.AddSingleton<TaskDefinitionService>();
+            services.AddSingleton<ServiceService>();
         });
 }

@@ -17,11 +17,11 @@ public sealed class BuildLifetime : FrostingLifetime<BuildContext>
         context.Initialize(settings, ImageCatalog.Load(settings.ImagesDirectory));
 
         var running = info.TasksToExecute.Select(t => t.Name).ToHashSet(StringComparer.OrdinalIgnoreCase);
-        if (running.Contains(nameof(RenderNginxConfig)) && settings.JenkinsUpstream is null)
+        if (running.Contains(nameof(RenderNginxConfig)) && !running.Contains(nameof(DeployInfrastructure)) && settings.JenkinsUpstream is null)
         {
             throw new BuildException(
-                $"RenderNginxConfig needs the Jenkins master's internal address: set \"{SettingNames.JenkinsUpstream}\" in environments/{settings.EnvironmentName}.json " +
-                $"or pass --{SettingDefinitions.All.Single(s => s.Key == SettingNames.JenkinsUpstream).Argument}=http://host:port.");
+                $"RenderNginxConfig needs the Jenkins master's internal address: set \"{SettingNames.JenkinsUpstream}\" in environments/{settings.EnvironmentName}.json, " +
+                $"pass --{SettingDefinitions.All.Single(s => s.Key == SettingNames.JenkinsUpstream).Argument}=http://host:port, or run it within Deploy (the address is then the internal load balancer's).");
         }
 
         context.Log.Information("Environment {0}, {1} images ({2} agents), parallelism {3}", settings.EnvironmentName, context.Catalog.Images.Count, context.Catalog.Agents.Count, settings.Parallelism);

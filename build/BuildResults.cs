@@ -45,4 +45,7 @@ public sealed class BuildResults
         Stacks = result.Stacks;
         StackOutputs = result.Outputs;
     }
+
+    /// <summary>Outputs read from stacks this run did not deploy.</summary>
+    public void RecordOutputs(IReadOnlyDictionary<string, string> outputs) => StackOutputs = outputs;
 }

@@ -36,5 +36,38 @@ public sealed class EcsClient(AwsSession session, AwsRetryOptions? retry = null)
         return (response["taskDefinition"]!.AsObject(), tags);
     }
 
+    /// <summary>The service, or null when the cluster has no active service of that name.</summary>
+    public async Task<JsonObject?> DescribeServiceAsync(string cluster, string service, CancellationToken cancellationToken)
+    {
+        var response = await Json.CallAsync("DescribeServices", new JsonObject { ["cluster"] = cluster, ["services"] = new JsonArray(service) }, cancellationToken);
+        var found = response["services"]?.AsArray().OfType<JsonObject>().FirstOrDefault();
+        return found is null || (string?)found["status"] == "INACTIVE" ? null : found;
+    }
+
+    public async Task<JsonObject> CreateServiceAsync(JsonObject definition, CancellationToken cancellationToken)
+        => (await Json.CallAsync("CreateService", definition, cancellationToken))["service"]!.AsObject();
+
+    public async Task<JsonObject> UpdateServiceAsync(string cluster, string service, string taskDefinition, CancellationToken cancellationToken)
+        => (await Json.CallAsync("UpdateService", new JsonObject { ["cluster"] = cluster, ["service"] = service, ["taskDefinition"] = taskDefinition }, cancellationToken))["service"]!.AsObject();
+
+    /// <summary>Why the service's recently stopped tasks stopped: the task's reason and each container's.</summary>
+    public async Task<IReadOnlyList<string>> StoppedTaskReasonsAsync(string cluster, string service, CancellationToken cancellationToken)
+    {
+        var arns = (await Json.CallAsync("ListTasks", new JsonObject { ["cluster"] = cluster, ["serviceName"] = service, ["desiredStatus"] = "STOPPED" }, cancellationToken))["taskArns"]?.AsArray();
+        if (arns is null || arns.Count == 0)
+        {
+            return [];
+        }
+
+        var tasks = (await Json.CallAsync("DescribeTasks", new JsonObject { ["cluster"] = cluster, ["tasks"] = arns.DeepClone() }, cancellationToken))["tasks"]!.AsArray();
+        return tasks.OfType<JsonObject>().Select(task =>
+        {
+            var containers = (task["containers"]?.AsArray() ?? []).OfType<JsonObject>()
+                .Where(c => c["reason"] is not null || c["exitCode"] is not null)
+                .Select(c => $"{(string?)c["name"]}: {(string?)c["reason"] ?? $"exit code {c["exitCode"]}"}");
+            return $"{((string?)task["taskArn"])?.Split('/').Last()}: {(string?)task["stoppedReason"]}" + string.Concat(containers.Select(c => "; " + c));
+        }).ToList();
+    }
+
     public void Dispose() => _http.Dispose();
 }

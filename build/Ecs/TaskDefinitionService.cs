@@ -18,9 +18,12 @@ public sealed class TaskDefinitionService(AwsClients aws, ICakeLog log)
         CancellationToken cancellationToken = default)
     {
         var settings = context.Settings;
-        var outputs = context.Results.StackOutputs.Count > 0
-            ? context.Results.StackOutputs
-            : await StackOutputs.ReadAsync(aws.CloudFormation(settings), settings, cancellationToken);
+        if (context.Results.StackOutputs.Count == 0)
+        {
+            context.Results.RecordOutputs(await StackOutputs.ReadAsync(aws.CloudFormation(settings), settings, cancellationToken));
+        }
+
+        var outputs = context.Results.StackOutputs;
         var region = aws.Session(settings).Region.SystemName;
         var registrar = new TaskDefinitionRegistrar(aws.Ecs(settings), log);
         var registrations = new List<TaskDefinitionRegistration>();

@@ -18,6 +18,8 @@ public sealed class TaskGraphTests
         { "PushNginxImage", ["RenderNginxConfig", "BuildNginxImage", "PushNginxImage"] },
         { "PushAgentImages", ["BuildAgentImages", "PushAgentImages"] },
         { "PushAgents", ["BuildAgentImages", "PushAgentImages", "PushAgents"] },
+        { "DeployServices", ["RenderJenkinsConfig", "BuildMasterImage", "PushMasterImage", "RenderNginxConfig", "BuildNginxImage", "PushNginxImage", "BuildAgentImages", "PushAgentImages", "RegisterTaskDefinitions", "DeployServices"] },
+        { "Deploy", ["ValidateTemplates", "DeployInfrastructure", "RenderJenkinsConfig", "BuildMasterImage", "PushMasterImage", "RenderNginxConfig", "BuildNginxImage", "PushNginxImage", "BuildAgentImages", "PushAgentImages", "RegisterTaskDefinitions", "DeployServices", "Deploy"] },
         { "RegisterTaskDefinitions", ["RenderJenkinsConfig", "BuildMasterImage", "PushMasterImage", "RenderNginxConfig", "BuildNginxImage", "PushNginxImage", "BuildAgentImages", "PushAgentImages", "RegisterTaskDefinitions"] },
         { "DeployInfrastructure", ["ValidateTemplates", "DeployInfrastructure"] },
         { "PlanInfrastructure", ["ValidateTemplates", "PlanInfrastructure"] },

@@ -1,0 +1,9 @@
+using Cake.Frosting;
+
+namespace JenkinsOnEcs.Build.Tasks;
+
+[TaskName(nameof(Deploy))]
+[TaskDescription("The CI job: infrastructure, images, task definitions and services, each only where something changed.")]
+[IsDependentOn(typeof(DeployInfrastructure))]
+[IsDependentOn(typeof(DeployServices))]
+public sealed class Deploy : FrostingTask<BuildContext>;

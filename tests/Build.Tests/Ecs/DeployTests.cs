@@ -1,0 +1,62 @@
+using System.Text.RegularExpressions;
+using JenkinsOnEcs.Build.Aws;
+using JenkinsOnEcs.Build.Tests.Images;
+using JenkinsOnEcs.Build.Tests.Support;
+
+namespace JenkinsOnEcs.Build.Tests.Ecs;
+
+/// <summary>`--target=Deploy` end to end on one machine: moto_server for AWS, a loopback registry, a real docker engine.</summary>
+[Collection(DockerCollection.Name)]
+public sealed class DeployTests(StandInImages standIns, LocalRegistry registry, MotoServer moto)
+    : IClassFixture<StandInImages>, IClassFixture<LocalRegistry>, IClassFixture<MotoServer>
+{
+    [SkippableFact]
+    public async Task Deploy_creates_everything_and_a_second_deploy_with_nothing_changed_changes_nothing()
+    {
+        Requires.CfnLint();
+        using var aws = moto.UseFor();
+        using var repository = Repository.Copy();
+        var environment = "dep" + Guid.NewGuid().ToString("N")[..6];
+        File.WriteAllText(repository.Path("environments", environment + ".json"), $$"""
+            { "region": "eu-west-1", "dockerBuildNetwork": "host", "nginxResolver": "127.0.0.1",
+              "parameters": { "DomainName": "jenkins.{{environment}}.test", "AdminPasswordSecretArn": "arn:aws:secretsmanager:eu-west-1:123456789012:secret:{{environment}}" } }
+            """);
+        var prefix = standIns.Prefix + "-dep";
+        string[] arguments = [.. standIns.Arguments(prefix), $"--registry={registry.Host}", $"--environment={environment}", "--target=Deploy"];
+
+        try
+        {
+            var first = await BuildRun.RunAsync(repository.Root, runTasks: true, arguments);
+            Assert.True(first.ExitCode == 0, first.Output);
+            Assert.Contains("runs no containers", first.Output);
+            Assert.Matches(@"\(upstream http://[a-z0-9-]+\.eu-west-1\.elb\.amazonaws\.com:80\)", first.Output);
+
+            using var ecs = new EcsClient(AwsSession.Create("eu-west-1"));
+            foreach (var part in new[] { "master", "proxy" })
+            {
+                var service = await ecs.DescribeServiceAsync($"{environment}-jenkins-master", $"{environment}-jenkins-{part}", default);
+                Assert.NotNull(service);
+                Assert.EndsWith($":task-definition/{environment}-jenkins-{part}:1", (string)service["taskDefinition"]!);
+                var task = await ecs.DescribeLatestTaskDefinitionAsync($"{environment}-jenkins-{part}", default);
+                Assert.Matches($@"^{Regex.Escape(registry.Host)}/{Regex.Escape(prefix)}/[a-z-]+@sha256:[0-9a-f]{{64}}$", (string)task!.Value.Definition["containerDefinitions"]![0]!["image"]!);
+            }
+
+            var second = await BuildRun.RunAsync(repository.Root, runTasks: true, arguments);
+            Assert.True(second.ExitCode == 0, second.Output);
+            Assert.DoesNotContain(": building ", second.Output);
+            Assert.DoesNotContain(": pushed ", second.Output);
+            Assert.DoesNotContain(": registered ", second.Output);
+            Assert.DoesNotContain("change(s)", second.Output);
+            Assert.Equal(2, Regex.Matches(second.Output, ": already runs ").Count);
+        }
+        finally
+        {
+            var images = Processes.Run("docker", ["images", "--format", "{{.Repository}}:{{.Tag}}", "--filter", $"reference={registry.Host}/{prefix}/*"]).Output
+                .Split('\n', StringSplitOptions.RemoveEmptyEntries).Concat(standIns.ImagesWithPrefix(prefix)).ToList();
+            if (images.Count > 0)
+            {
+                Processes.Run("docker", ["rmi", "--force", .. images]);
+            }
+        }
+    }
+}
