@@ -1,0 +1,42 @@
+using System.Text.Json.Nodes;
+using Cake.Core.Diagnostics;
+using JenkinsOnEcs.Build.Aws;
+using JenkinsOnEcs.Build.Ecs;
+using JenkinsOnEcs.Build.Tests.Support;
+
+namespace JenkinsOnEcs.Build.Tests.Ecs;
+
+/// <summary>
+/// A service rollout that fails, against an HTTP-level ECS fake answering as the API reference documents:
+/// moto runs no tasks, so it can neither stop them nor let a circuit breaker roll a deployment back.
+/// </summary>
+[Collection(AwsCollection.Name)]
+public sealed class ServiceDeployerTests
+{
+    [Fact]
+    public async Task A_rollout_the_circuit_breaker_rolled_back_fails_with_the_stopped_tasks_reasons_against_an_ecs_fake()
+    {
+        var describes = 0;
+        using var api = new LoopbackHttpServer(request => request.Headers["X-Amz-Target"].Split('.').Last() switch
+        {
+            "DescribeServices" => (200, "application/x-amz-json-1.1", ++describes == 1
+                ? """{ "services": [ { "serviceName": "dev-jenkins-master", "status": "ACTIVE", "taskDefinition": "arn:aws:ecs:eu-west-1:1:task-definition/dev-jenkins-master:1", "deployments": [] } ], "failures": [] }"""
+                : """{ "services": [ { "serviceName": "dev-jenkins-master", "status": "ACTIVE", "taskDefinition": "arn:aws:ecs:eu-west-1:1:task-definition/dev-jenkins-master:1", "deployments": [ { "status": "PRIMARY", "taskDefinition": "arn:aws:ecs:eu-west-1:1:task-definition/dev-jenkins-master:2", "desiredCount": 1, "runningCount": 0, "failedTasks": 3, "rolloutState": "FAILED", "rolloutStateReason": "ECS deployment circuit breaker: tasks failed to start." } ] } ], "failures": [] }"""),
+            "UpdateService" => (200, "application/x-amz-json-1.1", """{ "service": { "serviceName": "dev-jenkins-master", "status": "ACTIVE" } }"""),
+            "ListTasks" => (200, "application/x-amz-json-1.1", """{ "taskArns": [ "arn:aws:ecs:eu-west-1:1:task/dev-jenkins-master/0f1e2d" ] }"""),
+            "DescribeTasks" => (200, "application/x-amz-json-1.1", """{ "tasks": [ { "taskArn": "arn:aws:ecs:eu-west-1:1:task/dev-jenkins-master/0f1e2d", "lastStatus": "STOPPED", "stoppedReason": "Essential container in task exited", "containers": [ { "name": "jenkins-master", "exitCode": 1, "reason": "CannotPullContainerError: pull access denied" } ] } ], "failures": [] }"""),
+            var other => (400, "application/x-amz-json-1.1", $$"""{ "__type": "InvalidParameterException", "message": "{{other}} is not expected here" }"""),
+        });
+        using var credentials = new EnvironmentScope(new Dictionary<string, string?> { ["AWS_ACCESS_KEY_ID"] = "AKIDFAKE", ["AWS_SECRET_ACCESS_KEY"] = "fake", ["AWS_SESSION_TOKEN"] = null });
+        using var ecs = new EcsClient(AwsSession.Create("eu-west-1", name => name == "AWS_ENDPOINT_URL_ECS" ? api.Url : null));
+        var deployer = new ServiceDeployer(ecs, new CakeBuildLog(new CapturingConsole(), Verbosity.Normal), new ServiceDeployerOptions(true, TimeSpan.FromMilliseconds(10), TimeSpan.FromSeconds(10)));
+        var definition = new JsonObject { ["cluster"] = "dev-jenkins-master", ["serviceName"] = "dev-jenkins-master", ["taskDefinition"] = "arn:aws:ecs:eu-west-1:1:task-definition/dev-jenkins-master:2" };
+
+        var error = await Assert.ThrowsAsync<BuildException>(() => deployer.DeployAsync(definition));
+
+        Assert.Contains("The deployment of dev-jenkins-master to arn:aws:ecs:eu-west-1:1:task-definition/dev-jenkins-master:2 failed: ECS deployment circuit breaker: tasks failed to start.", error.Message);
+        Assert.Contains("0f1e2d: Essential container in task exited; jenkins-master: CannotPullContainerError: pull access denied", error.Message);
+        Assert.Contains("rolled the service back", error.Message);
+        Assert.Contains(api.Requests, r => r.Headers["X-Amz-Target"].EndsWith(".UpdateService", StringComparison.Ordinal) && r.Body.Contains("dev-jenkins-master:2", StringComparison.Ordinal));
+    }
+}
