@@ -29,6 +29,7 @@ public static class BuildHost
             services.AddSingleton<ImageBuilder>();
             services.AddSingleton<NginxConfigRenderer>();
             services.AddSingleton<EcsCloudRenderer>();
+            services.AddSingleton<Local.LocalServices>();
             services.AddSingleton<AwsClients>();
             services.AddSingleton<InfrastructureService>();
             services.AddSingleton<CfnLint>();

@@ -6,14 +6,27 @@ namespace JenkinsOnEcs.Build.Aws;
 /// The run's AWS session and clients, made on first use (targets that need no AWS never resolve credentials)
 /// and shared by every task after that.
 /// </summary>
-public sealed class AwsClients : IDisposable
+public sealed class AwsClients(Local.LocalServices local) : IDisposable
 {
     private AwsSession? _session;
     private CloudFormationClient? _cloudFormation;
     private EcrClient? _ecr;
     private EcsClient? _ecs;
 
-    public AwsSession Session(BuildSettings settings) => _session ??= AwsSession.Create(settings.Region);
+    /// <summary>The session; the environment file's awsEndpointUrl stands where AWS_ENDPOINT_URL would.</summary>
+    public AwsSession Session(BuildSettings settings)
+    {
+        if (_session is null)
+        {
+            local.EnsureAws(settings);
+        }
+
+        return _session ??= AwsSession.Create(
+        settings.Region,
+        name => name == "AWS_ENDPOINT_URL" && settings.AwsEndpointUrl is { } url && Environment.GetEnvironmentVariable(name) is null
+            ? url.ToString()
+            : Environment.GetEnvironmentVariable(name));
+    }
 
     public CloudFormationClient CloudFormation(BuildSettings settings) => _cloudFormation ??= new CloudFormationClient(Session(settings));
 

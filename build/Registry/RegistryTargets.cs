@@ -8,7 +8,7 @@ namespace JenkinsOnEcs.Build.Registry;
 /// The run's push target, chosen once: the Docker registry the settings name, or the account's ECR with a
 /// private login (made on first use, removed at teardown through <see cref="Dispose"/>).
 /// </summary>
-public sealed class RegistryTargets(AwsClients aws, ICakeLog log) : IDisposable
+public sealed class RegistryTargets(AwsClients aws, Local.LocalServices local, ICakeLog log) : IDisposable
 {
     private readonly HttpClient _http = new() { Timeout = TimeSpan.FromSeconds(30) };
     private (IImageRegistry Registry, RegistryLogin? Login)? _target;
@@ -22,6 +22,7 @@ public sealed class RegistryTargets(AwsClients aws, ICakeLog log) : IDisposable
 
         if (settings.Registry is { } host)
         {
+            local.EnsureRegistry(settings);
             log.Information("Pushing to the registry {0} (setting \"registry\")", host);
             _target = (new DockerRegistry(host, _http), null);
         }

@@ -17,6 +17,8 @@ public sealed record BuildSettings
     public string? Region { get; init; }
     public required IReadOnlyDictionary<string, string> StackParameters { get; init; }
     public string? Registry { get; init; }
+    public Uri? AwsEndpointUrl { get; init; }
+    public bool StartLocalServices { get; init; }
     public required string TimeZone { get; init; }
     public required string AdminUser { get; init; }
     public required int MasterCpu { get; init; }

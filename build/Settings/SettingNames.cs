@@ -18,6 +18,8 @@ public static class SettingNames
     public const string Region = "region";
     public const string StackParameters = "parameters";
     public const string Registry = "registry";
+    public const string AwsEndpointUrl = "awsEndpointUrl";
+    public const string StartLocalServices = "startLocalServices";
     public const string TimeZone = "timezone";
     public const string AdminUser = "adminUser";
     public const string MasterCpu = "masterCpu";

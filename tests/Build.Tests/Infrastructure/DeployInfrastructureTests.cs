@@ -106,7 +106,10 @@ public sealed partial class DeployInfrastructureTests(MotoServer moto) : IClassF
             ["AWS_WEB_IDENTITY_TOKEN_FILE"] = null,
         });
 
-        var run = await BuildRun.RunAsync(Repository.Root, runTasks: true, "--target=DeployInfrastructure", "--exclusive");
+        using var repository = Repository.Copy();
+        File.WriteAllText(repository.Path("environments", "nocreds.json"), """{ "region": "eu-west-1" }""");
+
+        var run = await BuildRun.RunAsync(repository.Root, runTasks: true, "--target=DeployInfrastructure", "--exclusive", "--environment=nocreds");
 
         Assert.Equal(1, run.ExitCode);
         Assert.Contains("No AWS credentials were found", run.Output);
@@ -118,7 +121,7 @@ public sealed partial class DeployInfrastructureTests(MotoServer moto) : IClassF
     {
         using var aws = moto.UseFor();
 
-        var run = await BuildRun.RunAsync(Repository.Root, runTasks: true, "--target=DeployInfrastructure", "--exclusive", "--region=eu-wset-1");
+        var run = await BuildRun.RunAsync(Repository.Root, runTasks: true, "--target=DeployInfrastructure", "--exclusive", "--region=eu-wset-1", "--start-local-services=false");
 
         Assert.Equal(1, run.ExitCode);
         Assert.Contains("'eu-wset-1' is not an AWS region", run.Output);

@@ -1,0 +1,140 @@
+using System.Diagnostics;
+using Cake.Core.Diagnostics;
+using JenkinsOnEcs.Build.Settings;
+
+namespace JenkinsOnEcs.Build.Local;
+
+/// <summary>
+/// The local rehearsal's stand-ins for AWS and ECR: moto_server (through tools/moto/serve.py) at awsEndpointUrl
+/// and Debian's docker-registry at registry, both on loopback. Started on first use when not already answering
+/// (and startLocalServices is true); what this run started, it stops when the run ends.
+/// </summary>
+public sealed class LocalServices(ICakeLog log) : IDisposable
+{
+    private readonly List<(string Name, Process Process)> _started = [];
+    private readonly HttpClient _http = new() { Timeout = TimeSpan.FromSeconds(2) };
+    private bool _aws;
+    private bool _registry;
+
+    public void EnsureAws(BuildSettings settings)
+    {
+        if (_aws || !settings.StartLocalServices || settings.AwsEndpointUrl is not { } endpoint)
+        {
+            return;
+        }
+
+        _aws = true;
+        Loopback(endpoint, "awsEndpointUrl");
+        if (!Answers(new Uri(endpoint, "moto-api/")))
+        {
+            Start("moto_server", "python3", [Path.Combine(settings.RepositoryRoot, "tools", "moto", "serve.py"), "-H", endpoint.Host, "-p", endpoint.Port.ToString(System.Globalization.CultureInfo.InvariantCulture)], new Uri(endpoint, "moto-api/"));
+        }
+
+        // moto takes any credentials; the SDK's chain needs some. Only for this process, and only when none are set.
+        if (Environment.GetEnvironmentVariable("AWS_ACCESS_KEY_ID") is null && Environment.GetEnvironmentVariable("AWS_PROFILE") is null)
+        {
+            Environment.SetEnvironmentVariable("AWS_ACCESS_KEY_ID", "local-rehearsal");
+            Environment.SetEnvironmentVariable("AWS_SECRET_ACCESS_KEY", "local-rehearsal");
+        }
+    }
+
+    public void EnsureRegistry(BuildSettings settings)
+    {
+        if (_registry || !settings.StartLocalServices || settings.Registry is not { } host)
+        {
+            return;
+        }
+
+        _registry = true;
+        var url = new Uri($"http://{host}/v2/");
+        Loopback(url, "registry");
+        if (Answers(url))
+        {
+            return;
+        }
+
+        var folder = Path.Combine(settings.ArtifactsDirectory, "registry");
+        Directory.CreateDirectory(folder);
+        var config = Path.Combine(folder, "config.yml");
+        File.WriteAllText(config, $"version: 0.1\nstorage:\n  filesystem:\n    rootdirectory: {Path.Combine(folder, "data")}\nhttp:\n  addr: {host}\n");
+        Start("docker-registry", "docker-registry", ["serve", config], url);
+    }
+
+    public void Dispose()
+    {
+        foreach (var (name, process) in _started)
+        {
+            try
+            {
+                process.Kill(entireProcessTree: true);
+                process.WaitForExit(5000);
+                log.Information("Stopped {0}", name);
+            }
+            catch (InvalidOperationException)
+            {
+            }
+
+            process.Dispose();
+        }
+
+        _started.Clear();
+        _http.Dispose();
+    }
+
+    private void Start(string name, string file, string[] arguments, Uri readiness)
+    {
+        var start = new ProcessStartInfo(file) { RedirectStandardOutput = true, RedirectStandardError = true };
+        foreach (var argument in arguments)
+        {
+            start.ArgumentList.Add(argument);
+        }
+
+        Process process;
+        try
+        {
+            process = Process.Start(start)!;
+        }
+        catch (System.ComponentModel.Win32Exception ex)
+        {
+            throw new BuildException($"Cannot start {name} ({file}: {ex.Message}). Install it (moto: pip install 'moto[server]'; docker-registry: apt-get install docker-registry), or start it yourself and keep startLocalServices.", ex);
+        }
+
+        process.OutputDataReceived += (_, _) => { };
+        process.ErrorDataReceived += (_, _) => { };
+        process.BeginOutputReadLine();
+        process.BeginErrorReadLine();
+        _started.Add((name, process));
+        var watch = Stopwatch.StartNew();
+        while (!Answers(readiness))
+        {
+            if (process.HasExited || watch.Elapsed > TimeSpan.FromSeconds(30))
+            {
+                throw new BuildException($"{name} did not start answering at {readiness} (exit code {(process.HasExited ? process.ExitCode : "none yet")}). Is the port taken?");
+            }
+
+            Thread.Sleep(200);
+        }
+
+        log.Information("Started {0} at {1} (stopped at the end of the run)", name, readiness.GetLeftPart(UriPartial.Authority));
+    }
+
+    private bool Answers(Uri url)
+    {
+        try
+        {
+            return _http.GetAsync(url).GetAwaiter().GetResult().IsSuccessStatusCode;
+        }
+        catch (Exception ex) when (ex is HttpRequestException or TaskCanceledException)
+        {
+            return false;
+        }
+    }
+
+    private static void Loopback(Uri url, string setting)
+    {
+        if (!url.IsLoopback)
+        {
+            throw new BuildException($"startLocalServices starts services on this machine only, but {setting} is {url.Authority}: use a 127.0.0.1 address, or set startLocalServices to false.");
+        }
+    }
+}
