@@ -9,5 +9,10 @@ namespace JenkinsOnEcs.Build.Tasks;
 public sealed class ValidateTemplates(TemplateValidator validator) : FrostingTask<BuildContext>
 {
     public override void Run(BuildContext context)
-        => context.Log.Information("{0} templates pass cfn-lint and the security rules", validator.Validate(context.Settings.RepositoryRoot));
+    {
+        var (templates, skipped) = validator.ValidateIfChanged(context.Settings.RepositoryRoot, context.Settings.ArtifactsDirectory);
+        context.Log.Information(skipped
+            ? "{0} templates unchanged since they last passed cfn-lint and the security rules"
+            : "{0} templates pass cfn-lint and the security rules", templates);
+    }
 }

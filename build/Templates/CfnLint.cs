@@ -35,6 +35,9 @@ public sealed class CfnLint(IFileSystem fileSystem, ICakeEnvironment environment
         return result.StandardOutput.Where(l => l.Length > 0).ToList();
     }
 
+    /// <summary>The cfn-lint this run would use, or null when there is none.</summary>
+    public string? ExecutablePath() => GetToolPath(new CfnLintSettings())?.FullPath;
+
     protected override string GetToolName() => "cfn-lint";
 
     protected override IEnumerable<string> GetToolExecutableNames() => ["cfn-lint", "cfn-lint.exe"];

@@ -6,6 +6,22 @@ namespace JenkinsOnEcs.Build.Templates;
 /// <summary>Runs cfn-lint and the security rules over every template of cfn/stacks.json; fails with every finding.</summary>
 public sealed class TemplateValidator(CfnLint cfnLint)
 {
+    /// <summary>Validates, unless these very templates already passed with this cfn-lint and these rules (a fast path for deploys).</summary>
+    public (int Templates, bool Skipped) ValidateIfChanged(string repositoryRoot, string artifactsDirectory)
+    {
+        var stamp = Path.Combine(artifactsDirectory, "validated-templates");
+        var fingerprint = Fingerprint(repositoryRoot);
+        if (File.Exists(stamp) && File.ReadAllText(stamp) == fingerprint)
+        {
+            return (StackCatalog.Load(repositoryRoot).Count, true);
+        }
+
+        var count = Validate(repositoryRoot);
+        Directory.CreateDirectory(artifactsDirectory);
+        File.WriteAllText(stamp, fingerprint);
+        return (count, false);
+    }
+
     public int Validate(string repositoryRoot)
     {
         var stacks = StackCatalog.Load(repositoryRoot);
@@ -30,5 +46,22 @@ public sealed class TemplateValidator(CfnLint cfnLint)
         }
 
         return templates.Count;
+    }
+
+    /// <summary>The templates' content, the stack list, the build (its rules) and the cfn-lint found on PATH.</summary>
+    private string Fingerprint(string repositoryRoot)
+    {
+        using var hash = System.Security.Cryptography.IncrementalHash.CreateHash(System.Security.Cryptography.HashAlgorithmName.SHA256);
+        var files = StackCatalog.Load(repositoryRoot).Select(s => s.TemplatePath).Prepend(Path.Combine(repositoryRoot, StackCatalog.Folder, StackCatalog.FileName));
+        foreach (var file in files)
+        {
+            hash.AppendData(System.Text.Encoding.UTF8.GetBytes(file + "\0"));
+            hash.AppendData(File.ReadAllBytes(file));
+        }
+
+        var build = typeof(TemplateRules).Assembly.Location;
+        var lint = cfnLint.ExecutablePath();
+        hash.AppendData(System.Text.Encoding.UTF8.GetBytes($"{build}\0{File.GetLastWriteTimeUtc(build):O}\0{lint}\0{(lint is null ? string.Empty : File.GetLastWriteTimeUtc(lint).ToString("O"))}"));
+        return Convert.ToHexStringLower(hash.GetHashAndReset());
     }
 }

@@ -61,6 +61,22 @@ public sealed class TemplateRulesTests
         Assert.Contains("fastest", run.Output);
     }
 
+    [SkippableFact]
+    public async Task Templates_that_passed_are_not_linted_again_until_one_changes()
+    {
+        Requires.CfnLint();
+        using var repository = Repository.Copy();
+
+        var first = await BuildRun.RunAsync(repository.Root, runTasks: true, "--target=ValidateTemplates");
+        var second = await BuildRun.RunAsync(repository.Root, runTasks: true, "--target=ValidateTemplates");
+        File.AppendAllText(repository.Path("cfn", "storage.yaml"), "\n# a change\n");
+        var third = await BuildRun.RunAsync(repository.Root, runTasks: true, "--target=ValidateTemplates");
+
+        Assert.Contains("templates pass cfn-lint", first.Output);
+        Assert.Contains("templates unchanged since they last passed", second.Output);
+        Assert.Contains("templates pass cfn-lint", third.Output);
+    }
+
     [Fact]
     public async Task A_template_that_does_not_parse_is_named_with_its_line()
     {

@@ -1,0 +1,61 @@
+#!/usr/bin/env bash
+# Benchmark of the local Deploy (not a test): a full Deploy from clean, then a Deploy with nothing changed,
+# against moto_server and docker-registry on loopback, started here so that their state outlives one run.
+# Prints wall times and their ratio, the build's own overhead (wall time not spent in tasks), and the build
+# process's peak memory. Images build on the tests' stand-in bases unless --real-bases is given.
+# Usage: tools/benchmark.sh [--real-bases]
+set -euo pipefail
+root="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
+cd "$root"
+work="$(mktemp -d)"
+pids=()
+prefix="bench-$RANDOM"
+cleanup() {
+  for pid in "${pids[@]}"; do kill "$pid" 2>/dev/null || true; done
+  docker images --format '{{.Repository}}:{{.Tag}}' | grep -E "(^|/)$prefix/" | xargs -r docker rmi -f >/dev/null 2>&1 || true
+  rm -rf "$work"
+}
+trap cleanup EXIT
+
+free_port() { python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1",0)); print(s.getsockname()[1])'; }
+wait_for() { for _ in $(seq 1 100); do curl -fsS -o /dev/null "$1" 2>/dev/null && return 0; sleep 0.2; done; echo "no answer from $1" >&2; exit 1; }
+
+moto_port="$(free_port)"; registry_port="$(free_port)"
+python3 tools/moto/serve.py -H 127.0.0.1 -p "$moto_port" >"$work/moto.log" 2>&1 & pids+=($!)
+printf 'version: 0.1\nstorage:\n  filesystem:\n    rootdirectory: %s/registry\nhttp:\n  addr: 127.0.0.1:%s\n' "$work" "$registry_port" >"$work/registry.yml"
+docker-registry serve "$work/registry.yml" >"$work/registry.log" 2>&1 & pids+=($!)
+wait_for "http://127.0.0.1:$moto_port/moto-api/"; wait_for "http://127.0.0.1:$registry_port/v2/"
+
+args=(--target=Deploy --environment=local --image-prefix="$prefix" --start-local-services=false
+      --aws-endpoint-url="http://127.0.0.1:$moto_port/" --registry="127.0.0.1:$registry_port")
+if [[ "${1:-}" != "--real-bases" ]]; then
+  bash tests/standins/build-standins.sh >/dev/null
+  while IFS= read -r mapping; do args+=("--base-images=$mapping"); done < <(python3 -c 'import json,sys; [print(f"{k}={v}") for k,v in json.load(open("tests/standins/standins.json")).items()]')
+fi
+export AWS_ACCESS_KEY_ID=benchmark AWS_SECRET_ACCESS_KEY=benchmark NO_COLOR=1
+./build.sh --tree >/dev/null  # compile first, so neither run pays for it
+./build.sh --target=Clean >/dev/null  # from clean: no validation stamp, no rendered files
+
+run() {
+  local name="$1" start end
+  start=$(date +%s.%N)
+  /usr/bin/time -f '%M' -o "$work/$name.rss" ./build.sh "${args[@]}" >"$work/$name.log" 2>&1 || { tail -30 "$work/$name.log"; exit 1; }
+  end=$(date +%s.%N)
+  python3 - "$name" "$start" "$end" "$work/$name.log" "$work/$name.rss" <<'PY'
+import re, sys
+name, start, end, log, rss = sys.argv[1], float(sys.argv[2]), float(sys.argv[3]), sys.argv[4], sys.argv[5]
+wall = end - start
+tasks = sum(int(h) * 3600 + int(m) * 60 + float(s) for h, m, s in re.findall(r"^\w+\s+(\d+):(\d+):([\d.]+)\s+(?:Succeeded|Skipped)", open(log).read(), re.M))
+print(f"{name}: {wall:.2f} s wall, {tasks:.2f} s in tasks (tools and AWS), {wall - tasks:.2f} s build overhead, peak {int(open(rss).read().split()[-1]) // 1024} MiB")
+print(f"{name}_wall={wall:.3f}", file=open(log + ".wall", "w"))
+PY
+}
+
+run full
+run no-change
+python3 - "$work/full.log.wall" "$work/no-change.log.wall" <<'PY'
+import sys
+full = float(open(sys.argv[1]).read().split("=")[1]); again = float(open(sys.argv[2]).read().split("=")[1])
+print(f"no-change / full: {again / full:.2f} (goal: under 0.10)")
+PY
+echo "what the no-change run did:"; grep -cE ': building |: pushed |: registered | change\(s\)' "$work/no-change.log" | sed 's/^/  images built, pushed, revisions registered or stacks changed: /'
