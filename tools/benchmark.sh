@@ -13,7 +13,7 @@ prefix="bench-$RANDOM"
 cleanup() {
   for pid in "${pids[@]}"; do kill "$pid" 2>/dev/null || true; done
   docker images --format '{{.Repository}}:{{.Tag}}' | grep -E "(^|/)$prefix/" | xargs -r docker rmi -f >/dev/null 2>&1 || true
-  rm -rf "$work"
+  [ -n "${KEEP_BENCHMARK:-}" ] && echo "logs kept in $work" >&2 || rm -rf "$work"
 }
 trap cleanup EXIT
 
