@@ -44,6 +44,27 @@ public sealed class EcsClient(AwsSession session, AwsRetryOptions? retry = null)
         return found is null || (string?)found["status"] == "INACTIVE" ? null : found;
     }
 
+    /// <summary>Every cluster of the account and region (paged).</summary>
+    public async Task<IReadOnlyList<string>> ListClustersAsync(CancellationToken cancellationToken)
+    {
+        var clusters = new List<string>();
+        string? next = null;
+        do
+        {
+            var request = new JsonObject();
+            if (next is not null)
+            {
+                request["nextToken"] = next;
+            }
+
+            var response = await Json.CallAsync("ListClusters", request, cancellationToken);
+            clusters.AddRange((response["clusterArns"]?.AsArray() ?? []).Select(c => (string)c!));
+            next = (string?)response["nextToken"];
+        }
+        while (next is not null);
+        return clusters;
+    }
+
     public async Task<JsonObject> CreateServiceAsync(JsonObject definition, CancellationToken cancellationToken)
         => (await Json.CallAsync("CreateService", definition, cancellationToken))["service"]!.AsObject();
 

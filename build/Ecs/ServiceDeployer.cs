@@ -24,6 +24,7 @@ public sealed class ServiceDeployer(EcsClient ecs, ICakeLog log, ServiceDeployer
         string outcome;
         if (current is null)
         {
+            await RefuseASecondCopyAsync(cluster, name, cancellationToken);
             await ecs.CreateServiceAsync(definition, cancellationToken);
             outcome = "created";
         }
@@ -46,6 +47,28 @@ public sealed class ServiceDeployer(EcsClient ecs, ICakeLog log, ServiceDeployer
 
         await WaitAsync(cluster, name, taskDefinition, cancellationToken);
         return new ServiceDeployment(name, taskDefinition, outcome);
+    }
+
+    /// <summary>
+    /// A service of this name in another cluster would be a second master on the same Jenkins home (or a second
+    /// proxy in front of it): refuse to create one here while it exists there.
+    /// </summary>
+    private async Task RefuseASecondCopyAsync(string cluster, string name, CancellationToken cancellationToken)
+    {
+        foreach (var other in await ecs.ListClustersAsync(cancellationToken))
+        {
+            if (other.Split('/').Last() == cluster.Split('/').Last())
+            {
+                continue;
+            }
+
+            if (await ecs.DescribeServiceAsync(other, name, cancellationToken) is not null)
+            {
+                throw new BuildException(
+                    $"Service {name} already exists in cluster {other.Split('/').Last()}, not in {cluster}, where this deploy would create it. " +
+                    "Two would run two masters on one Jenkins home. Scale it to 0 and delete it (aws ecs delete-service), or point the environment at that cluster, then deploy again.");
+            }
+        }
     }
 
     private async Task WaitAsync(string cluster, string name, string taskDefinition, CancellationToken cancellationToken)

@@ -13,6 +13,30 @@ namespace JenkinsOnEcs.Build.Tests.Ecs;
 [Collection(AwsCollection.Name)]
 public sealed class ServiceDeployerTests
 {
+    [SkippableFact]
+    public async Task A_service_that_lives_in_another_cluster_is_not_created_a_second_time()
+    {
+        using var moto = new MotoServer();
+        using var environment = moto.UseFor();
+        using var ecs = new EcsClient(AwsSession.Create("eu-west-1"));
+        using var http = new AwsHttpClient(AwsSession.Create("eu-west-1"), AwsService.Ecs);
+        var json = new JsonProtocolClient(http, "AmazonEC2ContainerServiceV20141113");
+        await json.CallAsync("CreateCluster", new { clusterName = "old-master-cluster" }, default);
+        await json.CallAsync("CreateCluster", new { clusterName = "new-master-cluster" }, default);
+        var family = (string)(await json.CallAsync("RegisterTaskDefinition", new { family = "dev-jenkins-master", containerDefinitions = new[] { new { name = "jenkins-master", image = "jenkins", memory = 512 } } }, default))["taskDefinition"]!["taskDefinitionArn"]!;
+        await json.CallAsync("CreateService", new { cluster = "old-master-cluster", serviceName = "dev-jenkins-master", taskDefinition = family, desiredCount = 1 }, default);
+        var deployer = new ServiceDeployer(ecs, new CakeBuildLog(new CapturingConsole(), Verbosity.Normal), new ServiceDeployerOptions(false, TimeSpan.FromMilliseconds(10), TimeSpan.FromSeconds(5)));
+
+        var error = await Assert.ThrowsAsync<BuildException>(() => deployer.DeployAsync(new JsonObject
+        {
+            ["cluster"] = "new-master-cluster", ["serviceName"] = "dev-jenkins-master", ["taskDefinition"] = family, ["desiredCount"] = 1,
+        }));
+
+        Assert.Contains("already exists in cluster old-master-cluster", error.Message);
+        Assert.Contains("two masters on one Jenkins home", error.Message);
+        Assert.Null(await ecs.DescribeServiceAsync("new-master-cluster", "dev-jenkins-master", default));
+    }
+
     [Fact]
     public async Task A_rollout_the_circuit_breaker_rolled_back_fails_with_the_stopped_tasks_reasons_against_an_ecs_fake()
     {
