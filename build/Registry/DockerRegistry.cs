@@ -6,7 +6,8 @@ namespace JenkinsOnEcs.Build.Registry;
 /// A registry that speaks the Docker Registry HTTP API v2 (Debian's docker-registry in the local rehearsal, or a
 /// mirror): repositories need no creating, and an image is looked up with a HEAD of its manifest.
 /// </summary>
-public sealed class DockerRegistry(string host, HttpClient http) : IImageRegistry
+/// <param name="basicAuthorization">base64 of user:password when the registry asks for a login, as in docker's config.</param>
+public sealed class DockerRegistry(string host, HttpClient http, string? basicAuthorization = null) : IImageRegistry
 {
     private static readonly string[] ManifestTypes =
     [
@@ -25,6 +26,11 @@ public sealed class DockerRegistry(string host, HttpClient http) : IImageRegistr
         // Plain HTTP only on loopback, as docker itself allows without configuration.
         var scheme = Host.StartsWith("127.", StringComparison.Ordinal) || Host.StartsWith("localhost", StringComparison.Ordinal) ? "http" : "https";
         using var request = new HttpRequestMessage(HttpMethod.Head, $"{scheme}://{Host}/v2/{repository}/manifests/{tag}");
+        if (basicAuthorization is not null)
+        {
+            request.Headers.Authorization = new System.Net.Http.Headers.AuthenticationHeaderValue("Basic", basicAuthorization);
+        }
+
         foreach (var type in ManifestTypes)
         {
             request.Headers.Accept.ParseAdd(type);

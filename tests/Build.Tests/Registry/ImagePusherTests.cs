@@ -43,7 +43,7 @@ public sealed class ImagePusherTests(LocalRegistry registry) : IClassFixture<Loc
 
     private static string Regex(string text) => System.Text.RegularExpressions.Regex.Escape(text);
 
-    private static DockerEngine Engine(CapturingConsole console)
+    internal static DockerEngine Engine(CapturingConsole console)
     {
         var environment = new Cake.Core.CakeEnvironment(new Cake.Core.CakePlatform(), new Cake.Core.CakeRuntime());
         var fileSystem = new Cake.Core.IO.FileSystem();

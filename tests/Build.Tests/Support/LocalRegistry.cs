@@ -11,6 +11,12 @@ public sealed class LocalRegistry : IDisposable
     private readonly string _directory = Directory.CreateTempSubdirectory("registry-").FullName;
 
     public LocalRegistry()
+        : this(null)
+    {
+    }
+
+    /// <param name="htpasswd">An htpasswd file: the registry then asks every client for a login.</param>
+    internal LocalRegistry(string? htpasswd)
     {
         Requires.Docker();
         Requires.Registry();
@@ -19,7 +25,8 @@ public sealed class LocalRegistry : IDisposable
         Port = ((IPEndPoint)probe.LocalEndpoint).Port;
         probe.Stop();
         var config = Path.Combine(_directory, "config.yml");
-        File.WriteAllText(config, $"version: 0.1\nstorage:\n  filesystem:\n    rootdirectory: {_directory}/data\nhttp:\n  addr: 127.0.0.1:{Port}\n");
+        File.WriteAllText(config, $"version: 0.1\nstorage:\n  filesystem:\n    rootdirectory: {_directory}/data\nhttp:\n  addr: 127.0.0.1:{Port}\n"
+            + (htpasswd is null ? string.Empty : $"auth:\n  htpasswd:\n    realm: test\n    path: {htpasswd}\n"));
         var start = new ProcessStartInfo("docker-registry") { RedirectStandardOutput = true, RedirectStandardError = true };
         start.ArgumentList.Add("serve");
         start.ArgumentList.Add(config);
@@ -33,7 +40,8 @@ public sealed class LocalRegistry : IDisposable
         {
             try
             {
-                if (http.GetAsync($"http://{Host}/v2/").GetAwaiter().GetResult().IsSuccessStatusCode)
+                var answer = http.GetAsync($"http://{Host}/v2/").GetAwaiter().GetResult();
+                if (answer.IsSuccessStatusCode || answer.StatusCode == System.Net.HttpStatusCode.Unauthorized)
                 {
                     break;
                 }

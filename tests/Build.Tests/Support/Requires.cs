@@ -18,6 +18,8 @@ public static class Requires
 
     public static void Registry() => Part("docker-registry on PATH (apt-get install docker-registry)", Lazy(ref _registry, () => Succeeds("docker-registry", "--version")));
 
+    public static void Htpasswd() => Part("htpasswd (apt-get install apache2-utils)", Lazy(ref _htpasswd, () => Succeeds("htpasswd", "-nbB", "a", "b")));
+
     public static void CfnLint() => Part("cfn-lint on PATH", Lazy(ref _cfnLint, () => Succeeds("cfn-lint", "--version")));
 
     public static string NginxBinary => File.Exists("/usr/sbin/nginx") ? "/usr/sbin/nginx" : "nginx";
@@ -27,6 +29,7 @@ public static class Requires
     private static bool? _moto;
     private static bool? _cfnLint;
     private static bool? _registry;
+    private static bool? _htpasswd;
 
     private static bool Lazy(ref bool? cache, Func<bool> probe) => cache ??= probe();
 
