@@ -22,11 +22,14 @@ public sealed class InfrastructureDeployer(StackDeployer deployer, ICakeLog log)
             throw new BuildException($"The output {duplicate.Key} is declared by stacks {string.Join(" and ", duplicate.Select(d => d.Name))}: later stacks take parameters from outputs by name, so each name must come from one stack.");
         }
 
+        // Every stack's state at once (deploying one stack does not change another's): an unchanged run then
+        // costs one round trip, not one per stack.
+        var described = await Task.WhenAll(templates.Select(t => deployer.DescribeAsync(t.Stack.StackName(request.EnvironmentName), cancellationToken)));
         var outputs = new Dictionary<string, string>(StringComparer.Ordinal);
         var pending = new HashSet<string>(StringComparer.Ordinal);
         var deployments = new List<StackDeployment>();
         var tags = new Dictionary<string, string> { [EnvironmentTag] = request.EnvironmentName };
-        foreach (var (stack, template) in templates)
+        foreach (var ((stack, template), state) in templates.Zip(described))
         {
             var stackName = stack.StackName(request.EnvironmentName);
             IReadOnlyDictionary<string, string> parameters;
@@ -43,7 +46,7 @@ public sealed class InfrastructureDeployer(StackDeployer deployer, ICakeLog log)
                 continue;
             }
 
-            var deployment = await deployer.DeployAsync(stackName, template, parameters, tags, request.PlanOnly, cancellationToken);
+            var deployment = await deployer.DeployAsync(stackName, state, template, parameters, tags, request.PlanOnly, cancellationToken);
             deployments.Add(deployment);
             foreach (var (name, value) in deployment.Outputs)
             {

@@ -12,6 +12,10 @@ public sealed class StackDeployer(ICloudFormation cloudFormation, ICakeLog log, 
 {
     private static readonly string[] NoChangeReasons = ["didn't contain changes", "No updates are to be performed"];
 
+    /// <summary>The stack as it stands, or null; the deployer looks them all up at once before deploying in order.</summary>
+    public Task<StackDescription?> DescribeAsync(string stackName, CancellationToken cancellationToken = default)
+        => cloudFormation.DescribeStackAsync(stackName, cancellationToken);
+
     public async Task<StackDeployment> DeployAsync(
         string stackName,
         CloudFormationTemplate template,
@@ -19,8 +23,18 @@ public sealed class StackDeployer(ICloudFormation cloudFormation, ICakeLog log, 
         IReadOnlyDictionary<string, string> tags,
         bool planOnly,
         CancellationToken cancellationToken = default)
+        => await DeployAsync(stackName, await DescribeAsync(stackName, cancellationToken), template, parameters, tags, planOnly, cancellationToken);
+
+    /// <param name="existing">The stack as described just before (null: it does not exist).</param>
+    public async Task<StackDeployment> DeployAsync(
+        string stackName,
+        StackDescription? existing,
+        CloudFormationTemplate template,
+        IReadOnlyDictionary<string, string> parameters,
+        IReadOnlyDictionary<string, string> tags,
+        bool planOnly,
+        CancellationToken cancellationToken = default)
     {
-        var existing = await cloudFormation.DescribeStackAsync(stackName, cancellationToken);
         if (existing is not null)
         {
             await CheckUpdatableAsync(existing, cancellationToken);
