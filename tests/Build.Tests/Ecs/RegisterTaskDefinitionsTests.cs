@@ -55,12 +55,7 @@ public sealed class RegisterTaskDefinitionsTests(StandInImages standIns, LocalRe
         }
         finally
         {
-            var images = Processes.Run("docker", ["images", "--format", "{{.Repository}}:{{.Tag}}", "--filter", $"reference={registry.Host}/{prefix}/*"]).Output
-                .Split('\n', StringSplitOptions.RemoveEmptyEntries).Concat(standIns.ImagesWithPrefix(prefix)).ToList();
-            if (images.Count > 0)
-            {
-                Processes.Run("docker", ["rmi", "--force", .. images]);
-            }
+            standIns.RemoveImages(prefix, registry.Host);
         }
     }
 }

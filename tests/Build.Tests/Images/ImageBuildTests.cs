@@ -76,14 +76,7 @@ public sealed class ImageBuildTests(StandInImages standIns) : IClassFixture<Stan
         CleanUp(prefix);
     }
 
-    private void CleanUp(string prefix)
-    {
-        var images = standIns.ImagesWithPrefix(prefix);
-        if (images.Count > 0)
-        {
-            Processes.Run("docker", ["rmi", "--force", .. images]);
-        }
-    }
+    private void CleanUp(string prefix) => standIns.RemoveImages(prefix);
 }
 
 [CollectionDefinition(Name, DisableParallelization = true)]

@@ -1,6 +1,4 @@
 using System.Diagnostics;
-using System.Net;
-using System.Net.Sockets;
 
 namespace JenkinsOnEcs.Build.Tests.Support;
 
@@ -20,10 +18,7 @@ public sealed class LocalRegistry : IDisposable
     {
         Requires.Docker();
         Requires.Registry();
-        var probe = new TcpListener(IPAddress.Loopback, 0);
-        probe.Start();
-        Port = ((IPEndPoint)probe.LocalEndpoint).Port;
-        probe.Stop();
+        Port = Ports.Free();
         var config = Path.Combine(_directory, "config.yml");
         File.WriteAllText(config, $"version: 0.1\nstorage:\n  filesystem:\n    rootdirectory: {_directory}/data\nhttp:\n  addr: 127.0.0.1:{Port}\n"
             + (htpasswd is null ? string.Empty : $"auth:\n  htpasswd:\n    realm: test\n    path: {htpasswd}\n"));

@@ -1,6 +1,5 @@
 using System.Collections.Concurrent;
 using System.Net;
-using System.Net.Sockets;
 
 namespace JenkinsOnEcs.Build.Tests.Support;
 
@@ -14,10 +13,7 @@ public sealed class LoopbackHttpServer : IDisposable
     public LoopbackHttpServer(Func<Received, (int Status, string ContentType, string Body)> answer)
     {
         _answer = answer;
-        var probe = new TcpListener(IPAddress.Loopback, 0);
-        probe.Start();
-        Port = ((IPEndPoint)probe.LocalEndpoint).Port;
-        probe.Stop();
+        Port = Ports.Free();
         _listener.Prefixes.Add($"http://127.0.0.1:{Port}/");
         _listener.Start();
         _ = Task.Run(ServeAsync);

@@ -1,6 +1,4 @@
 using System.Diagnostics;
-using System.Net;
-using System.Net.Sockets;
 
 namespace JenkinsOnEcs.Build.Tests.Support;
 
@@ -15,10 +13,7 @@ public sealed class MotoServer : IDisposable
     public MotoServer()
     {
         Requires.Moto();
-        var listener = new TcpListener(IPAddress.Loopback, 0);
-        listener.Start();
-        Port = ((IPEndPoint)listener.LocalEndpoint).Port;
-        listener.Stop();
+        Port = Ports.Free();
 
         var start = new ProcessStartInfo("python3") { RedirectStandardOutput = true, RedirectStandardError = true };
         foreach (var argument in new[] { Repository.Path("tools", "moto", "serve.py"), "-H", "127.0.0.1", "-p", Port.ToString() })

@@ -35,12 +35,18 @@ public sealed class StandInImages : IDisposable
         return result.Output.Split('\n', StringSplitOptions.RemoveEmptyEntries);
     }
 
-    public void Dispose()
+    /// <summary>Removes the images a test built under <paramref name="prefix"/>, and their tags for the given registries.</summary>
+    public void RemoveImages(string prefix, params string[] registries)
     {
-        var images = ImagesWithPrefix();
+        var images = registries
+            .SelectMany(host => Processes.Run("docker", ["images", "--format", "{{.Repository}}:{{.Tag}}", "--filter", $"reference={host}/{prefix}/*"]).Output.Split('\n', StringSplitOptions.RemoveEmptyEntries))
+            .Concat(ImagesWithPrefix(prefix))
+            .ToList();
         if (images.Count > 0)
         {
             Processes.Run("docker", ["rmi", "--force", .. images]);
         }
     }
+
+    public void Dispose() => RemoveImages(Prefix);
 }
