@@ -92,9 +92,12 @@ def _request_certificate(name, properties, account_id, region_name):
     )
 
 
-_api_backed("AWS::ECS::CapacityProvider", "ecs", _create_capacity_provider)
-_api_backed("AWS::ECS::ClusterCapacityProviderAssociations", "ecs", _associate_capacity_providers)
-_api_backed("AWS::CertificateManager::Certificate", "acm", _request_certificate)
+# moto finds models through CloudFormationModel.__subclasses__(), which holds them weakly: keep them alive.
+_MODELS = [
+    _api_backed("AWS::ECS::CapacityProvider", "ecs", _create_capacity_provider),
+    _api_backed("AWS::ECS::ClusterCapacityProviderAssociations", "ecs", _associate_capacity_providers),
+    _api_backed("AWS::CertificateManager::Certificate", "acm", _request_certificate),
+]
 
 CloudFormationBackend.execute_change_set = _execute_change_set_with_outputs
 AccessPoint.physical_resource_id = property(lambda self: self.access_point_id)
