@@ -6,6 +6,9 @@ namespace JenkinsOnEcs.Build.Infrastructure;
 /// <summary>A template's parameters and outputs, read without resolving its intrinsic functions (!Ref, !Sub ...).</summary>
 public sealed record CloudFormationTemplate(string Body, IReadOnlyDictionary<string, TemplateParameter> Parameters, IReadOnlyList<string> Outputs)
 {
+    /// <summary>The parsed document, tags kept (the security rules read it).</summary>
+    public required YamlMappingNode Root { get; init; }
+
     public static CloudFormationTemplate Load(string path, string shownPath)
     {
         var body = File.ReadAllText(path);
@@ -46,7 +49,7 @@ public sealed record CloudFormationTemplate(string Body, IReadOnlyDictionary<str
             throw new BuildException($"{shownPath}: the template has no Resources.");
         }
 
-        return new CloudFormationTemplate(body, parameters, outputs);
+        return new CloudFormationTemplate(body, parameters, outputs) { Root = root };
     }
 
     private static YamlNode? Child(YamlMappingNode node, string key)

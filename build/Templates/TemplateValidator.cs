@@ -1,5 +1,4 @@
 using JenkinsOnEcs.Build.Infrastructure;
-using YamlDotNet.RepresentationModel;
 
 namespace JenkinsOnEcs.Build.Templates;
 
@@ -28,13 +27,7 @@ public sealed class TemplateValidator(CfnLint cfnLint)
         var templates = stacks.Select(s => (Shown: System.IO.Path.GetRelativePath(repositoryRoot, s.TemplatePath), s.TemplatePath)).ToList();
 
         // Parses each template first: a template that does not parse is named with its line before anything else runs.
-        var parsed = templates.Select(t =>
-        {
-            _ = CloudFormationTemplate.Load(t.TemplatePath, t.Shown);
-            var stream = new YamlStream();
-            stream.Load(new StringReader(File.ReadAllText(t.TemplatePath)));
-            return (t.Shown, (YamlMappingNode)stream.Documents[0].RootNode);
-        }).ToList();
+        var parsed = templates.Select(t => (t.Shown, CloudFormationTemplate.Load(t.TemplatePath, t.Shown).Root)).ToList();
 
         var problems = cfnLint.Lint(templates.Select(t => t.TemplatePath))
             .Select(line => line.Replace(repositoryRoot + System.IO.Path.DirectorySeparatorChar, string.Empty, StringComparison.Ordinal))
