@@ -1,23 +1,28 @@
 using Amazon;
 using Amazon.Runtime;
-using Amazon.Runtime.Credentials;
 
 namespace JenkinsOnEcs.Build.Aws;
 
 /// <summary>
-/// The region, credentials and endpoints every client of one run shares, resolved once with the SDK's own
-/// rules: the default credential chain (environment, web identity, profiles, ECS container credentials,
-/// instance profile), the region fallback (AWS_REGION, AWS_DEFAULT_REGION, the profile), and endpoint
-/// overrides (AWS_ENDPOINT_URL_&lt;SERVICE&gt;, then AWS_ENDPOINT_URL) as the AWS SDKs and CLI honour them.
+/// The region, credentials and endpoints every client of one run shares, resolved once and up front (so a missing
+/// or wrong one fails before any task changes anything) with the SDK's own rules: the default credential chain
+/// (<see cref="AwsCredentialResolver"/>), the region fallback (<see cref="AwsRegionResolver"/>), and endpoint
+/// overrides (AWS_ENDPOINT_URL_&lt;SERVICE&gt;, then AWS_ENDPOINT_URL, unless AWS_IGNORE_CONFIGURED_ENDPOINT_URLS=true)
+/// as the AWS SDKs and CLI honour them.
 /// </summary>
 public sealed class AwsSession
 {
     private readonly Func<string, string?> _environment;
 
-    private AwsSession(RegionEndpoint region, AWSCredentials credentials, Func<string, string?> environment)
+    // The chain owns what it cached for profiles and the credentials it handed out renew through it: it lives as
+    // long as the session does, and every client keeps its session.
+    private readonly AwsCredentialResolver _credentialChain;
+
+    private AwsSession(RegionEndpoint region, AWSCredentials credentials, AwsCredentialResolver chain, Func<string, string?> environment)
     {
         Region = region;
         Credentials = credentials;
+        _credentialChain = chain;
         _environment = environment;
     }
 
@@ -26,59 +31,45 @@ public sealed class AwsSession
     public AWSCredentials Credentials { get; }
 
     /// <param name="region">The environment file's region; null falls back to the SDK's own resolution.</param>
+    /// <param name="environment">Where endpoint overrides are read; the process environment unless a caller (the
+    /// environment file's awsEndpointUrl, a test) stands in for it.</param>
     public static AwsSession Create(string? region, Func<string, string?>? environment = null)
     {
         environment ??= Environment.GetEnvironmentVariable;
-        RegionEndpoint endpoint;
-        if (region is not null)
+
+        // The SDK keeps what it read of AWS_MAX_ATTEMPTS, AWS_RETRY_MODE, AWS_DEFAULTS_MODE, … in a process-wide
+        // cache; a new session reads the environment as it is now.
+        Amazon.Runtime.Internal.FallbackInternalConfigurationFactory.Reset();
+        var endpoint = AwsRegionResolver.Resolve(region, profile: null);
+        var chain = new AwsCredentialResolver();
+        return new AwsSession(endpoint, chain.Resolve(profile: null), chain, environment);
+    }
+
+    /// <summary>The endpoint override that applies to the service, or null for AWS's own endpoint.</summary>
+    public Uri? EndpointOverride(AwsService service)
+    {
+        if (string.Equals(_environment("AWS_IGNORE_CONFIGURED_ENDPOINT_URLS"), "true", StringComparison.OrdinalIgnoreCase))
         {
-            endpoint = RegionEndpoint.GetBySystemName(region);
-        }
-        else
-        {
-            endpoint = FallbackRegionFactory.GetRegionEndpoint()
-                ?? throw new BuildException("No AWS region is set: set \"region\" in the environment file, or AWS_REGION (or a region in your AWS profile).");
+            return null;
         }
 
-        if (endpoint.DisplayName == "Unknown")
+        foreach (var variable in new[] { service.EndpointVariable, "AWS_ENDPOINT_URL" })
         {
-            var known = RegionEndpoint.EnumerableAllRegions.Select(r => r.SystemName).Where(n => n.Split('-')[0] == endpoint.SystemName.Split('-')[0]).Order();
-            throw new BuildException($"'{endpoint.SystemName}' is not an AWS region this build knows. Check \"region\" in the environment file or AWS_REGION; regions like it: {string.Join(", ", known)}.");
+            if (_environment(variable) is { Length: > 0 } url)
+            {
+                return Uri.TryCreate(url, UriKind.Absolute, out var uri) && uri.Scheme is "http" or "https"
+                    ? uri
+                    : throw new BuildException($"{variable}='{url}' is not an http(s) URL. Set it to the endpoint's URL, e.g. http://127.0.0.1:4566/, or unset it.");
+            }
         }
 
-        AWSCredentials credentials;
-        try
-        {
-            credentials = new DefaultAWSCredentialsIdentityResolver().ResolveIdentity(null!);
-            _ = credentials.GetCredentials();
-        }
-        catch (AmazonClientException ex)
-        {
-            throw new BuildException(
-                "No AWS credentials were found. " + ex.Message.Trim() + "\n" +
-                "Fix: set AWS_PROFILE to a configured profile, or AWS_ACCESS_KEY_ID and AWS_SECRET_ACCESS_KEY, or run where an instance or task role applies.",
-                ex);
-        }
-
-        return new AwsSession(endpoint, credentials, environment);
+        return null;
     }
 
     /// <summary>The service's endpoint: its own override variable, the general one, or AWS's public endpoint.</summary>
     public Uri Endpoint(AwsService service)
-    {
-        if (!string.Equals(_environment("AWS_IGNORE_CONFIGURED_ENDPOINT_URLS"), "true", StringComparison.OrdinalIgnoreCase))
-        {
-            foreach (var variable in new[] { service.EndpointVariable, "AWS_ENDPOINT_URL" })
-            {
-                if (_environment(variable) is { Length: > 0 } url)
-                {
-                    return Uri.TryCreate(url, UriKind.Absolute, out var uri) && uri.Scheme is "http" or "https"
-                        ? uri
-                        : throw new BuildException($"{variable}='{url}' is not an http(s) URL.");
-                }
-            }
-        }
+        => EndpointOverride(service) ?? new Uri(AwsEndpointProvider.RegionalUrl(service, Region.SystemName));
 
-        return new Uri($"https://{service.HostPrefix}.{Region.SystemName}.{Region.PartitionDnsSuffix}/");
-    }
+    /// <summary>The SDK configuration of one service's client in this session.</summary>
+    public AwsClientConfig Config(AwsService service) => new(service, Region, EndpointOverride(service));
 }

@@ -5,21 +5,22 @@ using JenkinsOnEcs.Build.Infrastructure;
 namespace JenkinsOnEcs.Build.Aws;
 
 /// <summary>The CloudFormation operations the deployer uses, on the Query protocol (API version 2010-05-15).</summary>
-public sealed class CloudFormationClient(AwsSession session, AwsRetryOptions? retry = null) : ICloudFormation, IDisposable
+public sealed class CloudFormationClient(AwsSession session) : ICloudFormation, IDisposable
 {
     // CloudFormation takes at most this much template in the request itself (larger ones must go through S3).
     private const int MaxTemplateBodyBytes = 51_200;
 
-    private readonly AwsHttpClient _http = new(session, AwsService.CloudFormation, retry);
+    private readonly QueryProtocolClient _client = new(session, AwsService.CloudFormation);
 
-    private QueryProtocolClient Query => new(_http, "2010-05-15");
+    /// <summary>Where the calls go.</summary>
+    public Uri Endpoint => _client.Endpoint;
 
     public async Task<StackDescription?> DescribeStackAsync(string stackName, CancellationToken cancellationToken)
     {
         XElement result;
         try
         {
-            result = await Query.CallAsync("DescribeStacks", [new("StackName", stackName)], cancellationToken);
+            result = await _client.CallAsync("DescribeStacks", [new("StackName", stackName)], cancellationToken);
         }
         catch (AwsServiceException ex) when (ex.Code == "ValidationError" && ex.AwsMessage.Contains("does not exist", StringComparison.Ordinal))
         {
@@ -59,7 +60,7 @@ public sealed class CloudFormationClient(AwsSession session, AwsRetryOptions? re
         QueryProtocolClient.AddPairs(parameters, "Parameters", "ParameterKey", "ParameterValue", request.Parameters.OrderBy(p => p.Key, StringComparer.Ordinal));
         QueryProtocolClient.AddList(parameters, "Capabilities", ["CAPABILITY_IAM", "CAPABILITY_NAMED_IAM"]);
         QueryProtocolClient.AddPairs(parameters, "Tags", "Key", "Value", request.Tags.OrderBy(t => t.Key, StringComparer.Ordinal));
-        var result = await Query.CallAsync("CreateChangeSet", parameters, cancellationToken);
+        var result = await _client.CallAsync("CreateChangeSet", parameters, cancellationToken);
         return Text(result, "Id") ?? request.ChangeSetName;
     }
 
@@ -76,7 +77,7 @@ public sealed class CloudFormationClient(AwsSession session, AwsRetryOptions? re
                 parameters.Add(new("NextToken", next));
             }
 
-            result = await Query.CallAsync("DescribeChangeSet", parameters, cancellationToken);
+            result = await _client.CallAsync("DescribeChangeSet", parameters, cancellationToken);
             changes.AddRange(Members(Child(result, "Changes"))
                 .Select(c => Child(c, "ResourceChange"))
                 .OfType<XElement>()
@@ -89,18 +90,18 @@ public sealed class CloudFormationClient(AwsSession session, AwsRetryOptions? re
     }
 
     public Task ExecuteChangeSetAsync(string stackName, string changeSetName, CancellationToken cancellationToken)
-        => Query.CallAsync("ExecuteChangeSet", [new("StackName", stackName), new("ChangeSetName", changeSetName)], cancellationToken);
+        => _client.CallAsync("ExecuteChangeSet", [new("StackName", stackName), new("ChangeSetName", changeSetName)], cancellationToken);
 
     public Task DeleteChangeSetAsync(string stackName, string changeSetName, CancellationToken cancellationToken)
-        => Query.CallAsync("DeleteChangeSet", [new("StackName", stackName), new("ChangeSetName", changeSetName)], cancellationToken);
+        => _client.CallAsync("DeleteChangeSet", [new("StackName", stackName), new("ChangeSetName", changeSetName)], cancellationToken);
 
     public Task DeleteStackAsync(string stackName, CancellationToken cancellationToken)
-        => Query.CallAsync("DeleteStack", [new("StackName", stackName)], cancellationToken);
+        => _client.CallAsync("DeleteStack", [new("StackName", stackName)], cancellationToken);
 
     public async Task<IReadOnlyList<StackEvent>> DescribeStackEventsAsync(string stackName, CancellationToken cancellationToken)
     {
         // The newest page is enough: the deployer looks at what happened since its last look, seconds ago.
-        var result = await Query.CallAsync("DescribeStackEvents", [new("StackName", stackName)], cancellationToken);
+        var result = await _client.CallAsync("DescribeStackEvents", [new("StackName", stackName)], cancellationToken);
         return Members(Child(result, "StackEvents"))
             .Select(e => new StackEvent(
                 DateTimeOffset.TryParse(Text(e, "Timestamp"), CultureInfo.InvariantCulture, DateTimeStyles.AssumeUniversal, out var at) ? at : DateTimeOffset.MinValue,
@@ -112,7 +113,7 @@ public sealed class CloudFormationClient(AwsSession session, AwsRetryOptions? re
             .ToList();
     }
 
-    public void Dispose() => _http.Dispose();
+    public void Dispose() => _client.Dispose();
 
     private static XElement? Child(XElement? element, string name) => element?.Elements().FirstOrDefault(e => e.Name.LocalName == name);
 

@@ -3,16 +3,18 @@ using System.Text.Json.Nodes;
 namespace JenkinsOnEcs.Build.Aws;
 
 /// <summary>The ECR operations the deploy uses (JSON 1.1, AmazonEC2ContainerRegistry_V20150921).</summary>
-public sealed class EcrClient(AwsSession session, AwsRetryOptions? retry = null) : IDisposable
+public sealed class EcrClient(AwsSession session) : IDisposable
 {
-    private readonly AwsHttpClient _http = new(session, AwsService.Ecr, retry);
+    private readonly JsonProtocolClient _client = new(session, AwsService.Ecr);
 
-    private JsonProtocolClient Json => new(_http, "AmazonEC2ContainerRegistry_V20150921");
+    /// <summary>Where the calls go.</summary>
+    public Uri Endpoint => _client.Endpoint;
 
     /// <summary>The registry's address and a short-lived "AWS:password" token, base64 as ECR gives it.</summary>
     public async Task<(string ProxyEndpoint, string Token, DateTimeOffset ExpiresAt)> GetAuthorizationTokenAsync(CancellationToken cancellationToken)
     {
-        var data = (await Json.CallAsync("GetAuthorizationToken", new JsonObject(), cancellationToken))["authorizationData"]![0]!;
+        var data = (await _client.CallAsync("GetAuthorizationToken", new JsonObject(), cancellationToken))["authorizationData"]?.AsArray().FirstOrDefault()
+            ?? throw new BuildException("ECR GetAuthorizationToken answered without authorization data. Check that the role may call ecr:GetAuthorizationToken in this region.");
         var expires = data["expiresAt"] is JsonValue at && at.TryGetValue<double>(out var seconds) ? DateTimeOffset.FromUnixTimeMilliseconds((long)(seconds * 1000)) : DateTimeOffset.UtcNow.AddHours(12);
         return ((string)data["proxyEndpoint"]!, (string)data["authorizationToken"]!, expires);
     }
@@ -22,8 +24,8 @@ public sealed class EcrClient(AwsSession session, AwsRetryOptions? retry = null)
     {
         try
         {
-            var response = await Json.CallAsync("DescribeRepositories", new JsonObject { ["repositoryNames"] = new JsonArray(name) }, cancellationToken);
-            return (string?)response["repositories"]?[0]?["repositoryUri"];
+            var response = await _client.CallAsync("DescribeRepositories", new JsonObject { ["repositoryNames"] = new JsonArray(name) }, cancellationToken);
+            return (string?)response["repositories"]?.AsArray().FirstOrDefault()?["repositoryUri"];
         }
         catch (AwsServiceException ex) when (ex.Code == "RepositoryNotFoundException")
         {
@@ -34,7 +36,7 @@ public sealed class EcrClient(AwsSession session, AwsRetryOptions? retry = null)
     /// <summary>Creates a repository with scan on push and immutable tags; returns its URI.</summary>
     public async Task<string> CreateRepositoryAsync(string name, CancellationToken cancellationToken)
     {
-        var response = await Json.CallAsync("CreateRepository", new JsonObject
+        var response = await _client.CallAsync("CreateRepository", new JsonObject
         {
             ["repositoryName"] = name,
             ["imageTagMutability"] = "IMMUTABLE",
@@ -45,19 +47,19 @@ public sealed class EcrClient(AwsSession session, AwsRetryOptions? retry = null)
     }
 
     public Task PutLifecyclePolicyAsync(string repository, string policy, CancellationToken cancellationToken)
-        => Json.CallAsync("PutLifecyclePolicy", new JsonObject { ["repositoryName"] = repository, ["lifecyclePolicyText"] = policy }, cancellationToken);
+        => _client.CallAsync("PutLifecyclePolicy", new JsonObject { ["repositoryName"] = repository, ["lifecyclePolicyText"] = policy }, cancellationToken);
 
     /// <summary>The digest of the image with this tag, or null when the repository has no such tag.</summary>
     public async Task<string?> DescribeImageDigestAsync(string repository, string tag, CancellationToken cancellationToken)
     {
         try
         {
-            var response = await Json.CallAsync("DescribeImages", new JsonObject
+            var response = await _client.CallAsync("DescribeImages", new JsonObject
             {
                 ["repositoryName"] = repository,
                 ["imageIds"] = new JsonArray(new JsonObject { ["imageTag"] = tag }),
             }, cancellationToken);
-            return (string?)response["imageDetails"]?[0]?["imageDigest"];
+            return (string?)response["imageDetails"]?.AsArray().FirstOrDefault()?["imageDigest"];
         }
         catch (AwsServiceException ex) when (ex.Code == "ImageNotFoundException")
         {
@@ -65,5 +67,5 @@ public sealed class EcrClient(AwsSession session, AwsRetryOptions? retry = null)
         }
     }
 
-    public void Dispose() => _http.Dispose();
+    public void Dispose() => _client.Dispose();
 }

@@ -3,18 +3,19 @@ using System.Text.Json.Nodes;
 namespace JenkinsOnEcs.Build.Aws;
 
 /// <summary>The ECS operations the deploy uses (JSON 1.1, AmazonEC2ContainerServiceV20141113).</summary>
-public sealed class EcsClient(AwsSession session, AwsRetryOptions? retry = null) : IDisposable
+public sealed class EcsClient(AwsSession session) : IDisposable
 {
-    private readonly AwsHttpClient _http = new(session, AwsService.Ecs, retry);
+    private readonly JsonProtocolClient _client = new(session, AwsService.Ecs);
 
-    private JsonProtocolClient Json => new(_http, "AmazonEC2ContainerServiceV20141113");
+    /// <summary>Where the calls go.</summary>
+    public Uri Endpoint => _client.Endpoint;
 
     /// <summary>Registers a task definition given as ECS's own JSON, with tags; returns the registered definition.</summary>
     public async Task<JsonObject> RegisterTaskDefinitionAsync(JsonObject definition, IReadOnlyDictionary<string, string> tags, CancellationToken cancellationToken)
     {
         var request = (JsonObject)definition.DeepClone();
         request["tags"] = new JsonArray(tags.Select(t => (JsonNode)new JsonObject { ["key"] = t.Key, ["value"] = t.Value }).ToArray());
-        var response = await Json.CallAsync("RegisterTaskDefinition", request, cancellationToken);
+        var response = await _client.CallAsync("RegisterTaskDefinition", request, cancellationToken);
         return response["taskDefinition"]!.AsObject();
     }
 
@@ -24,7 +25,7 @@ public sealed class EcsClient(AwsSession session, AwsRetryOptions? retry = null)
         JsonNode response;
         try
         {
-            response = await Json.CallAsync("DescribeTaskDefinition", new JsonObject { ["taskDefinition"] = family, ["include"] = new JsonArray("TAGS") }, cancellationToken);
+            response = await _client.CallAsync("DescribeTaskDefinition", new JsonObject { ["taskDefinition"] = family, ["include"] = new JsonArray("TAGS") }, cancellationToken);
         }
         catch (AwsServiceException ex) when (ex.Code == "ClientException" && (ex.AwsMessage.Contains("Unable to describe task definition", StringComparison.OrdinalIgnoreCase) || ex.AwsMessage.Contains("does not exist", StringComparison.OrdinalIgnoreCase)))
         {
@@ -39,7 +40,7 @@ public sealed class EcsClient(AwsSession session, AwsRetryOptions? retry = null)
     /// <summary>The service, or null when the cluster has no active service of that name.</summary>
     public async Task<JsonObject?> DescribeServiceAsync(string cluster, string service, CancellationToken cancellationToken)
     {
-        var response = await Json.CallAsync("DescribeServices", new JsonObject { ["cluster"] = cluster, ["services"] = new JsonArray(service) }, cancellationToken);
+        var response = await _client.CallAsync("DescribeServices", new JsonObject { ["cluster"] = cluster, ["services"] = new JsonArray(service) }, cancellationToken);
         var found = response["services"]?.AsArray().OfType<JsonObject>().FirstOrDefault();
         return found is null || (string?)found["status"] == "INACTIVE" ? null : found;
     }
@@ -57,7 +58,7 @@ public sealed class EcsClient(AwsSession session, AwsRetryOptions? retry = null)
                 request["nextToken"] = next;
             }
 
-            var response = await Json.CallAsync("ListClusters", request, cancellationToken);
+            var response = await _client.CallAsync("ListClusters", request, cancellationToken);
             clusters.AddRange((response["clusterArns"]?.AsArray() ?? []).Select(c => (string)c!));
             next = (string?)response["nextToken"];
         }
@@ -66,21 +67,21 @@ public sealed class EcsClient(AwsSession session, AwsRetryOptions? retry = null)
     }
 
     public async Task<JsonObject> CreateServiceAsync(JsonObject definition, CancellationToken cancellationToken)
-        => (await Json.CallAsync("CreateService", definition, cancellationToken))["service"]!.AsObject();
+        => (await _client.CallAsync("CreateService", definition, cancellationToken))["service"]!.AsObject();
 
     public async Task<JsonObject> UpdateServiceAsync(string cluster, string service, string taskDefinition, CancellationToken cancellationToken)
-        => (await Json.CallAsync("UpdateService", new JsonObject { ["cluster"] = cluster, ["service"] = service, ["taskDefinition"] = taskDefinition }, cancellationToken))["service"]!.AsObject();
+        => (await _client.CallAsync("UpdateService", new JsonObject { ["cluster"] = cluster, ["service"] = service, ["taskDefinition"] = taskDefinition }, cancellationToken))["service"]!.AsObject();
 
     /// <summary>Why the service's recently stopped tasks stopped: the task's reason and each container's.</summary>
     public async Task<IReadOnlyList<string>> StoppedTaskReasonsAsync(string cluster, string service, CancellationToken cancellationToken)
     {
-        var arns = (await Json.CallAsync("ListTasks", new JsonObject { ["cluster"] = cluster, ["serviceName"] = service, ["desiredStatus"] = "STOPPED" }, cancellationToken))["taskArns"]?.AsArray();
+        var arns = (await _client.CallAsync("ListTasks", new JsonObject { ["cluster"] = cluster, ["serviceName"] = service, ["desiredStatus"] = "STOPPED" }, cancellationToken))["taskArns"]?.AsArray();
         if (arns is null || arns.Count == 0)
         {
             return [];
         }
 
-        var tasks = (await Json.CallAsync("DescribeTasks", new JsonObject { ["cluster"] = cluster, ["tasks"] = arns.DeepClone() }, cancellationToken))["tasks"]!.AsArray();
+        var tasks = (await _client.CallAsync("DescribeTasks", new JsonObject { ["cluster"] = cluster, ["tasks"] = arns.DeepClone() }, cancellationToken))["tasks"]!.AsArray();
         return tasks.OfType<JsonObject>().Select(task =>
         {
             var containers = (task["containers"]?.AsArray() ?? []).OfType<JsonObject>()
@@ -90,5 +91,5 @@ public sealed class EcsClient(AwsSession session, AwsRetryOptions? retry = null)
         }).ToList();
     }
 
-    public void Dispose() => _http.Dispose();
+    public void Dispose() => _client.Dispose();
 }

@@ -1,24 +1,29 @@
-using System.Net;
 using System.Xml.Linq;
 
 namespace JenkinsOnEcs.Build.Aws;
 
 /// <summary>
-/// The AWS Query protocol (CloudFormation): a form-encoded POST of Action, Version and flattened parameters;
-/// an XML answer, or an XML ErrorResponse.
+/// The AWS Query protocol (CloudFormation) on the SDK's pipeline: a form-encoded POST of Action, Version and
+/// flattened parameters; the XML answer's &lt;ActionResult&gt;, or an XML ErrorResponse
+/// (<see cref="QueryProtocolUnmarshaller"/>).
 /// </summary>
-public sealed class QueryProtocolClient(AwsHttpClient http, string apiVersion)
+public sealed class QueryProtocolClient(AwsSession session, AwsService service) : AwsServiceClient(session, service)
 {
+    private const string ContentType = "application/x-www-form-urlencoded; charset=utf-8";
+
     public async Task<XElement> CallAsync(string action, IEnumerable<KeyValuePair<string, string>> parameters, CancellationToken cancellationToken)
     {
-        var form = new List<KeyValuePair<string, string>> { new("Action", action), new("Version", apiVersion) };
+        var form = new List<KeyValuePair<string, string>> { new("Action", action), new("Version", Service.ApiVersion) };
         form.AddRange(parameters);
-        var body = await http.SendAsync(
-            action,
-            () => new HttpRequestMessage(HttpMethod.Post, http.Endpoint) { Content = new FormUrlEncodedContent(form) },
-            (text, status, requestId) => ParseError(action, text, status, requestId),
-            cancellationToken);
-        var root = XDocument.Parse(body).Root!;
+        using var content = new FormUrlEncodedContent(form);
+        var body = await content.ReadAsByteArrayAsync(cancellationToken);
+        var answer = await SendAsync(new AwsOperationRequest(action, body, ContentType), QueryProtocolUnmarshaller.Instance, cancellationToken);
+        if (answer.Length == 0)
+        {
+            return new XElement(action + "Result");
+        }
+
+        var root = XDocument.Parse(System.Text.Encoding.UTF8.GetString(answer)).Root!;
         return root.Elements().FirstOrDefault(e => e.Name.LocalName == action + "Result") ?? root;
     }
 
@@ -41,23 +46,6 @@ public sealed class QueryProtocolClient(AwsHttpClient http, string apiVersion)
             parameters.Add(new($"{name}.member.{index}.{keyName}", key));
             parameters.Add(new($"{name}.member.{index}.{valueName}", value));
             index++;
-        }
-    }
-
-    private AwsServiceException ParseError(string action, string body, HttpStatusCode status, string? requestId)
-    {
-        try
-        {
-            var root = XDocument.Parse(body).Root!;
-            var error = root.Descendants().FirstOrDefault(e => e.Name.LocalName == "Error");
-            var code = error?.Elements().FirstOrDefault(e => e.Name.LocalName == "Code")?.Value ?? status.ToString();
-            var message = error?.Elements().FirstOrDefault(e => e.Name.LocalName == "Message")?.Value ?? string.Empty;
-            requestId ??= root.Descendants().FirstOrDefault(e => e.Name.LocalName == "RequestId")?.Value;
-            return new AwsServiceException(http.Service.ServiceId, action, code, message, status, requestId);
-        }
-        catch (System.Xml.XmlException)
-        {
-            return new AwsServiceException(http.Service.ServiceId, action, status.ToString(), body.Length > 300 ? body[..300] : body, status, requestId);
         }
     }
 }

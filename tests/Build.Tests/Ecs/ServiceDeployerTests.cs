@@ -19,8 +19,7 @@ public sealed class ServiceDeployerTests
         using var moto = new MotoServer();
         using var environment = moto.UseFor();
         using var ecs = new EcsClient(AwsSession.Create("eu-west-1"));
-        using var http = new AwsHttpClient(AwsSession.Create("eu-west-1"), AwsService.Ecs);
-        var json = new JsonProtocolClient(http, "AmazonEC2ContainerServiceV20141113");
+        using var json = new JsonProtocolClient(AwsSession.Create("eu-west-1"), AwsService.Ecs);
         await json.CallAsync("CreateCluster", new { clusterName = "old-master-cluster" }, default);
         await json.CallAsync("CreateCluster", new { clusterName = "new-master-cluster" }, default);
         var family = (string)(await json.CallAsync("RegisterTaskDefinition", new { family = "dev-jenkins-master", containerDefinitions = new[] { new { name = "jenkins-master", image = "jenkins", memory = 512 } } }, default))["taskDefinition"]!["taskDefinitionArn"]!;

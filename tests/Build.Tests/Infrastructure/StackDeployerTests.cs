@@ -152,7 +152,7 @@ public sealed class StackDeployerTests : IDisposable
     private StackDeployer Deployer()
     {
         var session = AwsSession.Create("eu-west-1", name => name == "AWS_ENDPOINT_URL_CLOUDFORMATION" ? _fake.Url : null);
-        var client = new CloudFormationClient(session, new AwsRetryOptions(3, TimeSpan.FromMilliseconds(10), TimeSpan.FromMilliseconds(50)));
+        var client = new CloudFormationClient(session);
         return new StackDeployer(client, new CakeBuildLog(_console, Verbosity.Normal), new StackDeployerOptions(TimeSpan.FromMilliseconds(10), TimeSpan.FromSeconds(10)));
     }
 

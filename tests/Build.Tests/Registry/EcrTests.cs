@@ -25,8 +25,7 @@ public sealed class EcrTests(MotoServer moto) : IClassFixture<MotoServer>
 
         Assert.EndsWith("/" + name, uri);
         Assert.Equal(uri, again);
-        using var http = new AwsHttpClient(AwsSession.Create("eu-west-1"), AwsService.Ecr);
-        var ecrJson = new JsonProtocolClient(http, "AmazonEC2ContainerRegistry_V20150921");
+        using var ecrJson = new JsonProtocolClient(AwsSession.Create("eu-west-1"), AwsService.Ecr);
         var repository = (await ecrJson.CallAsync("DescribeRepositories", new { repositoryNames = new[] { name } }, default))["repositories"]![0]!;
         Assert.Equal("IMMUTABLE", (string)repository["imageTagMutability"]!);
         Assert.True((bool)repository["imageScanningConfiguration"]!["scanOnPush"]!);

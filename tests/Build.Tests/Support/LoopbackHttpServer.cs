@@ -8,11 +8,14 @@ public sealed class LoopbackHttpServer : IDisposable
 {
     private readonly HttpListener _listener = new();
     private readonly Func<Received, (int Status, string ContentType, string Body)> _answer;
+    private readonly IReadOnlyDictionary<string, string> _headers;
     private readonly CancellationTokenSource _stop = new();
 
-    public LoopbackHttpServer(Func<Received, (int Status, string ContentType, string Body)> answer)
+    /// <param name="headers">Headers sent with every answer (an AWS request ID, an error type).</param>
+    public LoopbackHttpServer(Func<Received, (int Status, string ContentType, string Body)> answer, IReadOnlyDictionary<string, string>? headers = null)
     {
         _answer = answer;
+        _headers = headers ?? new Dictionary<string, string>();
         Port = Ports.Free();
         _listener.Prefixes.Add($"http://127.0.0.1:{Port}/");
         _listener.Start();
@@ -67,6 +70,11 @@ public sealed class LoopbackHttpServer : IDisposable
             var (status, contentType, body) = _answer(received);
             context.Response.StatusCode = status;
             context.Response.ContentType = contentType;
+            foreach (var (name, value) in _headers)
+            {
+                context.Response.Headers[name] = value;
+            }
+
             var bytes = System.Text.Encoding.UTF8.GetBytes(body);
             await context.Response.OutputStream.WriteAsync(bytes);
             context.Response.Close();

@@ -1,0 +1,83 @@
+using System.Reflection;
+using Amazon;
+using Amazon.Runtime;
+using Amazon.Runtime.Endpoints;
+using Amazon.Runtime.Internal;
+using Amazon.Util.Internal;
+
+namespace JenkinsOnEcs.Build.Aws;
+
+/// <summary>
+/// The SDK configuration of one service, built the way the generated AmazonXxxConfig classes are: the signing
+/// name, the service's API version and our endpoint provider. The endpoint override comes from the
+/// <see cref="AwsSession"/> (which reads AWS_ENDPOINT_URL… like the SDKs do, or what the environment file gives in
+/// its place), so one place decides where requests go. Retry mode, max attempts and timeouts come from the SDK's
+/// usual sources (AWS_RETRY_MODE, AWS_MAX_ATTEMPTS, the profile), with the standard defaults.
+/// </summary>
+public sealed class AwsClientConfig : ClientConfig
+{
+    // The SDK picks one of these by AWS_DEFAULTS_MODE (or the profile's defaults_mode); a mode missing from the
+    // list would fail. All use the standard retry mode; only the connect timeouts differ, as in the generated
+    // configurations.
+    private static readonly IDefaultConfiguration[] Defaults =
+    [
+        Mode(DefaultConfigurationMode.Standard, 3100),
+        Mode(DefaultConfigurationMode.InRegion, 1100),
+        Mode(DefaultConfigurationMode.CrossRegion, 3100),
+        Mode(DefaultConfigurationMode.Mobile, 30000),
+        Mode(DefaultConfigurationMode.Auto, 1100),
+    ];
+
+    // The user agent names the service and, where a generated client names its package, the core's version.
+    private static readonly string CoreVersion = typeof(ClientConfig).Assembly.GetCustomAttribute<AssemblyFileVersionAttribute>()?.Version ?? "4";
+
+    private readonly string _userAgent;
+
+    /// <param name="endpoint">The override to send requests to; null: AWS's regional endpoint.</param>
+    public AwsClientConfig(AwsService service, RegionEndpoint region, Uri? endpoint = null)
+        : base(new DefaultConfigurationProvider(Defaults))
+    {
+        Service = service;
+        Region = region;
+        AuthenticationServiceName = service.SigningName;
+        EndpointProvider = new AwsEndpointProvider(service);
+        _userAgent = InternalSDKUtils.BuildUserAgentString(service.ServiceId, CoreVersion);
+
+        // ServiceURL and RegionEndpoint exclude each other; with an override the region must still reach the signer.
+        if (endpoint is not null)
+        {
+            ServiceURL = endpoint.ToString();
+            AuthenticationRegion = region.SystemName;
+        }
+        else
+        {
+            RegionEndpoint = region;
+        }
+    }
+
+    public AwsService Service { get; }
+
+    /// <summary>The region the build resolved; kept apart from RegionEndpoint, which an endpoint override clears.</summary>
+    public RegionEndpoint Region { get; }
+
+    /// <summary>Where requests go: the session's override, else AWS's regional endpoint.</summary>
+    public Uri Endpoint => new(string.IsNullOrEmpty(ServiceURL) ? AwsEndpointProvider.RegionalUrl(Service, Region.SystemName) : ServiceURL);
+
+    public override string ServiceVersion => Service.ApiVersion;
+
+    public override string UserAgent => _userAgent;
+
+    public override string RegionEndpointServiceName => Service.EndpointPrefix;
+
+    public override Endpoint DetermineServiceOperationEndpoint(ServiceOperationEndpointParameters parameters)
+        => EndpointProvider.ResolveEndpoint(AwsEndpointProvider.Parameters(this));
+
+    private static DefaultConfiguration Mode(DefaultConfigurationMode name, int connectMilliseconds) => new()
+    {
+        Name = name,
+        RetryMode = RequestRetryMode.Standard,
+        S3UsEast1RegionalEndpoint = S3UsEast1RegionalEndpointValue.Regional,
+        ConnectTimeout = TimeSpan.FromMilliseconds(connectMilliseconds),
+        TlsNegotiationTimeout = TimeSpan.FromMilliseconds(connectMilliseconds),
+    };
+}
