@@ -1,3 +1,4 @@
+using System.Runtime.CompilerServices;
 using System.Diagnostics;
 
 namespace JenkinsOnEcs.Build.Tests.Support;
@@ -83,13 +84,36 @@ public sealed class MotoServer : IDisposable
     }
 }
 
-/// <summary>Sets process environment variables for a while and puts the old values back.</summary>
+/// <summary>
+/// Sets process environment variables for a while and puts the old values back. The process environment is
+/// shared by collections that run in parallel (a Deploy in the docker collection reads the AWS variables the aws
+/// collection changes), so a scope holds a process-wide lock until disposed; scopes nested in the same test
+/// (the same async flow) share it.
+/// </summary>
 public sealed class EnvironmentScope : IDisposable
 {
+    private static readonly SemaphoreSlim Lock = new(1, 1);
+    private static readonly AsyncLocal<StrongBox<int>?> Depth = new();
+
     private readonly Dictionary<string, string?> _saved = [];
+    private readonly StrongBox<int> _depth;
+    private bool _disposed;
 
     public EnvironmentScope(IReadOnlyDictionary<string, string?> values)
     {
+        if (Depth.Value is not { Value: > 0 })
+        {
+            // Generous: a whole Deploy against moto may run inside another test's scope.
+            if (!Lock.Wait(TimeSpan.FromMinutes(5)))
+            {
+                throw new TimeoutException("Another test kept the process environment for over 5 minutes.");
+            }
+
+            Depth.Value = new StrongBox<int>(0);
+        }
+
+        _depth = Depth.Value!;
+        _depth.Value++;
         foreach (var (name, value) in values)
         {
             _saved[name] = Environment.GetEnvironmentVariable(name);
@@ -99,9 +123,20 @@ public sealed class EnvironmentScope : IDisposable
 
     public void Dispose()
     {
+        if (_disposed)
+        {
+            return;
+        }
+
+        _disposed = true;
         foreach (var (name, value) in _saved)
         {
             Environment.SetEnvironmentVariable(name, value);
+        }
+
+        if (--_depth.Value == 0)
+        {
+            Lock.Release();
         }
     }
 }
