@@ -8,8 +8,13 @@ namespace JenkinsOnEcs.Build.Aws;
 /// the SDK's retries gave up or when the error is not worth retrying.
 /// </summary>
 public sealed class AwsServiceException(string service, string operation, string code, string message, HttpStatusCode status, string? requestId, Exception? inner = null)
-    : Exception($"{service} {operation} failed: {code}: {message}" + (string.IsNullOrEmpty(requestId) ? string.Empty : $" (request {requestId})"), inner)
+    : Exception($"{service} {operation} failed: {code}: {message}" + (string.IsNullOrEmpty(requestId) ? string.Empty : $" (request {requestId})") + Fix(service, operation, code), inner)
 {
+    private static readonly HashSet<string> AccessDeniedCodes = new(StringComparer.Ordinal)
+    {
+        "AccessDenied", "AccessDeniedException", "UnauthorizedOperation", "UnauthorizedException",
+    };
+
     public string Service { get; } = service;
 
     public string Operation { get; } = operation;
@@ -22,4 +27,22 @@ public sealed class AwsServiceException(string service, string operation, string
     public HttpStatusCode StatusCode { get; } = status;
 
     public string? RequestId { get; } = string.IsNullOrEmpty(requestId) ? null : requestId;
+
+    /// <summary>Whether AWS refused the call for the credentials in use (not for what was asked).</summary>
+    public bool IsAccessDenied => AccessDeniedCodes.Contains(Code);
+
+    // A refusal names the IAM action to allow; the service ID's IAM prefix is its signing name.
+    private static string Fix(string service, string operation, string code) => code switch
+    {
+        "UnrecognizedClientException" or "InvalidClientTokenId" => " Fix: the access key is not valid in this account and region; check AWS_PROFILE or AWS_ACCESS_KEY_ID.",
+        "ExpiredToken" or "ExpiredTokenException" => " Fix: the session credentials expired; renew them (aws sso login, or a new role session) and run again.",
+        _ when AccessDeniedCodes.Contains(code) => $" Fix: allow {IamPrefix(service)}:{operation} to the role or user these credentials belong to, or run with one that has it.",
+        _ => string.Empty,
+    };
+
+    private static string IamPrefix(string service) => service switch
+    {
+        "CloudWatch Logs" => "logs",
+        _ => service.ToLowerInvariant(),
+    };
 }

@@ -28,7 +28,7 @@ public sealed class EcrRepositories(EcrClient ecr, ICakeLog log)
         {
             uri = await ecr.CreateRepositoryAsync(repository, cancellationToken);
         }
-        catch (AwsServiceException ex) when (ex.Code is "AccessDeniedException" or "AccessDenied")
+        catch (AwsServiceException ex) when (ex.IsAccessDenied)
         {
             throw new BuildException($"The ECR repository {repository} does not exist and this role may not create it ({ex.AwsMessage}). Create it, or allow ecr:CreateRepository.", ex);
         }

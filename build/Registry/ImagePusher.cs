@@ -25,7 +25,11 @@ public sealed partial class ImagePusher(DockerEngine docker, ICakeLog log)
         var result = docker.Push(target, dockerConfig, line => log.Verbose("[{0}] {1}", image.Name, line));
         if (!result.Succeeded)
         {
-            throw new BuildException($"docker push {target} failed: {result.Tail(10)}\nCheck that the registry runs and that this role may push to {image.Repository}.");
+            throw new BuildException(Refused().IsMatch(result.Tail(int.MaxValue))
+                ? $"docker push {target} was refused by {registry.Host}: {result.Tail(5)}\n" +
+                  $"Fix: the credentials in use may not push to {image.Repository}. For ECR, allow ecr:BatchCheckLayerAvailability, ecr:InitiateLayerUpload, " +
+                  "ecr:UploadLayerPart, ecr:CompleteLayerUpload and ecr:PutImage on the repository (and ecr:GetAuthorizationToken), or check the repository's policy."
+                : $"docker push {target} failed: {result.Tail(10)}\nCheck that the registry runs and is reachable, then run again.");
         }
 
         var digest = PushedDigest().Match(result.Output) is { Success: true } match
@@ -35,6 +39,10 @@ public sealed partial class ImagePusher(DockerEngine docker, ICakeLog log)
         log.Information("{0}: pushed {1}@{2}", image.Name, target, digest);
         return new PushedImage(image.Name, $"{registry.Host}/{image.Repository}@{digest}", Pushed: true);
     }
+
+    // How docker reports a registry's 401/403: "denied: ...", "unauthorized: ...", "no basic auth credentials".
+    [GeneratedRegex(@"\b(denied|unauthorized|no basic auth credentials|authentication required|not authorized)\b", RegexOptions.IgnoreCase)]
+    private static partial Regex Refused();
 
     [GeneratedRegex(@"digest: (sha256:[0-9a-f]{64})")]
     private static partial Regex PushedDigest();

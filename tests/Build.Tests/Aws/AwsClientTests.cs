@@ -199,7 +199,8 @@ public sealed partial class AwsClientTests
         var error = await Assert.ThrowsAsync<AwsServiceException>(() => client.DescribeStackAsync("s", default));
 
         Assert.Equal(("CloudFormation", "DescribeStacks", "AccessDenied", HttpStatusCode.Forbidden, "req-42"), (error.Service, error.Operation, error.Code, error.StatusCode, error.RequestId));
-        Assert.Equal("CloudFormation DescribeStacks failed: AccessDenied: User is not authorized to perform: cloudformation:DescribeStacks (request req-42)", error.Message);
+        Assert.Equal("CloudFormation DescribeStacks failed: AccessDenied: User is not authorized to perform: cloudformation:DescribeStacks (request req-42) Fix: allow cloudformation:DescribeStacks to the role or user these credentials belong to, or run with one that has it.", error.Message);
+        Assert.True(error.IsAccessDenied);
         Assert.Single(api.Requests);
     }
 

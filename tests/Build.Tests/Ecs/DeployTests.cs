@@ -54,4 +54,30 @@ public sealed class DeployTests(StandInImages standIns, LocalRegistry registry, 
             standIns.RemoveImages(prefix, registry.Host);
         }
     }
+
+    [SkippableFact]
+    public async Task Deploy_without_aws_credentials_fails_with_the_sources_tried_before_anything_is_built_or_deployed()
+    {
+        Requires.CfnLint();
+        using var repository = Repository.Copy();
+        var environment = "nocred" + Guid.NewGuid().ToString("N")[..6];
+        File.WriteAllText(repository.Path("environments", environment + ".json"), $$"""
+            { "region": "eu-west-1", "dockerBuildNetwork": "host", "nginxResolver": "127.0.0.1",
+              "parameters": { "DomainName": "jenkins.{{environment}}.test", "AdminPasswordSecretArn": "arn:aws:secretsmanager:eu-west-1:123456789012:secret:{{environment}}" } }
+            """);
+        var prefix = standIns.Prefix + "-nocred";
+        BuildRun run;
+        using (AwsEnvironment.Isolated(new Dictionary<string, string?> { ["AWS_ENDPOINT_URL"] = moto.Url, ["AWS_REGION"] = "eu-west-1" }))
+        {
+            run = await BuildRun.RunAsync(repository.Root, runTasks: true, [.. standIns.Arguments(prefix), $"--registry={registry.Host}", $"--environment={environment}", "--target=Deploy"]);
+        }
+
+        Assert.NotEqual(0, run.ExitCode);
+        Assert.Contains("No AWS credentials were found", run.Output);
+        Assert.Contains("Fix: set AWS_PROFILE", run.Output);
+        Assert.DoesNotContain(run.Executed, task => task.StartsWith("Build", StringComparison.Ordinal) || task.StartsWith("Push", StringComparison.Ordinal) || task == "RegisterTaskDefinitions" || task == "DeployServices");
+        using var aws = moto.UseFor();
+        using var cloudFormation = new CloudFormationClient(AwsSession.Create("eu-west-1"));
+        Assert.Null(await cloudFormation.DescribeStackAsync($"{environment}-jenkins-network", default));
+    }
 }

@@ -58,6 +58,22 @@ public sealed class EcrTests(MotoServer moto) : IClassFixture<MotoServer>
     }
 
     [Fact]
+    public async Task A_repository_the_role_may_not_create_fails_with_the_permission_to_grant_and_creates_nothing()
+    {
+        using var api = new LoopbackHttpServer(request => request.Headers["X-Amz-Target"].EndsWith(".DescribeRepositories", StringComparison.Ordinal)
+            ? (400, "application/x-amz-json-1.1", """{ "__type": "RepositoryNotFoundException", "message": "The repository with name 'jenkins-ecs/agent-go' does not exist" }""")
+            : (400, "application/x-amz-json-1.1", """{ "__type": "AccessDeniedException", "message": "User: arn:aws:sts::123456789012:assumed-role/ci/x is not authorized to perform: ecr:CreateRepository" }"""));
+        using var environment = AwsEnvironment.WithKeys(values: new Dictionary<string, string?> { ["AWS_ENDPOINT_URL_ECR"] = api.Url });
+        using var ecr = new EcrClient(AwsSession.Create("eu-west-1"));
+
+        var error = await Assert.ThrowsAsync<BuildException>(() => new EcrRepositories(ecr, new CakeBuildLog(new CapturingConsole(), Verbosity.Normal)).EnsureAsync("jenkins-ecs/agent-go"));
+
+        Assert.StartsWith("The ECR repository jenkins-ecs/agent-go does not exist and this role may not create it", error.Message);
+        Assert.Contains("allow ecr:CreateRepository", error.Message);
+        Assert.DoesNotContain(api.Requests, r => r.Headers["X-Amz-Target"].EndsWith(".PutLifecyclePolicy", StringComparison.Ordinal));
+    }
+
+    [Fact]
     public void A_token_that_is_not_user_and_password_is_refused()
     {
         var error = Assert.Throws<BuildException>(() => RegistryLogin.Create("https://1.dkr.ecr.eu-west-1.amazonaws.com", Convert.ToBase64String(Encoding.UTF8.GetBytes("no-colon"))));

@@ -39,7 +39,8 @@ public sealed class RegistryLoginPushTests
         try
         {
             var withoutLogin = await Assert.ThrowsAsync<BuildException>(() => pusher.PushAsync(image, new DockerRegistry(registry.Host, http, token), dockerConfig: Directory.CreateTempSubdirectory("empty-docker-").FullName));
-            Assert.Contains("failed", withoutLogin.Message);
+            Assert.Contains($"was refused by {registry.Host}", withoutLogin.Message);
+            Assert.Contains("Fix: the credentials in use may not push to " + repository, withoutLogin.Message);
 
             using (var login = RegistryLogin.Create("http://" + registry.Host, token))
             {
