@@ -21,13 +21,14 @@ public sealed class ImageBuilder(DockerEngine docker, ICakeLog log)
         var tag = ContentTag.Compute(image, arguments, docker.ImageId);
         var reference = $"{repository}:{tag}";
 
-        if (docker.ImageId(reference) is { } existing)
+        // With NoCache an existing tag proves nothing about a fresh build: it is built again (and re-tagged).
+        if (!options.NoCache && docker.ImageId(reference) is { } existing)
         {
             log.Information("{0}: up to date ({1})", image.Name, reference);
             return new BuiltImage(image.Name, repository, tag, existing, WasBuilt: false, watch.Elapsed);
         }
 
-        log.Information("{0}: building {1}", image.Name, reference);
+        log.Information("{0}: building {1}{2}", image.Name, reference, options.NoCache ? " without docker's layer cache (noCache)" : string.Empty);
         var settings = new DockerBuildSettings
         {
             ContextDirectory = image.ContextDirectory,
@@ -36,6 +37,7 @@ public sealed class ImageBuilder(DockerEngine docker, ICakeLog log)
             BuildArguments = arguments,
             Labels = new Dictionary<string, string> { [ContentTagLabel] = tag },
             Network = options.Network,
+            NoCache = options.NoCache,
         };
         var result = docker.Build(settings, line => log.Verbose("[{0}] {1}", image.Name, line));
         var id = result.Succeeded ? docker.ImageId(reference) : null;
