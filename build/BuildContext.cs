@@ -20,7 +20,10 @@ public sealed class BuildContext(ICakeContext context) : FrostingContext(context
 
     public BuildResults Results { get; } = new();
 
-    public ImageBuildOptions ImageBuildOptions => new(Settings.ImagePrefix, Settings.DockerBuildNetwork, Settings.BaseImages, Settings.Parallelism);
+    public ImageBuildOptions ImageBuildOptions => new(Settings.ImagePrefix, Settings.DockerBuildNetwork, Settings.BaseImages, Settings.Parallelism, Settings.NoCache)
+    {
+        Catalog = Catalog.Images,
+    };
 
     /// <summary>Called by the setup lifetime; a second call is a bug.</summary>
     public void Initialize(BuildSettings settings, ImageCatalog catalog)

@@ -26,6 +26,7 @@ public static class BuildHost
             // The services tasks receive through their constructors.
             services.AddSingleton<DockerCli>();
             services.AddSingleton<DockerEngine>();
+            services.AddSingleton<BaseImageIds>();
             services.AddSingleton<ImageBuilder>();
             services.AddSingleton<NginxConfigRenderer>();
             services.AddSingleton<EcsCloudRenderer>();

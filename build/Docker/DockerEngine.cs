@@ -42,6 +42,25 @@ public sealed class DockerEngine(DockerCli cli, ICakeLog log)
         return result.Succeeded && result.Output.StartsWith("sha256:", StringComparison.Ordinal) ? result.Output : null;
     }
 
+    /// <summary>Each image's ID, or null where the daemon has none, asked in one docker call (~15 ms each saved).</summary>
+    public IReadOnlyDictionary<string, string?> ImageIds(IEnumerable<string> references)
+    {
+        var wanted = references.Distinct(StringComparer.Ordinal).ToList();
+        if (wanted.Count <= 1)
+        {
+            return wanted.ToDictionary(r => r, ImageId, StringComparer.Ordinal);
+        }
+
+        var answer = ImageInspection.Read(wanted, cli.Run(DockerArguments.ImageIds(wanted)));
+        if (answer is null)
+        {
+            log.Verbose("docker image inspect of {0} images gave an answer that cannot be matched to them; asking one by one", wanted.Count);
+            return wanted.ToDictionary(r => r, ImageId, StringComparer.Ordinal);
+        }
+
+        return answer;
+    }
+
     public void Tag(string source, string target)
     {
         var result = cli.Run(DockerArguments.Tag(source, target));

@@ -12,19 +12,22 @@ public sealed class InfrastructureDeployer(StackDeployer deployer, ICakeLog log)
 
     public async Task<InfrastructureResult> DeployAsync(InfrastructureRequest request, CancellationToken cancellationToken = default)
     {
-        var templates = request.Stacks
-            .Select(s => (Stack: s, Template: CloudFormationTemplate.Load(s.TemplatePath, Path.GetRelativePath(request.RepositoryRoot, s.TemplatePath))))
-            .ToList();
-        StackParameters.CheckKnown(request.Parameters, templates.Select(t => t.Template), request.EnvironmentFile);
-        var duplicate = templates.SelectMany(t => t.Template.Outputs.Select(o => (Output: o, t.Stack.Name))).GroupBy(o => o.Output).FirstOrDefault(g => g.Count() > 1);
-        if (duplicate is not null)
+        // Every stack's state at once (deploying one stack does not change another's): an unchanged run then
+        // costs one round trip, not one per stack. Asked first, so that the round trip overlaps the parsing of
+        // the templates; the describes only read, and are awaited even when a template fails, so none outlives the run.
+        var describing = Task.WhenAll(request.Stacks.Select(s => deployer.DescribeAsync(s.StackName(request.EnvironmentName), cancellationToken)));
+        List<(StackDefinition Stack, CloudFormationTemplate Template)> templates;
+        try
         {
-            throw new BuildException($"The output {duplicate.Key} is declared by stacks {string.Join(" and ", duplicate.Select(d => d.Name))}: later stacks take parameters from outputs by name, so each name must come from one stack.");
+            templates = LoadTemplates(request);
+        }
+        catch
+        {
+            await describing.ContinueWith(_ => { }, CancellationToken.None, TaskContinuationOptions.ExecuteSynchronously, TaskScheduler.Default);
+            throw;
         }
 
-        // Every stack's state at once (deploying one stack does not change another's): an unchanged run then
-        // costs one round trip, not one per stack.
-        var described = await Task.WhenAll(templates.Select(t => deployer.DescribeAsync(t.Stack.StackName(request.EnvironmentName), cancellationToken)));
+        var described = await describing;
         var outputs = new Dictionary<string, string>(StringComparer.Ordinal);
         var pending = new HashSet<string>(StringComparer.Ordinal);
         var deployments = new List<StackDeployment>();
@@ -57,6 +60,22 @@ public sealed class InfrastructureDeployer(StackDeployer deployer, ICakeLog log)
         }
 
         return new InfrastructureResult(deployments, outputs);
+    }
+
+    /// <summary>Parses every template and checks what they declare against each other and the environment's parameters.</summary>
+    private static List<(StackDefinition Stack, CloudFormationTemplate Template)> LoadTemplates(InfrastructureRequest request)
+    {
+        var templates = request.Stacks
+            .Select(s => (Stack: s, Template: CloudFormationTemplate.Load(s.TemplatePath, Path.GetRelativePath(request.RepositoryRoot, s.TemplatePath))))
+            .ToList();
+        StackParameters.CheckKnown(request.Parameters, templates.Select(t => t.Template), request.EnvironmentFile);
+        var duplicate = templates.SelectMany(t => t.Template.Outputs.Select(o => (Output: o, t.Stack.Name))).GroupBy(o => o.Output).FirstOrDefault(g => g.Count() > 1);
+        if (duplicate is not null)
+        {
+            throw new BuildException($"The output {duplicate.Key} is declared by stacks {string.Join(" and ", duplicate.Select(d => d.Name))}: later stacks take parameters from outputs by name, so each name must come from one stack.");
+        }
+
+        return templates;
     }
 }
 

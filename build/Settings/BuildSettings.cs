@@ -10,6 +10,9 @@ public sealed record BuildSettings
     public required string ImagePrefix { get; init; }
     public string? DockerBuildNetwork { get; init; }
     public required int Parallelism { get; init; }
+
+    /// <summary>Build every image without docker's layer cache and whether or not its content tag exists, as a fresh CI runner would.</summary>
+    public bool NoCache { get; init; }
     public NginxUpstream? JenkinsUpstream { get; init; }
     public required string NginxResolver { get; init; }
     public required int ProxyTimeoutSeconds { get; init; }

@@ -32,6 +32,7 @@ public sealed partial class BuildSettingsReader(ICakeArguments arguments, Func<s
             ImagePrefix = ImagePrefix(Setting(SettingNames.ImagePrefix) ?? "jenkins-ecs"),
             DockerBuildNetwork = NullIfEmpty(Setting(SettingNames.DockerBuildNetwork)),
             Parallelism = Number(SettingNames.Parallelism, Setting(SettingNames.Parallelism), Math.Max(2, System.Environment.ProcessorCount), 1, 32),
+            NoCache = Switch(SettingNames.NoCache, Setting(SettingNames.NoCache), false),
             JenkinsUpstream = NullIfEmpty(Setting(SettingNames.JenkinsUpstream)) is { } upstream ? Upstream(upstream) : null,
             NginxResolver = Resolver(Setting(SettingNames.NginxResolver) ?? "169.254.169.253"),
             ProxyTimeoutSeconds = Number(SettingNames.ProxyTimeoutSeconds, Setting(SettingNames.ProxyTimeoutSeconds), 300, 30, 3600),
@@ -119,11 +120,13 @@ public sealed partial class BuildSettingsReader(ICakeArguments arguments, Func<s
                 {
                     SettingType.Number => JsonValueKind.Number,
                     SettingType.Map => JsonValueKind.Object,
+                    SettingType.Switch => JsonValueKind.True,
                     _ => JsonValueKind.String,
                 };
-                if (property.Value.ValueKind != expected && property.Value.ValueKind != JsonValueKind.Null)
+                var kind = property.Value.ValueKind == JsonValueKind.False ? JsonValueKind.True : property.Value.ValueKind;
+                if (kind != expected && kind != JsonValueKind.Null)
                 {
-                    throw new BuildException($"{relative}: '{property.Name}' must be a {expected.ToString().ToLowerInvariant()}, not a {property.Value.ValueKind.ToString().ToLowerInvariant()}.");
+                    throw new BuildException($"{relative}: '{property.Name}' must be a {KindName(expected)}, not a {KindName(kind)}.");
                 }
 
                 values[property.Name] = property.Value.Clone();
@@ -210,6 +213,21 @@ public sealed partial class BuildSettingsReader(ICakeArguments arguments, Func<s
             ? number
             : throw new BuildException($"{key} must be a whole number from {min} to {max}, not '{value}'.");
     }
+
+    private static bool Switch(string key, string? value, bool fallback)
+    {
+        if (value is null)
+        {
+            return fallback;
+        }
+
+        // bool.TryParse as the command line's flags use it: true, True, false, ...
+        return bool.TryParse(value, out var on)
+            ? on
+            : throw new BuildException($"{key} must be true or false, not '{value}'.");
+    }
+
+    private static string KindName(JsonValueKind kind) => kind == JsonValueKind.True ? "boolean" : kind.ToString().ToLowerInvariant();
 
     private static string? NullIfEmpty(string? value) => string.IsNullOrWhiteSpace(value) ? null : value.Trim();
 

@@ -7,6 +7,9 @@ public enum SettingType
     Text,
     Number,
     Map,
+
+    /// <summary>true or false; in the file a JSON boolean, on the command line a flag (<c>--no-cache</c> alone means true).</summary>
+    Switch,
 }
 
 /// <summary>One setting: its key in the environment file, and the argument and environment variable derived from it.</summary>

@@ -11,6 +11,7 @@ public static class SettingDefinitions
         new(SettingNames.ImagePrefix, SettingType.Text, "Repository prefix of the images built (default: jenkins-ecs)."),
         new(SettingNames.DockerBuildNetwork, SettingType.Text, "Network for RUN steps of docker build, e.g. host (default: docker's own)."),
         new(SettingNames.Parallelism, SettingType.Number, "How many images build at once (default: the number of cores, at least 2)."),
+        new(SettingNames.NoCache, SettingType.Switch, "Build every image from scratch: docker build --no-cache, even where the content tag exists (default: false)."),
         new(SettingNames.JenkinsUpstream, SettingType.Text, "Jenkins master's internal address for NGINX: http://host:port."),
         new(SettingNames.NginxResolver, SettingType.Text, "DNS server NGINX re-resolves the upstream with (default: 169.254.169.253, the VPC resolver)."),
         new(SettingNames.ProxyTimeoutSeconds, SettingType.Number, "NGINX read/send timeout towards Jenkins; above the load balancers' idle timeout (default: 300)."),
@@ -29,5 +30,8 @@ public static class SettingDefinitions
 
     /// <summary>The command-line arguments of the build; the environment file's keys besides <c>environment</c> itself.</summary>
     public static IEnumerable<ArgumentDefinition> Arguments()
-        => All.Select(s => new ArgumentDefinition(s.Argument, s.Type == SettingType.Map ? s.Description : s.Description + $" [env: {s.EnvironmentVariable}]"));
+        => All.Select(s => new ArgumentDefinition(
+            s.Argument,
+            s.Type == SettingType.Map ? s.Description : s.Description + $" [env: {s.EnvironmentVariable}]",
+            IsFlag: s.Type == SettingType.Switch));
 }

@@ -11,6 +11,7 @@ public static class SettingNames
     public const string ImagePrefix = "imagePrefix";
     public const string DockerBuildNetwork = "dockerBuildNetwork";
     public const string Parallelism = "parallelism";
+    public const string NoCache = "noCache";
     public const string JenkinsUpstream = "jenkinsUpstream";
     public const string NginxResolver = "nginxResolver";
     public const string ProxyTimeoutSeconds = "proxyTimeoutSeconds";

@@ -36,6 +36,14 @@ public sealed class DockerArgumentsTests
     }
 
     [Fact]
+    public void No_cache_comes_before_the_context_as_its_own_argument()
+    {
+        var arguments = DockerArguments.Build(new DockerBuildSettings { ContextDirectory = "/ctx", Tags = ["a/b:c-1"], NoCache = true });
+
+        Assert.Equal(["build", "--force-rm", "--tag", "a/b:c-1", "--no-cache", "/ctx"], SplitLikeDotNet(arguments.Render()));
+    }
+
+    [Fact]
     public void A_value_with_spaces_and_quotes_stays_one_argument()
     {
         var arguments = DockerArguments.Build(new DockerBuildSettings

@@ -60,6 +60,23 @@ public sealed class ImageBuildTests(StandInImages standIns) : IClassFixture<Stan
     }
 
     [SkippableFact]
+    public async Task No_cache_builds_every_image_again_even_when_its_content_tag_exists()
+    {
+        using var repository = Repository.Copy();
+        var prefix = standIns.Prefix + "-nocache";
+        var first = await BuildRun.RunAsync(repository.Root, runTasks: true, [.. standIns.Arguments(prefix), "--target=BuildAgentImages"]);
+        Assert.True(first.ExitCode == 0, first.Output);
+        var agents = Directory.EnumerateDirectories(repository.Path("images", "agents")).Count();
+
+        var second = await BuildRun.RunAsync(repository.Root, runTasks: true, [.. standIns.Arguments(prefix), "--target=BuildAgentImages", "--no-cache"]);
+
+        Assert.True(second.ExitCode == 0, second.Output);
+        Assert.DoesNotContain(": up to date", second.Output);
+        Assert.Equal(agents, System.Text.RegularExpressions.Regex.Matches(second.Output, ": building .* without docker's layer cache").Count);
+        CleanUp(prefix);
+    }
+
+    [SkippableFact]
     public async Task A_dockerfile_that_does_not_build_fails_with_docker_s_reason()
     {
         using var repository = Repository.Copy();

@@ -41,6 +41,48 @@ public sealed class BuildSettingsReaderTests : IDisposable
         Assert.Equal("admin", settings.AdminUser);
         Assert.Null(settings.JenkinsUpstream);
         Assert.True(settings.Parallelism >= 2);
+        Assert.False(settings.NoCache);
+    }
+
+    [Theory]
+    [InlineData("""{ "noCache": true }""", null, null, true)]
+    [InlineData("""{ "noCache": false }""", null, null, false)]
+    [InlineData("""{ "noCache": true }""", "false", null, false)]
+    [InlineData("{}", "true", null, true)]
+    [InlineData("""{ "noCache": false }""", "false", "true", true)]
+    [InlineData("""{ "noCache": true }""", null, "false", false)]
+    public void No_cache_comes_from_file_environment_variable_and_argument(string json, string? variable, string? argument, bool expected)
+    {
+        WriteEnvironment("local", json);
+        if (variable is not null)
+        {
+            _environment["JENKINS_ECS_NO_CACHE"] = variable;
+        }
+
+        var settings = argument is null ? Read() : Read(("no-cache", argument));
+
+        Assert.Equal(expected, settings.NoCache);
+    }
+
+    [Fact]
+    public void No_cache_is_a_command_line_switch()
+    {
+        var declared = SettingDefinitions.Arguments().ToList();
+
+        Assert.True(declared.Single(a => a.Name == "no-cache").IsFlag);
+        Assert.Equal(["true"], Cake.Frosting.HostOptions.Parse(["--no-cache"], declared).Arguments["no-cache"]);
+        Assert.Equal(["false"], Cake.Frosting.HostOptions.Parse(["--no-cache=false"], declared).Arguments["no-cache"]);
+    }
+
+    [Fact]
+    public void A_bad_no_cache_environment_variable_fails()
+    {
+        WriteEnvironment("local", "{}");
+        _environment["JENKINS_ECS_NO_CACHE"] = "yes";
+
+        var error = Assert.Throws<BuildException>(() => Read());
+
+        Assert.Contains("noCache must be true or false, not 'yes'", error.Message);
     }
 
     [Fact]
@@ -98,6 +140,8 @@ public sealed class BuildSettingsReaderTests : IDisposable
     [InlineData("""{ "timezone": "Europe/Berlln" }""", "not a known IANA timezone")]
     [InlineData("""{ "adminUser": "ad min" }""", "is not a Jenkins user id")]
     [InlineData("""{ "masterMemory": 512 }""", "masterMemory must be a whole number from 1024")]
+    [InlineData("""{ "noCache": "true" }""", "'noCache' must be a boolean, not a string")]
+    [InlineData("""{ "imagePrefix": true }""", "'imagePrefix' must be a string, not a boolean")]
     public void Bad_values_fail_with_what_is_wrong(string json, string expected)
     {
         WriteEnvironment("local", json);
