@@ -100,7 +100,8 @@ public static partial class BlockYaml
     [GeneratedRegex(@"^[A-Za-z0-9_/$.][A-Za-z0-9_/${}.=+-]*$")]
     private static partial Regex Plain();
 
-    // What YAML 1.1 or 1.2 would read as something other than a string: booleans, null, numbers.
-    [GeneratedRegex(@"^(?i:y|n|yes|no|true|false|on|off|null|~|\.nan|\.inf|[-+]?\.inf)$|^[-+]?(\d[\d_]*)?(\.\d*)?([eE][-+]?\d+)?$|^0[xo][0-9a-fA-F_]+$|^\d+(:\d+)+$")]
+    // What YAML 1.1 (Jenkins reads JCasC with SnakeYAML, a YAML 1.1 parser) or 1.2 would read as something other
+    // than a string: booleans, null, numbers (decimal, hex, octal, binary, sexagesimal) and timestamps.
+    [GeneratedRegex(@"^(?i:y|n|yes|no|true|false|on|off|null|~|\.nan|\.inf|[-+]?\.inf)$|^[-+]?(\d[\d_]*)?(\.\d*)?([eE][-+]?\d+)?$|^[-+]?0[xob][0-9a-fA-F_]+$|^\d+(:\d+)+$|^\d{4}-\d{1,2}-\d{1,2}")]
     private static partial Regex Special();
 }
