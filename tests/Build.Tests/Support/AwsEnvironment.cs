@@ -25,6 +25,17 @@ public static class AwsEnvironment
 
     private static readonly string Folder = CreateFolder();
 
+    /// <summary>
+    /// Points the SDK at this process's own shared files before any test touches it: the SDK fixes their location
+    /// once per process, so a test that ran first without a scope would otherwise leave it on ~/.aws.
+    /// </summary>
+    [System.Runtime.CompilerServices.ModuleInitializer]
+    internal static void UseOwnSharedFiles()
+    {
+        Environment.SetEnvironmentVariable("AWS_SHARED_CREDENTIALS_FILE", CredentialsFile);
+        Environment.SetEnvironmentVariable("AWS_CONFIG_FILE", ConfigFile);
+    }
+
     public static string CredentialsFile => Path.Combine(Folder, "credentials");
 
     public static string ConfigFile => Path.Combine(Folder, "config");

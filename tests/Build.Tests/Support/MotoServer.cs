@@ -59,15 +59,8 @@ public sealed class MotoServer : IDisposable
     public string Url => $"http://127.0.0.1:{Port}/";
 
     /// <summary>The environment a build run needs to reach this moto: its endpoint and moto's fake credentials.</summary>
-    public IDisposable UseFor(string region = "eu-west-1") => new EnvironmentScope(new Dictionary<string, string?>
-    {
-        ["AWS_ENDPOINT_URL"] = Url,
-        ["AWS_ACCESS_KEY_ID"] = "testing",
-        ["AWS_SECRET_ACCESS_KEY"] = "testing",
-        ["AWS_SESSION_TOKEN"] = null,
-        ["AWS_REGION"] = region,
-        ["AWS_PROFILE"] = null,
-    });
+    public IDisposable UseFor(string region = "eu-west-1")
+        => AwsEnvironment.WithKeys("testing", region, new Dictionary<string, string?> { ["AWS_ENDPOINT_URL"] = Url, ["AWS_SECRET_ACCESS_KEY"] = "testing" });
 
     public void Dispose()
     {
