@@ -8,8 +8,12 @@ using JenkinsOnEcs.Build.Tasks;
 namespace JenkinsOnEcs.Build;
 
 /// <summary>Reads and checks every setting before the first task, so a bad input fails before anything changes.</summary>
-public sealed class BuildLifetime : FrostingLifetime<BuildContext>
+public sealed class BuildLifetime(Aws.AwsClients aws) : FrostingLifetime<BuildContext>
 {
+    // The tasks that call AWS whatever the settings; the push tasks call it only for ECR (no "registry" setting).
+    private static readonly string[] AwsTasks = [nameof(DeployInfrastructure), nameof(PlanInfrastructure), nameof(RegisterTaskDefinitions), nameof(DeployServices)];
+    private static readonly string[] PushTasks = [nameof(PushMasterImage), nameof(PushNginxImage), nameof(PushAgentImages)];
+
     public override void Setup(BuildContext context, ISetupContext info)
     {
         var root = RepositoryRoot.Find(context.Environment.WorkingDirectory.FullPath);
@@ -22,6 +26,12 @@ public sealed class BuildLifetime : FrostingLifetime<BuildContext>
             throw new BuildException(
                 $"RenderNginxConfig needs the Jenkins master's internal address: set \"{SettingNames.JenkinsUpstream}\" in environments/{settings.EnvironmentName}.json, " +
                 $"pass --{SettingDefinitions.All.Single(s => s.Key == SettingNames.JenkinsUpstream).Argument}=http://host:port, or run it within Deploy (the address is then the internal load balancer's).");
+        }
+
+        // The SDK's start-up (credential chain, region, pipeline) then overlaps the tasks before the first AWS call.
+        if (AwsTasks.Any(running.Contains) || (settings.Registry is null && PushTasks.Any(running.Contains)))
+        {
+            aws.Prepare(settings);
         }
 
         context.Log.Information("Environment {0}, {1} images ({2} agents), parallelism {3}", settings.EnvironmentName, context.Catalog.Images.Count, context.Catalog.Agents.Count, settings.Parallelism);

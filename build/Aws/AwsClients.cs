@@ -4,40 +4,121 @@ namespace JenkinsOnEcs.Build.Aws;
 
 /// <summary>
 /// The run's AWS session and clients, made on first use (targets that need no AWS never resolve credentials)
-/// and shared by every task after that.
+/// and shared by every task after that, also by tasks' parallel work.
 /// </summary>
 public sealed class AwsClients(Local.LocalServices local) : IDisposable
 {
-    private AwsSession? _session;
+    private readonly Lock _lock = new();
+    private Lazy<AwsSession>? _session;
     private CloudFormationClient? _cloudFormation;
     private EcrClient? _ecr;
     private EcsClient? _ecs;
+    private Task? _preparing;
 
     /// <summary>The session; the environment file's awsEndpointUrl stands where AWS_ENDPOINT_URL would.</summary>
     public AwsSession Session(BuildSettings settings)
     {
-        if (_session is null)
-        {
-            local.EnsureAws(settings);
-        }
-
-        return _session ??= AwsSession.Create(
-        settings.Region,
-        name => name == "AWS_ENDPOINT_URL" && settings.AwsEndpointUrl is { } url && Environment.GetEnvironmentVariable(name) is null
-            ? url.ToString()
-            : Environment.GetEnvironmentVariable(name));
+        local.EnsureAws(settings);
+        return SessionAlone(settings);
     }
 
-    public CloudFormationClient CloudFormation(BuildSettings settings) => _cloudFormation ??= new CloudFormationClient(Session(settings));
+    public CloudFormationClient CloudFormation(BuildSettings settings)
+    {
+        local.EnsureAws(settings);
+        return Get(ref _cloudFormation, settings, session => new CloudFormationClient(session));
+    }
 
-    public EcrClient Ecr(BuildSettings settings) => _ecr ??= new EcrClient(Session(settings));
+    public EcrClient Ecr(BuildSettings settings)
+    {
+        local.EnsureAws(settings);
+        return Get(ref _ecr, settings, session => new EcrClient(session));
+    }
 
-    public EcsClient Ecs(BuildSettings settings) => _ecs ??= new EcsClient(Session(settings));
+    public EcsClient Ecs(BuildSettings settings)
+    {
+        local.EnsureAws(settings);
+        return Get(ref _ecs, settings, session => new EcsClient(session));
+    }
+
+    /// <summary>
+    /// Starts resolving the session and making the CloudFormation client in the background, so the SDK's start-up
+    /// (credential chain, region, pipeline) overlaps the tasks before the first AWS call instead of delaying it.
+    /// A failure is not reported here: the first real use repeats the step and reports it there. Not for the local
+    /// rehearsal, whose AWS credentials exist only once its moto has been started.
+    /// </summary>
+    public void Prepare(BuildSettings settings)
+    {
+        if (settings.StartLocalServices && settings.AwsEndpointUrl is not null)
+        {
+            return;
+        }
+
+        lock (_lock)
+        {
+            _preparing ??= Task.Run(() =>
+            {
+                try
+                {
+                    Get(ref _cloudFormation, settings, session => new CloudFormationClient(session));
+                }
+                catch (Exception)
+                {
+                    // Repeated, and reported, on first use.
+                }
+            });
+        }
+    }
 
     public void Dispose()
     {
-        _cloudFormation?.Dispose();
-        _ecr?.Dispose();
-        _ecs?.Dispose();
+        lock (_lock)
+        {
+            _cloudFormation?.Dispose();
+            _ecr?.Dispose();
+            _ecs?.Dispose();
+        }
+    }
+
+    // One session per run; a caller that comes while another resolves it waits for that one. A failure is not
+    // kept: the next caller tries again (and a background preparation's failure is reported by the first real use).
+    private AwsSession SessionAlone(BuildSettings settings)
+    {
+        Lazy<AwsSession> session;
+        lock (_lock)
+        {
+            session = _session ??= new Lazy<AwsSession>(() => AwsSession.Create(
+                settings.Region,
+                name => name == "AWS_ENDPOINT_URL" && settings.AwsEndpointUrl is { } url && Environment.GetEnvironmentVariable(name) is null
+                    ? url.ToString()
+                    : Environment.GetEnvironmentVariable(name)));
+        }
+
+        try
+        {
+            return session.Value;
+        }
+        catch
+        {
+            lock (_lock)
+            {
+                if (ReferenceEquals(_session, session))
+                {
+                    _session = null;
+                }
+            }
+
+            throw;
+        }
+    }
+
+    // The session is resolved outside the lock, so disposing never waits for a credential chain.
+    private T Get<T>(ref T? field, BuildSettings settings, Func<AwsSession, T> make)
+        where T : class
+    {
+        var session = SessionAlone(settings);
+        lock (_lock)
+        {
+            return field ??= make(session);
+        }
     }
 }

@@ -13,10 +13,28 @@ public sealed class LocalServices(ICakeLog log) : IDisposable
 {
     private readonly List<(string Name, Process Process)> _started = [];
     private readonly HttpClient _http = new() { Timeout = TimeSpan.FromSeconds(2) };
+    // Tasks' parallel work may ask at once; one of them starts the service, the others wait for it.
+    private readonly Lock _lock = new();
     private bool _aws;
     private bool _registry;
 
     public void EnsureAws(BuildSettings settings)
+    {
+        lock (_lock)
+        {
+            EnsureAwsAlone(settings);
+        }
+    }
+
+    public void EnsureRegistry(BuildSettings settings)
+    {
+        lock (_lock)
+        {
+            EnsureRegistryAlone(settings);
+        }
+    }
+
+    private void EnsureAwsAlone(BuildSettings settings)
     {
         if (_aws || !settings.StartLocalServices || settings.AwsEndpointUrl is not { } endpoint)
         {
@@ -38,7 +56,7 @@ public sealed class LocalServices(ICakeLog log) : IDisposable
         }
     }
 
-    public void EnsureRegistry(BuildSettings settings)
+    private void EnsureRegistryAlone(BuildSettings settings)
     {
         if (_registry || !settings.StartLocalServices || settings.Registry is not { } host)
         {
