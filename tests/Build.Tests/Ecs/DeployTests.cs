@@ -16,11 +16,7 @@ public sealed class DeployTests(StandInImages standIns, LocalRegistry registry, 
         Requires.CfnLint();
         using var aws = moto.UseFor();
         using var repository = Repository.Copy();
-        var environment = "dep" + Guid.NewGuid().ToString("N")[..6];
-        File.WriteAllText(repository.Path("environments", environment + ".json"), $$"""
-            { "region": "eu-west-1", "dockerBuildNetwork": "host", "nginxResolver": "127.0.0.1",
-              "parameters": { "DomainName": "jenkins.{{environment}}.test", "AdminPasswordSecretArn": "arn:aws:secretsmanager:eu-west-1:123456789012:secret:{{environment}}" } }
-            """);
+        var environment = repository.WriteDeployEnvironment("dep");
         var prefix = standIns.Prefix + "-dep";
         string[] arguments = [.. standIns.Arguments(prefix), $"--registry={registry.Host}", $"--environment={environment}", "--target=Deploy"];
 
@@ -60,11 +56,7 @@ public sealed class DeployTests(StandInImages standIns, LocalRegistry registry, 
     {
         Requires.CfnLint();
         using var repository = Repository.Copy();
-        var environment = "nocred" + Guid.NewGuid().ToString("N")[..6];
-        File.WriteAllText(repository.Path("environments", environment + ".json"), $$"""
-            { "region": "eu-west-1", "dockerBuildNetwork": "host", "nginxResolver": "127.0.0.1",
-              "parameters": { "DomainName": "jenkins.{{environment}}.test", "AdminPasswordSecretArn": "arn:aws:secretsmanager:eu-west-1:123456789012:secret:{{environment}}" } }
-            """);
+        var environment = repository.WriteDeployEnvironment("nocred");
         var prefix = standIns.Prefix + "-nocred";
         BuildRun run;
         using (AwsEnvironment.Isolated(new Dictionary<string, string?> { ["AWS_ENDPOINT_URL"] = moto.Url, ["AWS_REGION"] = "eu-west-1" }))

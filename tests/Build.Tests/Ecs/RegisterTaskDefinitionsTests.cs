@@ -18,11 +18,7 @@ public sealed class RegisterTaskDefinitionsTests(StandInImages standIns, LocalRe
         Requires.CfnLint();
         using var aws = moto.UseFor();
         using var repository = Repository.Copy();
-        var environment = "td" + Guid.NewGuid().ToString("N")[..6];
-        File.WriteAllText(repository.Path("environments", environment + ".json"), $$"""
-            { "region": "eu-west-1", "dockerBuildNetwork": "host", "jenkinsUpstream": "http://127.0.0.1:8080",
-              "parameters": { "DomainName": "jenkins.{{environment}}.test", "AdminPasswordSecretArn": "arn:aws:secretsmanager:eu-west-1:123456789012:secret:{{environment}}" } }
-            """);
+        var environment = repository.WriteDeployEnvironment("td", "\"jenkinsUpstream\": \"http://127.0.0.1:8080\"");
         var prefix = standIns.Prefix + "-td";
         string[] arguments = [.. standIns.Arguments(prefix), $"--registry={registry.Host}", $"--environment={environment}", "--target=RegisterTaskDefinitions"];
         var infrastructure = await BuildRun.RunAsync(repository.Root, runTasks: true, "--target=DeployInfrastructure", $"--environment={environment}");
