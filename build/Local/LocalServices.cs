@@ -117,8 +117,27 @@ public sealed class LocalServices(ICakeLog log) : IDisposable
             throw new BuildException($"Cannot start {name} ({file}: {ex.Message}). Install it (moto: pip install 'moto[server]'; docker-registry: apt-get install docker-registry), or start it yourself and keep startLocalServices.", ex);
         }
 
-        process.OutputDataReceived += (_, _) => { };
-        process.ErrorDataReceived += (_, _) => { };
+        // The last lines it printed say why, should it not come up.
+        var lastLines = new Queue<string>();
+        void Keep(string? line)
+        {
+            if (string.IsNullOrWhiteSpace(line))
+            {
+                return;
+            }
+
+            lock (lastLines)
+            {
+                lastLines.Enqueue(line);
+                if (lastLines.Count > 10)
+                {
+                    lastLines.Dequeue();
+                }
+            }
+        }
+
+        process.OutputDataReceived += (_, e) => Keep(e.Data);
+        process.ErrorDataReceived += (_, e) => Keep(e.Data);
         process.BeginOutputReadLine();
         process.BeginErrorReadLine();
         _started.Add((name, process));
@@ -127,7 +146,20 @@ public sealed class LocalServices(ICakeLog log) : IDisposable
         {
             if (process.HasExited || watch.Elapsed > TimeSpan.FromSeconds(30))
             {
-                throw new BuildException($"{name} did not start answering at {readiness} (exit code {(process.HasExited ? process.ExitCode : "none yet")}). Is the port taken?");
+                if (process.HasExited)
+                {
+                    process.WaitForExit(); // until its output has been read to the end
+                }
+
+                string said;
+                lock (lastLines)
+                {
+                    said = lastLines.Count == 0 ? "it printed nothing" : "it said:\n  " + string.Join("\n  ", lastLines);
+                }
+
+                throw new BuildException(
+                    $"{name} did not start answering at {readiness} (exit code {(process.HasExited ? process.ExitCode : "none yet")}); {said}\n" +
+                    "Fix what it names (a port in use: choose another in the environment file), or start it yourself and keep startLocalServices.");
             }
 
             Thread.Sleep(200);

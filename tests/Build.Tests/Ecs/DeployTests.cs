@@ -72,4 +72,62 @@ public sealed class DeployTests(StandInImages standIns, LocalRegistry registry, 
         using var cloudFormation = new CloudFormationClient(AwsSession.Create("eu-west-1"));
         Assert.Null(await cloudFormation.DescribeStackAsync($"{environment}-jenkins-network", default));
     }
+
+    [SkippableFact]
+    public async Task The_local_rehearsal_starts_moto_and_the_registry_on_loopback_and_stops_them_at_the_end()
+    {
+        Requires.CfnLint();
+        Requires.Moto();
+        Requires.Registry();
+        using var repository = Repository.Copy();
+        var (awsPort, registryPort) = (Ports.Free(), Ports.Free());
+        var prefix = standIns.Prefix + "-local";
+        BuildRun run;
+
+        // No AWS credentials at all: the rehearsal gives its moto the only ones it needs.
+        using (AwsEnvironment.Isolated())
+        {
+            run = await BuildRun.RunAsync(repository.Root, runTasks: true,
+                [.. standIns.Arguments(prefix), "--environment=local", "--target=Deploy", $"--aws-endpoint-url=http://127.0.0.1:{awsPort}/", $"--registry=127.0.0.1:{registryPort}"]);
+        }
+
+        try
+        {
+            Assert.True(run.ExitCode == 0, run.Output);
+            Assert.Contains($"Started moto_server at http://127.0.0.1:{awsPort}", run.Output);
+            Assert.Contains($"Started docker-registry at http://127.0.0.1:{registryPort}", run.Output);
+            Assert.Contains("runs no containers", run.Output);
+            Assert.Contains("Stopped moto_server", run.Output);
+            Assert.Contains("Stopped docker-registry", run.Output);
+            using var http = new HttpClient { Timeout = TimeSpan.FromSeconds(2) };
+            foreach (var url in new[] { $"http://127.0.0.1:{awsPort}/moto-api/", $"http://127.0.0.1:{registryPort}/v2/" })
+            {
+                await Assert.ThrowsAnyAsync<Exception>(() => http.GetAsync(url));
+            }
+        }
+        finally
+        {
+            standIns.RemoveImages(prefix, $"127.0.0.1:{registryPort}");
+        }
+    }
+
+    [SkippableFact]
+    public async Task A_local_service_that_cannot_start_is_reported_in_its_own_words()
+    {
+        Requires.Moto();
+        using var repository = Repository.Copy();
+        using var taken = new System.Net.Sockets.TcpListener(System.Net.IPAddress.Loopback, 0);
+        taken.Start();
+        var port = ((System.Net.IPEndPoint)taken.LocalEndpoint).Port;
+        BuildRun run;
+        using (AwsEnvironment.Isolated())
+        {
+            run = await BuildRun.RunAsync(repository.Root, runTasks: true, "--environment=local", "--target=DeployInfrastructure", "--exclusive", $"--aws-endpoint-url=http://127.0.0.1:{port}/");
+        }
+
+        Assert.NotEqual(0, run.ExitCode);
+        Assert.Contains($"moto_server did not start answering at http://127.0.0.1:{port}/moto-api/", run.Output);
+        Assert.Contains("Address already in use", run.Output);
+        Assert.Contains("Stopped moto_server", run.Output);
+    }
 }
