@@ -43,12 +43,7 @@ public sealed partial class BuildSettingsReader(ICakeArguments arguments, Func<s
             AwsEndpointUrl = NullIfEmpty(Setting(SettingNames.AwsEndpointUrl)) is { } endpoint
                 ? (Uri.TryCreate(endpoint, UriKind.Absolute, out var uri) && uri.Scheme is "http" or "https" ? uri : throw new BuildException($"awsEndpointUrl '{endpoint}' is not an http(s) URL."))
                 : null,
-            StartLocalServices = (Setting(SettingNames.StartLocalServices) ?? "false") switch
-            {
-                "true" => true,
-                "false" => false,
-                var other => throw new BuildException($"startLocalServices must be \"true\" or \"false\", not '{other}'."),
-            },
+            StartLocalServices = Switch(SettingNames.StartLocalServices, Setting(SettingNames.StartLocalServices), false),
             TimeZone = TimeZone(Setting(SettingNames.TimeZone) ?? "Etc/UTC"),
             AdminUser = AdminUser(Setting(SettingNames.AdminUser) ?? "admin"),
             MasterCpu = Number(SettingNames.MasterCpu, Setting(SettingNames.MasterCpu), 2048, 256, 16384),

@@ -1,5 +1,6 @@
 using Cake.Core;
 using JenkinsOnEcs.Build.Settings;
+using JenkinsOnEcs.Build.Tests.Support;
 
 namespace JenkinsOnEcs.Build.Tests.Settings;
 
@@ -11,6 +12,23 @@ public sealed class BuildSettingsReaderTests : IDisposable
     public BuildSettingsReaderTests() => Directory.CreateDirectory(Path.Combine(_root, "environments"));
 
     public void Dispose() => Directory.Delete(_root, recursive: true);
+
+    [Fact]
+    public void Every_setting_is_in_the_readme_s_table_and_every_row_is_a_setting()
+    {
+        var rows = File.ReadAllLines(Repository.Path("README.md"))
+            .SkipWhile(l => l != "## Environments")
+            .TakeWhile(l => !l.StartsWith("## Deploy", StringComparison.Ordinal))
+            .Where(l => l.StartsWith("| `", StringComparison.Ordinal))
+            .SelectMany(l => System.Text.RegularExpressions.Regex.Matches(l.Split('|')[1], "`([A-Za-z]+)`").Select(m => m.Groups[1].Value))
+            .ToHashSet(StringComparer.Ordinal);
+
+        // "environment" picks the file itself; the paragraph above the table says so.
+        var settings = SettingDefinitions.All.Select(s => s.Key).Where(k => k != "environment").ToHashSet(StringComparer.Ordinal);
+
+        Assert.Empty(settings.Except(rows));
+        Assert.Empty(rows.Except(settings));
+    }
 
     [Fact]
     public void Arguments_win_over_environment_variables_which_win_over_the_file()
