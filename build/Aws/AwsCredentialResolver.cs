@@ -7,41 +7,29 @@ namespace JenkinsOnEcs.Build.Aws;
 
 /// <summary>
 /// The credentials every client of a run signs with, resolved once and up front, so a missing credential fails
-/// before any task changes anything. Without a profile name it is the SDK's default chain: environment variables,
-/// web identity, the AWS_PROFILE (or default) profile of the shared files, ECS container credentials, the EC2
-/// instance profile. The credentials object is the SDK's, so role and container credentials renew themselves.
-/// A new chain per resolver (not the SDK's process-wide one) sees the environment as it is now; it lives as long
-/// as the clients do (<see cref="AwsClients"/> disposes it), since it owns what it cached for profiles.
+/// before any task changes anything: the SDK's default chain of environment variables, web identity, the
+/// AWS_PROFILE (or default) profile of the shared files, ECS container credentials and the EC2 instance profile.
+/// The credentials object is the SDK's, so role and container credentials renew themselves. A new chain per
+/// resolver (not the SDK's process-wide one) sees the environment as it is now; it lives as long as the
+/// <see cref="AwsSession"/> that holds it, since it owns what it cached for profiles.
 /// </summary>
 public sealed class AwsCredentialResolver : IDisposable
 {
     private readonly DefaultAWSCredentialsIdentityResolver _chain = new();
 
-    public AWSCredentials Resolve(string? profile)
+    public AWSCredentials Resolve()
     {
         AWSCredentials credentials;
         try
         {
-            if (profile is not null)
-            {
-                if (!new CredentialProfileStoreChain().TryGetAWSCredentials(profile, out credentials))
-                {
-                    throw new BuildException(
-                        $"The AWS profile '{profile}' was not found or has no usable credentials in {SharedFiles()}. " +
-                        $"Create it (aws configure --profile {profile}) or name another one.");
-                }
-            }
-            else
-            {
-                credentials = _chain.ResolveIdentity(clientConfig: null!);
-            }
+            credentials = _chain.ResolveIdentity(clientConfig: null!);
 
             // Container, role and SSO credentials are fetched lazily; fetch now so that a failure shows here.
             _ = credentials.GetCredentials();
         }
         catch (AmazonClientException ex)
         {
-            throw new BuildException(NoCredentials(profile, ex.Message), ex);
+            throw new BuildException(NoCredentials(ex.Message), ex);
         }
 
         return credentials;
@@ -49,7 +37,7 @@ public sealed class AwsCredentialResolver : IDisposable
 
     public void Dispose() => _chain.Dispose();
 
-    private static string NoCredentials(string? profile, string detail)
+    private static string NoCredentials(string detail)
     {
         static string State(string variable) => Environment.GetEnvironmentVariable(variable) is { Length: > 0 } ? "set" : "not set";
         var container = State("AWS_CONTAINER_CREDENTIALS_RELATIVE_URI") == "set" || State("AWS_CONTAINER_CREDENTIALS_FULL_URI") == "set";
@@ -61,7 +49,7 @@ public sealed class AwsCredentialResolver : IDisposable
             "No AWS credentials were found. Tried, in the SDK's order:",
             $"  - environment variables AWS_ACCESS_KEY_ID and AWS_SECRET_ACCESS_KEY: {State("AWS_ACCESS_KEY_ID")}, {State("AWS_SECRET_ACCESS_KEY")}",
             $"  - web identity (AWS_WEB_IDENTITY_TOKEN_FILE and AWS_ROLE_ARN): {State("AWS_WEB_IDENTITY_TOKEN_FILE")}",
-            $"  - profile '{profile ?? DefaultAWSCredentialsIdentityResolver.GetProfileName()}' in {SharedFiles()}",
+            $"  - profile '{DefaultAWSCredentialsIdentityResolver.GetProfileName()}' in {SharedFiles()}",
             $"  - ECS container credentials (AWS_CONTAINER_CREDENTIALS_RELATIVE_URI or _FULL_URI): {(container ? "set, but failed" : "not set")}",
             $"  - EC2 instance profile: {metadata}",
             "Fix: set AWS_PROFILE to a configured profile (aws configure --profile NAME, or aws sso login --profile NAME), " +

@@ -1,24 +1,19 @@
 using Amazon;
 using Amazon.Runtime;
-using Amazon.Runtime.CredentialManagement;
 
 namespace JenkinsOnEcs.Build.Aws;
 
 /// <summary>
-/// The region every client of a run uses, resolved once: the environment file's "region" (or --region), else the
-/// named profile's region, else AWS_REGION, AWS_DEFAULT_REGION, the AWS_PROFILE (or default) profile's region and
+/// The region every client of a run uses, resolved once: the environment file's "region" (or --region), else
+/// AWS_REGION, AWS_DEFAULT_REGION, the AWS_PROFILE (or default) profile's region and
 /// the EC2 instance's region (unless AWS_EC2_METADATA_DISABLED=true), in the order of the AWS CLI. The name is
 /// checked against the regions AWSSDK.Core knows, so a typo fails here, clearly, instead of as a DNS error later.
 /// </summary>
 public static class AwsRegionResolver
 {
-    public static RegionEndpoint Resolve(string? region, string? profile)
+    public static RegionEndpoint Resolve(string? region)
     {
         var name = region;
-        if (string.IsNullOrWhiteSpace(name) && profile is not null && new CredentialProfileStoreChain().TryGetProfile(profile, out var named))
-        {
-            name = named.Region?.SystemName;
-        }
 
         // AWSSDK.Core 4.1.0's fallback reads AWS_REGION but not AWS_DEFAULT_REGION, which the CLI and the other SDKs
         // honour right after it.

@@ -40,9 +40,9 @@ public sealed class AwsSession
         // The SDK keeps what it read of AWS_MAX_ATTEMPTS, AWS_RETRY_MODE, AWS_DEFAULTS_MODE, … in a process-wide
         // cache; a new session reads the environment as it is now.
         Amazon.Runtime.Internal.FallbackInternalConfigurationFactory.Reset();
-        var endpoint = AwsRegionResolver.Resolve(region, profile: null);
+        var endpoint = AwsRegionResolver.Resolve(region);
         var chain = new AwsCredentialResolver();
-        return new AwsSession(endpoint, chain.Resolve(profile: null), chain, environment);
+        return new AwsSession(endpoint, chain.Resolve(), chain, environment);
     }
 
     /// <summary>The endpoint override that applies to the service, or null for AWS's own endpoint.</summary>

@@ -50,7 +50,7 @@ public sealed class ServiceDeployerTests
             "DescribeTasks" => (200, "application/x-amz-json-1.1", """{ "tasks": [ { "taskArn": "arn:aws:ecs:eu-west-1:1:task/dev-jenkins-master/0f1e2d", "lastStatus": "STOPPED", "stoppedReason": "Essential container in task exited", "containers": [ { "name": "jenkins-master", "exitCode": 1, "reason": "CannotPullContainerError: pull access denied" } ] } ], "failures": [] }"""),
             var other => (400, "application/x-amz-json-1.1", $$"""{ "__type": "InvalidParameterException", "message": "{{other}} is not expected here" }"""),
         });
-        using var credentials = new EnvironmentScope(new Dictionary<string, string?> { ["AWS_ACCESS_KEY_ID"] = "AKIDFAKE", ["AWS_SECRET_ACCESS_KEY"] = "fake", ["AWS_SESSION_TOKEN"] = null });
+        using var credentials = AwsEnvironment.WithKeys("AKIDFAKE");
         using var ecs = new EcsClient(AwsSession.Create("eu-west-1", name => name == "AWS_ENDPOINT_URL_ECS" ? api.Url : null));
         var deployer = new ServiceDeployer(ecs, new CakeBuildLog(new CapturingConsole(), Verbosity.Normal), new ServiceDeployerOptions(true, TimeSpan.FromMilliseconds(10), TimeSpan.FromSeconds(10)));
         var definition = new JsonObject { ["cluster"] = "dev-jenkins-master", ["serviceName"] = "dev-jenkins-master", ["taskDefinition"] = "arn:aws:ecs:eu-west-1:1:task-definition/dev-jenkins-master:2" };

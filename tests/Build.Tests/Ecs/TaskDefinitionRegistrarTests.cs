@@ -36,7 +36,7 @@ public sealed class TaskDefinitionRegistrarTests(MotoServer moto) : IClassFixtur
         using var api = new LoopbackHttpServer(request => request.Headers["X-Amz-Target"].EndsWith(".DescribeTaskDefinition", StringComparison.Ordinal)
             ? (400, "application/x-amz-json-1.1", """{ "__type": "ClientException", "message": "Unable to describe task definition." }""")
             : (400, "application/x-amz-json-1.1", """{ "__type": "ClientException", "message": "Container.image should not be null or empty." }"""));
-        using var credentials = new EnvironmentScope(new Dictionary<string, string?> { ["AWS_ACCESS_KEY_ID"] = "AKIDFAKE", ["AWS_SECRET_ACCESS_KEY"] = "fake", ["AWS_SESSION_TOKEN"] = null });
+        using var credentials = AwsEnvironment.WithKeys("AKIDFAKE");
         using var ecs = new EcsClient(AwsSession.Create("eu-west-1", name => name == "AWS_ENDPOINT_URL_ECS" ? api.Url : null));
         var registrar = new TaskDefinitionRegistrar(ecs, new CakeBuildLog(new CapturingConsole(), Verbosity.Normal));
 

@@ -90,33 +90,6 @@ public sealed partial class DeployInfrastructureTests(MotoServer moto) : IClassF
     }
 
     [SkippableFact]
-    public async Task Without_credentials_the_run_says_which_sources_were_tried_and_how_to_fix_it()
-    {
-        Requires.CfnLint();
-        using var aws = moto.UseFor();
-        using var none = new EnvironmentScope(new Dictionary<string, string?>
-        {
-            ["AWS_ACCESS_KEY_ID"] = null,
-            ["AWS_SECRET_ACCESS_KEY"] = null,
-            ["AWS_SHARED_CREDENTIALS_FILE"] = "/nonexistent/credentials",
-            ["AWS_CONFIG_FILE"] = "/nonexistent/config",
-            ["AWS_EC2_METADATA_DISABLED"] = "true",
-            ["AWS_CONTAINER_CREDENTIALS_FULL_URI"] = null,
-            ["AWS_CONTAINER_CREDENTIALS_RELATIVE_URI"] = null,
-            ["AWS_WEB_IDENTITY_TOKEN_FILE"] = null,
-        });
-
-        using var repository = Repository.Copy();
-        File.WriteAllText(repository.Path("environments", "nocreds.json"), """{ "region": "eu-west-1" }""");
-
-        var run = await BuildRun.RunAsync(repository.Root, runTasks: true, "--target=DeployInfrastructure", "--exclusive", "--environment=nocreds");
-
-        Assert.Equal(1, run.ExitCode);
-        Assert.Contains("No AWS credentials were found", run.Output);
-        Assert.Contains("AWS_PROFILE", run.Output);
-    }
-
-    [SkippableFact]
     public async Task An_unknown_region_is_named_with_similar_ones()
     {
         using var aws = moto.UseFor();

@@ -18,7 +18,7 @@ public sealed class StackDeployerTests : IDisposable
 
     private readonly CloudFormationApiFake _fake = new();
     private readonly CapturingConsole _console = new();
-    private readonly EnvironmentScope _credentials = new(new Dictionary<string, string?> { ["AWS_ACCESS_KEY_ID"] = "AKIDFAKE", ["AWS_SECRET_ACCESS_KEY"] = "fake", ["AWS_SESSION_TOKEN"] = null });
+    private readonly EnvironmentScope _credentials = AwsEnvironment.WithKeys("AKIDFAKE");
     private readonly string _templateFile = Path.GetTempFileName();
 
     public StackDeployerTests() => File.WriteAllText(_templateFile, Template);
