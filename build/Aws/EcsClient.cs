@@ -37,10 +37,10 @@ public sealed class EcsClient(AwsSession session) : IDisposable
         return (response["taskDefinition"]!.AsObject(), tags);
     }
 
-    /// <summary>The service, or null when the cluster has no active service of that name.</summary>
+    /// <summary>The service with its tags, or null when the cluster has no active service of that name.</summary>
     public async Task<JsonObject?> DescribeServiceAsync(string cluster, string service, CancellationToken cancellationToken)
     {
-        var response = await _client.CallAsync("DescribeServices", new JsonObject { ["cluster"] = cluster, ["services"] = new JsonArray(service) }, cancellationToken);
+        var response = await _client.CallAsync("DescribeServices", new JsonObject { ["cluster"] = cluster, ["services"] = new JsonArray(service), ["include"] = new JsonArray("TAGS") }, cancellationToken);
         var found = response["services"]?.AsArray().OfType<JsonObject>().FirstOrDefault();
         return found is null || (string?)found["status"] == "INACTIVE" ? null : found;
     }
@@ -69,8 +69,9 @@ public sealed class EcsClient(AwsSession session) : IDisposable
     public async Task<JsonObject> CreateServiceAsync(JsonObject definition, CancellationToken cancellationToken)
         => (await _client.CallAsync("CreateService", definition, cancellationToken))["service"]!.AsObject();
 
-    public async Task<JsonObject> UpdateServiceAsync(string cluster, string service, string taskDefinition, CancellationToken cancellationToken)
-        => (await _client.CallAsync("UpdateService", new JsonObject { ["cluster"] = cluster, ["service"] = service, ["taskDefinition"] = taskDefinition }, cancellationToken))["service"]!.AsObject();
+    /// <summary>An UpdateService request as ECS's own JSON (cluster, service and the members to change).</summary>
+    public async Task<JsonObject> UpdateServiceAsync(JsonObject request, CancellationToken cancellationToken)
+        => (await _client.CallAsync("UpdateService", request, cancellationToken))["service"]!.AsObject();
 
     /// <summary>Why the service's recently stopped tasks stopped: the task's reason and each container's.</summary>
     public async Task<IReadOnlyList<string>> StoppedTaskReasonsAsync(string cluster, string service, CancellationToken cancellationToken)

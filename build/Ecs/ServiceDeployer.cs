@@ -9,37 +9,52 @@ namespace JenkinsOnEcs.Build.Ecs;
 public sealed record ServiceDeployment(string Service, string TaskDefinition, string Outcome);
 
 /// <summary>
-/// Creates a service from its definition when missing, else points it at the new revision; then waits for the
-/// deployment to finish (bounded, with progress). A deployment the circuit breaker rolled back, or whose tasks
-/// keep stopping, fails with the stopped tasks' reasons.
+/// Creates a service from its definition (a CreateService request) when missing; else sends UpdateService every
+/// member of the definition that UpdateService accepts, when the task definition or any of them differs from the
+/// service, and refuses an edit of a member only CreateService takes. Then waits for the deployment to finish
+/// (bounded, with progress). A deployment the circuit breaker rolled back, or whose tasks keep stopping, fails
+/// with the stopped tasks' reasons.
 /// </summary>
+/// <remarks>
+/// desiredCount is sent too: the service files fix it at 1 (one Jenkins per home) and nothing scales these
+/// services. A service put under Application Auto Scaling would drop desiredCount from its file, so that a deploy
+/// does not undo what the scaling chose.
+/// </remarks>
 public sealed class ServiceDeployer(EcsClient ecs, ICakeLog log, ServiceDeployerOptions options)
 {
     public async Task<ServiceDeployment> DeployAsync(JsonObject definition, CancellationToken cancellationToken = default)
+        => await DeployAsync(definition, "the service definition", cancellationToken);
+
+    public async Task<ServiceDeployment> DeployAsync(JsonObject definition, string shownPath, CancellationToken cancellationToken = default)
     {
         var cluster = (string)definition["cluster"]!;
         var name = (string)definition["serviceName"]!;
         var taskDefinition = (string)definition["taskDefinition"]!;
         var current = await ecs.DescribeServiceAsync(cluster, name, cancellationToken);
         string outcome;
+        var detail = string.Empty;
         if (current is null)
         {
+            ServiceChanges.CheckMembers(definition, shownPath);
             await RefuseASecondCopyAsync(cluster, name, cancellationToken);
             await ecs.CreateServiceAsync(definition, cancellationToken);
             outcome = "created";
         }
-        else if ((string?)current["taskDefinition"] == taskDefinition)
-        {
-            log.Information("{0}: already runs {1}", name, taskDefinition);
-            return new ServiceDeployment(name, taskDefinition, "unchanged");
-        }
         else
         {
-            await ecs.UpdateServiceAsync(cluster, name, taskDefinition, cancellationToken);
+            var update = ServiceChanges.Plan(definition, current, shownPath);
+            if (update.Changed.Count == 0)
+            {
+                log.Information("{0}: already runs {1}", name, taskDefinition);
+                return new ServiceDeployment(name, taskDefinition, "unchanged");
+            }
+
+            await ecs.UpdateServiceAsync(update.Request, cancellationToken);
             outcome = "updated";
+            detail = $" ({string.Join(", ", update.Changed)})";
         }
 
-        log.Information("{0}: {1}, now {2}", name, outcome, taskDefinition);
+        log.Information("{0}: {1}{2}, now {3}", name, outcome, detail, taskDefinition);
         if (!options.WaitForStable)
         {
             return new ServiceDeployment(name, taskDefinition, outcome);
@@ -47,6 +62,17 @@ public sealed class ServiceDeployer(EcsClient ecs, ICakeLog log, ServiceDeployer
 
         await WaitAsync(cluster, name, taskDefinition, cancellationToken);
         return new ServiceDeployment(name, taskDefinition, outcome);
+    }
+
+    /// <summary>
+    /// Before anything is registered: an existing service whose file changes a member only CreateService takes
+    /// fails here, with the member and the fix. Returns the members that would change (the task definition aside).
+    /// </summary>
+    public async Task<IReadOnlyList<string>> CheckAsync(JsonObject definition, string shownPath, CancellationToken cancellationToken = default)
+    {
+        ServiceChanges.CheckMembers(definition, shownPath);
+        var current = await ecs.DescribeServiceAsync((string)definition["cluster"]!, (string)definition["serviceName"]!, cancellationToken);
+        return current is null ? [] : ServiceChanges.Plan(definition, current, shownPath).Changed.Where(m => m != "taskDefinition").ToList();
     }
 
     /// <summary>

@@ -1,5 +1,6 @@
 using Cake.Core.Diagnostics;
 using JenkinsOnEcs.Build.Aws;
+using JenkinsOnEcs.Build.Infrastructure;
 
 namespace JenkinsOnEcs.Build.Ecs;
 
@@ -7,6 +8,30 @@ namespace JenkinsOnEcs.Build.Ecs;
 public sealed class ServiceService(AwsClients aws, ICakeLog log)
 {
     public TimeSpan PollInterval { get; set; } = TimeSpan.FromSeconds(10);
+
+    /// <summary>
+    /// Before any task definition is registered: each existing service can take its file's members through
+    /// UpdateService. Reads the stacks' outputs when this run has not deployed them.
+    /// </summary>
+    public async Task CheckAsync(BuildContext context, CancellationToken cancellationToken = default)
+    {
+        var settings = context.Settings;
+        if (context.Results.StackOutputs.Count == 0)
+        {
+            context.Results.RecordOutputs(await StackOutputs.ReadAsync(aws.CloudFormation(settings), settings, cancellationToken));
+        }
+
+        var deployer = new ServiceDeployer(aws.Ecs(settings), log, new ServiceDeployerOptions(false, PollInterval, TimeSpan.Zero));
+        foreach (var service in MasterClusterServices.All)
+        {
+            var family = service.Family(settings.EnvironmentName);
+
+            // The revision is not registered yet; any value serves, as UpdateService can change the task definition.
+            var (definition, shown) = Render(context, service, revision: family);
+            var changes = await deployer.CheckAsync(definition, shown, cancellationToken);
+            log.Information("{0}: {1}", family, changes.Count == 0 ? "the service file matches the service, or the service is new" : $"UpdateService will change {string.Join(", ", changes)}");
+        }
+    }
 
     public async Task<IReadOnlyList<ServiceDeployment>> DeployAsync(BuildContext context, CancellationToken cancellationToken = default)
     {
@@ -23,18 +48,26 @@ public sealed class ServiceService(AwsClients aws, ICakeLog log)
 
         var deployer = new ServiceDeployer(aws.Ecs(settings), log, new ServiceDeployerOptions(wait, PollInterval, TimeSpan.FromMinutes(30)));
         var deployments = new List<ServiceDeployment>();
-        foreach (var (file, family) in new[] { ("master-service.json", $"{settings.EnvironmentName}-jenkins-master"), ("proxy-service.json", $"{settings.EnvironmentName}-jenkins-proxy") })
+        foreach (var service in MasterClusterServices.All)
         {
+            var family = service.Family(settings.EnvironmentName);
             var revision = context.Results.TaskDefinitions.TryGetValue(family, out var registration)
                 ? registration.Arn
                 : throw new BuildException($"No task definition of {family} was registered in this run: run RegisterTaskDefinitions before DeployServices (not with --exclusive).");
-            var values = new EcsDefinitionValues(
-                context.Results.StackOutputs, settings.StackParameters, new Dictionary<string, string>(), new Dictionary<string, string>(),
-                new Dictionary<string, string> { ["family"] = family, ["taskDefinition"] = revision });
-            var definition = EcsDefinitionRenderer.Render(File.ReadAllText(Path.Combine(settings.RepositoryRoot, "ecs", file)), $"ecs/{file}", values);
-            deployments.Add(await deployer.DeployAsync(definition, cancellationToken));
+            var (definition, shown) = Render(context, service, revision);
+            deployments.Add(await deployer.DeployAsync(definition, shown, cancellationToken));
         }
 
         return deployments;
+    }
+
+    private static (System.Text.Json.Nodes.JsonObject Definition, string ShownPath) Render(BuildContext context, MasterClusterService service, string revision)
+    {
+        var settings = context.Settings;
+        var values = new EcsDefinitionValues(
+            context.Results.StackOutputs, settings.StackParameters, new Dictionary<string, string>(), new Dictionary<string, string>(),
+            new Dictionary<string, string> { ["family"] = service.Family(settings.EnvironmentName), ["taskDefinition"] = revision });
+        var shown = $"ecs/{service.ServiceFile}";
+        return (EcsDefinitionRenderer.Render(File.ReadAllText(Path.Combine(settings.RepositoryRoot, "ecs", service.ServiceFile)), shown, values), shown);
     }
 }

@@ -46,7 +46,10 @@ public sealed partial class BuildSettingsReader(ICakeArguments arguments, Func<s
             StartLocalServices = Switch(SettingNames.StartLocalServices, Setting(SettingNames.StartLocalServices), false),
             TimeZone = TimeZone(Setting(SettingNames.TimeZone) ?? "Etc/UTC"),
             AdminUser = AdminUser(Setting(SettingNames.AdminUser) ?? "admin"),
-            MasterCpu = Number(SettingNames.MasterCpu, Setting(SettingNames.MasterCpu), 2048, 256, 16384),
+            // 1792, not 2048: the master shares its instance with the proxy (256), and the default m7i.large registers
+            // 2048 units, so 2048 + 256 never placed. A master that needs more CPU takes a larger MasterInstanceType
+            // (CheckPlacement names the fit); Jenkins without executors on the master is rarely CPU-bound.
+            MasterCpu = Number(SettingNames.MasterCpu, Setting(SettingNames.MasterCpu), 1792, 256, 16384),
             MasterMemory = Number(SettingNames.MasterMemory, Setting(SettingNames.MasterMemory), 6144, 1024, 122880),
             MaxAgents = Number(SettingNames.MaxAgents, Setting(SettingNames.MaxAgents), 10, 1, 500),
         };

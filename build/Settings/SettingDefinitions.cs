@@ -22,7 +22,7 @@ public static class SettingDefinitions
         new(SettingNames.StartLocalServices, SettingType.Switch, "true: start moto_server and docker-registry at awsEndpointUrl and registry (loopback) when they are not running, and stop them at the end."),
         new(SettingNames.TimeZone, SettingType.Text, "The master's timezone (TZ), an IANA name such as Europe/Berlin (default: Etc/UTC)."),
         new(SettingNames.AdminUser, SettingType.Text, "The first Jenkins admin's user name (default: admin)."),
-        new(SettingNames.MasterCpu, SettingType.Number, "CPU units of the master's task (default: 2048)."),
+        new(SettingNames.MasterCpu, SettingType.Number, "CPU units of the master's task (default: 1792, so that it and the proxy's 256 fit the default m7i.large's 2048)."),
         new(SettingNames.MasterMemory, SettingType.Number, "Memory of the master's task in MiB; the JVM heap follows it (default: 6144)."),
         new(SettingNames.MaxAgents, SettingType.Number, "How many agents Jenkins runs at once (default: 10)."),
         new(SettingNames.StackParameters, SettingType.Map, "CloudFormation parameters by name, {\"DomainName\": \"jenkins.example.com\"}; as argument NAME=VALUE."),

@@ -7,6 +7,7 @@ namespace JenkinsOnEcs.Build.Tasks;
 [TaskName(nameof(DeployInfrastructure))]
 [TaskDescription("Creates or updates every CloudFormation stack in order, through change sets; outputs go to later tasks.")]
 [IsDependentOn(typeof(ValidateTemplates))]
+[IsDependentOn(typeof(CheckPlacement))]
 public sealed class DeployInfrastructure(InfrastructureService infrastructure) : AsyncFrostingTask<BuildContext>
 {
     public override async Task RunAsync(BuildContext context)

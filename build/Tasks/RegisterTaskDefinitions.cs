@@ -5,6 +5,8 @@ namespace JenkinsOnEcs.Build.Tasks;
 
 [TaskName(nameof(RegisterTaskDefinitions))]
 [TaskDescription("Registers the master's, the proxy's and each agent family's task definition, where its content changed.")]
+[IsDependentOn(typeof(CheckPlacement))]
+[IsDependentOn(typeof(CheckServiceUpdates))]
 [IsDependentOn(typeof(PushMasterImage))]
 [IsDependentOn(typeof(PushNginxImage))]
 [IsDependentOn(typeof(PushAgentImages))]

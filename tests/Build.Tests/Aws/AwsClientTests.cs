@@ -221,7 +221,7 @@ public sealed partial class AwsClientTests
         using var environment = AwsEnvironment.WithKeys(values: new Dictionary<string, string?> { ["AWS_ENDPOINT_URL"] = api.Url });
         using var ecs = new EcsClient(AwsSession.Create("eu-west-1"));
 
-        var error = await Assert.ThrowsAsync<AwsServiceException>(() => ecs.UpdateServiceAsync("c", "s", "f:1", default));
+        var error = await Assert.ThrowsAsync<AwsServiceException>(() => ecs.UpdateServiceAsync(new System.Text.Json.Nodes.JsonObject { ["cluster"] = "c", ["service"] = "s", ["taskDefinition"] = "f:1" }, default));
 
         Assert.Equal((expected, "nope", "rid-7", "ECS", "UpdateService"), (error.Code, error.AwsMessage, error.RequestId, error.Service, error.Operation));
         Assert.Single(api.Requests);
