@@ -1,3 +1,4 @@
+using System.Text.Json.Nodes;
 using System.Text.RegularExpressions;
 using JenkinsOnEcs.Build.Aws;
 using JenkinsOnEcs.Build.Tests.Images;
@@ -37,13 +38,70 @@ public sealed class DeployTests(StandInImages standIns, LocalRegistry registry, 
                 Assert.Matches($@"^{Regex.Escape(registry.Host)}/{Regex.Escape(prefix)}/[a-z-]+@sha256:[0-9a-f]{{64}}$", (string)task!.Value.Definition["containerDefinitions"]![0]!["image"]!);
             }
 
+            // moto's gap: a service it creates describes no capacityProviderStrategy, deploymentConfiguration,
+            // healthCheckGracePeriodSeconds or enableECSManagedTags, so the second deploy sends them once (real ECS
+            // describes what it was created with, and the second deploy would change nothing).
             var second = await BuildRun.RunAsync(repository.Root, runTasks: true, arguments);
             Assert.True(second.ExitCode == 0, second.Output);
             Assert.DoesNotContain(": building ", second.Output);
             Assert.DoesNotContain(": pushed ", second.Output);
             Assert.DoesNotContain(": registered ", second.Output);
             Assert.DoesNotContain("change(s)", second.Output);
-            Assert.Equal(2, Regex.Matches(second.Output, ": already runs ").Count);
+            Assert.Equal(2, Regex.Matches(second.Output, @": updated \(capacityProviderStrategy, deploymentConfiguration, healthCheckGracePeriodSeconds, enableECSManagedTags\)").Count);
+
+            var third = await BuildRun.RunAsync(repository.Root, runTasks: true, arguments);
+            Assert.True(third.ExitCode == 0, third.Output);
+            Assert.DoesNotContain(": registered ", third.Output);
+            Assert.Equal(2, Regex.Matches(third.Output, ": already runs ").Count);
+        }
+        finally
+        {
+            standIns.RemoveImages(prefix, registry.Host);
+        }
+    }
+
+    [SkippableFact]
+    public async Task An_edit_of_a_service_file_reaches_the_service_and_a_member_only_CreateService_takes_stops_the_deploy_before_anything_is_registered()
+    {
+        Requires.CfnLint();
+        using var aws = moto.UseFor();
+        using var repository = Repository.Copy();
+        var environment = repository.WriteDeployEnvironment("svc");
+        var prefix = standIns.Prefix + "-svc";
+        string[] arguments = [.. standIns.Arguments(prefix), $"--registry={registry.Host}", $"--environment={environment}", "--target=Deploy"];
+        var serviceFile = repository.Path("ecs", "master-service.json");
+        using var ecs = new EcsClient(AwsSession.Create("eu-west-1"));
+        var (cluster, master) = ($"{environment}-jenkins-master", $"{environment}-jenkins-master");
+
+        try
+        {
+            var first = await BuildRun.RunAsync(repository.Root, runTasks: true, arguments);
+            Assert.True(first.ExitCode == 0, first.Output);
+
+            var service = JsonNode.Parse(File.ReadAllText(serviceFile))!;
+            service["healthCheckGracePeriodSeconds"] = 900;
+            service["deploymentConfiguration"]!["deploymentCircuitBreaker"]!["rollback"] = false;
+            File.WriteAllText(serviceFile, service.ToJsonString());
+            var edited = await BuildRun.RunAsync(repository.Root, runTasks: true, arguments);
+            Assert.True(edited.ExitCode == 0, edited.Output);
+            Assert.Contains($"{master}: UpdateService will change ", edited.Output);
+            Assert.DoesNotContain(": registered ", edited.Output);
+            var described = (await ecs.DescribeServiceAsync(cluster, master, default))!;
+            Assert.Equal("""{"deploymentCircuitBreaker":{"enable":true,"rollback":false},"maximumPercent":100,"minimumHealthyPercent":0}""", described["deploymentConfiguration"]!.ToJsonString());
+            Assert.Equal(900, (int)described["healthCheckGracePeriodSeconds"]!);
+            Assert.Equal(2, (int)described["networkConfiguration"]!["awsvpcConfiguration"]!["subnets"]!.AsArray().Count);
+
+            // A create-only member, and a change that would register a new master revision: neither happens.
+            service["schedulingStrategy"] = "DAEMON";
+            File.WriteAllText(serviceFile, service.ToJsonString());
+            var task = repository.Path("ecs", "master.json");
+            File.WriteAllText(task, File.ReadAllText(task).Replace("\"stopTimeout\": 120", "\"stopTimeout\": 90", StringComparison.Ordinal));
+            var refused = await BuildRun.RunAsync(repository.Root, runTasks: true, arguments);
+            Assert.Equal(1, refused.ExitCode);
+            Assert.Contains($"ecs/master-service.json: \"schedulingStrategy\" is DAEMON in the file, REPLICA in the service. UpdateService cannot change this member of {master}", refused.Output);
+            Assert.Contains($"aws ecs delete-service --cluster {cluster} --service {master} --force", refused.Output);
+            Assert.DoesNotContain(refused.Executed, t => t.StartsWith("Build", StringComparison.Ordinal) || t.StartsWith("Push", StringComparison.Ordinal) || t is "RegisterTaskDefinitions" or "DeployServices");
+            Assert.EndsWith($":task-definition/{master}:1", (string)(await ecs.DescribeLatestTaskDefinitionAsync(master, default))!.Value.Definition["taskDefinitionArn"]!);
         }
         finally
         {
