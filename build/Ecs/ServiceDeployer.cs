@@ -66,13 +66,14 @@ public sealed class ServiceDeployer(EcsClient ecs, ICakeLog log, ServiceDeployer
 
     /// <summary>
     /// Before anything is registered: an existing service whose file changes a member only CreateService takes
-    /// fails here, with the member and the fix. Returns the members that would change (the task definition aside).
+    /// fails here, with the member and the fix. Returns the members that would change (the task definition aside),
+    /// or null when the service does not exist yet.
     /// </summary>
-    public async Task<IReadOnlyList<string>> CheckAsync(JsonObject definition, string shownPath, CancellationToken cancellationToken = default)
+    public async Task<IReadOnlyList<string>?> CheckAsync(JsonObject definition, string shownPath, CancellationToken cancellationToken = default)
     {
         ServiceChanges.CheckMembers(definition, shownPath);
         var current = await ecs.DescribeServiceAsync((string)definition["cluster"]!, (string)definition["serviceName"]!, cancellationToken);
-        return current is null ? [] : ServiceChanges.Plan(definition, current, shownPath).Changed.Where(m => m != "taskDefinition").ToList();
+        return current is null ? null : ServiceChanges.Plan(definition, current, shownPath).Changed.Where(m => m != "taskDefinition").ToList();
     }
 
     /// <summary>

@@ -29,7 +29,12 @@ public sealed class ServiceService(AwsClients aws, ICakeLog log)
             // The revision is not registered yet; any value serves, as UpdateService can change the task definition.
             var (definition, shown) = Render(context, service, revision: family);
             var changes = await deployer.CheckAsync(definition, shown, cancellationToken);
-            log.Information("{0}: {1}", family, changes.Count == 0 ? "the service file matches the service, or the service is new" : $"UpdateService will change {string.Join(", ", changes)}");
+            log.Information("{0}: {1}", family, changes switch
+            {
+                null => "no service yet, DeployServices creates it",
+                [] => "the service file matches the service",
+                _ => $"UpdateService will change {string.Join(", ", changes)}",
+            });
         }
     }
 
