@@ -11,8 +11,9 @@ public sealed record RuleFinding(string Template, string Resource, string Proble
 /// <summary>
 /// The project's security rules over the parsed templates (intrinsic functions kept as tags, not resolved):
 /// the Jenkins home is retained, encrypted and backed up; only the public load balancer is open to the world,
-/// and only on 80 and 443; the master's ECS permissions are scoped; the public side is HTTPS with a current
-/// TLS policy and HTTP redirects to it.
+/// only on 80 and 443, and only to the ranges of its allowlist parameter; the master's ECS permissions are
+/// scoped; the public side is HTTPS with a current TLS policy and HTTP redirects to it; every S3 bucket is
+/// encrypted and not public; the master's instances are never Spot.
 /// </summary>
 public static class TemplateRules
 {
@@ -24,6 +25,9 @@ public static class TemplateRules
     };
 
     private static readonly string[] ClusterScopedActions = ["ecs:RunTask", "ecs:StopTask", "ecs:DescribeTasks"];
+
+    /// <summary>The parameter the public load balancer's allowed ranges come from (security-groups.yaml).</summary>
+    public const string PublicAllowlistParameter = "PublicAllowedCidrs";
 
     public static IReadOnlyList<RuleFinding> Check(IReadOnlyList<(string Name, YamlMappingNode Root)> templates)
     {
@@ -39,7 +43,7 @@ public static class TemplateRules
                         CheckFileSystem(name, id, resource, findings);
                         break;
                     case "AWS::EC2::SecurityGroup":
-                        foreach (var rule in Sequence(Path(resource, "Properties", "SecurityGroupIngress")))
+                        foreach (var rule in Sequence(Path(resource, "Properties", "SecurityGroupIngress")).SelectMany(Branches))
                         {
                             CheckIngress(name, id, rule, publicGroups.Contains((name, id)), findings);
                         }
@@ -62,11 +66,72 @@ public static class TemplateRules
                     case "AWS::ElasticLoadBalancingV2::LoadBalancer" when Scalar(Path(resource, "Properties", "Scheme")) == "internet-facing":
                         CheckPublicListeners(name, id, root, findings);
                         break;
+                    case "AWS::S3::Bucket":
+                        CheckBucket(name, id, resource, findings);
+                        break;
+                    case "AWS::ECS::Cluster" when IsMasterCluster(id, resource):
+                        CheckMasterCapacity(name, id, root, findings);
+                        break;
                 }
             }
         }
 
         return findings;
+    }
+
+    /// <summary>Encrypted at rest (SSE-S3 or KMS) and every public access blocked.</summary>
+    private static void CheckBucket(string template, string id, YamlMappingNode resource, List<RuleFinding> findings)
+    {
+        var encryption = Sequence(Path(resource, "Properties", "BucketEncryption", "ServerSideEncryptionConfiguration"))
+            .Select(rule => Scalar(Path(rule, "ServerSideEncryptionByDefault", "SSEAlgorithm")))
+            .FirstOrDefault(algorithm => algorithm is "AES256" or "aws:kms" or "aws:kms:dsse");
+        if (encryption is null)
+        {
+            findings.Add(new(template, id, "the bucket must be encrypted at rest (BucketEncryption with SSEAlgorithm AES256 or aws:kms)"));
+        }
+
+        var block = Path(resource, "Properties", "PublicAccessBlockConfiguration");
+        var open = new[] { "BlockPublicAcls", "BlockPublicPolicy", "IgnorePublicAcls", "RestrictPublicBuckets" }.Where(key => Scalar(Path(block, key)) != "true").ToList();
+        if (open.Count > 0)
+        {
+            findings.Add(new(template, id, $"the bucket must not be public: PublicAccessBlockConfiguration {string.Join(", ", open)} true"));
+        }
+    }
+
+    private static bool IsMasterCluster(string id, YamlMappingNode resource)
+        => id.Contains("Master", StringComparison.Ordinal) || Scalar(Path(resource, "Properties", "ClusterName"))?.EndsWith("-jenkins-master", StringComparison.Ordinal) == true;
+
+    /// <summary>
+    /// The master's cluster, through its capacity providers, to its auto scaling groups: none may launch Spot
+    /// instances (a mixed instances policy, or Spot market options in its launch template). A reclaimed master
+    /// takes Jenkins down mid-build.
+    /// </summary>
+    private static void CheckMasterCapacity(string template, string cluster, YamlMappingNode root, List<RuleFinding> findings)
+    {
+        var resources = Resources(root).ToDictionary(r => r.Id, r => r.Resource);
+        var providers = Resources(root)
+            .Where(r => r.Type == "AWS::ECS::ClusterCapacityProviderAssociations" && Reference(Path(r.Resource, "Properties", "Cluster")) == cluster)
+            .SelectMany(r => Sequence(Path(r.Resource, "Properties", "CapacityProviders")).Select(Reference))
+            .OfType<string>();
+        foreach (var provider in providers)
+        {
+            var group = Reference(Path(resources.GetValueOrDefault(provider), "Properties", "AutoScalingGroupProvider", "AutoScalingGroupArn"));
+            if (group is null || resources.GetValueOrDefault(group) is not { } autoScalingGroup)
+            {
+                continue;
+            }
+
+            if (Path(autoScalingGroup, "Properties", "MixedInstancesPolicy") is not null)
+            {
+                findings.Add(new(template, group, $"the master's auto scaling group ({cluster}) must not have a MixedInstancesPolicy: the master never runs on Spot"));
+            }
+
+            var launchTemplate = Reference(Path(autoScalingGroup, "Properties", "LaunchTemplate", "LaunchTemplateId"));
+            if (launchTemplate is not null && Path(resources.GetValueOrDefault(launchTemplate), "Properties", "LaunchTemplateData", "InstanceMarketOptions") is not null)
+            {
+                findings.Add(new(template, launchTemplate, $"the master's launch template must not set InstanceMarketOptions: the master never runs on Spot"));
+            }
+        }
     }
 
     private static void CheckFileSystem(string template, string id, YamlMappingNode resource, List<RuleFinding> findings)
@@ -87,25 +152,71 @@ public static class TemplateRules
         }
     }
 
+    /// <summary>
+    /// Only the public load balancer may take traffic from address ranges rather than named groups, only on 80
+    /// and 443, and only from its allowlist parameter: a literal range there (0.0.0.0/0 or any other) would
+    /// bypass PublicAllowedCidrs.
+    /// </summary>
     private static void CheckIngress(string template, string id, YamlNode rule, bool isPublicLoadBalancer, List<RuleFinding> findings)
     {
-        var world = Scalar(Path(rule, "CidrIp")) == "0.0.0.0/0" || Scalar(Path(rule, "CidrIpv6")) == "::/0";
-        if (!world)
+        var from = Scalar(Path(rule, "FromPort"));
+        var to = Scalar(Path(rule, "ToPort"));
+        var ranges = new[] { Path(rule, "CidrIp"), Path(rule, "CidrIpv6") }.OfType<YamlNode>().ToList();
+        if (isPublicLoadBalancer)
         {
+            if (ranges.Count > 0 && (from != to || from is not ("80" or "443")))
+            {
+                findings.Add(new(template, id, $"the public load balancer accepts {from}-{to}; only 80 and 443 are allowed"));
+            }
+
+            foreach (var range in ranges.Where(r => !Mentions(r, PublicAllowlistParameter) || LiteralRanges(r).Any()))
+            {
+                findings.Add(new(template, id, $"the public load balancer's source {Scalar(range) ?? "(an expression)"} on {from}-{to} does not come from the parameter {PublicAllowlistParameter}: take every range from it"));
+            }
+
             return;
         }
 
-        var from = Scalar(Path(rule, "FromPort"));
-        var to = Scalar(Path(rule, "ToPort"));
-        if (!isPublicLoadBalancer)
+        if (Scalar(Path(rule, "CidrIp")) == "0.0.0.0/0" || Scalar(Path(rule, "CidrIpv6")) == "::/0")
         {
             findings.Add(new(template, id, $"open to the world on {from}-{to}; only the public load balancer may be, everything else names its source group"));
         }
-        else if (from != to || from is not ("80" or "443"))
-        {
-            findings.Add(new(template, id, $"the public load balancer is open to the world on {from}-{to}; only 80 and 443 are allowed"));
-        }
     }
+
+    /// <summary>Whether an expression refers to the parameter (a !Ref or a ${} of !Sub anywhere inside it).</summary>
+    private static bool Mentions(YamlNode node, string parameter)
+        => node switch
+        {
+            YamlScalarNode scalar when Tag(scalar) == "!Ref" => scalar.Value == parameter,
+            YamlScalarNode scalar when Tag(scalar) == "!Sub" => scalar.Value!.Contains("${" + parameter + "}", StringComparison.Ordinal),
+            YamlScalarNode => false,
+            YamlSequenceNode sequence => sequence.Children.Any(c => Mentions(c, parameter)),
+            YamlMappingNode mapping => mapping.Children.Any(c => Mentions(c.Key, parameter) || Mentions(c.Value, parameter)),
+            _ => false,
+        };
+
+    /// <summary>Address ranges written out in an expression (0.0.0.0/0, 10.0.0.0/8, ::/0 ...).</summary>
+    private static IEnumerable<string> LiteralRanges(YamlNode node)
+        => node switch
+        {
+            YamlScalarNode scalar when Tag(scalar) is null && scalar.Value!.Contains('/') && scalar.Value.All(c => char.IsAsciiHexDigit(c) || c is '.' or ':' or '/') => [scalar.Value],
+            YamlSequenceNode sequence => sequence.Children.SelectMany(LiteralRanges),
+            YamlMappingNode mapping => mapping.Children.Values.SelectMany(LiteralRanges),
+            _ => [],
+        };
+
+    /// <summary>A list entry as it may come out: both branches of an !If (not AWS::NoValue), else the entry itself.</summary>
+    private static IEnumerable<YamlNode> Branches(YamlNode node)
+        => node is YamlSequenceNode condition && Tag(condition) == "!If" && condition.Children.Count == 3
+            ? condition.Children.Skip(1).Where(b => b is YamlMappingNode).SelectMany(Branches)
+            : [node];
+
+    /// <summary>The logical ID a !Ref or !GetAtt names, or null.</summary>
+    private static string? Reference(YamlNode? node)
+        => node is YamlScalarNode reference && Tag(reference) is "!Ref" or "!GetAtt" ? ((YamlScalarNode)node).Value!.Split('.')[0] : null;
+
+    /// <summary>A node's explicit tag (!Ref, !Sub ...), or null for plain and quoted scalars.</summary>
+    private static string? Tag(YamlNode node) => node.Tag.IsEmpty || node.Tag.IsNonSpecific ? null : node.Tag.Value;
 
     private static void CheckPolicy(string template, string id, YamlNode? document, List<RuleFinding> findings)
     {

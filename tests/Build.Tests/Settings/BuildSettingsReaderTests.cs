@@ -210,7 +210,8 @@ public sealed class BuildSettingsReaderTests : IDisposable
     [Fact]
     public void The_repository_files_are_valid()
     {
-        foreach (var environment in BuildSettingsReader.KnownEnvironments(Support.Repository.Root))
+        // A dotted name (production.example.json) is an example to copy, not an environment; ProductionExampleTests loads it.
+        foreach (var environment in BuildSettingsReader.KnownEnvironments(Support.Repository.Root).Where(e => !e.Contains('.')))
         {
             var settings = new BuildSettingsReader(new CakeArguments(new[] { ("environment", environment) }.ToLookup(a => a.Item1, a => a.Item2)), _ => null)
                 .Read(Support.Repository.Root);

@@ -30,7 +30,13 @@ public sealed class TemplateRulesTests
     [InlineData("storage.yaml", "Encrypted: true", "Encrypted: false", "encrypted at rest")]
     [InlineData("storage.yaml", "Status: ENABLED", "Status: DISABLED", "automatic backups")]
     [InlineData("security-groups.yaml", "FromPort: 8080\n          ToPort: 8080\n          SourceSecurityGroupId: !Ref InternalLoadBalancerSecurityGroup", "FromPort: 8080\n          ToPort: 8080\n          CidrIp: 0.0.0.0/0", "MasterSecurityGroup: open to the world on 8080-8080")]
-    [InlineData("security-groups.yaml", "{ IpProtocol: tcp, FromPort: 443, ToPort: 443, CidrIp: 0.0.0.0/0, Description: HTTPS }", "{ IpProtocol: tcp, FromPort: 22, ToPort: 22, CidrIp: 0.0.0.0/0, Description: SSH }", "the public load balancer is open to the world on 22-22")]
+    [InlineData("security-groups.yaml", "FromPort: 443\n      ToPort: 443\n      CidrIp: !Select [0, !Split [\",\", !Ref PublicAllowedCidrs]]", "FromPort: 22\n      ToPort: 22\n      CidrIp: !Select [0, !Split [\",\", !Ref PublicAllowedCidrs]]", "PublicHttpsFrom1: the public load balancer accepts 22-22; only 80 and 443")]
+    [InlineData("security-groups.yaml", "CidrIp: !Select [0, !Split [\",\", !Ref PublicAllowedCidrs]]\n      Description: \"HTTPS\"", "CidrIp: 0.0.0.0/0\n      Description: \"HTTPS\"", "PublicHttpsFrom1: the public load balancer's source 0.0.0.0/0 on 443-443 does not come from the parameter PublicAllowedCidrs")]
+    [InlineData("security-groups.yaml", "CidrIp: !Select [0, !Split [\",\", !Ref PublicAllowedCidrs]]\n      Description: \"HTTPS\"", "CidrIp: !If [HasPublicCidr2, !Select [0, !Ref PublicAllowedCidrs], 10.0.0.0/8]\n      Description: \"HTTPS\"", "PublicHttpsFrom1: the public load balancer's source (an expression) on 443-443 does not come from the parameter PublicAllowedCidrs")]
+    [InlineData("load-balancers.yaml", "      BucketEncryption:\n        ServerSideEncryptionConfiguration:\n          - ServerSideEncryptionByDefault: { SSEAlgorithm: AES256 }\n", "", "AccessLogBucket: the bucket must be encrypted at rest")]
+    [InlineData("load-balancers.yaml", "RestrictPublicBuckets: true", "RestrictPublicBuckets: false", "AccessLogBucket: the bucket must not be public: PublicAccessBlockConfiguration RestrictPublicBuckets true")]
+    [InlineData("clusters.yaml", "      MinSize: \"1\"\n      MaxSize: \"1\"\n", "      MinSize: \"1\"\n      MaxSize: \"1\"\n      MixedInstancesPolicy:\n        InstancesDistribution: { OnDemandPercentageAboveBaseCapacity: 0 }\n", "MasterAutoScalingGroup: the master's auto scaling group (MasterCluster) must not have a MixedInstancesPolicy")]
+    [InlineData("clusters.yaml", "        InstanceType: !Ref MasterInstanceType\n", "        InstanceType: !Ref MasterInstanceType\n        InstanceMarketOptions: { MarketType: spot }\n", "MasterLaunchTemplate: the master's launch template must not set InstanceMarketOptions")]
     [InlineData("jenkins.yaml", "                Resource: !Sub \"arn:${AWS::Partition}:ecs:${AWS::Region}:${AWS::AccountId}:task-definition/${EnvironmentName}-jenkins-agent-*\"", "                Resource: \"*\"", "ecs:RunTask on \"*\"")]
     [InlineData("jenkins.yaml", "                Resource:\n                  - !GetAtt AgentTaskRole.Arn\n                  - !GetAtt AgentExecutionRole.Arn", "                Resource: \"*\"", "iam:PassRole on \"*\"")]
     [InlineData("jenkins.yaml", "                  - ecs:StopTask\n                  - ecs:DescribeTasks\n                Resource: !Sub \"arn:${AWS::Partition}:ecs:${AWS::Region}:${AWS::AccountId}:task/${AgentClusterName}/*\"\n                Condition:\n                  ArnEquals: { \"ecs:cluster\": !Ref AgentClusterArn }", "                  - ecs:StopTask\n                  - ecs:DescribeTasks\n                Resource: !Sub \"arn:${AWS::Partition}:ecs:${AWS::Region}:${AWS::AccountId}:task/${AgentClusterName}/*\"", "ecs:StopTask without the condition ArnEquals ecs:cluster")]
@@ -43,6 +49,42 @@ public sealed class TemplateRulesTests
         var findings = TemplateRules.Check(templates).Select(f => f.ToString()).ToList();
 
         Assert.Contains(findings, f => f.Contains(expected, StringComparison.Ordinal));
+    }
+
+    [SkippableFact]
+    public void Every_template_passes_cfn_lint_at_every_level_including_informational()
+    {
+        Requires.CfnLint();
+        var templates = StackCatalog.Load(Repository.Root).Select(s => s.TemplatePath).ToList();
+
+        var result = Processes.Run("cfn-lint", ["--format", "parseable", "--include-checks", "I", "--", .. templates]);
+
+        Assert.True(result.ExitCode == 0, result.Output);
+        Assert.Equal(string.Empty, result.Output.Trim());
+    }
+
+    // CloudFormation refuses a template body above 51,200 bytes (the build sends the body, not an S3 URL).
+    [Fact]
+    public void Every_template_is_below_the_template_body_limit()
+    {
+        foreach (var stack in StackCatalog.Load(Repository.Root))
+        {
+            var bytes = new FileInfo(stack.TemplatePath).Length;
+            Assert.True(bytes < 51_200, $"{stack.TemplatePath} has {bytes} bytes; CloudFormation takes at most 51,200 in a template body");
+        }
+    }
+
+    // Later stacks take earlier outputs by name: a name two stacks output would make the wiring depend on order.
+    [Fact]
+    public void Every_output_name_comes_from_one_stack_only()
+    {
+        var outputs = StackCatalog.Load(Repository.Root)
+            .SelectMany(s => CloudFormationTemplate.Load(s.TemplatePath, s.Name).Outputs.Select(o => (Output: o, Stack: s.Name)))
+            .GroupBy(o => o.Output)
+            .Where(g => g.Count() > 1)
+            .Select(g => $"{g.Key}: {string.Join(", ", g.Select(o => o.Stack))}");
+
+        Assert.Empty(outputs);
     }
 
     [SkippableFact]
