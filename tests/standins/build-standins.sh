@@ -307,14 +307,14 @@ SH
 # --- toolchain images the agents copy from -----------------------------------------------------------------
 build_dotnet_sdk() {
   new_root dotnet-sdk
-  mkdir -p "$root/usr/share/dotnet/sdk/10.0.401" "$root/usr/share/dotnet/shared/Microsoft.NETCore.App/10.0" \
+  mkdir -p "$root/usr/share/dotnet/sdk/10.0.400" "$root/usr/share/dotnet/shared/Microsoft.NETCore.App/10.0" \
            "$root/usr/share/dotnet/host/fxr/10.0"
   # Like the real dotnet host: needs its sdk/ and shared/ folders beside it, and ICU unless invariant.
   script /usr/share/dotnet/dotnet <<'SH'
 #!/bin/sh
 self="$(readlink -f "$0")"
 dir="${self%/*}"
-[ -d "$dir/sdk/10.0.401" ] && [ -d "$dir/shared/Microsoft.NETCore.App" ] || {
+[ -d "$dir/sdk/10.0.400" ] && [ -d "$dir/shared/Microsoft.NETCore.App" ] || {
   echo "The command could not be loaded, possibly because: no .NET SDK was found in $dir (copy the whole /usr/share/dotnet) (stand-in)" >&2
   exit 145
 }
@@ -328,9 +328,9 @@ case "${DOTNET_SYSTEM_GLOBALIZATION_INVARIANT:-}" in
      } ;;
 esac
 case "${1:-}" in
-  --info) printf '.NET SDK:\n Version:   10.0.401 (stand-in)\n\nRuntime Environment:\n Base Path: %s/sdk/10.0.401/\n\n.NET SDKs installed:\n  10.0.401 [%s/sdk]\n' "$dir" "$dir" ;;
-  --version) echo "10.0.401" ;;
-  --list-sdks) echo "10.0.401 [$dir/sdk]" ;;
+  --info) printf '.NET SDK:\n Version:   10.0.400 (stand-in)\n\nRuntime Environment:\n Base Path: %s/sdk/10.0.400/\n\n.NET SDKs installed:\n  10.0.400 [%s/sdk]\n' "$dir" "$dir" ;;
+  --version) echo "10.0.400" ;;
+  --list-sdks) echo "10.0.400 [$dir/sdk]" ;;
   *) echo "dotnet (stand-in): only --info, --version and --list-sdks" >&2; exit 1 ;;
 esac
 SH
@@ -346,7 +346,7 @@ build_node() {
   script /usr/local/bin/node <<'SH'
 #!/bin/sh
 case "${1:-}" in
-  --version|-v) echo "v24.21.0" ;;
+  --version|-v) echo "v24.19.0" ;;
   "") echo "node (stand-in): no REPL" >&2; exit 9 ;;
   -*) echo "node (stand-in): only --version and scripts" >&2; exit 9 ;;
   *)
@@ -371,7 +371,7 @@ SH
   ln -s ../lib/node_modules/npm/bin/npm-cli.js "$root/usr/local/bin/npm"
   ln -s ../lib/node_modules/npm/bin/npx-cli.js "$root/usr/local/bin/npx"
   ln -s ../lib/node_modules/corepack/dist/corepack.js "$root/usr/local/bin/corepack"
-  import node "" "ENV NODE_VERSION=24.21.0" 'CMD ["node"]'
+  import node "" "ENV NODE_VERSION=24.19.0" 'CMD ["node"]'
 }
 
 build_maven() {
