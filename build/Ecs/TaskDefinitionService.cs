@@ -2,6 +2,7 @@ using JenkinsOnEcs.Build.Aws;
 using JenkinsOnEcs.Build.Images;
 using JenkinsOnEcs.Build.Infrastructure;
 using JenkinsOnEcs.Build.Registry;
+using System.Text.Json.Nodes;
 using Cake.Core.Diagnostics;
 
 namespace JenkinsOnEcs.Build.Ecs;
@@ -25,33 +26,76 @@ public sealed class TaskDefinitionService(AwsClients aws, ICakeLog log)
 
         var outputs = context.Results.StackOutputs;
         var region = aws.Session(settings).Region.SystemName;
+        var pushed = context.Results.Pushed.ToDictionary(p => p.Key, p => p.Value.Reference);
         var registrar = new TaskDefinitionRegistrar(aws.Ecs(settings), log);
+        // Every definition renders before the first is registered: a missing value fails with nothing registered.
+        var definitions = images.Select(image => Render(settings, image, outputs, region, pushed)).ToList();
         var registrations = new List<TaskDefinitionRegistration>();
-        foreach (var image in images)
+        foreach (var definition in definitions)
         {
-            var pushed = context.Results.Pushed.TryGetValue(image.Name, out var reference)
-                ? reference.Reference
-                : throw new BuildException($"{image.Name} was not pushed in this run: run its push task before RegisterTaskDefinitions (not with --exclusive).");
-            var (file, deploy) = image.Kind switch
-            {
-                ImageKind.Master => ("master.json", new Dictionary<string, string> { ["family"] = $"{settings.EnvironmentName}-jenkins-master" }),
-                ImageKind.Proxy => ("proxy.json", new Dictionary<string, string> { ["family"] = $"{settings.EnvironmentName}-jenkins-proxy" }),
-                _ => ("agent.json", new Dictionary<string, string>
-                {
-                    ["family"] = (outputs.TryGetValue("AgentFamilyPrefix", out var prefix) ? prefix : $"{settings.EnvironmentName}-jenkins-agent-") + image.Toolchain,
-                    ["toolchain"] = image.Toolchain!,
-                    ["cpu"] = image.Agent!.Cpu.ToString(System.Globalization.CultureInfo.InvariantCulture),
-                    ["memory"] = image.Agent.Memory.ToString(System.Globalization.CultureInfo.InvariantCulture),
-                    ["image"] = pushed,
-                }),
-            };
-            var values = new EcsDefinitionValues(outputs, settings.StackParameters, Settings(settings, region), context.Results.Pushed.ToDictionary(p => p.Key, p => p.Value.Reference), deploy);
-            var path = Path.Combine(settings.RepositoryRoot, "ecs", file);
-            var definition = EcsDefinitionRenderer.Render(File.ReadAllText(path), $"ecs/{file}", values);
             registrations.Add(await registrar.RegisterAsync(definition, cancellationToken));
         }
 
         return registrations;
+    }
+
+    /// <summary>
+    /// The task definition of one image as it will be registered: its ecs/*.json with every placeholder filled; for
+    /// an agent, ecs/agent.json for its toolchain with the toolchain's agent.json environment added to the agent
+    /// container (the only place that reaches the container: the plugin runs this definition as it is).
+    /// </summary>
+    public static JsonObject Render(
+        Settings.BuildSettings settings,
+        ImageDefinition image,
+        IReadOnlyDictionary<string, string> outputs,
+        string region,
+        IReadOnlyDictionary<string, string> pushed)
+    {
+        var reference = pushed.TryGetValue(image.Name, out var found)
+            ? found
+            : throw new BuildException($"{image.Name} was not pushed in this run: run its push task before RegisterTaskDefinitions (not with --exclusive).");
+        var (file, deploy) = image.Kind switch
+        {
+            ImageKind.Master => ("master.json", new Dictionary<string, string> { ["family"] = $"{settings.EnvironmentName}-jenkins-master" }),
+            ImageKind.Proxy => ("proxy.json", new Dictionary<string, string> { ["family"] = $"{settings.EnvironmentName}-jenkins-proxy" }),
+            _ => ("agent.json", new Dictionary<string, string>
+            {
+                ["family"] = (outputs.TryGetValue("AgentFamilyPrefix", out var prefix) ? prefix : $"{settings.EnvironmentName}-jenkins-agent-") + image.Toolchain,
+                ["toolchain"] = image.Toolchain!,
+                ["cpu"] = image.Agent!.Cpu.ToString(System.Globalization.CultureInfo.InvariantCulture),
+                ["memory"] = image.Agent.Memory.ToString(System.Globalization.CultureInfo.InvariantCulture),
+                ["image"] = reference,
+            }),
+        };
+        var values = new EcsDefinitionValues(outputs, settings.StackParameters, Settings(settings, region), pushed, deploy);
+        var path = Path.Combine(settings.RepositoryRoot, "ecs", file);
+        var definition = EcsDefinitionRenderer.Render(File.ReadAllText(path), $"ecs/{file}", values);
+        return image.Kind == ImageKind.Agent ? WithToolchainEnvironment(definition, image, $"ecs/{file}") : definition;
+    }
+
+    /// <summary>Appends the toolchain's agent.json environment (in name order) to the agent container's.</summary>
+    private static JsonObject WithToolchainEnvironment(JsonObject definition, ImageDefinition image, string shownPath)
+    {
+        var container = (definition["containerDefinitions"] as JsonArray)?.OfType<JsonObject>().FirstOrDefault(c => (string?)c["name"] == AgentContainer.Name)
+            ?? throw new BuildException($"{shownPath} has no container named \"{AgentContainer.Name}\": the agent templates name it as agentContainerName, and the plugin sends its command there.");
+        if (container["environment"] is not JsonArray environment)
+        {
+            environment = [];
+            container["environment"] = environment;
+        }
+
+        var present = environment.OfType<JsonObject>().Select(e => (string?)e["name"]).ToHashSet(StringComparer.Ordinal);
+        foreach (var (name, value) in image.Agent!.Environment.OrderBy(e => e.Key, StringComparer.Ordinal))
+        {
+            if (present.Contains(name))
+            {
+                throw new BuildException($"images/agents/{image.Toolchain}/agent.json: environment \"{name}\" is already set for every agent by {shownPath}. Remove it from agent.json.");
+            }
+
+            environment.Add(new JsonObject { ["name"] = name, ["value"] = value });
+        }
+
+        return definition;
     }
 
     private static Dictionary<string, string> Settings(Settings.BuildSettings settings, string region) => new()

@@ -58,6 +58,13 @@ public static partial class AgentSettingsReader
                                 throw new BuildException($"{shownPath} line {variableLine}: environment \"{variable}\" must be an upper-case NAME with a string value.");
                             }
 
+                            if (AgentContainer.ReservedVariables.TryGetValue(variable, out var usedBy))
+                            {
+                                throw new BuildException($"{shownPath} line {variableLine}: environment \"{variable}\" is {usedBy}; " +
+                                    $"a value from agent.json would change how the agent starts or connects, or be replaced without a word. " +
+                                    $"Remove \"{variable}\" from {shownPath}; a build tool's own setting goes under its own name (e.g. MAVEN_OPTS, not JAVA_OPTS).");
+                            }
+
                             environment[variable] = reader.GetString()!;
                         }
 

@@ -60,43 +60,41 @@ public sealed class EcsCloudRenderer
         return (output, Build.RenderedFile.Write(output, Render(agents)));
     }
 
+    /// <summary>
+    /// One agent template. It names the toolchain's task definition (taskDefinitionOverride), and the amazon-ecs
+    /// plugin (1.49) runs that definition as it is: a template's cpu, memory, roles, network mode, log driver and
+    /// environments only ever feed definitions the plugin registers itself. So a template carries just the keys the
+    /// plugin still reads under an override (contracts/amazon-ecs-runtime.json, "keysRead"; a test holds the two
+    /// together), and everything the container needs is in ecs/agent.json.
+    /// </summary>
     private static Dictionary<string, object> Template(ImageDefinition agent)
     {
         var toolchain = agent.Toolchain!;
         var settings = agent.Agent!;
-        var environment = new List<object> { Variable("JENKINS_WEB_SOCKET", "true") };
-        environment.AddRange(settings.Environment.OrderBy(e => e.Key, StringComparer.Ordinal).Select(e => Variable(e.Key, e.Value)));
         return new Dictionary<string, object>
         {
-            ["templateName"] = toolchain,
+            // No templateName: under an override the plugin's constructor blanks it.
+            // The label picks the template for a build and becomes the node's label.
             ["label"] = settings.Label,
             // The family the Deploy registers for this toolchain: a new agent image reaches new builds
-            // through a new revision, without restarting the master.
+            // through a new revision, without restarting the master. The plugin describes it at every launch.
             ["taskDefinitionOverride"] = Reference(AgentFamilyPrefix) + toolchain,
+            // RunTask sends the command override to this container (and fails clearly if it is missing)
+            // rather than to whichever container comes first.
+            ["agentContainerName"] = AgentContainer.Name,
+            // RunTask's capacity: the agents' capacity provider (which scales their instances from zero).
             ["capacityProviderStrategies"] = new List<object>
             {
                 new Dictionary<string, object> { ["provider"] = Reference(AgentCapacityProvider), ["base"] = 0, ["weight"] = 1 },
             },
-            ["networkMode"] = "awsvpc",
+            // The definition's network mode is awsvpc, so RunTask takes its network configuration from these
+            // (subnets and security groups are required then).
             ["subnets"] = Reference(AgentSubnets),
             ["securityGroups"] = Reference(AgentSecurityGroups),
             ["assignPublicIp"] = false,
-            ["cpu"] = settings.Cpu,
-            ["memory"] = settings.Memory,
-            ["memoryReservation"] = 0,
-            ["taskrole"] = Reference(AgentTaskRole),
-            ["executionRole"] = Reference(AgentExecutionRole),
-            ["remoteFSRoot"] = "/home/jenkins/agent",
-            ["logDriver"] = "awslogs",
-            ["logDriverOptions"] = new List<object>
-            {
-                Variable("awslogs-group", Reference(AgentLogGroup)),
-                Variable("awslogs-region", Reference(Region)),
-                Variable("awslogs-stream-prefix", toolchain),
-            },
-            ["environments"] = environment,
+            // The node's remote root, where Jenkins puts workspaces: the image's AGENT_WORKDIR, which is also
+            // remoting's -workDir (JENKINS_AGENT_WORKDIR in ecs/agent.json).
+            ["remoteFSRoot"] = AgentContainer.WorkDirectory,
         };
     }
-
-    private static Dictionary<string, object> Variable(string name, string value) => new() { ["name"] = name, ["value"] = value };
 }

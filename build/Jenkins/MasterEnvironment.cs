@@ -16,9 +16,6 @@ public static class MasterEnvironment
     public const string AgentCapacityProvider = "ECS_AGENT_CAPACITY_PROVIDER";
     public const string AgentSubnets = "ECS_AGENT_SUBNETS";
     public const string AgentSecurityGroups = "ECS_AGENT_SECURITY_GROUPS";
-    public const string AgentTaskRole = "ECS_AGENT_TASK_ROLE_ARN";
-    public const string AgentExecutionRole = "ECS_AGENT_EXECUTION_ROLE_ARN";
-    public const string AgentLogGroup = "ECS_AGENT_LOG_GROUP";
     public const string AgentFamilyPrefix = "ECS_AGENT_FAMILY_PREFIX";
     public const string MaxAgents = "ECS_MAX_AGENTS";
 

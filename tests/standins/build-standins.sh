@@ -200,19 +200,80 @@ build_inbound_agent() {
   mkdir -p "$root/home/jenkins/agent" "$root/home/jenkins/.jenkins" "$root/var/lib/apt/lists" "$root/var/log/apt" \
            "$root/usr/lib/x86_64-linux-gnu" "$root/usr/share/doc" "$root/usr/share/jenkins"
   echo "stand-in agent.jar" > "$root/usr/share/jenkins/agent.jar"
+  # The entrypoint follows the real one (jenkins-agent of jenkinsci/docker-agent at the pinned tag, as
+  # contracts/inbound-agent.json records it): the same variables and arguments make the same java command, in
+  # the same order; -webSocket only when JENKINS_WEB_SOCKET is exactly "true". The gap it leaves: it is a port
+  # from bash to busybox sh (REMOTING_OPTS is split with eval, not into a bash array), and the java stand-in
+  # below records the command instead of running remoting, so whether remoting accepts the command and reaches
+  # the master is not tested here.
   script /usr/local/bin/jenkins-agent <<'SH'
 #!/bin/sh
-# Stand-in for the inbound agent's launcher: says how it would connect, and ends.
-echo "stand-in jenkins-agent: JENKINS_URL=${JENKINS_URL:-} JENKINS_AGENT_NAME=${JENKINS_AGENT_NAME:-} JENKINS_WEB_SOCKET=${JENKINS_WEB_SOCKET:-} $*"
+# Stand-in for the inbound agent's entrypoint; see tests/standins/build-standins.sh.
+if [ $# -eq 1 ] && [ "${1#-}" = "$1" ]; then
+  exec "$@"
+fi
+case "$@" in
+  *"-tunnel "*) ;;
+  *) if [ ! -z "$JENKINS_TUNNEL" ]; then TUNNEL="-tunnel $JENKINS_TUNNEL"; fi ;;
+esac
+if [ ! -z "$JENKINS_AGENT_WORKDIR" ]; then
+  case "$@" in
+    *"-workDir"*) echo "Warning: Work directory is defined twice in command-line arguments and the environment variable" ;;
+    *) WORKDIR="-workDir $JENKINS_AGENT_WORKDIR" ;;
+  esac
+fi
+if [ -n "$JENKINS_URL" ]; then URL="-url $JENKINS_URL"; fi
+if [ -n "$JENKINS_NAME" ]; then JENKINS_AGENT_NAME="$JENKINS_NAME"; fi
+if [ "$JENKINS_WEB_SOCKET" = true ]; then WEB_SOCKET=-webSocket; fi
+if [ -n "$JENKINS_PROTOCOLS" ]; then PROTOCOLS="-protocols $JENKINS_PROTOCOLS"; fi
+if [ -n "$JENKINS_DIRECT_CONNECTION" ]; then DIRECT="-direct $JENKINS_DIRECT_CONNECTION"; fi
+if [ -n "$JENKINS_INSTANCE_IDENTITY" ]; then INSTANCE_IDENTITY="-instanceIdentity $JENKINS_INSTANCE_IDENTITY"; fi
+if [ "$JENKINS_JAVA_BIN" ]; then
+  JAVA_BIN="$JENKINS_JAVA_BIN"
+else
+  JAVA_BIN="java"
+  if [ "$JAVA_HOME" ]; then JAVA_BIN="$JAVA_HOME/bin/java"; fi
+fi
+if [ "$JENKINS_JAVA_OPTS" ]; then
+  JAVA_OPTIONS="$JENKINS_JAVA_OPTS"
+elif [ "$JAVA_OPTS" ]; then
+  JAVA_OPTIONS="$JAVA_OPTS"
+fi
+if [ "$JENKINS_AGENT_FILE" ]; then AGENT_FILE="$JENKINS_AGENT_FILE"; else AGENT_FILE="/usr/share/jenkins/agent.jar"; fi
+if [ -n "$JENKINS_SECRET" ]; then
+  case "$@" in
+    *"${JENKINS_SECRET}"*) echo "Warning: SECRET is defined twice in command-line arguments and the environment variable" ;;
+    *) SECRET="-secret ${JENKINS_SECRET}" ;;
+  esac
+fi
+if [ -n "$JENKINS_AGENT_NAME" ]; then
+  case "$@" in
+    *"${JENKINS_AGENT_NAME}"*) echo "Warning: AGENT_NAME is defined twice in command-line arguments and the environment variable" ;;
+    *) AGENT_NAME="-name ${JENKINS_AGENT_NAME}" ;;
+  esac
+fi
+# The real script: eval "REMOTING_OPTS_A=($REMOTING_OPTS)", then "${REMOTING_OPTS_A[@]}" "$@".
+eval "set -- $REMOTING_OPTS \"\$@\""
+exec $JAVA_BIN $JAVA_OPTIONS -jar $AGENT_FILE $SECRET $AGENT_NAME $TUNNEL $URL $WORKDIR $WEB_SOCKET $DIRECT $PROTOCOLS $INSTANCE_IDENTITY "$@"
 SH
+  # The agent's JDK 21. Started with -jar it records the command (one "argv: " line per word, the program
+  # first) instead of running remoting, and ends.
   script /opt/java/openjdk/bin/java <<'SH'
 #!/bin/sh
-# Stand-in for the agent's JDK 21.
 case "${1:-}" in
-  -version) echo 'openjdk version "21" (stand-in)' >&2 ;;
-  --version) echo 'openjdk 21 (stand-in)' ;;
-  *) echo "java (stand-in): cannot run $*" >&2; exit 1 ;;
+  -version) echo 'openjdk version "21" (stand-in)' >&2; exit 0 ;;
+  --version) echo 'openjdk 21 (stand-in)'; exit 0 ;;
 esac
+jar=""
+previous=""
+for arg in "$@"; do
+  [ "$previous" = "-jar" ] && jar="$arg"
+  previous="$arg"
+done
+[ -n "$jar" ] || { echo "java (stand-in): cannot run $*" >&2; exit 1; }
+[ -f "$jar" ] || { echo "Error: Unable to access jarfile $jar" >&2; exit 1; }
+echo "java (stand-in): would run $jar as $(id -un) in $(pwd), with:"
+printf 'argv: %s\n' "$0" "$@"
 SH
   ln -s /opt/java/openjdk/bin/java "$root/usr/bin/java"
   # apt-get cannot install anything here. It checks how it is called (as root, update before install in the
@@ -307,14 +368,14 @@ SH
 # --- toolchain images the agents copy from -----------------------------------------------------------------
 build_dotnet_sdk() {
   new_root dotnet-sdk
-  mkdir -p "$root/usr/share/dotnet/sdk/10.0.401" "$root/usr/share/dotnet/shared/Microsoft.NETCore.App/10.0" \
+  mkdir -p "$root/usr/share/dotnet/sdk/10.0.400" "$root/usr/share/dotnet/shared/Microsoft.NETCore.App/10.0" \
            "$root/usr/share/dotnet/host/fxr/10.0"
   # Like the real dotnet host: needs its sdk/ and shared/ folders beside it, and ICU unless invariant.
   script /usr/share/dotnet/dotnet <<'SH'
 #!/bin/sh
 self="$(readlink -f "$0")"
 dir="${self%/*}"
-[ -d "$dir/sdk/10.0.401" ] && [ -d "$dir/shared/Microsoft.NETCore.App" ] || {
+[ -d "$dir/sdk/10.0.400" ] && [ -d "$dir/shared/Microsoft.NETCore.App" ] || {
   echo "The command could not be loaded, possibly because: no .NET SDK was found in $dir (copy the whole /usr/share/dotnet) (stand-in)" >&2
   exit 145
 }
@@ -328,9 +389,9 @@ case "${DOTNET_SYSTEM_GLOBALIZATION_INVARIANT:-}" in
      } ;;
 esac
 case "${1:-}" in
-  --info) printf '.NET SDK:\n Version:   10.0.401 (stand-in)\n\nRuntime Environment:\n Base Path: %s/sdk/10.0.401/\n\n.NET SDKs installed:\n  10.0.401 [%s/sdk]\n' "$dir" "$dir" ;;
-  --version) echo "10.0.401" ;;
-  --list-sdks) echo "10.0.401 [$dir/sdk]" ;;
+  --info) printf '.NET SDK:\n Version:   10.0.400 (stand-in)\n\nRuntime Environment:\n Base Path: %s/sdk/10.0.400/\n\n.NET SDKs installed:\n  10.0.400 [%s/sdk]\n' "$dir" "$dir" ;;
+  --version) echo "10.0.400" ;;
+  --list-sdks) echo "10.0.400 [$dir/sdk]" ;;
   *) echo "dotnet (stand-in): only --info, --version and --list-sdks" >&2; exit 1 ;;
 esac
 SH
@@ -346,7 +407,7 @@ build_node() {
   script /usr/local/bin/node <<'SH'
 #!/bin/sh
 case "${1:-}" in
-  --version|-v) echo "v24.21.0" ;;
+  --version|-v) echo "v24.19.0" ;;
   "") echo "node (stand-in): no REPL" >&2; exit 9 ;;
   -*) echo "node (stand-in): only --version and scripts" >&2; exit 9 ;;
   *)
@@ -371,7 +432,7 @@ SH
   ln -s ../lib/node_modules/npm/bin/npm-cli.js "$root/usr/local/bin/npm"
   ln -s ../lib/node_modules/npm/bin/npx-cli.js "$root/usr/local/bin/npx"
   ln -s ../lib/node_modules/corepack/dist/corepack.js "$root/usr/local/bin/corepack"
-  import node "" "ENV NODE_VERSION=24.21.0" 'CMD ["node"]'
+  import node "" "ENV NODE_VERSION=24.19.0" 'CMD ["node"]'
 }
 
 build_maven() {

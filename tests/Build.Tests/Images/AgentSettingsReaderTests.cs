@@ -77,4 +77,35 @@ public sealed class AgentSettingsReaderTests : IDisposable
         Assert.Contains("images/agents/node/agent.json", error.Message);
         Assert.Contains("images/agents/python/agent.json", error.Message);
     }
+    [Theory]
+    [InlineData("JENKINS_URL", "read by the inbound agent's entrypoint")]
+    [InlineData("JENKINS_WEB_SOCKET", "set by ecs/agent.json for every agent container")]
+    [InlineData("JENKINS_AGENT_WORKDIR", "set by ecs/agent.json for every agent container")]
+    [InlineData("SLAVE_NODE_SECRET", "set by the amazon-ecs plugin at RunTask")]
+    [InlineData("JAVA_OPTS", "the agent JVM's options")]
+    public void A_variable_the_agent_itself_uses_is_an_error_naming_the_file_the_key_and_the_fix(string variable, string usedBy)
+    {
+        File.WriteAllText(_file, $"{{\n  \"cpu\": 1024,\n  \"memory\": 2048,\n  \"environment\": {{\n    \"NPM_CONFIG_CACHE\": \"/tmp\",\n    \"{variable}\": \"x\"\n  }}\n}}");
+
+        var error = Assert.Throws<BuildException>(() => AgentSettingsReader.Read(_file, "images/agents/x/agent.json", "x"));
+
+        Assert.Contains($"images/agents/x/agent.json line 6: environment \"{variable}\" is ", error.Message);
+        Assert.Contains(usedBy, error.Message);
+        Assert.Contains($"Remove \"{variable}\" from images/agents/x/agent.json", error.Message);
+    }
+
+    [Fact]
+    public async Task A_clashing_variable_fails_a_deploy_at_setup_before_anything_is_built_or_called()
+    {
+        using var repository = Repository.Copy();
+        File.WriteAllText(repository.Path("images", "agents", "node", "agent.json"), """{ "cpu": 1024, "memory": 2048, "environment": { "JENKINS_URL": "http://elsewhere/" } }""");
+
+        // The endpoint answers nothing: a call to AWS or a local service start would show in the output.
+        var run = await BuildRun.RunAsync(repository.Root, runTasks: true, "--target=Deploy", "--aws-endpoint-url=http://127.0.0.1:9/", "--registry=127.0.0.1:9");
+
+        Assert.NotEqual(0, run.ExitCode);
+        Assert.Contains("images/agents/node/agent.json line 1: environment \"JENKINS_URL\"", run.Output);
+        Assert.DoesNotContain(": building", run.Output);
+        Assert.False(Directory.Exists(repository.Path("images", "jenkins-master", "rendered")), "a config was rendered");
+    }
 }

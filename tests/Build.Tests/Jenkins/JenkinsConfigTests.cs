@@ -20,15 +20,13 @@ public sealed partial class JenkinsConfigTests
         Assert.Equal(catalog.Agents.Count, templates.Count);
         foreach (var agent in catalog.Agents)
         {
-            var template = Assert.Single(templates, t => Scalar(t, "templateName") == agent.Toolchain);
+            var template = Assert.Single(templates, t => Scalar(t, "taskDefinitionOverride") == "${ECS_AGENT_FAMILY_PREFIX}" + agent.Toolchain);
             Assert.Equal(agent.Agent!.Label, Scalar(template, "label"));
-            Assert.Equal("${ECS_AGENT_FAMILY_PREFIX}" + agent.Toolchain, Scalar(template, "taskDefinitionOverride"));
-            Assert.Equal(agent.Agent.Cpu.ToString(), Scalar(template, "cpu"));
-            Assert.Equal(agent.Agent.Memory.ToString(), Scalar(template, "memory"));
-            Assert.Equal("awslogs", Scalar(template, "logDriver"));
-            Assert.Equal("${ECS_AGENT_TASK_ROLE_ARN}", Scalar(template, "taskrole"));
-            var environment = (YamlSequenceNode)template.Children[new YamlScalarNode("environments")];
-            Assert.Contains(environment.Children.Cast<YamlMappingNode>(), e => Scalar(e, "name") == "JENKINS_WEB_SOCKET" && Scalar(e, "value") == "true");
+            Assert.Equal(AgentContainer.Name, Scalar(template, "agentContainerName"));
+            Assert.Equal(AgentContainer.WorkDirectory, Scalar(template, "remoteFSRoot"));
+            // Size, roles, logs and environment live in the task definition, which the plugin runs as it is.
+            Assert.Null(Scalar(template, "cpu"));
+            Assert.False(template.Children.ContainsKey(new YamlScalarNode("environments")));
         }
     }
 
@@ -44,11 +42,8 @@ public sealed partial class JenkinsConfigTests
 
         Assert.True(run.ExitCode == 0, run.Output);
         var templates = Templates(File.ReadAllText(repository.Path("images", "jenkins-master", "rendered", "casc", "ecs-cloud.yaml")));
-        var golang = Assert.Single(templates, t => Scalar(t, "templateName") == "golang");
-        Assert.Equal("go", Scalar(golang, "label"));
-        Assert.Equal("512", Scalar(golang, "cpu"));
-        Assert.Equal("1536", Scalar(golang, "memory"));
-        Assert.Contains("GOFLAGS", File.ReadAllText(repository.Path("images", "jenkins-master", "rendered", "casc", "ecs-cloud.yaml")));
+        var golang = Assert.Single(templates, t => Scalar(t, "label") == "go");
+        Assert.Equal("${ECS_AGENT_FAMILY_PREFIX}golang", Scalar(golang, "taskDefinitionOverride"));
     }
 
     [Fact]

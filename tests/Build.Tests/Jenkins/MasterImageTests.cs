@@ -44,7 +44,7 @@ public sealed class MasterImageTests(StandInImages standIns) : IClassFixture<Sta
             var configuration = Processes.Run("docker", ["image", "inspect", "--format", "{{range .Config.Env}}{{println .}}{{end}}", image]).Output;
             Assert.Contains("CASC_JENKINS_CONFIG=/usr/share/jenkins/casc", configuration);
             var cloud = Processes.Run("docker", ["run", "--rm", "--network=none", "--entrypoint", "cat", image, "/usr/share/jenkins/casc/ecs-cloud.yaml", "/usr/share/jenkins/casc/jenkins.yaml"]);
-            Assert.Contains("templateName: python", cloud.Output);
+            Assert.Contains("label: python", cloud.Output);
             Assert.Contains("numExecutors: 0", cloud.Output);
 
             // A second start changes nothing.
