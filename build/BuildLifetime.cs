@@ -33,7 +33,10 @@ public sealed class BuildLifetime(Aws.AwsClients aws, Jenkins.CascValidator casc
         if (running.Contains(nameof(RenderJenkinsConfig)))
         {
             var checkedConfig = casc.Validate(root, context.Catalog.Master, context.Catalog.Agents);
-            context.Log.Verbose("Configuration as code: {0} keys of {1} files held against {2} configurators of contracts/", checkedConfig.KeysChecked, checkedConfig.Files, checkedConfig.Contracts);
+            if (!checkedConfig.Unchanged)
+            {
+                context.Log.Information("Configuration as code: {0} keys of {1} files held against {2} configurators of contracts/", checkedConfig.KeysChecked, checkedConfig.Files, checkedConfig.Contracts);
+            }
         }
 
         // The SDK's start-up (credential chain, region, pipeline) then overlaps the tasks before the first AWS call.

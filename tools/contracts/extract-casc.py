@@ -21,6 +21,7 @@ import os
 import re
 import sys
 
+sys.dont_write_bytecode = True
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
 from javasource import ContractError, Index, Repository, generic_arguments, pom_property  # noqa: E402
 from pins import core_pin, plugin_pins  # noqa: E402

@@ -18,6 +18,7 @@ import re
 import subprocess
 import sys
 
+sys.dont_write_bytecode = True
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
 from javasource import ContractError, Repository, mirror_root, pom_property  # noqa: E402
 from pins import core_pin, dockerfile_base, plugin_pins  # noqa: E402

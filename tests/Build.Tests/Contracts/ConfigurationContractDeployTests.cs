@@ -41,6 +41,26 @@ public sealed class ConfigurationContractDeployTests(StandInImages standIns, Loc
     }
 
     [Fact]
+    public async Task A_passed_check_is_not_repeated_for_the_same_inputs_and_a_changed_file_is_checked_again()
+    {
+        using var repository = Repository.Copy();
+        var first = await BuildRun.RunAsync(repository.Root, runTasks: true, "--target=RenderJenkinsConfig");
+        Assert.True(first.ExitCode == 0, first.Output);
+        Assert.Matches(@"Configuration as code: \d+ keys of 2 files held against \d+ configurators", first.Output);
+
+        var again = await BuildRun.RunAsync(repository.Root, runTasks: true, "--target=RenderJenkinsConfig");
+        Assert.True(again.ExitCode == 0, again.Output);
+        Assert.DoesNotContain("keys of 2 files held against", again.Output);
+
+        var casc = repository.Path("images", "jenkins-master", "casc", "jenkins.yaml");
+        File.WriteAllText(casc, File.ReadAllText(casc).Replace("  numExecutors: 0", "  numExecutor: 0"));
+        var changed = await BuildRun.RunAsync(repository.Root, runTasks: true, "--target=RenderJenkinsConfig");
+        Assert.NotEqual(0, changed.ExitCode);
+        Assert.Contains("jenkins.yaml: jenkins.numExecutor is not an attribute of Jenkins", changed.Output);
+        Assert.Empty(changed.Executed);
+    }
+
+    [Fact]
     public async Task Without_contracts_the_build_says_how_to_make_them()
     {
         using var repository = Repository.Copy();
