@@ -7,6 +7,8 @@ namespace JenkinsOnEcs.Build.Jenkins;
 /// versions (tools/contracts/extract-casc.py): each configurator's attributes, the symbols that pick a
 /// describable's implementation, and the root elements. Keys match case-insensitively, as configuration as code
 /// matches them; unknown, deprecated and restricted attributes are rejected, as its defaults reject them.
+/// Only the cascRoots, cascConfigurators and cascImplementations members of the files are read: other contracts
+/// in the folder (the agents', the images') have other shapes.
 /// </summary>
 public sealed class CascContracts
 {
@@ -33,7 +35,7 @@ public sealed class CascContracts
             var name = Path.GetFileName(file);
             using var json = JsonDocument.Parse(File.ReadAllText(file));
             var root = json.RootElement;
-            if (root.TryGetProperty("roots", out var rootElements))
+            if (root.TryGetProperty("cascRoots", out var rootElements))
             {
                 foreach (var r in rootElements.EnumerateObject())
                 {
@@ -41,7 +43,7 @@ public sealed class CascContracts
                 }
             }
 
-            if (root.TryGetProperty("configurators", out var list))
+            if (root.TryGetProperty("cascConfigurators", out var list))
             {
                 foreach (var c in list.EnumerateArray())
                 {
@@ -50,7 +52,7 @@ public sealed class CascContracts
                 }
             }
 
-            if (root.TryGetProperty("implementations", out var apis))
+            if (root.TryGetProperty("cascImplementations", out var apis))
             {
                 foreach (var api in apis.EnumerateObject())
                 {

@@ -246,7 +246,7 @@ def main():
         "consumer": "Jenkins core (jenkins/jenkins image's jenkins.war)",
         "source": core.provenance(),
         "pin": {"file": "images/jenkins-master/Dockerfile", "image": f"jenkins/jenkins:{core_version}-lts-jdk21", "core": core_version},
-        "configurators": [
+        "cascConfigurators": [
             configurator(jenkins, "root", root_attributes, {
                 "names": ["jenkins"], "configurator": casc.provenance(jenkins_configurator.path), "excluded": excluded}),
             configurator(realm, "dataBound", realm_attributes, {
@@ -256,7 +256,7 @@ def main():
             *descriptors,
             *categories,
         ],
-        "implementations": implementation_entries(implementations),
+        "cascImplementations": implementation_entries(implementations),
     }
 
     casc_contract = {
@@ -275,12 +275,12 @@ def main():
             "unknown": "reject", "deprecated": "reject", "restricted": "reject",
             "policySource": casc.provenance("plugin/src/main/java/io/jenkins/plugins/casc/ConfigurationContext.java"),
         },
-        "roots": {
+        "cascRoots": {
             "jenkins": "jenkins.model.Jenkins",
             "security": "jenkins.model.GlobalConfigurationCategory.Security",
             "unclassified": "jenkins.model.GlobalConfigurationCategory.Unclassified",
         },
-        "configurators": [data_bound_entry("io.jenkins.plugins.casc.core.HudsonPrivateSecurityRealmConfigurator.UserWithPassword")],
+        "cascConfigurators": [data_bound_entry("io.jenkins.plugins.casc.core.HudsonPrivateSecurityRealmConfigurator.UserWithPassword")],
     }
 
     # --- matrix-auth: its configurator replaces introspection -------------------------------------------------------
@@ -301,13 +301,13 @@ def main():
         "source": matrix.provenance(),
         "pin": {"file": "images/jenkins-master/plugins.txt", "id": "matrix-auth", "version": pins["matrix-auth"]},
         "minimumCore": {"version": pom_property(matrix, "jenkins.version"), "source": matrix.provenance("pom.xml")},
-        "configurators": [
+        "cascConfigurators": [
             configurator(strategy, "custom", matrix_attributes, {"configurator": matrix.provenance(base.path),
                                                                   "note": "describe() replaces introspection: only these attributes"}),
             data_bound_entry("org.jenkinsci.plugins.matrixauth.integrations.casc.DefinitionEntry"),
             data_bound_entry("org.jenkinsci.plugins.matrixauth.integrations.casc.DefinitionEntry.Child"),
         ],
-        "implementations": {"hudson.security.AuthorizationStrategy": [
+        "cascImplementations": {"hudson.security.AuthorizationStrategy": [
             {"class": strategy.fqn, "symbols": symbols, "source": matrix.provenance(strategy_configurator.path)}]},
     }
 
@@ -319,10 +319,10 @@ def main():
         "source": ecs.provenance(),
         "pin": {"file": "images/jenkins-master/plugins.txt", "id": "amazon-ecs", "version": pins["amazon-ecs"]},
         "minimumCore": {"version": pom_property(ecs, "jenkins.version"), "source": ecs.provenance("pom.xml")},
-        "configurators": [data_bound_entry("com.cloudbees.jenkins.plugins.amazonecs.ECSCloud"),
+        "cascConfigurators": [data_bound_entry("com.cloudbees.jenkins.plugins.amazonecs.ECSCloud"),
                           data_bound_entry(template.fqn),
                           *[data_bound_entry(c.fqn) for c in sorted(nested, key=lambda c: c.name)]],
-        "implementations": implementation_entries({"hudson.slaves.Cloud": [index.require("com.cloudbees.jenkins.plugins.amazonecs.ECSCloud")]}),
+        "cascImplementations": implementation_entries({"hudson.slaves.Cloud": [index.require("com.cloudbees.jenkins.plugins.amazonecs.ECSCloud")]}),
     }
 
     os.makedirs(output, exist_ok=True)
@@ -332,8 +332,8 @@ def main():
         with open(os.path.join(output, file_name), "w") as f:
             json.dump(contract, f, indent=2)
             f.write("\n")
-        print(f"extract-casc: {file_name}: {sum(len(c['attributes']) for c in contract['configurators'])} attributes "
-              f"of {len(contract['configurators'])} configurators")
+        print(f"extract-casc: {file_name}: {sum(len(c['attributes']) for c in contract['cascConfigurators'])} attributes "
+              f"of {len(contract['cascConfigurators'])} configurators")
 
 
 if __name__ == "__main__":

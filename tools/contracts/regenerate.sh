@@ -4,7 +4,9 @@
 # Run it after every pin change (plugins.txt, a Dockerfile's base, an agent's base); the contract tests fail until
 # the contracts match the pins. Sources are bare git repositories fetched under $CONTRACTS_MIRROR (default
 # /work/.mirror/<owner>+<name>/repo); an extractor whose source is missing fails naming the repository to fetch.
-# The extractors write into a fresh folder that replaces contracts/ only when all of them succeeded.
+# Each extractor is called as `extract-X REPOSITORY_ROOT OUTPUT_DIRECTORY` (also in $CONTRACTS_OUTPUT) and writes its
+# contract files there: a scratch folder whose files are copied into contracts/ only when every extractor
+# succeeded, so a failed run leaves contracts/ as it was. Files of contracts/ no extractor wrote are kept.
 set -euo pipefail
 
 here="$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)"
@@ -16,14 +18,13 @@ trap 'rm -rf "$work"' EXIT
 shopt -s nullglob
 extractors=("$here"/extract-*.py "$here"/extract-*.sh)
 [ ${#extractors[@]} -gt 0 ] || { echo "regenerate: no tools/contracts/extract-*.py or extract-*.sh" >&2; exit 1; }
-# Files no extractor writes (none today) would be lost; keep a hand-written note out of contracts/.
 failed=()
 for extractor in "${extractors[@]}"; do
   case "$extractor" in
     *.py) runner=(python3 "$extractor") ;;
     *.sh) runner=(bash "$extractor") ;;
   esac
-  if ! "${runner[@]}" "$repo" "$work"; then
+  if ! CONTRACTS_OUTPUT="$work" "${runner[@]}" "$repo" "$work"; then
     failed+=("$(basename "$extractor")")
   fi
 done
@@ -31,8 +32,8 @@ if [ ${#failed[@]} -gt 0 ]; then
   echo "regenerate: failed: ${failed[*]}; contracts/ is unchanged" >&2
   exit 1
 fi
-rm -rf "$out.new"
-cp -r "$work" "$out.new"
-rm -rf "$out"
-mv "$out.new" "$out"
-echo "regenerate: $(ls "$out" | wc -l) contract files in contracts/"
+mkdir -p "$out"
+written=("$work"/*)
+[ ${#written[@]} -gt 0 ] || { echo "regenerate: the extractors wrote nothing" >&2; exit 1; }
+cp "${written[@]}" "$out"/
+echo "regenerate: ${#written[@]} contract files written into contracts/ by ${#extractors[@]} extractors"

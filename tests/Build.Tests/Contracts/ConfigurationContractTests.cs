@@ -134,10 +134,11 @@ public sealed partial class ConfigurationContractTests(ITestOutputHelper output)
     [Fact]
     public void Every_contract_names_its_source_repository_tag_and_commit()
     {
-        foreach (var file in Directory.EnumerateFiles(Repository.Path("contracts"), "*.json"))
+        foreach (var file in OwnContracts)
         {
-            var text = File.ReadAllText(file);
+            var text = File.ReadAllText(Repository.Path("contracts", file));
             Assert.Matches("\"repository\": \"[\\w.-]+/[\\w.-]+\"", text);
+            Assert.Matches("\"tag\": \"[^\"]+\"", text);
             Assert.Matches("\"commit\": \"[0-9a-f]{40}\"", text);
         }
     }
@@ -151,13 +152,16 @@ public sealed partial class ConfigurationContractTests(ITestOutputHelper output)
         var extractors = Directory.EnumerateFiles(Repository.Path("tools", "contracts"), "extract-*").Select(Path.GetFileName).ToList();
         Assert.Contains("extract-casc.py", extractors);
         Assert.Contains("extract-pins.py", extractors);
-        // Each contract file names the extractor that writes it, and that extractor exists.
-        foreach (var file in Directory.EnumerateFiles(Repository.Path("contracts"), "*.json"))
+        // Each of these contract files names the extractor that writes it, and that extractor exists.
+        foreach (var file in OwnContracts)
         {
-            var by = (string?)Contract(Path.GetFileName(file))["generatedBy"];
-            Assert.True(by is not null && File.Exists(Repository.Path(by.Split('/'))), $"{Path.GetFileName(file)}: generatedBy {by} is not a file of the repository");
+            var by = (string?)Contract(file)["generatedBy"];
+            Assert.True(by is not null && File.Exists(Repository.Path(by.Split('/'))), $"{file}: generatedBy {by} is not a file of the repository");
         }
     }
+
+    // The contracts tools/contracts/extract-casc.py and extract-pins.py write (the agents' come from their own extractors).
+    private static readonly string[] OwnContracts = ["jenkins-core.json", "configuration-as-code.json", "matrix-auth.json", "amazon-ecs-casc.json", "plugins.json", "jenkins-image.json", "nginx-image.json"];
 
     private static JsonNode Contract(string file) => JsonNode.Parse(File.ReadAllText(Repository.Path("contracts", file)))!;
 
