@@ -30,7 +30,7 @@ public sealed class BuildLifetime(Aws.AwsClients aws, Jenkins.CascValidator casc
 
         // A configuration key the pinned Jenkins or a plugin does not accept stops Jenkins at start: refuse it now,
         // before the first stack, image or task definition changes.
-        if (running.Contains(nameof(RenderJenkinsConfig)))
+        if (running.Contains(nameof(RenderJenkinsConfig)) || running.Contains(nameof(BuildMasterImage)))
         {
             var checkedConfig = casc.Validate(root, context.Catalog.Master, context.Catalog.Agents);
             if (!checkedConfig.Unchanged)

@@ -414,11 +414,11 @@ class Index:
     def superclass(self, cls):
         if not cls.extends:
             return None
-        outer_scope = cls.outer or cls
-        # Resolve the superclass name in the scope of the class's outer class (not of itself).
-        probe = JavaClass("", "class", cls.outer, cls.package, cls.path, cls.repo, cls.literals)
-        probe.imports = cls.imports
-        return self.resolve(cls.extends, probe if cls.outer else _file_scope(cls)) or None
+        # The superclass name is resolved in the scope around the class (its outer class, or its file), not in
+        # the class itself.
+        probe = _file_scope(cls)
+        probe.outer = cls.outer
+        return self.resolve(cls.extends, probe)
 
     def ancestry(self, cls):
         chain = []
