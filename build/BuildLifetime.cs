@@ -32,7 +32,7 @@ public sealed class BuildLifetime(Aws.AwsClients aws, Jenkins.CascValidator casc
         // before the first stack, image or task definition changes.
         if (running.Contains(nameof(RenderJenkinsConfig)) || running.Contains(nameof(BuildMasterImage)))
         {
-            var checkedConfig = casc.Validate(root, context.Catalog.Master, context.Catalog.Agents);
+            var checkedConfig = casc.Validate(root, settings.ArtifactsDirectory, context.Catalog.Master, context.Catalog.Agents);
             if (!checkedConfig.Unchanged)
             {
                 context.Log.Information("Configuration as code: {0} keys of {1} files held against {2} configurators of contracts/", checkedConfig.KeysChecked, checkedConfig.Files, checkedConfig.Contracts);

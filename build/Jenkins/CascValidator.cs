@@ -13,18 +13,18 @@ public sealed class CascValidator
     /// <summary>What was checked; <see cref="Unchanged"/>: inputs identical to the last passed check, not read again.</summary>
     public sealed record Result(int Files, int KeysChecked, int Contracts, bool Unchanged);
 
-    // Beside the rendered configuration (git-ignored, deleted by Clean): the hash of everything the last passed
-    // check read. Loading the YAML parser and the contracts costs a no-change run about 0.2 s; the check is a pure
+    // In artifacts/ (git-ignored, deleted by Clean; not in the master's build context, whose every file is part of
+    // its content tag): the hash of everything the last passed check read. Loading the YAML parser and the contracts costs a no-change run about 0.2 s; the check is a pure
     // function of these inputs and of this build's code, so equal hashes give the same verdict.
     private const string StampFile = ".casc-contract-check";
 
-    public Result Validate(string repositoryRoot, ImageDefinition master, IReadOnlyList<ImageDefinition> agents)
+    public Result Validate(string repositoryRoot, string artifactsDirectory, ImageDefinition master, IReadOnlyList<ImageDefinition> agents)
     {
         var contractsDirectory = Path.Combine(repositoryRoot, CascContracts.Folder);
         var casc = Path.Combine(master.ContextDirectory, EcsCloudRenderer.CascFolder);
         var files = Directory.Exists(casc) ? Directory.EnumerateFiles(casc, "*.y*ml").Order(StringComparer.Ordinal).ToList() : [];
         var document = EcsCloudRenderer.Document(agents);
-        var stamp = Path.Combine(master.ContextDirectory, EcsCloudRenderer.RenderedFolder, StampFile);
+        var stamp = Path.Combine(artifactsDirectory, StampFile);
         var inputs = InputsHash(contractsDirectory, files, document);
         if (inputs is not null && File.Exists(stamp) && File.ReadAllText(stamp) == inputs)
         {

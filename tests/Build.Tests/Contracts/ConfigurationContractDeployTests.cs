@@ -47,6 +47,10 @@ public sealed class ConfigurationContractDeployTests(StandInImages standIns, Loc
         var first = await BuildRun.RunAsync(repository.Root, runTasks: true, "--target=RenderJenkinsConfig");
         Assert.True(first.ExitCode == 0, first.Output);
         Assert.Matches(@"Configuration as code: \d+ keys of 2 files held against \d+ configurators", first.Output);
+        // The record of the passed check is kept out of the master's build context (every file there is part of
+        // the image's content tag).
+        Assert.True(File.Exists(repository.Path("artifacts", ".casc-contract-check")));
+        Assert.Equal(["ecs-cloud.yaml"], Directory.EnumerateFiles(repository.Path("images", "jenkins-master", "rendered"), "*", SearchOption.AllDirectories).Select(Path.GetFileName));
 
         var again = await BuildRun.RunAsync(repository.Root, runTasks: true, "--target=RenderJenkinsConfig");
         Assert.True(again.ExitCode == 0, again.Output);
