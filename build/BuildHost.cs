@@ -30,6 +30,7 @@ public static class BuildHost
             services.AddSingleton<ImageBuilder>();
             services.AddSingleton<NginxConfigRenderer>();
             services.AddSingleton<EcsCloudRenderer>();
+            services.AddSingleton<CascValidator>();
             services.AddSingleton<Local.LocalServices>();
             services.AddSingleton<AwsClients>();
             services.AddSingleton<InfrastructureService>();

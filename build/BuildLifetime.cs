@@ -8,7 +8,7 @@ using JenkinsOnEcs.Build.Tasks;
 namespace JenkinsOnEcs.Build;
 
 /// <summary>Reads and checks every setting before the first task, so a bad input fails before anything changes.</summary>
-public sealed class BuildLifetime(Aws.AwsClients aws) : FrostingLifetime<BuildContext>
+public sealed class BuildLifetime(Aws.AwsClients aws, Jenkins.CascValidator casc) : FrostingLifetime<BuildContext>
 {
     // The tasks that call AWS whatever the settings; the push tasks call it only for ECR (no "registry" setting).
     private static readonly string[] AwsTasks = [nameof(DeployInfrastructure), nameof(PlanInfrastructure), nameof(RegisterTaskDefinitions), nameof(DeployServices)];
@@ -26,6 +26,17 @@ public sealed class BuildLifetime(Aws.AwsClients aws) : FrostingLifetime<BuildCo
             throw new BuildException(
                 $"RenderNginxConfig needs the Jenkins master's internal address: set \"{SettingNames.JenkinsUpstream}\" in environments/{settings.EnvironmentName}.json, " +
                 $"pass --{SettingDefinitions.All.Single(s => s.Key == SettingNames.JenkinsUpstream).Argument}=http://host:port, or run it within Deploy (the address is then the internal load balancer's).");
+        }
+
+        // A configuration key the pinned Jenkins or a plugin does not accept stops Jenkins at start: refuse it now,
+        // before the first stack, image or task definition changes.
+        if (running.Contains(nameof(RenderJenkinsConfig)) || running.Contains(nameof(BuildMasterImage)))
+        {
+            var checkedConfig = casc.Validate(root, settings.ArtifactsDirectory, context.Catalog.Master, context.Catalog.Agents);
+            if (!checkedConfig.Unchanged)
+            {
+                context.Log.Information("Configuration as code: {0} keys of {1} files held against {2} configurators of contracts/", checkedConfig.KeysChecked, checkedConfig.Files, checkedConfig.Contracts);
+            }
         }
 
         // The SDK's start-up (credential chain, region, pipeline) then overlaps the tasks before the first AWS call.

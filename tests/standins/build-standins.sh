@@ -146,8 +146,27 @@ exec "$@"
 SH
   script /usr/local/bin/jenkins.sh <<'SH'
 #!/bin/sh
-# Stand-in for the official start script: says what it would start, and ends.
-echo "stand-in jenkins.sh: would start Jenkins as $(id -un) with JAVA_OPTS=${JAVA_OPTS:-} JENKINS_OPTS=${JENKINS_OPTS:-} $*"
+# Stand-in for the official start script: says what it would start, and ends. Like the real one (jenkinsci/docker
+# 2.568.2 jenkins.sh) it adds -Djenkins.model.Jenkins.slaveAgentPort=$JENKINS_SLAVE_AGENT_PORT when that variable
+# is not empty and JAVA_OPTS/JENKINS_JAVA_OPTS do not name the property already.
+opts="${JAVA_OPTS:-} ${JENKINS_JAVA_OPTS:-}"
+case "$opts" in
+  *jenkins.model.Jenkins.slaveAgentPort*) ;;
+  *) [ -n "${JENKINS_SLAVE_AGENT_PORT:-}" ] && opts="$opts -Djenkins.model.Jenkins.slaveAgentPort=${JENKINS_SLAVE_AGENT_PORT}" ;;
+esac
+echo "stand-in jenkins.sh: would start Jenkins as $(id -un) with java $opts JENKINS_OPTS=${JENKINS_OPTS:-} $*"
+SH
+  # The real jenkins-support is bash and reads Plugin-Version from a plugin's manifest (unzip); the stand-in's
+  # plugin files hold just their version, so its get_plugin_version prints their first line.
+  script /usr/local/bin/jenkins-support <<'SH'
+get_plugin_version() {
+  head -n 1 "$1"
+}
+SH
+  # The real image has bash (the start scripts are bash); busybox's sh stands in for it.
+  script /bin/bash <<'SH'
+#!/bin/sh
+exec /bin/sh "$@"
 SH
   # The real jenkins-plugin-cli downloads plugins. This one checks that it was given an existing, non-empty
   # plugin file whose every line (comments and blank lines aside) is a pinned id:version, writes one
@@ -190,7 +209,7 @@ printf -- '--plugin-file %s\nargs: %s\nplugins:%s\n' "$file" "$all" "$seen" > "$
 echo "jenkins-plugin-cli (stand-in): $count plugins from $file"
 SH
   import jenkins "usr/share/jenkins/ref var/jenkins_home" \
-    "ENV JENKINS_HOME=/var/jenkins_home" "ENV REF=/usr/share/jenkins/ref" \
+    "ENV JENKINS_HOME=/var/jenkins_home" "ENV REF=/usr/share/jenkins/ref" "ENV JENKINS_SLAVE_AGENT_PORT=50000" \
     "USER jenkins" "WORKDIR /var/jenkins_home" 'ENTRYPOINT ["/usr/bin/tini", "--", "/usr/local/bin/jenkins.sh"]'
 }
 

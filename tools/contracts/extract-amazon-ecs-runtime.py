@@ -13,7 +13,7 @@ reads; the command from ECSLauncher.getDockerRunCommand; the variables from runE
 longer has the shape this script expects it fails, naming what it could not find: review the plugin then.
 
 Usage: extract-amazon-ecs-runtime.py [--check]   (--check: fail when the committed contract differs)
-Sources: $MIRROR_ROOT (default /work/.mirror)/jenkinsci+amazon-ecs-plugin/repo, a bare clone.
+Sources: $CONTRACTS_MIRROR (default /work/.mirror)/jenkinsci+amazon-ecs-plugin/repo, a bare clone.
 """
 import json
 import os
@@ -26,8 +26,9 @@ TAG = "amazon-ecs-1.49"
 PACKAGE = "src/main/java/com/cloudbees/jenkins/plugins/amazonecs"
 HERE = os.path.dirname(os.path.abspath(__file__))
 ROOT = os.path.dirname(os.path.dirname(HERE))
-OUTPUT = os.path.join(ROOT, "contracts", "amazon-ecs-runtime.json")
-MIRROR = os.path.join(os.environ.get("MIRROR_ROOT", "/work/.mirror"), "jenkinsci+amazon-ecs-plugin", "repo")
+# regenerate.sh passes a scratch folder (CONTRACTS_OUTPUT); run alone, the script writes contracts/ itself.
+OUTPUT = os.path.join(os.environ.get("CONTRACTS_OUTPUT") or os.path.join(ROOT, "contracts"), "amazon-ecs-runtime.json")
+MIRROR = os.path.join(os.environ.get("CONTRACTS_MIRROR") or os.environ.get("MIRROR_ROOT", "/work/.mirror"), "jenkinsci+amazon-ecs-plugin", "repo")
 
 
 def fail(message):

@@ -12,7 +12,7 @@ assigns, plus those its header documents. A construct this script does not recog
 naming it: review the entrypoint then.
 
 Usage: extract-inbound-agent.py [--check]   (--check: fail when the committed contract differs)
-Sources: $MIRROR_ROOT (default /work/.mirror)/jenkinsci+docker-agent/repo, a bare clone.
+Sources: $CONTRACTS_MIRROR (default /work/.mirror)/jenkinsci+docker-agent/repo, a bare clone.
 """
 import json
 import os
@@ -23,8 +23,9 @@ import sys
 REPOSITORY = "jenkinsci/docker-agent"
 HERE = os.path.dirname(os.path.abspath(__file__))
 ROOT = os.path.dirname(os.path.dirname(HERE))
-OUTPUT = os.path.join(ROOT, "contracts", "inbound-agent.json")
-MIRROR = os.path.join(os.environ.get("MIRROR_ROOT", "/work/.mirror"), "jenkinsci+docker-agent", "repo")
+# regenerate.sh passes a scratch folder (CONTRACTS_OUTPUT); run alone, the script writes contracts/ itself.
+OUTPUT = os.path.join(os.environ.get("CONTRACTS_OUTPUT") or os.path.join(ROOT, "contracts"), "inbound-agent.json")
+MIRROR = os.path.join(os.environ.get("CONTRACTS_MIRROR") or os.environ.get("MIRROR_ROOT", "/work/.mirror"), "jenkinsci+docker-agent", "repo")
 
 
 def fail(message):

@@ -84,6 +84,35 @@ public sealed partial class JenkinsConfigTests
         Assert.Contains(container["secrets"]!.AsArray(), e => (string)e!["name"]! == MasterEnvironment.AdminPassword);
     }
 
+    [Fact]
+    public void The_image_closes_the_agent_port_from_the_first_moment_as_the_configuration_does()
+    {
+        var dockerfile = File.ReadAllText(Repository.Path("images", "jenkins-master", "Dockerfile"));
+        var jenkins = (YamlMappingNode)Load(File.ReadAllText(Repository.Path("images", "jenkins-master", "casc", "jenkins.yaml"))).Children[new YamlScalarNode("jenkins")];
+        // contracts/jenkins-image.json: the base sets this variable, and its jenkins.sh hands it to the JVM unless
+        // JAVA_OPTS names the property already.
+        var image = JsonNode.Parse(File.ReadAllText(Repository.Path("contracts", "jenkins-image.json")))!["agentPort"]!;
+        Assert.Equal("50000", (string)image["default"]!);
+        var variable = (string)image["variable"]!;
+
+        var javaOpts = Regex.Match(dockerfile, "JAVA_OPTS=\"([^\"]*)\"").Groups[1].Value;
+        Assert.Contains("-Djenkins.model.Jenkins.slaveAgentPort=" + Scalar(jenkins, "slaveAgentPort"), javaOpts);
+        Assert.Matches($"(?m)^\\s*{variable}=\"\"", dockerfile);
+    }
+
+    [Fact]
+    public void The_entrypoint_leaves_a_replaced_plugin_as_the_official_copy_step_does()
+    {
+        var entrypoint = File.ReadAllText(Repository.Path("images", "jenkins-master", "jenkins-entrypoint.sh"));
+        var copy = JsonNode.Parse(File.ReadAllText(Repository.Path("contracts", "jenkins-image.json")))!["pluginCopy"]!;
+        Assert.Contains("version_from_image", (string)copy["marker"]!);
+
+        Assert.Contains("\"$home/plugins/$name.jpi.version_from_image\"", entrypoint);
+        Assert.Contains("touch \"$home/plugins/$name.jpi.pinned\"", entrypoint);
+        // The version as that step reads it: its own function, not a copy of it.
+        Assert.Contains(". /usr/local/bin/jenkins-support && get_plugin_version", entrypoint);
+    }
+
     private static List<YamlMappingNode> Templates(string yaml)
     {
         var root = Load(yaml);

@@ -36,7 +36,14 @@ public sealed class MasterImageTests(StandInImages standIns) : IClassFixture<Sta
             Assert.Contains("git: the image's version replaces", start.Output);
             Assert.Equal("5.10.1", File.ReadAllText(Path.Combine(home, "plugins", "git.jpi")).Trim());
             Assert.False(Directory.Exists(Path.Combine(home, "plugins", "git")), "the old unpacked plugin is still there");
-            Assert.False(File.Exists(Path.Combine(home, "plugins", "git.jpi.pinned")), "the old pin is still there");
+            // As the official copy step (jenkins-support) leaves a plugin it installs: pinned, and the marker
+            // holding the image's version, so that step does not take it for a manual upgrade at the next start.
+            Assert.True(File.Exists(Path.Combine(home, "plugins", "git.jpi.pinned")), "the replaced plugin is not pinned");
+            Assert.Equal("5.10.1", File.ReadAllText(Path.Combine(home, "plugins", "git.jpi.version_from_image")).Trim());
+            Assert.False(File.Exists(Path.Combine(home, "plugins", "hand-installed.jpi.version_from_image")), "a plugin the image does not carry got a marker");
+            // The inbound TCP port is closed from the start: the base's JENKINS_SLAVE_AGENT_PORT=50000 is not handed on.
+            Assert.Contains("-Djenkins.model.Jenkins.slaveAgentPort=-1", start.Output);
+            Assert.DoesNotContain("slaveAgentPort=50000", start.Output);
             Assert.Equal("1.0", File.ReadAllText(Path.Combine(home, "plugins", "hand-installed.jpi")));
             Assert.True(File.Exists(Path.Combine(home, "plugins", "configuration-as-code.jpi")));
 

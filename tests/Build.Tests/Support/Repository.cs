@@ -29,7 +29,7 @@ public sealed class TemporaryRepository : IDisposable
     public TemporaryRepository(string source)
     {
         Root = Directory.CreateTempSubdirectory("jenkins-ecs-repo-").FullName;
-        foreach (var folder in new[] { "images", "environments", "cfn", "ecs", "tools" })
+        foreach (var folder in new[] { "images", "environments", "cfn", "ecs", "tools", "contracts" })
         {
             CopyFolder(System.IO.Path.Combine(source, folder), System.IO.Path.Combine(Root, folder));
         }
