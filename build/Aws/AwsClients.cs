@@ -13,6 +13,7 @@ public sealed class AwsClients(Local.LocalServices local) : IDisposable
     private CloudFormationClient? _cloudFormation;
     private EcrClient? _ecr;
     private EcsClient? _ecs;
+    private SsmClient? _ssm;
     private Task? _preparing;
 
     /// <summary>The session; the environment file's awsEndpointUrl stands where AWS_ENDPOINT_URL would.</summary>
@@ -38,6 +39,12 @@ public sealed class AwsClients(Local.LocalServices local) : IDisposable
     {
         local.EnsureAws(settings);
         return Get(ref _ecs, settings, session => new EcsClient(session));
+    }
+
+    public SsmClient Ssm(BuildSettings settings)
+    {
+        local.EnsureAws(settings);
+        return Get(ref _ssm, settings, session => new SsmClient(session));
     }
 
     /// <summary>
@@ -76,6 +83,7 @@ public sealed class AwsClients(Local.LocalServices local) : IDisposable
             _cloudFormation?.Dispose();
             _ecr?.Dispose();
             _ecs?.Dispose();
+            _ssm?.Dispose();
         }
     }
 

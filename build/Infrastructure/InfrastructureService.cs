@@ -11,7 +11,7 @@ public sealed class InfrastructureService(AwsClients aws, ICakeLog log)
 
     public Task<InfrastructureResult> DeployAsync(BuildSettings settings, bool planOnly, CancellationToken cancellationToken = default)
     {
-        var deployer = new InfrastructureDeployer(new StackDeployer(aws.CloudFormation(settings), log, Options), log);
+        var deployer = new InfrastructureDeployer(new StackDeployer(aws.CloudFormation(settings), log, Options), aws.Ssm(settings), log);
         return deployer.DeployAsync(
             new InfrastructureRequest(
                 settings.RepositoryRoot,

@@ -23,9 +23,10 @@ public sealed class StackDeployer(ICloudFormation cloudFormation, ICakeLog log, 
         IReadOnlyDictionary<string, string> tags,
         bool planOnly,
         CancellationToken cancellationToken = default)
-        => await DeployAsync(stackName, await DescribeAsync(stackName, cancellationToken), template, parameters, tags, planOnly, cancellationToken);
+        => await DeployAsync(stackName, await DescribeAsync(stackName, cancellationToken), template, parameters, tags, planOnly, cancellationToken: cancellationToken);
 
     /// <param name="existing">The stack as described just before (null: it does not exist).</param>
+    /// <param name="ssmValues">By parameter name, what SSM holds for the template's SSM-typed parameters now; part of the fingerprint.</param>
     public async Task<StackDeployment> DeployAsync(
         string stackName,
         StackDescription? existing,
@@ -33,6 +34,7 @@ public sealed class StackDeployer(ICloudFormation cloudFormation, ICakeLog log, 
         IReadOnlyDictionary<string, string> parameters,
         IReadOnlyDictionary<string, string> tags,
         bool planOnly,
+        IReadOnlyDictionary<string, string>? ssmValues = null,
         CancellationToken cancellationToken = default)
     {
         if (existing is not null)
@@ -40,7 +42,7 @@ public sealed class StackDeployer(ICloudFormation cloudFormation, ICakeLog log, 
             await CheckUpdatableAsync(existing, cancellationToken);
         }
 
-        var fingerprint = StackFingerprint.Compute(template.Body, parameters);
+        var fingerprint = StackFingerprint.Compute(template.Body, parameters, ssmValues);
         if (existing is not null && IsStable(existing.Status) && existing.Tags.GetValueOrDefault(StackFingerprint.TagKey) == fingerprint)
         {
             log.Information("{0}: unchanged ({1}), skipped", stackName, existing.Status);
@@ -70,6 +72,11 @@ public sealed class StackDeployer(ICloudFormation cloudFormation, ICakeLog log, 
         {
             log.Information("  {0,-7} {1} ({2}){3}", change.Action, change.LogicalResourceId, change.ResourceType,
                 change.Replacement is "True" or "Conditional" ? $" replacement: {change.Replacement}" : string.Empty);
+        }
+
+        foreach (var (name, value) in (ssmValues ?? new Dictionary<string, string>()).OrderBy(p => p.Key, StringComparer.Ordinal))
+        {
+            log.Information("  {0} resolves through SSM to {1}", name, value);
         }
 
         if (planOnly)
