@@ -53,7 +53,8 @@ public sealed class SsmClient(AwsSession session) : ISsmParameterStore, IDisposa
         var found = new Dictionary<string, string>(StringComparer.Ordinal);
         foreach (var name in batch.Where(n => !invalid.Contains(n, StringComparer.Ordinal)))
         {
-            var parameter = parameters.FirstOrDefault(p => Names(p).Contains(name, StringComparer.Ordinal))
+            // Asked with and without a selector in one call, moto answers both without Selector: the newest is the current value.
+            var parameter = parameters.Where(p => Names(p).Contains(name, StringComparer.Ordinal)).MaxBy(Version)
                 ?? parameters.FirstOrDefault(p => IsVersion(p, name))
                 ?? throw new BuildException(
                     $"SSM GetParameters answered without the parameter {name}, and without listing it as invalid; the answer named {string.Join(", ", parameters.Select(p => (string?)p["Name"]))}. " +
@@ -84,6 +85,8 @@ public sealed class SsmClient(AwsSession session) : ISsmParameterStore, IDisposa
 
         var name = asked[..at];
         return ((string?)parameter["Name"] == name || (string?)parameter["ARN"] == name)
-            && parameter["Version"] is JsonValue v && v.TryGetValue<long>(out var answered) && answered == version;
+            && Version(parameter) == version;
     }
+
+    private static long Version(JsonObject parameter) => parameter["Version"] is JsonValue v && v.TryGetValue<long>(out var version) ? version : 0;
 }

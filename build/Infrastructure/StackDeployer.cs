@@ -49,6 +49,12 @@ public sealed class StackDeployer(ICloudFormation cloudFormation, ICakeLog log, 
             return new StackDeployment(stackName, StackOutcome.Unchanged, existing.Outputs, []);
         }
 
+        // CloudFormation reads these anew for the change set; shown, since a new value alone can be why there is one.
+        foreach (var (name, value) in (ssmValues ?? new Dictionary<string, string>()).OrderBy(p => p.Key, StringComparer.Ordinal))
+        {
+            log.Information("{0}: {1} resolves through SSM to {2}", stackName, name, value);
+        }
+
         var create = existing is null || existing.Status == "REVIEW_IN_PROGRESS";
         var changeSetName = $"jenkins-ecs-{DateTimeOffset.UtcNow:yyyyMMdd-HHmmss}-{Guid.NewGuid().ToString("N")[..6]}";
         var allTags = new Dictionary<string, string>(tags) { [StackFingerprint.TagKey] = fingerprint };
@@ -72,11 +78,6 @@ public sealed class StackDeployer(ICloudFormation cloudFormation, ICakeLog log, 
         {
             log.Information("  {0,-7} {1} ({2}){3}", change.Action, change.LogicalResourceId, change.ResourceType,
                 change.Replacement is "True" or "Conditional" ? $" replacement: {change.Replacement}" : string.Empty);
-        }
-
-        foreach (var (name, value) in (ssmValues ?? new Dictionary<string, string>()).OrderBy(p => p.Key, StringComparer.Ordinal))
-        {
-            log.Information("  {0} resolves through SSM to {1}", name, value);
         }
 
         if (planOnly)

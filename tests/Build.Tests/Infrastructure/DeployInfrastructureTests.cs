@@ -74,7 +74,7 @@ public sealed partial class DeployInfrastructureTests(MotoServer moto) : IClassF
     }
 
     [SkippableFact]
-    public async Task A_missing_parameter_names_the_stack_and_where_to_set_it()
+    public async Task A_missing_parameter_names_the_stack_and_where_to_set_it_before_any_stack_exists()
     {
         Requires.CfnLint();
         using var aws = moto.UseFor();
@@ -87,6 +87,10 @@ public sealed partial class DeployInfrastructureTests(MotoServer moto) : IClassF
         Assert.Equal(1, run.ExitCode);
         Assert.Contains("Stack 'load-balancers' needs DomainName", run.Output);
         Assert.Contains($"environments/{environment}.json", run.Output);
+
+        // Found before the first stack, not after the four that come before load-balancers.
+        Assert.Contains("No stack was touched.", run.Output);
+        await SsmParameterTests.AssertNoStackAsync(environment);
     }
 
     [SkippableFact]
