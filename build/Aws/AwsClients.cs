@@ -48,7 +48,7 @@ public sealed class AwsClients(Local.LocalServices local) : IDisposable
     }
 
     /// <summary>
-    /// Starts resolving the session and making the CloudFormation client in the background, so the SDK's start-up
+    /// Starts resolving the session and making the CloudFormation and SSM clients in the background, so the SDK's start-up
     /// (credential chain, region, pipeline) overlaps the tasks before the first AWS call instead of delaying it.
     /// A failure is not reported here: the first real use repeats the step and reports it there. Not for the local
     /// rehearsal, whose AWS credentials exist only once its moto has been started.
@@ -67,6 +67,7 @@ public sealed class AwsClients(Local.LocalServices local) : IDisposable
                 try
                 {
                     Get(ref _cloudFormation, settings, session => new CloudFormationClient(session));
+                    Get(ref _ssm, settings, session => new SsmClient(session));
                 }
                 catch (Exception)
                 {

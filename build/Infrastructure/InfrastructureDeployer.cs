@@ -17,13 +17,17 @@ public sealed class InfrastructureDeployer(StackDeployer deployer, ISsmParameter
         // costs one round trip, not one per stack. Asked first, so that the round trip overlaps the parsing of
         // the templates and the SSM read; the describes only read, and are awaited even when a check fails, so
         // none outlives the run.
+        var watch = System.Diagnostics.Stopwatch.StartNew();
         var describing = Task.WhenAll(request.Stacks.Select(s => deployer.DescribeAsync(s.StackName(request.EnvironmentName), cancellationToken)));
+        var describedAt = describing.ContinueWith(_ => watch.ElapsedMilliseconds, CancellationToken.None, TaskContinuationOptions.ExecuteSynchronously, TaskScheduler.Default);
         List<(StackDefinition Stack, CloudFormationTemplate Template)> templates;
         IReadOnlyDictionary<string, string> ssmValues;
         try
         {
             templates = LoadTemplates(request);
+            var loadedAt = watch.ElapsedMilliseconds;
             ssmValues = await ResolveSsmAsync(UpFrontSsmReferences(templates, request), request, upFront: true, cancellationToken);
+            log.Verbose("Templates checked at {0} ms, {1} SSM value(s) at {2} ms, stack states at {3} ms", loadedAt, ssmValues.Count, watch.ElapsedMilliseconds, await describedAt);
         }
         catch
         {
