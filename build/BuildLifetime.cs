@@ -8,11 +8,12 @@ using JenkinsOnEcs.Build.Tasks;
 namespace JenkinsOnEcs.Build;
 
 /// <summary>Reads and checks every setting before the first task, so a bad input fails before anything changes.</summary>
-public sealed class BuildLifetime(Aws.AwsClients aws, Jenkins.CascValidator casc) : FrostingLifetime<BuildContext>
+public sealed class BuildLifetime(Aws.AwsClients aws, Jenkins.CascValidator casc, Docker.DockerEngine docker) : FrostingLifetime<BuildContext>
 {
     // The tasks that call AWS whatever the settings; the push tasks call it only for ECR (no "registry" setting).
     private static readonly string[] AwsTasks = [nameof(DeployInfrastructure), nameof(PlanInfrastructure), nameof(RegisterTaskDefinitions), nameof(DeployServices)];
     private static readonly string[] PushTasks = [nameof(PushMasterImage), nameof(PushNginxImage), nameof(PushAgentImages)];
+    private static readonly string[] ImageTasks = [nameof(BuildMasterImage), nameof(BuildNginxImage), nameof(BuildAgentImages)];
 
     public override void Setup(BuildContext context, ISetupContext info)
     {
@@ -43,6 +44,13 @@ public sealed class BuildLifetime(Aws.AwsClients aws, Jenkins.CascValidator casc
         if (AwsTasks.Any(running.Contains) || (settings.Registry is null && PushTasks.Any(running.Contains)))
         {
             aws.Prepare(settings);
+        }
+
+        // A run that builds images needs the daemon: a Deploy would otherwise find it stopped only after every
+        // stack is deployed. Asked after the AWS start-up has begun, which it then overlaps.
+        if (ImageTasks.Any(running.Contains))
+        {
+            docker.EnsureRunning();
         }
 
         context.Log.Information("Environment {0}, {1} images ({2} agents), parallelism {3}", settings.EnvironmentName, context.Catalog.Images.Count, context.Catalog.Agents.Count, settings.Parallelism);

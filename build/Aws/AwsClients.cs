@@ -13,6 +13,7 @@ public sealed class AwsClients(Local.LocalServices local) : IDisposable
     private CloudFormationClient? _cloudFormation;
     private EcrClient? _ecr;
     private EcsClient? _ecs;
+    private SsmClient? _ssm;
     private Task? _preparing;
 
     /// <summary>The session; the environment file's awsEndpointUrl stands where AWS_ENDPOINT_URL would.</summary>
@@ -40,8 +41,14 @@ public sealed class AwsClients(Local.LocalServices local) : IDisposable
         return Get(ref _ecs, settings, session => new EcsClient(session));
     }
 
+    public SsmClient Ssm(BuildSettings settings)
+    {
+        local.EnsureAws(settings);
+        return Get(ref _ssm, settings, session => new SsmClient(session));
+    }
+
     /// <summary>
-    /// Starts resolving the session and making the CloudFormation client in the background, so the SDK's start-up
+    /// Starts resolving the session and making the CloudFormation and SSM clients in the background, so the SDK's start-up
     /// (credential chain, region, pipeline) overlaps the tasks before the first AWS call instead of delaying it.
     /// A failure is not reported here: the first real use repeats the step and reports it there. Not for the local
     /// rehearsal, whose AWS credentials exist only once its moto has been started.
@@ -60,6 +67,7 @@ public sealed class AwsClients(Local.LocalServices local) : IDisposable
                 try
                 {
                     Get(ref _cloudFormation, settings, session => new CloudFormationClient(session));
+                    Get(ref _ssm, settings, session => new SsmClient(session));
                 }
                 catch (Exception)
                 {
@@ -76,6 +84,7 @@ public sealed class AwsClients(Local.LocalServices local) : IDisposable
             _cloudFormation?.Dispose();
             _ecr?.Dispose();
             _ecs?.Dispose();
+            _ssm?.Dispose();
         }
     }
 

@@ -11,7 +11,7 @@ public sealed class InfrastructureService(AwsClients aws, ICakeLog log)
 
     public Task<InfrastructureResult> DeployAsync(BuildSettings settings, bool planOnly, CancellationToken cancellationToken = default)
     {
-        var deployer = new InfrastructureDeployer(new StackDeployer(aws.CloudFormation(settings), log, Options), log);
+        var deployer = new InfrastructureDeployer(new StackDeployer(aws.CloudFormation(settings), log, Options), new SsmOnFirstUse(() => aws.Ssm(settings)), log);
         return deployer.DeployAsync(
             new InfrastructureRequest(
                 settings.RepositoryRoot,
@@ -21,5 +21,14 @@ public sealed class InfrastructureService(AwsClients aws, ICakeLog log)
                 settings.StackParameters,
                 planOnly),
             cancellationToken);
+    }
+
+    /// <summary>The SSM client made on first use: after the stack describes are under way, and only when a template has an SSM-typed parameter.</summary>
+    private sealed class SsmOnFirstUse(Func<ISsmParameterStore> make) : ISsmParameterStore
+    {
+        private readonly Lazy<ISsmParameterStore> _store = new(make);
+
+        public Task<SsmParameterValues> GetParametersAsync(IEnumerable<string> names, CancellationToken cancellationToken)
+            => _store.Value.GetParametersAsync(names, cancellationToken);
     }
 }

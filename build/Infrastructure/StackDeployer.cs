@@ -23,9 +23,10 @@ public sealed class StackDeployer(ICloudFormation cloudFormation, ICakeLog log, 
         IReadOnlyDictionary<string, string> tags,
         bool planOnly,
         CancellationToken cancellationToken = default)
-        => await DeployAsync(stackName, await DescribeAsync(stackName, cancellationToken), template, parameters, tags, planOnly, cancellationToken);
+        => await DeployAsync(stackName, await DescribeAsync(stackName, cancellationToken), template, parameters, tags, planOnly, cancellationToken: cancellationToken);
 
     /// <param name="existing">The stack as described just before (null: it does not exist).</param>
+    /// <param name="ssmValues">By parameter name, what SSM holds for the template's SSM-typed parameters now; part of the fingerprint.</param>
     public async Task<StackDeployment> DeployAsync(
         string stackName,
         StackDescription? existing,
@@ -33,6 +34,7 @@ public sealed class StackDeployer(ICloudFormation cloudFormation, ICakeLog log, 
         IReadOnlyDictionary<string, string> parameters,
         IReadOnlyDictionary<string, string> tags,
         bool planOnly,
+        IReadOnlyDictionary<string, string>? ssmValues = null,
         CancellationToken cancellationToken = default)
     {
         if (existing is not null)
@@ -40,11 +42,17 @@ public sealed class StackDeployer(ICloudFormation cloudFormation, ICakeLog log, 
             await CheckUpdatableAsync(existing, cancellationToken);
         }
 
-        var fingerprint = StackFingerprint.Compute(template.Body, parameters);
+        var fingerprint = StackFingerprint.Compute(template.Body, parameters, ssmValues);
         if (existing is not null && IsStable(existing.Status) && existing.Tags.GetValueOrDefault(StackFingerprint.TagKey) == fingerprint)
         {
             log.Information("{0}: unchanged ({1}), skipped", stackName, existing.Status);
             return new StackDeployment(stackName, StackOutcome.Unchanged, existing.Outputs, []);
+        }
+
+        // CloudFormation reads these anew for the change set; shown, since a new value alone can be why there is one.
+        foreach (var (name, value) in (ssmValues ?? new Dictionary<string, string>()).OrderBy(p => p.Key, StringComparer.Ordinal))
+        {
+            log.Information("{0}: {1} resolves through SSM to {2}", stackName, name, value);
         }
 
         var create = existing is null || existing.Status == "REVIEW_IN_PROGRESS";

@@ -174,7 +174,7 @@ public sealed partial class DeployInfrastructureTests(MotoServer moto) : IClassF
     }
 
     [SkippableFact]
-    public async Task A_missing_parameter_names_the_stack_and_where_to_set_it()
+    public async Task A_missing_parameter_names_the_stack_and_where_to_set_it_before_any_stack_exists()
     {
         Requires.CfnLint();
         using var aws = moto.UseFor();
@@ -187,6 +187,28 @@ public sealed partial class DeployInfrastructureTests(MotoServer moto) : IClassF
         Assert.Equal(1, run.ExitCode);
         Assert.Contains("Stack 'load-balancers' needs DomainName", run.Output);
         Assert.Contains($"environments/{environment}.json", run.Output);
+
+        // Found before the first stack, not after the four that come before load-balancers.
+        Assert.Contains("No stack was touched.", run.Output);
+        await SsmParameterTests.AssertNoStackAsync(environment);
+    }
+
+    [SkippableFact]
+    public async Task A_plan_of_a_new_environment_plans_the_first_stack_marks_its_dependents_pending_and_leaves_no_stack()
+    {
+        Requires.CfnLint();
+        using var aws = moto.UseFor();
+        using var repository = Repository.Copy();
+        var environment = "plan" + Guid.NewGuid().ToString("N")[..6];
+        WriteEnvironment(repository, environment);
+
+        var run = await BuildRun.RunAsync(repository.Root, runTasks: true, "--target=PlanInfrastructure", $"--environment={environment}");
+
+        Assert.True(run.ExitCode == 0, run.Output);
+        Assert.Contains($"{environment}-jenkins-network: Planned", run.Output);
+        Assert.Contains($"{environment}-jenkins-clusters: Pending", run.Output);
+        Assert.Contains($"{environment}-jenkins-jenkins: Pending", run.Output);
+        await SsmParameterTests.AssertNoStackAsync(environment);
     }
 
     [SkippableFact]

@@ -138,6 +138,26 @@ public sealed class StackDeployerTests : IDisposable
     }
 
     [Fact]
+    public async Task A_new_value_behind_an_ssm_typed_parameter_changes_the_fingerprint_and_asks_for_a_change_set()
+    {
+        _fake.StackStatus = "UPDATE_COMPLETE";
+        _fake.Tags[StackFingerprint.TagKey] = StackFingerprint.Compute(Template, Parameters, new Dictionary<string, string> { ["EcsAmiId"] = "ami-old" });
+        _fake.Changes.Add(("Modify", "Logs", "AWS::Logs::LogGroup", "False"));
+        _fake.ExecutionEvents.Add(("Logs", "AWS::Logs::LogGroup", "UPDATE_COMPLETE", null));
+        var deployer = Deployer();
+
+        var same = await deployer.DeployAsync("t-logs", await deployer.DescribeAsync("t-logs"), Load(), Parameters, new Dictionary<string, string>(), planOnly: false, new Dictionary<string, string> { ["EcsAmiId"] = "ami-old" });
+        Assert.Equal(StackOutcome.Unchanged, same.Outcome);
+
+        var newer = new Dictionary<string, string> { ["EcsAmiId"] = "ami-new" };
+        var result = await deployer.DeployAsync("t-logs", await deployer.DescribeAsync("t-logs"), Load(), Parameters, new Dictionary<string, string>(), planOnly: false, newer);
+
+        Assert.Equal(StackOutcome.Updated, result.Outcome);
+        Assert.Contains(StackFingerprint.Compute(Template, Parameters, newer), _fake.Request("CreateChangeSet").Form.Values);
+        Assert.Contains("t-logs: EcsAmiId resolves through SSM to ami-new", _console.Output);
+    }
+
+    [Fact]
     public async Task Every_request_is_signed_with_sigv4_for_the_region_and_service()
     {
         _fake.StackStatus = "UPDATE_COMPLETE";

@@ -27,6 +27,28 @@ public sealed record BuildRun(int ExitCode, string Output, IReadOnlyList<string>
         }
     }
 
+    /// <summary>
+    /// Runs with environment variables set only while this run holds the one-at-a-time lock, so that no other run
+    /// started in between sees them (e.g. a DOCKER_HOST that points at nothing).
+    /// </summary>
+    public static async Task<BuildRun> RunWithEnvironmentAsync(string workingDirectory, IReadOnlyDictionary<string, string?> environment, params string[] args)
+    {
+        await OneAtATime.WaitAsync();
+        var directory = Repository.Root;
+        try
+        {
+            using (new EnvironmentScope(environment))
+            {
+                return await RunAloneAsync(workingDirectory, runTasks: true, args);
+            }
+        }
+        finally
+        {
+            Environment.CurrentDirectory = directory;
+            OneAtATime.Release();
+        }
+    }
+
     private static async Task<BuildRun> RunAloneAsync(string workingDirectory, bool runTasks, string[] args)
     {
         var console = new CapturingConsole();
