@@ -46,7 +46,7 @@ public sealed class AwsServiceException(string service, string operation, string
     private static string Fix(string service, string operation, string code, string? attempts) => code switch
     {
         _ when ThrottlingCodes.Contains(code) =>
-            $" AWS throttled every one of {attempts ?? "the SDK's"} attempts, with backoff between them. Fix: run again when fewer jobs call {service} in this account and region, or allow more attempts with AWS_MAX_ATTEMPTS (e.g. 15), or AWS_RETRY_MODE=adaptive to slow this run's calls down.",
+            $" AWS throttled {(attempts is null ? "every attempt" : "every one of " + attempts)}, with backoff between them. Fix: run again when fewer jobs call {service} in this account and region, or allow more attempts with AWS_MAX_ATTEMPTS (e.g. 15), or AWS_RETRY_MODE=adaptive to slow this run's calls down.",
         "UnrecognizedClientException" or "InvalidClientTokenId" => " Fix: the access key is not valid in this account and region; check AWS_PROFILE or AWS_ACCESS_KEY_ID.",
         "ExpiredToken" or "ExpiredTokenException" => " Fix: the session credentials expired; renew them (aws sso login, or a new role session) and run again.",
         _ when AccessDeniedCodes.Contains(code) => $" Fix: allow {IamPrefix(service)}:{operation} to the role or user these credentials belong to, or run with one that has it.",
