@@ -11,8 +11,9 @@ namespace JenkinsOnEcs.Build.Aws;
 /// The SDK configuration of one service, built the way the generated AmazonXxxConfig classes are: the signing
 /// name, the service's API version and our endpoint provider. The endpoint override comes from the
 /// <see cref="AwsSession"/> (which reads AWS_ENDPOINT_URL… like the SDKs do, or what the environment file gives in
-/// its place), so one place decides where requests go. Retry mode, max attempts and timeouts come from the SDK's
-/// usual sources (AWS_RETRY_MODE, AWS_MAX_ATTEMPTS, the profile), with the standard defaults.
+/// its place), so one place decides where requests go. Retry mode and max attempts come from the SDK's usual
+/// sources (AWS_RETRY_MODE, AWS_MAX_ATTEMPTS, the profile's retry_mode and max_attempts) when they are set; else
+/// the standard mode with the attempts and timeouts of <see cref="AwsCallLimits"/>.
 /// </summary>
 public sealed class AwsClientConfig : ClientConfig
 {
@@ -34,11 +35,24 @@ public sealed class AwsClientConfig : ClientConfig
     private readonly string _userAgent;
 
     /// <param name="endpoint">The override to send requests to; null: AWS's regional endpoint.</param>
-    public AwsClientConfig(AwsService service, RegionEndpoint region, Uri? endpoint = null)
+    /// <param name="limits">Attempts and timeouts; null: <see cref="AwsCallLimits.Default"/>.</param>
+    public AwsClientConfig(AwsService service, RegionEndpoint region, Uri? endpoint = null, AwsCallLimits? limits = null)
         : base(new DefaultConfigurationProvider(Defaults))
     {
         Service = service;
         Region = region;
+        Limits = limits ?? AwsCallLimits.Default;
+
+        // MaxErrorRetry counts retries, not attempts. Left alone when AWS_MAX_ATTEMPTS or max_attempts is set: the
+        // SDK then derives it from that (FallbackInternalConfigurationFactory reads both, environment first).
+        MaxAttemptsFromEnvironment = FallbackInternalConfigurationFactory.MaxAttempts;
+        if (MaxAttemptsFromEnvironment is null)
+        {
+            MaxErrorRetry = Limits.MaxAttempts - 1;
+        }
+
+        // On .NET the SDK gives this to the HttpClient it sends with: the bound of one attempt, answer included.
+        Timeout = Limits.AttemptTimeout;
         AuthenticationServiceName = service.SigningName;
         EndpointProvider = new AwsEndpointProvider(service);
         _userAgent = InternalSDKUtils.BuildUserAgentString(service.ServiceId, CoreVersion);
@@ -56,6 +70,14 @@ public sealed class AwsClientConfig : ClientConfig
     }
 
     public AwsService Service { get; }
+
+    public AwsCallLimits Limits { get; }
+
+    /// <summary>AWS_MAX_ATTEMPTS or the profile's max_attempts, when one is set.</summary>
+    public int? MaxAttemptsFromEnvironment { get; }
+
+    /// <summary>The attempts one call makes at most, the first included.</summary>
+    public int MaxAttempts => MaxErrorRetry + 1;
 
     /// <summary>The region the build resolved; kept apart from RegionEndpoint, which an endpoint override clears.</summary>
     public RegionEndpoint Region { get; }

@@ -42,20 +42,33 @@ public abstract class AwsServiceClient : AmazonServiceClient
 
     /// <summary>
     /// Sends one encoded call through the pipeline and returns the answer's body. An error answer (after the
-    /// SDK's retries) becomes an <see cref="AwsServiceException"/>; an unreachable endpoint a
-    /// <see cref="BuildException"/> that names it.
+    /// SDK's retries) becomes an <see cref="AwsServiceException"/>; an unreachable endpoint, or one that does not
+    /// answer within the call's limits (<see cref="AwsCallLimits"/>), a <see cref="BuildException"/> that names it.
     /// </summary>
     protected async Task<byte[]> SendAsync(AwsOperationRequest request, ResponseUnmarshaller unmarshaller, CancellationToken cancellationToken)
     {
         var options = new InvokeOptions { RequestMarshaller = AwsOperationMarshaller.Instance, ResponseUnmarshaller = unmarshaller };
+        using var bound = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
+        bound.CancelAfter(ServiceConfig.Limits.CallTimeout);
+        var clock = System.Diagnostics.Stopwatch.StartNew();
         try
         {
-            var response = await InvokeAsync<AwsOperationResponse>(request, options, cancellationToken).ConfigureAwait(false);
+            var response = await InvokeAsync<AwsOperationResponse>(request, options, bound.Token).ConfigureAwait(false);
             return response.Body;
         }
-        catch (AmazonServiceException ex) when (ex.InnerException is not HttpRequestException)
+        catch (AmazonServiceException ex) when (ex.InnerException is not HttpRequestException && !IsTimeout(ex))
         {
-            throw new AwsServiceException(Service.ServiceId, request.Operation, ex.ErrorCode ?? ex.StatusCode.ToString(), ex.Message, ex.StatusCode, ex.RequestId, ex);
+            throw new AwsServiceException(Service.ServiceId, request.Operation, ex.ErrorCode ?? ex.StatusCode.ToString(), ex.Message, ex.StatusCode, ex.RequestId, ex, AttemptsNote());
+        }
+        catch (Exception ex) when (!cancellationToken.IsCancellationRequested && (ex is OperationCanceledException || IsTimeout(ex)))
+        {
+            // The caller did not cancel: an attempt's HttpClient timeout or the call's own bound ran out.
+            var limits = ServiceConfig.Limits;
+            throw new BuildException(
+                $"{Service.ServiceId} {request.Operation}: {Endpoint} did not answer; timed out after {clock.Elapsed.TotalSeconds:0} s " +
+                $"(each attempt may take {limits.AttemptTimeout.TotalSeconds:0} s, the call {limits.CallTimeout.TotalSeconds:0} s with up to {ServiceConfig.MaxAttempts} attempts). " +
+                $"Fix: check that {Endpoint.Host} is reachable from here (network, proxy, firewall), the region, and any AWS_ENDPOINT_URL or {Service.EndpointVariable} setting; then run again.",
+                ex);
         }
         catch (Exception ex) when (ex is HttpRequestException || ex.InnerException is HttpRequestException)
         {
@@ -70,4 +83,23 @@ public abstract class AwsServiceClient : AmazonServiceClient
             throw new BuildException($"{Service.ServiceId} {request.Operation}: {ex.Message}", ex);
         }
     }
+
+    // HttpClient reports its own timeout as a TaskCanceledException around a TimeoutException; the SDK may wrap it.
+    private static bool IsTimeout(Exception ex)
+    {
+        for (var e = ex; e is not null; e = e.InnerException)
+        {
+            if (e is TimeoutException or OperationCanceledException)
+            {
+                return true;
+            }
+        }
+
+        return false;
+    }
+
+    // Said with a throttling error that outlasted every retry: how many there were, and where that number comes from.
+    private string AttemptsNote() => ServiceConfig.MaxAttemptsFromEnvironment is { } set
+        ? $"{ServiceConfig.MaxAttempts} attempts (AWS_MAX_ATTEMPTS or max_attempts={set})"
+        : $"{ServiceConfig.MaxAttempts} attempts (this build's default; AWS_MAX_ATTEMPTS overrides it)";
 }

@@ -18,9 +18,10 @@ public sealed class AwsSession
     // long as the session does, and every client keeps its session.
     private readonly AwsCredentialResolver _credentialChain;
 
-    private AwsSession(RegionEndpoint region, AWSCredentials credentials, AwsCredentialResolver chain, Func<string, string?> environment)
+    private AwsSession(RegionEndpoint region, AWSCredentials credentials, AwsCredentialResolver chain, Func<string, string?> environment, AwsCallLimits limits)
     {
         Region = region;
+        Limits = limits;
         Credentials = credentials;
         _credentialChain = chain;
         _environment = environment;
@@ -30,10 +31,14 @@ public sealed class AwsSession
 
     public AWSCredentials Credentials { get; }
 
+    /// <summary>Attempts and timeouts of every call of this session.</summary>
+    public AwsCallLimits Limits { get; }
+
     /// <param name="region">The environment file's region; null falls back to the SDK's own resolution.</param>
     /// <param name="environment">Where endpoint overrides are read; the process environment unless a caller (the
     /// environment file's awsEndpointUrl, a test) stands in for it.</param>
-    public static AwsSession Create(string? region, Func<string, string?>? environment = null)
+    /// <param name="limits">Attempts and timeouts per call; null: <see cref="AwsCallLimits.Default"/>.</param>
+    public static AwsSession Create(string? region, Func<string, string?>? environment = null, AwsCallLimits? limits = null)
     {
         environment ??= Environment.GetEnvironmentVariable;
 
@@ -42,7 +47,7 @@ public sealed class AwsSession
         Amazon.Runtime.Internal.FallbackInternalConfigurationFactory.Reset();
         var endpoint = AwsRegionResolver.Resolve(region);
         var chain = new AwsCredentialResolver();
-        return new AwsSession(endpoint, chain.Resolve(), chain, environment);
+        return new AwsSession(endpoint, chain.Resolve(), chain, environment, limits ?? AwsCallLimits.Default);
     }
 
     /// <summary>The endpoint override that applies to the service, or null for AWS's own endpoint.</summary>
@@ -71,5 +76,5 @@ public sealed class AwsSession
         => EndpointOverride(service) ?? new Uri(AwsEndpointProvider.RegionalUrl(service, Region.SystemName));
 
     /// <summary>The SDK configuration of one service's client in this session.</summary>
-    public AwsClientConfig Config(AwsService service) => new(service, Region, EndpointOverride(service));
+    public AwsClientConfig Config(AwsService service) => new(service, Region, EndpointOverride(service), Limits);
 }

@@ -86,16 +86,18 @@ public sealed class StackDeployer(ICloudFormation cloudFormation, ICakeLog log, 
             return new StackDeployment(stackName, StackOutcome.Planned, existing?.Outputs ?? new Dictionary<string, string>(), changeSet.Changes);
         }
 
-        var seen = (await cloudFormation.DescribeStackEventsAsync(stackName, cancellationToken)).Select(e => e.EventId).ToHashSet();
+        // Events from before this deployment are left out of both the progress lines and the summary; what the
+        // wait prints is tracked apart, so the summary still lists every failure of this deployment.
+        var before = (await cloudFormation.DescribeStackEventsAsync(stackName, cancellationToken)).Select(e => e.EventId).ToHashSet();
         await cloudFormation.ExecuteChangeSetAsync(stackName, changeSetName, cancellationToken);
-        var final = await WaitForStackAsync(stackName, seen, cancellationToken);
+        var final = await WaitForStackAsync(stackName, new HashSet<string>(before), cancellationToken);
         if (final.Status is "CREATE_COMPLETE" or "UPDATE_COMPLETE")
         {
             log.Information("{0}: {1}", stackName, final.Status);
             return new StackDeployment(stackName, create ? StackOutcome.Created : StackOutcome.Updated, final.Outputs, changeSet.Changes);
         }
 
-        var failures = await FailedEventsAsync(stackName, seen, cancellationToken);
+        var failures = await FailedEventsAsync(stackName, before, cancellationToken);
         var fix = final.Status == "ROLLBACK_COMPLETE"
             ? $" A stack whose first creation failed cannot be updated: delete it (aws cloudformation delete-stack --stack-name {stackName}), fix the cause and run again."
             : " CloudFormation rolled the stack back to its previous state; fix the cause and run again.";
@@ -142,12 +144,13 @@ public sealed class StackDeployer(ICloudFormation cloudFormation, ICakeLog log, 
         }
     }
 
-    private async Task<StackDescription> WaitForStackAsync(string stackName, HashSet<string> seen, CancellationToken cancellationToken)
+    /// <param name="printed">Events not to print again; the wait adds those it prints.</param>
+    private async Task<StackDescription> WaitForStackAsync(string stackName, HashSet<string> printed, CancellationToken cancellationToken)
     {
         var watch = Stopwatch.StartNew();
         while (true)
         {
-            foreach (var e in (await cloudFormation.DescribeStackEventsAsync(stackName, cancellationToken)).Where(e => seen.Add(e.EventId)).Reverse())
+            foreach (var e in (await cloudFormation.DescribeStackEventsAsync(stackName, cancellationToken)).Where(e => printed.Add(e.EventId)).Reverse())
             {
                 log.Information("  {0:HH:mm:ss} {1,-28} {2} {3}", e.Timestamp, e.ResourceStatus, e.LogicalResourceId, e.ResourceStatusReason ?? string.Empty);
             }

@@ -134,7 +134,8 @@ public static class StackParameters
         if (unknown.Count > 0)
         {
             throw new BuildException(
-                $"{environmentFile}: \"parameters\" names {string.Join(", ", unknown)}, which no stack declares. " +
+                $"{string.Join(", ", unknown.Select(k => Settings.StackParameterValues.SourceOf(fromEnvironment, k, environmentFile)))}: " +
+                $"no stack declares {string.Join(" or ", unknown)}. " +
                 $"Stack parameters: {string.Join(", ", declared.Order(StringComparer.Ordinal))}.");
         }
     }

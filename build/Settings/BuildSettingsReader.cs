@@ -23,35 +23,51 @@ public sealed partial class BuildSettingsReader(ICakeArguments arguments, Func<s
         }
 
         var file = ReadFile(repositoryRoot, environment);
+        var relative = Path.Combine(EnvironmentsFolder, environment + ".json");
         string? Setting(string key) => Value(key) ?? (file.TryGetValue(key, out var e) && e.ValueKind != JsonValueKind.Null ? e.ToString() : null);
+
+        // A value that fails its check is reported with where it came from: the argument, the JENKINS_ECS_*
+        // variable or the environment file, whichever gave it.
+        T Read<T>(string key, Func<string?, T> parse)
+        {
+            var value = Setting(key);
+            try
+            {
+                return parse(value);
+            }
+            catch (BuildException ex) when (value is not null)
+            {
+                throw new BuildException($"{Origin(key, relative)}: {ex.Message}", ex);
+            }
+        }
 
         return new BuildSettings
         {
             EnvironmentName = environment,
             RepositoryRoot = repositoryRoot,
-            ImagePrefix = ImagePrefix(Setting(SettingNames.ImagePrefix) ?? "jenkins-ecs"),
+            ImagePrefix = Read(SettingNames.ImagePrefix, v => ImagePrefix(v ?? "jenkins-ecs")),
             DockerBuildNetwork = NullIfEmpty(Setting(SettingNames.DockerBuildNetwork)),
-            Parallelism = Number(SettingNames.Parallelism, Setting(SettingNames.Parallelism), Math.Max(2, System.Environment.ProcessorCount), 1, 32),
-            NoCache = Switch(SettingNames.NoCache, Setting(SettingNames.NoCache), false),
-            JenkinsUpstream = NullIfEmpty(Setting(SettingNames.JenkinsUpstream)) is { } upstream ? Upstream(upstream) : null,
-            NginxResolver = Resolver(Setting(SettingNames.NginxResolver) ?? "169.254.169.253"),
-            ProxyTimeoutSeconds = Number(SettingNames.ProxyTimeoutSeconds, Setting(SettingNames.ProxyTimeoutSeconds), 300, 30, 3600),
-            BaseImages = Map(file, SettingNames.BaseImages, "FROM=TO", "nginx:1.28=mirror/nginx:1.28", scalarsAllowed: false),
-            Region = NullIfEmpty(Setting(SettingNames.Region)),
-            StackParameters = Map(file, SettingNames.StackParameters, "NAME=VALUE", "DomainName=jenkins.example.com", scalarsAllowed: true),
-            Registry = NullIfEmpty(Setting(SettingNames.Registry)) is { } registry ? RegistryHost(registry) : null,
-            AwsEndpointUrl = NullIfEmpty(Setting(SettingNames.AwsEndpointUrl)) is { } endpoint
+            Parallelism = Read(SettingNames.Parallelism, v => Number(SettingNames.Parallelism, v, Math.Max(2, System.Environment.ProcessorCount), 1, 32)),
+            NoCache = Read(SettingNames.NoCache, v => Switch(SettingNames.NoCache, v, false)),
+            JenkinsUpstream = Read(SettingNames.JenkinsUpstream, v => NullIfEmpty(v) is { } upstream ? Upstream(upstream) : null),
+            NginxResolver = Read(SettingNames.NginxResolver, v => Resolver(v ?? "169.254.169.253")),
+            ProxyTimeoutSeconds = Read(SettingNames.ProxyTimeoutSeconds, v => Number(SettingNames.ProxyTimeoutSeconds, v, 300, 30, 3600)),
+            BaseImages = Map(file, relative, SettingNames.BaseImages, "FROM=TO", "nginx:1.28=mirror/nginx:1.28", scalarsAllowed: false),
+            Region = Read(SettingNames.Region, v => NullIfEmpty(v) is { } region ? Aws.AwsRegionResolver.Validate(region).SystemName : null),
+            StackParameters = Map(file, relative, SettingNames.StackParameters, "NAME=VALUE", "DomainName=jenkins.example.com", scalarsAllowed: true),
+            Registry = Read(SettingNames.Registry, v => NullIfEmpty(v) is { } registry ? RegistryHost(registry) : null),
+            AwsEndpointUrl = Read(SettingNames.AwsEndpointUrl, v => NullIfEmpty(v) is { } endpoint
                 ? (Uri.TryCreate(endpoint, UriKind.Absolute, out var uri) && uri.Scheme is "http" or "https" ? uri : throw new BuildException($"awsEndpointUrl '{endpoint}' is not an http(s) URL."))
-                : null,
-            StartLocalServices = Switch(SettingNames.StartLocalServices, Setting(SettingNames.StartLocalServices), false),
-            TimeZone = TimeZone(Setting(SettingNames.TimeZone) ?? "Etc/UTC"),
-            AdminUser = AdminUser(Setting(SettingNames.AdminUser) ?? "admin"),
+                : null),
+            StartLocalServices = Read(SettingNames.StartLocalServices, v => Switch(SettingNames.StartLocalServices, v, false)),
+            TimeZone = Read(SettingNames.TimeZone, v => TimeZone(v ?? "Etc/UTC")),
+            AdminUser = Read(SettingNames.AdminUser, v => AdminUser(v ?? "admin")),
             // 1792, not 2048: the master shares its instance with the proxy (256), and the default m7i.large registers
             // 2048 units, so 2048 + 256 never placed. A master that needs more CPU takes a larger MasterInstanceType
             // (CheckPlacement names the fit); Jenkins without executors on the master is rarely CPU-bound.
-            MasterCpu = Number(SettingNames.MasterCpu, Setting(SettingNames.MasterCpu), 1792, 256, 16384),
-            MasterMemory = Number(SettingNames.MasterMemory, Setting(SettingNames.MasterMemory), 6144, 1024, 122880),
-            MaxAgents = Number(SettingNames.MaxAgents, Setting(SettingNames.MaxAgents), 10, 1, 500),
+            MasterCpu = Read(SettingNames.MasterCpu, v => Number(SettingNames.MasterCpu, v, 1792, 256, 16384)),
+            MasterMemory = Read(SettingNames.MasterMemory, v => Number(SettingNames.MasterMemory, v, 6144, 1024, 122880)),
+            MaxAgents = Read(SettingNames.MaxAgents, v => Number(SettingNames.MaxAgents, v, 10, 1, 500)),
         };
     }
 
@@ -73,6 +89,20 @@ public sealed partial class BuildSettingsReader(ICakeArguments arguments, Func<s
         }
 
         return NullIfEmpty(environmentVariable(definition.EnvironmentVariable));
+    }
+
+    /// <summary>Where a setting's value came from, for messages: the argument, the variable, or the file.</summary>
+    private string Origin(string key, string relative)
+    {
+        var definition = SettingDefinitions.All.Single(s => s.Key == key);
+        if (arguments.HasArgument(definition.Argument))
+        {
+            return $"--{definition.Argument}={arguments.GetArguments(definition.Argument).Last()}";
+        }
+
+        return NullIfEmpty(environmentVariable(definition.EnvironmentVariable)) is { } value
+            ? $"{definition.EnvironmentVariable}={value}"
+            : $"{relative} \"{key}\"";
     }
 
     private static Dictionary<string, JsonElement> ReadFile(string repositoryRoot, string environment)
@@ -134,20 +164,25 @@ public sealed partial class BuildSettingsReader(ICakeArguments arguments, Func<s
         }
     }
 
-    /// <summary>A map setting: the file's object, then NAME=VALUE arguments (repeatable) over it.</summary>
-    private IReadOnlyDictionary<string, string> Map(Dictionary<string, JsonElement> file, string key, string form, string example, bool scalarsAllowed)
+    /// <summary>
+    /// A map setting: the file's object, then NAME=VALUE arguments (repeatable) over it; each value keeps where it
+    /// was given, for messages about it later.
+    /// </summary>
+    private StackParameterValues Map(Dictionary<string, JsonElement> file, string relative, string key, string form, string example, bool scalarsAllowed)
     {
         var map = new Dictionary<string, string>(StringComparer.Ordinal);
+        var sources = new Dictionary<string, string>(StringComparer.Ordinal);
         if (file.TryGetValue(key, out var element) && element.ValueKind == JsonValueKind.Object)
         {
             foreach (var entry in element.EnumerateObject())
             {
+                sources[entry.Name] = $"{relative} \"{key}\".\"{entry.Name}\"";
                 map[entry.Name] = entry.Value.ValueKind switch
                 {
                     JsonValueKind.String when entry.Value.GetString() is { Length: > 0 } text => text,
                     JsonValueKind.String when scalarsAllowed => string.Empty,
                     JsonValueKind.Number or JsonValueKind.True or JsonValueKind.False when scalarsAllowed => entry.Value.GetRawText(),
-                    _ => throw new BuildException($"{key}: '{entry.Name}' must map to {(scalarsAllowed ? "a string, number or boolean" : "a non-empty string")}."),
+                    _ => throw new BuildException($"{sources[entry.Name]} must map to {(scalarsAllowed ? "a string, number or boolean" : "a non-empty string")}. Fix the file."),
                 };
             }
         }
@@ -164,10 +199,11 @@ public sealed partial class BuildSettingsReader(ICakeArguments arguments, Func<s
                 }
 
                 map[parts[0]] = parts[1];
+                sources[parts[0]] = $"--{argument}={pair}";
             }
         }
 
-        return map;
+        return new StackParameterValues(map, sources);
     }
 
     private static string ImagePrefix(string value)

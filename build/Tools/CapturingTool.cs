@@ -19,12 +19,16 @@ public sealed record ToolResult(int ExitCode, IReadOnlyList<string> StandardOutp
 /// <summary>
 /// A command-line tool through Cake's Tool&lt;T&gt;: found by Cake's tool locator, started without a shell with
 /// an argument list, both streams captured (and optionally streamed line by line), and the exit code left to
-/// the caller, so that a failure can carry the tool's own words (Cake's own error would drop them).
+/// the caller, so that a failure can carry the tool's own words (Cake's own error would drop them). With NO_COLOR
+/// set (https://no-color.org: present and not empty) the tool's colour and cursor codes are stripped from every
+/// line, so that neither the lines streamed nor the tails quoted in errors carry them.
 /// </summary>
-public abstract class CapturingTool<TSettings>(IFileSystem fileSystem, ICakeEnvironment environment, IProcessRunner processRunner, IToolLocator tools)
+public abstract partial class CapturingTool<TSettings>(IFileSystem fileSystem, ICakeEnvironment environment, IProcessRunner processRunner, IToolLocator tools)
     : Tool<TSettings>(fileSystem, environment, processRunner, tools)
     where TSettings : ToolSettings
 {
+    private readonly bool _noColor = !string.IsNullOrEmpty(environment.GetEnvironmentVariable("NO_COLOR"));
+
     public bool IsInstalled(TSettings settings) => GetToolPath(settings) is not null;
 
     protected ToolResult RunCaptured(TSettings settings, ProcessArgumentBuilder arguments, Action<string>? outputLine = null)
@@ -36,6 +40,11 @@ public abstract class CapturingTool<TSettings>(IFileSystem fileSystem, ICakeEnvi
         {
             if (line is not null)
             {
+                if (_noColor)
+                {
+                    line = Escapes().Replace(line, string.Empty);
+                }
+
                 lock (lines)
                 {
                     lines.Add(line);
@@ -65,4 +74,9 @@ public abstract class CapturingTool<TSettings>(IFileSystem fileSystem, ICakeEnvi
             }
         }
     }
+
+    // ECMA-48 escapes: CSI (colours, cursor moves: ESC [ ... final byte), OSC (titles, links: ESC ] ... BEL or
+    // ESC \), and the two-byte ones (ESC followed by one of @-Z, \, ], ^, _).
+    [System.Text.RegularExpressions.GeneratedRegex(@"\x1B(\[[0-?]*[ -/]*[@-~]|\][^\x07\x1B]*(\x07|\x1B\\)|[@-Z\\-_])")]
+    private static partial System.Text.RegularExpressions.Regex Escapes();
 }

@@ -37,6 +37,14 @@ public sealed class CloudFormationApiFake : IDisposable
 
     public List<(string Logical, string Type, string Status, string? Reason)> ExecutionEvents { get; } = [];
 
+    /// <summary>
+    /// When set (e.g. UPDATE_ROLLBACK_IN_PROGRESS), the stack passes through it after <see cref="ExecutionEvents"/>
+    /// and before <see cref="FinalStatus"/>, with <see cref="RollbackEvents"/> on the way out.
+    /// </summary>
+    public string? RollbackStatus { get; set; }
+
+    public List<(string Logical, string Type, string Status, string? Reason)> RollbackEvents { get; } = [];
+
     public Dictionary<string, string> OutputsAfterExecution { get; } = [];
 
     public IEnumerable<string> Actions => _server.Requests.Select(r => r.Form["Action"]);
@@ -67,10 +75,18 @@ public sealed class CloudFormationApiFake : IDisposable
 
                 if (StackStatus.EndsWith("_IN_PROGRESS", StringComparison.Ordinal) && StackStatus != "REVIEW_IN_PROGRESS" && ++_stackPolls >= 2)
                 {
-                    StackStatus = FinalStatus;
-                    foreach (var (logical, type, status, reason) in ExecutionEvents)
+                    // With a rollback stage, the failures come first and the stack is seen rolling back on one
+                    // more poll (so the deployer prints them while it waits), as CloudFormation's rollbacks go.
+                    var rollingBack = RollbackStatus is not null && StackStatus != RollbackStatus;
+                    StackStatus = rollingBack ? RollbackStatus! : FinalStatus;
+                    foreach (var (logical, type, status, reason) in rollingBack || RollbackStatus is null ? ExecutionEvents : RollbackEvents)
                     {
                         AddPastEvent(logical, type, status, reason);
+                    }
+
+                    if (rollingBack)
+                    {
+                        AddPastEvent(form["StackName"], "AWS::CloudFormation::Stack", RollbackStatus!, "The following resource(s) failed to update: [Logs].");
                     }
 
                     if (FinalStatus.EndsWith("_COMPLETE", StringComparison.Ordinal) && !FinalStatus.Contains("ROLLBACK", StringComparison.Ordinal))

@@ -168,7 +168,7 @@ public sealed partial class DeployInfrastructureTests(MotoServer moto) : IClassF
         var run = await BuildRun.RunAsync(repository.Root, runTasks: true, "--target=DeployInfrastructure", $"--environment={environment}");
 
         Assert.Equal(1, run.ExitCode);
-        Assert.Contains("\"parameters\" names DomainNmae, which no stack declares", run.Output);
+        Assert.Contains($"environments/{environment}.json \"parameters\".\"DomainNmae\": no stack declares DomainNmae.", run.Output);
         using var cloudFormation = new CloudFormationClient(AwsSession.Create("eu-west-1"));
         Assert.Null(await cloudFormation.DescribeStackAsync($"{environment}-jenkins-network", default));
     }

@@ -71,6 +71,27 @@ public sealed class StackDeployerTests : IDisposable
     }
 
     [Fact]
+    public async Task The_rollback_summary_lists_failures_that_were_already_printed_while_waiting()
+    {
+        _fake.StackStatus = "UPDATE_COMPLETE";
+        _fake.Changes.Add(("Modify", "Logs", "AWS::Logs::LogGroup", "False"));
+        _fake.ExecutionEvents.Add(("Logs", "AWS::Logs::LogGroup", "UPDATE_FAILED", "Resource handler returned message: \"retention 2 is not valid\""));
+        _fake.RollbackStatus = "UPDATE_ROLLBACK_IN_PROGRESS";
+        _fake.RollbackEvents.Add(("Logs", "AWS::Logs::LogGroup", "UPDATE_COMPLETE", null));
+        _fake.FinalStatus = "UPDATE_ROLLBACK_COMPLETE";
+        _fake.AddPastEvent("Old", "AWS::Logs::LogGroup", "UPDATE_FAILED", "an earlier deployment's failure");
+
+        var error = await Assert.ThrowsAsync<BuildException>(() => Deployer().DeployAsync("t-logs", Load(), Parameters, new Dictionary<string, string>(), planOnly: false));
+
+        // Printed while waiting, and listed again in the summary; the earlier deployment's failure in neither.
+        Assert.Contains("UPDATE_FAILED                Logs", _console.Output);
+        Assert.Contains("UPDATE_ROLLBACK_IN_PROGRESS", _console.Output);
+        Assert.Contains("Failed resources:\n  Logs (AWS::Logs::LogGroup) UPDATE_FAILED: Resource handler returned message: \"retention 2 is not valid\"", error.Message);
+        Assert.DoesNotContain("earlier deployment", error.Message);
+        Assert.DoesNotContain("earlier deployment", _console.Output);
+    }
+
+    [Fact]
     public async Task A_change_set_without_changes_is_deleted_and_nothing_is_executed()
     {
         _fake.StackStatus = "UPDATE_COMPLETE";

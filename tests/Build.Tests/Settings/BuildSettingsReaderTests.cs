@@ -197,6 +197,67 @@ public sealed class BuildSettingsReaderTests : IDisposable
     }
 
     [Fact]
+    public void A_bad_value_names_the_argument_the_variable_or_the_file_that_gave_it()
+    {
+        WriteEnvironment("local", """{ "parallelism": 0, "masterCpu": 1 }""");
+        _environment["JENKINS_ECS_MASTER_CPU"] = "lots";
+
+        var fromArgument = Assert.Throws<BuildException>(() => Read(("parallelism", "99")));
+        Assert.StartsWith("--parallelism=99: parallelism must be a whole number from 1 to 32, not '99'.", fromArgument.Message);
+
+        var fromVariable = Assert.Throws<BuildException>(() => Read(("parallelism", "2")));
+        Assert.StartsWith("JENKINS_ECS_MASTER_CPU=lots: masterCpu must be a whole number", fromVariable.Message);
+
+        _environment.Remove("JENKINS_ECS_MASTER_CPU");
+        var fromFile = Assert.Throws<BuildException>(() => Read());
+        Assert.StartsWith("environments/local.json \"parallelism\": parallelism must be", fromFile.Message);
+    }
+
+    [Fact]
+    public void A_variable_s_bad_url_or_switch_names_the_variable()
+    {
+        WriteEnvironment("local", "{}");
+        _environment["JENKINS_ECS_AWS_ENDPOINT_URL"] = "localhost:4566";
+        Assert.StartsWith("JENKINS_ECS_AWS_ENDPOINT_URL=localhost:4566: awsEndpointUrl 'localhost:4566' is not an http(s) URL.", Assert.Throws<BuildException>(() => Read()).Message);
+
+        _environment.Clear();
+        _environment["JENKINS_ECS_REGION"] = "eu-wset-1";
+        var region = Assert.Throws<BuildException>(() => Read()).Message;
+        Assert.StartsWith("JENKINS_ECS_REGION=eu-wset-1: 'eu-wset-1' is not an AWS region", region);
+        Assert.Contains("Did you mean eu-west-1", region);
+
+        _environment.Clear();
+        _environment["JENKINS_ECS_NO_CACHE"] = "yes";
+        Assert.StartsWith("JENKINS_ECS_NO_CACHE=yes: noCache must be true or false", Assert.Throws<BuildException>(() => Read()).Message);
+    }
+
+    [Fact]
+    public void A_stack_parameter_no_stack_declares_names_the_argument_it_came_from_not_the_file()
+    {
+        WriteEnvironment("local", """{ "parameters": { "DomainName": "a.example.com", "IdelTimeout": 60 } }""");
+        var templateFile = Path.Combine(_root, "t.yaml");
+        File.WriteAllText(templateFile, "Parameters:\n  DomainName:\n    Type: String\n  IdleTimeout:\n    Type: Number\nResources:\n  Logs:\n    Type: AWS::Logs::LogGroup\n");
+        var template = Build.Infrastructure.CloudFormationTemplate.Load(templateFile, "t.yaml");
+
+        var settings = Read(("parameters", "DomainNmae=b.example.com"));
+        var error = Assert.Throws<BuildException>(() => Build.Infrastructure.StackParameters.CheckKnown(settings.StackParameters, [template], settings.EnvironmentFile));
+
+        Assert.StartsWith("--parameters=DomainNmae=b.example.com, environments/local.json \"parameters\".\"IdelTimeout\": no stack declares DomainNmae or IdelTimeout.", error.Message);
+        Assert.Equal("--parameters=DomainNmae=b.example.com", ((StackParameterValues)settings.StackParameters).Source("DomainNmae"));
+        Assert.Equal("environments/local.json \"parameters\".\"DomainName\"", ((StackParameterValues)settings.StackParameters).Source("DomainName"));
+    }
+
+    [Fact]
+    public void A_stack_parameter_of_the_wrong_kind_in_the_file_names_the_file_and_the_entry()
+    {
+        WriteEnvironment("local", """{ "parameters": { "DomainName": { "nested": 1 } } }""");
+
+        var error = Assert.Throws<BuildException>(() => Read());
+
+        Assert.StartsWith("environments/local.json \"parameters\".\"DomainName\" must map to a string, number or boolean.", error.Message);
+    }
+
+    [Fact]
     public void Base_images_merge_file_and_arguments()
     {
         WriteEnvironment("local", """{ "baseImages": { "a:1": "mirror/a:1", "b:1": "mirror/b:1" } }""");

@@ -5,56 +5,15 @@ namespace JenkinsOnEcs.Build.Tests.Support;
 
 /// <summary>
 /// moto_server on a free loopback port, through tools/moto/serve.py (moto with the repository's fixes for its
-/// CloudFormation gaps), started for a test class and stopped after it.
+/// CloudFormation gaps), for a test class and stopped after it. It starts on first use, inside the test that
+/// needs it: a missing moto then skips that test (or fails it with CI=true) instead of failing the class's fixture,
+/// which xunit reports as a failure of every test in the class, whatever Skip.If said.
 /// </summary>
 public sealed class MotoServer : IDisposable
 {
-    private readonly Process _process;
+    private readonly Lazy<(Process Process, int Port)> _started = new(Start);
 
-    public MotoServer()
-    {
-        Requires.Moto();
-        Port = Ports.Free();
-
-        var start = new ProcessStartInfo("python3") { RedirectStandardOutput = true, RedirectStandardError = true };
-        foreach (var argument in new[] { Repository.Path("tools", "moto", "serve.py"), "-H", "127.0.0.1", "-p", Port.ToString() })
-        {
-            start.ArgumentList.Add(argument);
-        }
-
-        _process = Process.Start(start)!;
-        _process.OutputDataReceived += (_, _) => { };
-        _process.ErrorDataReceived += (_, _) => { };
-        _process.BeginOutputReadLine();
-        _process.BeginErrorReadLine();
-        using var http = new HttpClient { Timeout = TimeSpan.FromSeconds(2) };
-        var deadline = DateTime.UtcNow.AddSeconds(30);
-        while (true)
-        {
-            try
-            {
-                if (http.GetAsync(Url + "moto-api/").GetAwaiter().GetResult().IsSuccessStatusCode)
-                {
-                    break;
-                }
-            }
-            catch (HttpRequestException)
-            {
-            }
-            catch (TaskCanceledException)
-            {
-            }
-
-            if (_process.HasExited || DateTime.UtcNow > deadline)
-            {
-                throw new InvalidOperationException($"moto_server did not start on port {Port}.");
-            }
-
-            Thread.Sleep(200);
-        }
-    }
-
-    public int Port { get; }
+    public int Port => _started.Value.Port;
 
     public string Url => $"http://127.0.0.1:{Port}/";
 
@@ -64,16 +23,67 @@ public sealed class MotoServer : IDisposable
 
     public void Dispose()
     {
+        if (_started.IsValueCreated)
+        {
+            Stop(_started.Value.Process);
+        }
+    }
+
+    private static (Process, int) Start()
+    {
+        Requires.Moto();
+        var port = Ports.Free();
+        var start = new ProcessStartInfo("python3") { RedirectStandardOutput = true, RedirectStandardError = true };
+        foreach (var argument in new[] { Repository.Path("tools", "moto", "serve.py"), "-H", "127.0.0.1", "-p", port.ToString() })
+        {
+            start.ArgumentList.Add(argument);
+        }
+
+        var process = Process.Start(start)!;
+        process.OutputDataReceived += (_, _) => { };
+        process.ErrorDataReceived += (_, _) => { };
+        process.BeginOutputReadLine();
+        process.BeginErrorReadLine();
+        using var http = new HttpClient { Timeout = TimeSpan.FromSeconds(2) };
+        var deadline = DateTime.UtcNow.AddSeconds(30);
+        while (true)
+        {
+            try
+            {
+                if (http.GetAsync($"http://127.0.0.1:{port}/moto-api/").GetAwaiter().GetResult().IsSuccessStatusCode)
+                {
+                    return (process, port);
+                }
+            }
+            catch (HttpRequestException)
+            {
+            }
+            catch (TaskCanceledException)
+            {
+            }
+
+            if (process.HasExited || DateTime.UtcNow > deadline)
+            {
+                Stop(process);
+                throw new InvalidOperationException($"moto_server did not start on port {port}.");
+            }
+
+            Thread.Sleep(200);
+        }
+    }
+
+    private static void Stop(Process process)
+    {
         try
         {
-            _process.Kill(entireProcessTree: true);
-            _process.WaitForExit(5000);
+            process.Kill(entireProcessTree: true);
+            process.WaitForExit(5000);
         }
         catch (InvalidOperationException)
         {
         }
 
-        _process.Dispose();
+        process.Dispose();
     }
 }
 

@@ -9,19 +9,11 @@ namespace JenkinsOnEcs.Build.Tests.Support;
 /// </summary>
 public sealed class StandInImages : IDisposable
 {
-    public StandInImages()
-    {
-        Requires.Docker();
-        var result = Processes.Run("bash", [Repository.Path("tests", "standins", "build-standins.sh")]);
-        if (result.ExitCode != 0)
-        {
-            throw new InvalidOperationException("tests/standins/build-standins.sh failed:\n" + result.Output);
-        }
+    // Built on first use, inside the test that needs them: a missing Docker daemon then skips that test (or fails
+    // it with CI=true) instead of failing the class's fixture, which xunit reports as a failure of every test.
+    private readonly Lazy<IReadOnlyDictionary<string, string>> _map = new(Build);
 
-        Map = JsonSerializer.Deserialize<Dictionary<string, string>>(File.ReadAllText(Repository.Path("tests", "standins", "standins.json")))!;
-    }
-
-    public IReadOnlyDictionary<string, string> Map { get; }
+    public IReadOnlyDictionary<string, string> Map => _map.Value;
 
     public string Prefix { get; } = "jenkins-ecs-test-" + Guid.NewGuid().ToString("N")[..8];
 
@@ -31,6 +23,7 @@ public sealed class StandInImages : IDisposable
 
     public IReadOnlyList<string> ImagesWithPrefix(string? prefix = null)
     {
+        _ = Map; // Docker is there (or the test skips).
         var result = Processes.Run("docker", ["images", "--format", "{{.Repository}}:{{.Tag}}", "--filter", $"reference={prefix ?? Prefix}/*"]);
         return result.Output.Split('\n', StringSplitOptions.RemoveEmptyEntries);
     }
@@ -48,5 +41,23 @@ public sealed class StandInImages : IDisposable
         }
     }
 
-    public void Dispose() => RemoveImages(Prefix);
+    public void Dispose()
+    {
+        if (_map.IsValueCreated)
+        {
+            RemoveImages(Prefix);
+        }
+    }
+
+    private static IReadOnlyDictionary<string, string> Build()
+    {
+        Requires.Docker();
+        var result = Processes.Run("bash", [Repository.Path("tests", "standins", "build-standins.sh")]);
+        if (result.ExitCode != 0)
+        {
+            throw new InvalidOperationException("tests/standins/build-standins.sh failed:\n" + result.Output);
+        }
+
+        return JsonSerializer.Deserialize<Dictionary<string, string>>(File.ReadAllText(Repository.Path("tests", "standins", "standins.json")))!;
+    }
 }
