@@ -20,8 +20,8 @@ public sealed partial record ImageReference(string Original, string Registry, st
     /// <summary>Plain HTTP only on loopback, as docker allows without configuring an insecure registry.</summary>
     public static bool IsLoopback(string host)
     {
-        var name = host.StartsWith('[') ? host[..(host.IndexOf(']') + 1)] : host.Split(':')[0];
-        return name is "localhost" or "[::1]" || name.StartsWith("127.", StringComparison.Ordinal);
+        var name = host.StartsWith('[') ? host[1..host.IndexOf(']')] : host.Split(':')[0];
+        return name == "localhost" || (System.Net.IPAddress.TryParse(name, out var address) && System.Net.IPAddress.IsLoopback(address));
     }
 
     public static string Scheme(string host) => IsLoopback(host) ? "http" : "https";
