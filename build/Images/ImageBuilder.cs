@@ -15,6 +15,8 @@ public sealed class ImageBuilder(DockerEngine docker, BaseImageDigests baseImage
 
     public BuiltImage Build(ImageDefinition image, ImageBuildOptions options)
     {
+        // Checked first even where the registry turns out to have every image: a base in no registry needs it too.
+        docker.EnsureRunning();
         var watch = Stopwatch.StartNew();
         var planned = Plan(image, options);
         var known = InRegistryAsync([planned], options).GetAwaiter().GetResult();
@@ -23,26 +25,20 @@ public sealed class ImageBuilder(DockerEngine docker, BaseImageDigests baseImage
             return inRegistry;
         }
 
-        docker.EnsureRunning();
         return Build(planned, Existing([planned], options).GetValueOrDefault(planned.Reference), options, watch);
     }
 
     /// <summary>Builds the images at most <see cref="ImageBuildOptions.Parallelism"/> at a time; every failure is reported, not just the first.</summary>
     public async Task<IReadOnlyList<BuiltImage>> BuildAllAsync(IReadOnlyList<ImageDefinition> images, ImageBuildOptions options)
     {
+        docker.EnsureRunning();
         var watch = Stopwatch.StartNew();
 
         // Every image's tag first, then one registry round (in parallel) and one docker call for which of them exist.
         var planned = images.Select(image => (Image: image, Plan: Catch(() => Plan(image, options)))).ToList();
         var plans = planned.Where(p => p.Plan.Value is not null).Select(p => p.Plan.Value!).ToList();
         var known = await InRegistryAsync(plans, options);
-        var local = plans.Where(p => !known.ContainsKey(p.Reference)).ToList();
-        if (local.Count > 0)
-        {
-            docker.EnsureRunning();
-        }
-
-        var existing = Existing(local, options);
+        var existing = Existing(plans.Where(p => !known.ContainsKey(p.Reference)).ToList(), options);
         using var gate = new SemaphoreSlim(options.Parallelism);
         var builds = planned.Select(async p =>
         {
