@@ -32,7 +32,7 @@ public sealed class RegistryLookupException(RegistryFailure failure, string regi
 /// answered as its WWW-Authenticate asks (distribution's token spec): Basic with the user's login, or Bearer by
 /// a token from realm?service=…&amp;scope=repository:&lt;name&gt;:pull (with the login, when there is one).
 /// </summary>
-public sealed class RegistryClient(HttpClient http, DockerCredentials credentials)
+public sealed class RegistryClient(HttpClient http, DockerCredentials credentials) : IDisposable
 {
     private static readonly string[] ManifestTypes =
     [
@@ -68,7 +68,7 @@ public sealed class RegistryClient(HttpClient http, DockerCredentials credential
                 return null;
             }
 
-            Ensure(get, registry, repository, tag);
+            Ensure(get, registry, $"{repository}:{tag}");
             if (get.Headers.TryGetValues("Docker-Content-Digest", out var fromGet) && fromGet.First() is { Length: > 0 } named)
             {
                 return named;
@@ -77,8 +77,19 @@ public sealed class RegistryClient(HttpClient http, DockerCredentials credential
             return "sha256:" + Convert.ToHexStringLower(SHA256.HashData(await get.Content.ReadAsByteArrayAsync(cancellationToken)));
         }
 
-        Ensure(response, registry, repository, tag);
+        Ensure(response, registry, $"{repository}:{tag}");
         return null;
+    }
+
+    /// <summary>
+    /// Checks that the registry serves its API to this user (GET /v2/ with the login, as `docker login` checks):
+    /// a refused or missing login fails before the run changes anything.
+    /// </summary>
+    public async Task CheckAccessAsync(string registry, CancellationToken cancellationToken)
+    {
+        var url = new Uri($"{ImageReference.Scheme(registry)}://{registry}/v2/");
+        using var response = await SendAsync(registry, string.Empty, () => new HttpRequestMessage(HttpMethod.Get, url), cancellationToken);
+        Ensure(response, registry, "its API (/v2/)");
     }
 
     private static HttpRequestMessage Request(HttpMethod method, Uri url)
@@ -92,7 +103,7 @@ public sealed class RegistryClient(HttpClient http, DockerCredentials credential
         return request;
     }
 
-    private void Ensure(HttpResponseMessage response, string registry, string repository, string tag)
+    private void Ensure(HttpResponseMessage response, string registry, string what)
     {
         if (response.IsSuccessStatusCode)
         {
@@ -104,15 +115,15 @@ public sealed class RegistryClient(HttpClient http, DockerCredentials credential
         {
             throw login is null
                 ? new RegistryLookupException(RegistryFailure.LoginRequired, registry,
-                    $"The registry {registry} requires a login to read {repository}:{tag} (HTTP {(int)response.StatusCode}), and {credentials.ConfigPath} has none for it. " +
+                    $"The registry {registry} requires a login to read {what} (HTTP {(int)response.StatusCode}), and {credentials.ConfigPath} has none for it. " +
                     $"Fix: `docker login {registry}` (or a credential helper for it in that file; DOCKER_CONFIG names another folder).")
                 : new RegistryLookupException(RegistryFailure.LoginRefused, registry,
-                    $"The registry {registry} refused the login of {login.Username} (from {login.Source}) for {repository}:{tag} (HTTP {(int)response.StatusCode}). " +
-                    $"Fix: `docker login {registry}` again with an account that may read and push {repository}.");
+                    $"The registry {registry} refused the login of {login.Username} (from {login.Source}) for {what} (HTTP {(int)response.StatusCode}). " +
+                    $"Fix: `docker login {registry}` again with an account that may read and push the images.");
         }
 
         throw new RegistryLookupException(RegistryFailure.Refused, registry,
-            $"The registry {registry} answered {(int)response.StatusCode} {response.ReasonPhrase} for {repository}:{tag}: check that it runs and serves the registry API at /v2/.");
+            $"The registry {registry} answered {(int)response.StatusCode} {response.ReasonPhrase} for {what}: check that it runs and serves the registry API at /v2/.");
     }
 
     private async Task<HttpResponseMessage> SendAsync(string registry, string repository, Func<HttpRequestMessage> create, CancellationToken cancellationToken)
@@ -170,7 +181,11 @@ public sealed class RegistryClient(HttpClient http, DockerCredentials credential
             query.Add("service=" + Uri.EscapeDataString(service));
         }
 
-        query.Add("scope=" + Uri.EscapeDataString(parameters.TryGetValue("scope", out var scope) ? scope : $"repository:{repository}:pull"));
+        if (parameters.TryGetValue("scope", out var scope) || repository.Length > 0)
+        {
+            query.Add("scope=" + Uri.EscapeDataString(scope ?? $"repository:{repository}:pull"));
+        }
+
         var builder = new UriBuilder(realmUri) { Query = string.Join('&', query) };
         using var request = new HttpRequestMessage(HttpMethod.Get, builder.Uri);
         if (login is not null)
@@ -201,6 +216,8 @@ public sealed class RegistryClient(HttpClient http, DockerCredentials credential
             return token is { Length: > 0 } ? new AuthenticationHeaderValue("Bearer", token) : null;
         }
     }
+
+    public void Dispose() => http.Dispose();
 
     /// <summary>realm="…",service="…",scope="…" (RFC 7235 auth-params, values quoted or not).</summary>
     public static Dictionary<string, string> ParseChallenge(string parameter)

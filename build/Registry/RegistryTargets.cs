@@ -15,8 +15,29 @@ public sealed class RegistryTargets(AwsClients aws, Local.LocalServices local, R
     private (IImageRegistry Registry, RegistryLogin? Login)? _target;
     private BuildSettings? _publishing;
 
-    /// <summary>Called at setup when the run's tasks push images: the builders then look in this registry before building.</summary>
-    public void PublishWith(BuildSettings settings) => _publishing = settings;
+    /// <summary>
+    /// Called at setup when the run's tasks push images: the builders then look in this registry before building.
+    /// The "registry" setting's registry is asked at once whether it takes this user's login, so that a refused
+    /// login fails the run before anything changes (ECR's login is checked with the AWS credentials).
+    /// </summary>
+    public void PublishWith(BuildSettings settings)
+    {
+        _publishing = settings;
+        if (settings.Registry is not { } host)
+        {
+            return;
+        }
+
+        local.EnsureRegistry(settings);
+        try
+        {
+            registryClient.CheckAccessAsync(host, CancellationToken.None).GetAwaiter().GetResult();
+        }
+        catch (RegistryLookupException ex)
+        {
+            throw new BuildException(ex.Failure == RegistryFailure.Unreachable ? ex.Message + " Check that it runs, or fix the \"registry\" setting." : ex.Message, ex);
+        }
+    }
 
     /// <summary>The registry this run pushes to, or null when it pushes nothing (a local build).</summary>
     public async Task<IImageRegistry?> PublishingRegistryAsync(CancellationToken cancellationToken = default)

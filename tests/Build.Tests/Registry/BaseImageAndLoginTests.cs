@@ -50,7 +50,7 @@ public sealed class BaseImageAndLoginTests(StandInImages standIns, LocalRegistry
     }
 
     [SkippableFact]
-    public async Task The_registry_setting_pushes_with_the_docker_config_s_login_and_a_refused_login_stops_the_run_before_any_build()
+    public async Task The_registry_setting_pushes_with_the_docker_config_s_login_and_a_refused_login_stops_the_run_before_any_task()
     {
         Requires.Htpasswd();
         var password = "pw-" + Guid.NewGuid().ToString("N");
@@ -90,6 +90,7 @@ public sealed class BaseImageAndLoginTests(StandInImages standIns, LocalRegistry
             Assert.Contains($"The registry {secured.Host} refused the login of ci (from {Path.Combine(bad, "config.json")})", refused.Output);
             Assert.Contains($"Fix: `docker login {secured.Host}` again", refused.Output);
             Assert.DoesNotContain(": building ", refused.Output);
+            Assert.Empty(refused.Executed); // refused at setup, before the first task
             Assert.Empty(standIns.ImagesWithPrefix(refusedPrefix));
             foreach (var output in new[] { pushed.Output, again.Output, refused.Output })
             {
