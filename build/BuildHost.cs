@@ -26,7 +26,9 @@ public static class BuildHost
             // The services tasks receive through their constructors.
             services.AddSingleton<DockerCli>();
             services.AddSingleton<DockerEngine>();
-            services.AddSingleton<BaseImageIds>();
+            services.AddSingleton(sp => new DockerCredentials(sp.GetRequiredService<Cake.Core.ICakeEnvironment>().GetEnvironmentVariable));
+            services.AddSingleton(sp => new RegistryClient(new HttpClient { Timeout = TimeSpan.FromSeconds(20) }, sp.GetRequiredService<DockerCredentials>()));
+            services.AddSingleton<BaseImageDigests>();
             services.AddSingleton<ImageBuilder>();
             services.AddSingleton<NginxConfigRenderer>();
             services.AddSingleton<EcsCloudRenderer>();

@@ -8,7 +8,7 @@ using JenkinsOnEcs.Build.Tasks;
 namespace JenkinsOnEcs.Build;
 
 /// <summary>Reads and checks every setting before the first task, so a bad input fails before anything changes.</summary>
-public sealed class BuildLifetime(Aws.AwsClients aws, Jenkins.CascValidator casc, Docker.DockerEngine docker) : FrostingLifetime<BuildContext>
+public sealed class BuildLifetime(Aws.AwsClients aws, Jenkins.CascValidator casc, Docker.DockerEngine docker, Registry.RegistryTargets registries) : FrostingLifetime<BuildContext>
 {
     // The tasks that call AWS whatever the settings; the push tasks call it only for ECR (no "registry" setting).
     private static readonly string[] AwsTasks = [nameof(DeployInfrastructure), nameof(PlanInfrastructure), nameof(RegisterTaskDefinitions), nameof(DeployServices)];
@@ -51,6 +51,12 @@ public sealed class BuildLifetime(Aws.AwsClients aws, Jenkins.CascValidator casc
         if (ImageTasks.Any(running.Contains))
         {
             docker.EnsureRunning();
+        }
+
+        // A run that pushes asks its registry for each content tag before building: what it has is not built.
+        if (PushTasks.Any(running.Contains))
+        {
+            registries.PublishWith(settings);
         }
 
         context.Log.Information("Environment {0}, {1} images ({2} agents), parallelism {3}", settings.EnvironmentName, context.Catalog.Images.Count, context.Catalog.Agents.Count, settings.Parallelism);

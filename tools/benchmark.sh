@@ -1,10 +1,14 @@
 #!/usr/bin/env bash
 # Benchmark of the local Deploy (not a test): a full Deploy from clean, then a Deploy with nothing changed,
-# against moto_server and docker-registry on loopback, started here so that their state outlives one run.
-# "From clean" as on a fresh CI runner: the full run builds with --no-cache, so docker's layer cache from
-# earlier runs does not turn its image builds into cache hits; the no-change run uses the cache as CI would.
-# Prints wall times and their ratio, the build's own overhead (wall time not spent in tasks), and the build
-# process's peak memory. Images build on the tests' stand-in bases unless --real-bases is given.
+# then the same no-change Deploy as on a fresh CI runner, against moto_server and docker-registry on loopback,
+# started here so that their state outlives one run.
+# "From clean": the full run builds with --no-cache, so docker's layer cache from earlier runs does not turn
+# its image builds into cache hits; the no-change run uses the cache as CI would. The fresh-runner run first
+# empties the daemon of the project's images and of the bases (as a new CI machine has neither), with the bases
+# in a registry: it should build, pull, push, register and roll nothing, in about the time of the warm run.
+# Prints wall times and their ratios, the build's own overhead (wall time not spent in tasks), the build
+# process's peak memory, and what the no-change runs did. Images build on the tests' stand-in bases, pushed
+# into the loopback registry (the real names mapped to them with --base-images), unless --real-bases is given.
 # Usage: tools/benchmark.sh [--real-bases]
 set -euo pipefail
 root="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
@@ -12,9 +16,14 @@ cd "$root"
 work="$(mktemp -d)"
 pids=()
 prefix="bench-$RANDOM"
+# The daemon's names (repo:tag and repo@digest) of the images under a prefix, with or without a registry host.
+local_images() {
+  docker images --digests --format '{{.Repository}} {{.Tag}} {{.Digest}}' | awk -v p="$1" '
+    $1 ~ "(^|/)" p "/" { if ($2 != "<none>") print $1 ":" $2; if ($3 != "<none>") print $1 "@" $3 }'
+}
 cleanup() {
   for pid in "${pids[@]}"; do kill "$pid" 2>/dev/null || true; done
-  docker images --format '{{.Repository}}:{{.Tag}}' | grep -E "(^|/)$prefix/" | xargs -r docker rmi -f >/dev/null 2>&1 || true
+  { local_images "$prefix"; local_images "$prefix-bases"; } | xargs -r docker rmi -f >/dev/null 2>&1 || true
   [ -n "${KEEP_BENCHMARK:-}" ] && echo "logs kept in $work" >&2 || rm -rf "$work"
 }
 trap cleanup EXIT
@@ -31,8 +40,14 @@ wait_for "http://127.0.0.1:$moto_port/moto-api/"; wait_for "http://127.0.0.1:$re
 args=(--target=Deploy --environment=local --image-prefix="$prefix" --start-local-services=false
       --aws-endpoint-url="http://127.0.0.1:$moto_port/" --registry="127.0.0.1:$registry_port")
 if [[ "${1:-}" != "--real-bases" ]]; then
+  # The stand-ins served by the loopback registry under this run's names, as a CI runner gets its bases from a
+  # registry; the stand-ins' own standin/*:test names stay (other work on this daemon may use them).
   bash tests/standins/build-standins.sh >/dev/null
-  while IFS= read -r mapping; do args+=("--base-images=$mapping"); done < <(python3 -c 'import json,sys; [print(f"{k}={v}") for k,v in json.load(open("tests/standins/standins.json")).items()]')
+  while IFS='=' read -r real standin; do
+    served="127.0.0.1:$registry_port/$prefix-bases/${standin#standin/}"
+    docker tag "$standin" "$served" && docker push "$served" >/dev/null && docker rmi "$served" >/dev/null
+    args+=("--base-images=$real=$served")
+  done < <(python3 -c 'import json,sys; [print(f"{k}={v}") for k,v in json.load(open("tests/standins/standins.json")).items()]')
 fi
 export AWS_ACCESS_KEY_ID=benchmark AWS_SECRET_ACCESS_KEY=benchmark NO_COLOR=1
 ./build.sh --tree >/dev/null  # compile first, so neither run pays for it
@@ -58,9 +73,23 @@ echo "full run: no layer cache (--no-cache: every image built from scratch, as o
 run full --no-cache
 echo "no-change run: same inputs, docker's cache and the images of the full run in place"
 run no-change
-python3 - "$work/full.log.wall" "$work/no-change.log.wall" <<'PY'
+echo "fresh-runner run: nothing changed, the daemon emptied of the project's images and of the bases"
+local_images "$prefix" | xargs -r docker rmi -f >/dev/null 2>&1 || true
+[[ "${1:-}" != "--real-bases" ]] && { local_images "$prefix-bases" | xargs -r docker rmi -f >/dev/null 2>&1 || true; }
+[[ "${1:-}" == "--real-bases" ]] && echo "  (--real-bases: the real bases are left in the daemon)"
+left="$( { local_images "$prefix"; local_images "$prefix-bases"; } | wc -l)"
+[ "$left" -eq 0 ] || { echo "the daemon still holds $left images of this run" >&2; exit 1; }
+run fresh-runner
+python3 - "$work/full.log.wall" "$work/no-change.log.wall" "$work/fresh-runner.log.wall" <<'PY'
 import sys
-full = float(open(sys.argv[1]).read().split("=")[1]); again = float(open(sys.argv[2]).read().split("=")[1])
+full, again, fresh = (float(open(p).read().split("=")[1]) for p in sys.argv[1:4])
 print(f"no-change / full: {again / full:.2f} (goal: under 0.10)")
+print(f"fresh-runner / no-change: {fresh / again:.2f} (goal: at most 1.5)")
 PY
-echo "what the no-change run did:"; grep -cE ': building |: pushed |: registered | change\(s\)' "$work/no-change.log" | sed 's/^/  images built, pushed, revisions registered or stacks changed: /'
+for name in no-change fresh-runner; do
+  log="$work/$name.log"
+  echo "what the $name run did:"
+  echo "  built $(grep -c ': building ' "$log"), pushed $(grep -c ': pushed ' "$log"), registered $(grep -c ': registered ' "$log"), services rolled $(grep -cE ': (created|updated), now ' "$log"), stacks changed $(grep -c ' change(s)' "$log")"
+done
+pulled="$( { local_images "$prefix"; local_images "$prefix-bases"; } | wc -l)"
+echo "  fresh-runner: images in the daemon afterwards (pulled or built): $pulled"

@@ -62,6 +62,10 @@ public static class DockerArguments
         return arguments;
     }
 
+    /// <summary>"sha256:id repo@sha256:digest …" on one line.</summary>
+    public static ProcessArgumentBuilder ImageIdAndRepoDigests(string reference)
+        => new ProcessArgumentBuilder().Append("image").Append("inspect").Append("--format").AppendQuoted("{{.Id}}{{range .RepoDigests}} {{.}}{{end}}").AppendQuoted(reference);
+
     public static ProcessArgumentBuilder Tag(string source, string target)
         => new ProcessArgumentBuilder().Append("tag").AppendQuoted(source).AppendQuoted(target);
 

@@ -61,6 +61,16 @@ public sealed class DockerEngine(DockerCli cli, ICakeLog log)
         return answer;
     }
 
+    /// <summary>The image's local ID and the registry digests the daemon recorded for it (from pulls and pushes), or null when it has no such image.</summary>
+    public LocalImage? LocalImage(string reference)
+    {
+        var result = cli.Run(DockerArguments.ImageIdAndRepoDigests(reference));
+        var words = result.Output.Split(' ', StringSplitOptions.RemoveEmptyEntries);
+        return result.Succeeded && words.Length > 0 && words[0].StartsWith("sha256:", StringComparison.Ordinal)
+            ? new LocalImage(words[0], words[1..])
+            : null;
+    }
+
     public void Tag(string source, string target)
     {
         var result = cli.Run(DockerArguments.Tag(source, target));
@@ -86,3 +96,6 @@ public sealed class DockerEngine(DockerCli cli, ICakeLog log)
     public ToolResult Build(DockerBuildSettings settings, Action<string>? outputLine)
         => cli.Run(DockerArguments.Build(settings), new DockerSettings { OutputLine = outputLine });
 }
+
+/// <summary>An image in the local daemon: its ID and the repository@digest names it was pulled or pushed as.</summary>
+public sealed record LocalImage(string Id, IReadOnlyList<string> RepoDigests);

@@ -5,14 +5,15 @@ namespace JenkinsOnEcs.Build.Images;
 
 /// <summary>
 /// A tag that names an image's inputs: every file of its build context (path, content, executable bit)
-/// and the images it is built from (reference, and the local image ID when the daemon has it, so a re-pulled
-/// or rebuilt base changes the tag). Same inputs, same tag: an image whose tag exists need not be built again.
+/// and the images it is built from (reference, and its registry digest, see <see cref="BaseImageDigests"/>, so a
+/// moved tag of a base changes the tag, and every machine computes the same tag). Same inputs, same tag: an image
+/// whose tag exists, locally or in the registry, need not be built again.
 /// </summary>
 public static class ContentTag
 {
     public const string Prefix = "c-";
 
-    public static string Compute(ImageDefinition image, IReadOnlyDictionary<string, string> buildArguments, Func<string, string?> localImageId)
+    public static string Compute(ImageDefinition image, IReadOnlyDictionary<string, string> buildArguments, Func<string, string?> baseIdentity)
     {
         using var hash = IncrementalHash.CreateHash(HashAlgorithmName.SHA256);
         void Add(string text) => hash.AppendData(Encoding.UTF8.GetBytes(text));
@@ -29,7 +30,7 @@ public static class ContentTag
 
         foreach (var (name, value) in buildArguments.OrderBy(a => a.Key, StringComparer.Ordinal))
         {
-            Add($"arg\0{name}={value}\0{localImageId(value)}\n");
+            Add($"arg\0{name}={value}\0{baseIdentity(value)}\n");
         }
 
         return Prefix + Convert.ToHexStringLower(hash.GetHashAndReset())[..20];

@@ -1,19 +1,30 @@
 using System.Diagnostics;
 using Cake.Core.Diagnostics;
 using JenkinsOnEcs.Build.Docker;
+using JenkinsOnEcs.Build.Registry;
 
 namespace JenkinsOnEcs.Build.Images;
 
-/// <summary>Builds catalog images under their content tag, skipping those the daemon already has.</summary>
-public sealed class ImageBuilder(DockerEngine docker, BaseImageIds baseImageIds, ICakeLog log)
+/// <summary>
+/// Builds catalog images under their content tag. An image whose tag the run's registry already has (a run that
+/// pushes) is neither built nor pulled; one the daemon already has is not built again.
+/// </summary>
+public sealed class ImageBuilder(DockerEngine docker, BaseImageDigests baseImages, RegistryTargets registries, ICakeLog log)
 {
     public const string ContentTagLabel = "io.jenkins-ecs.content-tag";
 
     public BuiltImage Build(ImageDefinition image, ImageBuildOptions options)
     {
+        // Checked first even where the registry turns out to have every image: a base in no registry needs it too.
         docker.EnsureRunning();
         var watch = Stopwatch.StartNew();
         var planned = Plan(image, options);
+        var known = InRegistryAsync([planned], options).GetAwaiter().GetResult();
+        if (known.GetValueOrDefault(planned.Reference) is { } inRegistry)
+        {
+            return inRegistry;
+        }
+
         return Build(planned, Existing([planned], options).GetValueOrDefault(planned.Reference), options, watch);
     }
 
@@ -23,9 +34,11 @@ public sealed class ImageBuilder(DockerEngine docker, BaseImageIds baseImageIds,
         docker.EnsureRunning();
         var watch = Stopwatch.StartNew();
 
-        // Every image's tag first, then one docker call for which of them exist, instead of one per image.
+        // Every image's tag first, then one registry round (in parallel) and one docker call for which of them exist.
         var planned = images.Select(image => (Image: image, Plan: Catch(() => Plan(image, options)))).ToList();
-        var existing = Existing(planned.Where(p => p.Plan.Value is not null).Select(p => p.Plan.Value!).ToList(), options);
+        var plans = planned.Where(p => p.Plan.Value is not null).Select(p => p.Plan.Value!).ToList();
+        var known = await InRegistryAsync(plans, options);
+        var existing = Existing(plans.Where(p => !known.ContainsKey(p.Reference)).ToList(), options);
         using var gate = new SemaphoreSlim(options.Parallelism);
         var builds = planned.Select(async p =>
         {
@@ -35,6 +48,11 @@ public sealed class ImageBuilder(DockerEngine docker, BaseImageIds baseImageIds,
             }
 
             var plan = p.Plan.Value!;
+            if (known.GetValueOrDefault(plan.Reference) is { } inRegistry)
+            {
+                return (p.Image, Built: inRegistry, Error: (Exception?)null);
+            }
+
             var id = existing.GetValueOrDefault(plan.Reference);
             if (id is not null)
             {
@@ -61,22 +79,49 @@ public sealed class ImageBuilder(DockerEngine docker, BaseImageIds baseImageIds,
         var failures = results.Where(r => r.Error is not null).ToList();
         if (failures.Count > 0)
         {
-            throw new BuildException(string.Join("\n\n", failures.Select(f => f.Error!.Message)));
+            throw new BuildException(string.Join("\n\n", failures.Select(f => f.Error!.Message).Distinct(StringComparer.Ordinal)));
         }
 
         return results.Select(r => r.Built!).ToList();
     }
 
-    /// <summary>The image's build arguments (base images replaced as configured) and its content tag.</summary>
+    /// <summary>The image's base images (replaced as configured, resolved to their digests) and its content tag.</summary>
     private PlannedImage Plan(ImageDefinition image, ImageBuildOptions options)
     {
-        string Resolve(string baseImage) => options.BaseImages.TryGetValue(baseImage, out var replacement) ? replacement : baseImage;
-        var arguments = image.BaseImageArguments.ToDictionary(a => a.Key, a => Resolve(a.Value), StringComparer.Ordinal);
+        string Replace(string baseImage) => options.BaseImages.TryGetValue(baseImage, out var replacement) ? replacement : baseImage;
+        var arguments = image.BaseImageArguments.ToDictionary(a => a.Key, a => Replace(a.Value), StringComparer.Ordinal);
 
-        // The bases of the whole catalog in one call: the next images' lookups are then answered from it.
-        baseImageIds.LookUp(arguments.Values.Concat(options.Catalog.SelectMany(i => i.BaseImageArguments.Values).Select(Resolve)));
+        // The bases of the whole catalog at once, concurrently: the next images' lookups are then answered from them.
+        baseImages.Start(arguments.Values.Concat(options.Catalog.SelectMany(i => i.BaseImageArguments.Values).Select(Replace)));
+        var resolved = arguments.ToDictionary(a => a.Key, a => baseImages.Of(a.Value), StringComparer.Ordinal);
         var repository = $"{options.RepositoryPrefix}/{image.Name}";
-        return new PlannedImage(image, repository, ContentTag.Compute(image, arguments, baseImageIds.Of), arguments);
+        var tag = ContentTag.Compute(image, arguments, reference => resolved.Values.First(b => b.Reference == reference).Identity);
+        return new PlannedImage(image, repository, tag, resolved);
+    }
+
+    /// <summary>
+    /// The planned images the run's registry already has under their content tag, by reference; empty when the run
+    /// pushes nothing, and with NoCache (an existing tag proves nothing about a fresh build).
+    /// </summary>
+    private async Task<IReadOnlyDictionary<string, BuiltImage>> InRegistryAsync(IReadOnlyList<PlannedImage> planned, ImageBuildOptions options)
+    {
+        if (options.NoCache || planned.Count == 0 || await registries.PublishingRegistryAsync() is not { } registry)
+        {
+            return new Dictionary<string, BuiltImage>();
+        }
+
+        var digests = await Task.WhenAll(planned.Select(async p => (Plan: p, Digest: await registry.DigestAsync(p.Repository, p.Tag, CancellationToken.None))));
+        var found = new Dictionary<string, BuiltImage>(StringComparer.Ordinal);
+        foreach (var (plan, digest) in digests.Where(d => d.Digest is not null))
+        {
+            log.Information("{0}: already in {1} ({2}): nothing to build", plan.Image.Name, registry.Host, plan.Reference);
+            found[plan.Reference] = new BuiltImage(plan.Image.Name, plan.Repository, plan.Tag, ImageId: null, WasBuilt: false, TimeSpan.Zero)
+            {
+                RegistryReference = $"{registry.Host}/{plan.Repository}@{digest}",
+            };
+        }
+
+        return found;
     }
 
     /// <summary>The IDs of the planned images the daemon already has; with NoCache none counts (an existing tag proves nothing about a fresh build).</summary>
@@ -87,7 +132,7 @@ public sealed class ImageBuilder(DockerEngine docker, BaseImageIds baseImageIds,
 
     private BuiltImage Build(PlannedImage planned, string? existing, ImageBuildOptions options, Stopwatch watch)
     {
-        var (image, repository, tag, arguments) = planned;
+        var (image, repository, tag, bases) = planned;
         var reference = planned.Reference;
         if (existing is not null)
         {
@@ -101,7 +146,7 @@ public sealed class ImageBuilder(DockerEngine docker, BaseImageIds baseImageIds,
             ContextDirectory = image.ContextDirectory,
             Dockerfile = image.Dockerfile,
             Tags = [reference],
-            BuildArguments = arguments,
+            BuildArguments = bases.ToDictionary(b => b.Key, b => b.Value.BuildReference, StringComparer.Ordinal),
             Labels = new Dictionary<string, string> { [ContentTagLabel] = tag },
             Network = options.Network,
             NoCache = options.NoCache,
@@ -110,14 +155,25 @@ public sealed class ImageBuilder(DockerEngine docker, BaseImageIds baseImageIds,
         var id = result.Succeeded ? docker.ImageId(reference) : null;
         if (id is null)
         {
-            throw new BuildException(
-                $"docker build of {image.Name} ({image.Dockerfile}) failed with exit code {result.ExitCode}:\n{result.Tail()}\n" +
-                "Fix the Dockerfile or the files it copies and run again (--verbosity=verbose shows the whole build log).");
+            throw new BuildException(Unpulled(bases) is { } missing
+                ? $"docker build of {image.Name} could not pull its base image {missing.BuildReference} from {ImageReference.Parse(missing.Reference).Registry}:\n{result.Tail(10)}\n" +
+                  $"Fix: check that {ImageReference.Parse(missing.Reference).Registry} is reachable from the Docker daemon and has the image (`docker login` it if it needs a login), " +
+                  $"or map the image to a mirror with the baseImages setting (--base-images={Original(image, bases, missing)}=<mirror>/<name>:<tag>)."
+                : $"docker build of {image.Name} ({image.Dockerfile}) failed with exit code {result.ExitCode}:\n{result.Tail()}\n" +
+                  "Fix the Dockerfile or the files it copies and run again (--verbosity=verbose shows the whole build log).");
         }
 
         log.Information("{0}: built {1} in {2:0.0}s", image.Name, reference, watch.Elapsed.TotalSeconds);
         return new BuiltImage(image.Name, repository, tag, id, WasBuilt: true, watch.Elapsed);
     }
+
+    /// <summary>A base the daemon still lacks after a failed build: its FROM could not pull it (the build's first step).</summary>
+    private BaseImage? Unpulled(IReadOnlyDictionary<string, BaseImage> bases)
+        => bases.Values.FirstOrDefault(b => docker.LocalImage(b.BuildReference) is null);
+
+    /// <summary>The Dockerfile's own default for the argument (the key a baseImages mapping takes).</summary>
+    private static string Original(ImageDefinition image, IReadOnlyDictionary<string, BaseImage> bases, BaseImage missing)
+        => image.BaseImageArguments.TryGetValue(bases.First(b => b.Value == missing).Key, out var original) ? original : missing.Reference;
 
     private static (T? Value, Exception? Error) Catch<T>(Func<T> work)
         where T : class
@@ -132,7 +188,7 @@ public sealed class ImageBuilder(DockerEngine docker, BaseImageIds baseImageIds,
         }
     }
 
-    private sealed record PlannedImage(ImageDefinition Image, string Repository, string Tag, IReadOnlyDictionary<string, string> Arguments)
+    private sealed record PlannedImage(ImageDefinition Image, string Repository, string Tag, IReadOnlyDictionary<string, BaseImage> Bases)
     {
         public string Reference => $"{Repository}:{Tag}";
     }

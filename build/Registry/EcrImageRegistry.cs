@@ -9,5 +9,16 @@ public sealed class EcrImageRegistry(string host, EcrClient ecr, EcrRepositories
 
     public Task EnsureRepositoryAsync(string repository, CancellationToken cancellationToken) => repositories.EnsureAsync(repository, cancellationToken);
 
-    public Task<string?> DigestAsync(string repository, string tag, CancellationToken cancellationToken) => ecr.DescribeImageDigestAsync(repository, tag, cancellationToken);
+    public async Task<string?> DigestAsync(string repository, string tag, CancellationToken cancellationToken)
+    {
+        try
+        {
+            return await ecr.DescribeImageDigestAsync(repository, tag, cancellationToken);
+        }
+        catch (AwsServiceException ex) when (ex.Code == "RepositoryNotFoundException")
+        {
+            // Asked before building, when the push has not created the repository yet: it has no image then.
+            return null;
+        }
+    }
 }

@@ -7,12 +7,19 @@ namespace JenkinsOnEcs.Build.Registry;
 
 /// <summary>
 /// Pushes a built image under its content tag, unless the registry already has that tag: the tag names the
-/// image's inputs, so an image that exists there is the same image. Returns the image by digest.
+/// image's inputs, so an image that exists there is the same image. Returns the image by digest. An image the
+/// builder already found in the registry (and so never built or pulled) is handed on as it is.
 /// </summary>
 public sealed partial class ImagePusher(DockerEngine docker, ICakeLog log)
 {
     public async Task<PushedImage> PushAsync(BuiltImage image, IImageRegistry registry, string? dockerConfig, CancellationToken cancellationToken = default)
     {
+        if (image.RegistryReference is { } known)
+        {
+            // The builder found the content tag in this registry: nothing was built, nothing to push.
+            return new PushedImage(image.Name, known, Pushed: false);
+        }
+
         await registry.EnsureRepositoryAsync(image.Repository, cancellationToken);
         if (await registry.DigestAsync(image.Repository, image.Tag, cancellationToken) is { } existing)
         {

@@ -5,42 +5,76 @@ using JenkinsOnEcs.Build.Settings;
 namespace JenkinsOnEcs.Build.Registry;
 
 /// <summary>
-/// The run's push target, chosen once: the Docker registry the settings name, or the account's ECR with a
-/// private login (made on first use, removed at teardown through <see cref="Dispose"/>).
+/// The run's push target, chosen once: the Docker registry the settings name (logged in as the user's Docker
+/// config says), or the account's ECR with a private login (made on first use, removed at teardown through
+/// <see cref="Dispose"/>). When the run pushes, the image builder asks it first for each content tag.
 /// </summary>
-public sealed class RegistryTargets(AwsClients aws, Local.LocalServices local, ICakeLog log) : IDisposable
+public sealed class RegistryTargets(AwsClients aws, Local.LocalServices local, RegistryClient registryClient, ICakeLog log) : IDisposable
 {
-    private readonly HttpClient _http = new() { Timeout = TimeSpan.FromSeconds(30) };
+    private readonly SemaphoreSlim _choosing = new(1, 1);
     private (IImageRegistry Registry, RegistryLogin? Login)? _target;
+    private BuildSettings? _publishing;
+
+    /// <summary>
+    /// Called at setup when the run's tasks push images: the builders then look in this registry before building.
+    /// The "registry" setting's registry is asked at once whether it takes this user's login, so that a refused
+    /// login fails the run before anything changes (ECR's login is checked with the AWS credentials).
+    /// </summary>
+    public void PublishWith(BuildSettings settings)
+    {
+        _publishing = settings;
+        if (settings.Registry is not { } host)
+        {
+            return;
+        }
+
+        local.EnsureRegistry(settings);
+        try
+        {
+            registryClient.CheckAccessAsync(host, CancellationToken.None).GetAwaiter().GetResult();
+        }
+        catch (RegistryLookupException ex)
+        {
+            throw new BuildException(ex.Failure == RegistryFailure.Unreachable ? ex.Message + " Check that it runs, or fix the \"registry\" setting." : ex.Message, ex);
+        }
+    }
+
+    /// <summary>The registry this run pushes to, or null when it pushes nothing (a local build).</summary>
+    public async Task<IImageRegistry?> PublishingRegistryAsync(CancellationToken cancellationToken = default)
+        => _publishing is { } settings ? (await GetAsync(settings, cancellationToken)).Registry : null;
 
     public async Task<(IImageRegistry Registry, RegistryLogin? Login)> GetAsync(BuildSettings settings, CancellationToken cancellationToken = default)
     {
-        if (_target is { } target)
+        await _choosing.WaitAsync(cancellationToken);
+        try
         {
-            return target;
+            return _target ??= await ChooseAsync(settings, cancellationToken);
         }
+        finally
+        {
+            _choosing.Release();
+        }
+    }
 
+    private async Task<(IImageRegistry Registry, RegistryLogin? Login)> ChooseAsync(BuildSettings settings, CancellationToken cancellationToken)
+    {
         if (settings.Registry is { } host)
         {
             local.EnsureRegistry(settings);
             log.Information("Pushing to the registry {0} (setting \"registry\")", host);
-            _target = (new DockerRegistry(host, _http), null);
-        }
-        else
-        {
-            var ecr = aws.Ecr(settings);
-            var (endpoint, token, expires) = await ecr.GetAuthorizationTokenAsync(cancellationToken);
-            var login = RegistryLogin.Create(endpoint, token);
-            log.Information("Logged in to {0} until {1:HH:mm} UTC (private Docker config)", login.Registry, expires);
-            _target = (new EcrImageRegistry(login.Registry, ecr, new EcrRepositories(ecr, log)), login);
+            return (new DockerRegistry(host, registryClient), null);
         }
 
-        return _target.Value;
+        var ecr = aws.Ecr(settings);
+        var (endpoint, token, expires) = await ecr.GetAuthorizationTokenAsync(cancellationToken);
+        var login = RegistryLogin.Create(endpoint, token);
+        log.Information("Logged in to {0} until {1:HH:mm} UTC (private Docker config)", login.Registry, expires);
+        return (new EcrImageRegistry(login.Registry, ecr, new EcrRepositories(ecr, log)), login);
     }
 
     public void Dispose()
     {
         _target?.Login?.Dispose();
-        _http.Dispose();
+        _choosing.Dispose();
     }
 }

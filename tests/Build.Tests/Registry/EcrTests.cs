@@ -35,6 +35,18 @@ public sealed class EcrTests(MotoServer moto) : IClassFixture<MotoServer>
     }
 
     [SkippableFact]
+    public async Task Asked_before_its_first_push_a_repository_that_does_not_exist_yet_has_no_image_and_is_not_created()
+    {
+        using var environment = moto.UseFor();
+        using var ecr = new EcrClient(AwsSession.Create("eu-west-1"));
+        var registry = new EcrImageRegistry("123456789012.dkr.ecr.eu-west-1.amazonaws.com", ecr, new EcrRepositories(ecr, new CakeBuildLog(new CapturingConsole(), Verbosity.Normal)));
+        var name = "jenkins-ecs/agent-" + Guid.NewGuid().ToString("N")[..8];
+
+        Assert.Null(await registry.DigestAsync(name, "c-0123", default));
+        Assert.Null(await ecr.DescribeRepositoryAsync(name, default));
+    }
+
+    [SkippableFact]
     public async Task The_login_lives_in_a_private_docker_config_that_is_gone_afterwards()
     {
         using var environment = moto.UseFor();

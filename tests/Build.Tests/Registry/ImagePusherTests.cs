@@ -21,7 +21,7 @@ public sealed class ImagePusherTests(LocalRegistry registry) : IClassFixture<Loc
         var console = new CapturingConsole();
         var pusher = new ImagePusher(Engine(console), new CakeBuildLog(console, Verbosity.Normal));
         using var http = new HttpClient();
-        var target = new DockerRegistry(registry.Host, http);
+        var target = new DockerRegistry(registry.Host, new RegistryClient(http, NoDockerLogins()));
 
         try
         {
@@ -40,6 +40,10 @@ public sealed class ImagePusherTests(LocalRegistry registry) : IClassFixture<Loc
             Processes.Run("docker", ["rmi", "--force", $"{repository}:c-1", $"{registry.Host}/{repository}:c-1"]);
         }
     }
+
+    /// <summary>A Docker config folder that does not exist: no logins, whatever the developer's ~/.docker holds.</summary>
+    internal static DockerCredentials NoDockerLogins()
+        => new(name => name == "DOCKER_CONFIG" ? Path.Combine(Path.GetTempPath(), "no-docker-config-" + Guid.NewGuid().ToString("N")) : null);
 
     private static string Regex(string text) => System.Text.RegularExpressions.Regex.Escape(text);
 

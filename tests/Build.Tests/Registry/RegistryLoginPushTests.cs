@@ -38,14 +38,19 @@ public sealed class RegistryLoginPushTests
 
         try
         {
-            var withoutLogin = await Assert.ThrowsAsync<BuildException>(() => pusher.PushAsync(image, new DockerRegistry(registry.Host, http, token), dockerConfig: Directory.CreateTempSubdirectory("empty-docker-").FullName));
-            Assert.Contains($"was refused by {registry.Host}", withoutLogin.Message);
-            Assert.Contains("Fix: the credentials in use may not push to " + repository, withoutLogin.Message);
+            using (var lookupLogin = RegistryLogin.Create("http://" + registry.Host, token))
+            {
+                // The lookup may read, but docker's own push gets an empty config.
+                var withLookupOnly = new DockerRegistry(registry.Host, new RegistryClient(http, new DockerCredentials(name => name == "DOCKER_CONFIG" ? lookupLogin.Directory : null)));
+                var withoutLogin = await Assert.ThrowsAsync<BuildException>(() => pusher.PushAsync(image, withLookupOnly, dockerConfig: Directory.CreateTempSubdirectory("empty-docker-").FullName));
+                Assert.Contains($"was refused by {registry.Host}", withoutLogin.Message);
+                Assert.Contains("Fix: the credentials in use may not push to " + repository, withoutLogin.Message);
+            }
 
             using (var login = RegistryLogin.Create("http://" + registry.Host, token))
             {
                 configFolder = login.Directory;
-                var pushed = await pusher.PushAsync(image, new DockerRegistry(registry.Host, http, token), login.Directory);
+                var pushed = await pusher.PushAsync(image, new DockerRegistry(registry.Host, new RegistryClient(http, new DockerCredentials(name => name == "DOCKER_CONFIG" ? login.Directory : null))), login.Directory);
                 Assert.True(pushed.Pushed);
             }
 
