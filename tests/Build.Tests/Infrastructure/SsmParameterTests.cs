@@ -92,7 +92,7 @@ public sealed class SsmParameterTests(MotoServer moto) : IClassFixture<MotoServe
         Assert.True(second.ExitCode == 0, second.Output);
         Assert.True(Regex.IsMatch(second.Output, $@"{environment}-jenkins-clusters: (no changes|\d+ change\(s\))"), second.Output);
         Assert.Contains($"{environment}-jenkins-clusters: EcsAmiId resolves through SSM to ami-0000000000000002b", second.Output);
-        Assert.Equal(5, Regex.Matches(second.Output, "unchanged \\(CREATE_COMPLETE\\), skipped").Count);
+        Assert.Equal(StackCatalog.Load(repository.Root).Count - 1, Regex.Matches(second.Output, "unchanged \\(CREATE_COMPLETE\\), skipped").Count);
         Assert.DoesNotContain($"{environment}-jenkins-clusters: unchanged", second.Output);
         Assert.Single(Regex.Matches(second.Output, "resolves through SSM"));
     }
