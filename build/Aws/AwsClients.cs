@@ -13,6 +13,7 @@ public sealed class AwsClients(Local.LocalServices local) : IDisposable
     private CloudFormationClient? _cloudFormation;
     private EcrClient? _ecr;
     private EcsClient? _ecs;
+    private DynamoDbClient? _dynamoDb;
     private Task? _preparing;
 
     /// <summary>The session; the environment file's awsEndpointUrl stands where AWS_ENDPOINT_URL would.</summary>
@@ -38,6 +39,24 @@ public sealed class AwsClients(Local.LocalServices local) : IDisposable
     {
         local.EnsureAws(settings);
         return Get(ref _ecs, settings, session => new EcsClient(session));
+    }
+
+    public DynamoDbClient DynamoDb(BuildSettings settings)
+    {
+        local.EnsureAws(settings);
+        return Get(ref _dynamoDb, settings, session => new DynamoDbClient(session));
+    }
+
+    /// <summary>Whether this run has made its AWS session, i.e. has talked, or was about to talk, to AWS.</summary>
+    public bool InUse
+    {
+        get
+        {
+            lock (_lock)
+            {
+                return _session is { IsValueCreated: true };
+            }
+        }
     }
 
     /// <summary>
@@ -76,6 +95,7 @@ public sealed class AwsClients(Local.LocalServices local) : IDisposable
             _cloudFormation?.Dispose();
             _ecr?.Dispose();
             _ecs?.Dispose();
+            _dynamoDb?.Dispose();
         }
     }
 

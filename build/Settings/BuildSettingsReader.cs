@@ -44,6 +44,7 @@ public sealed partial class BuildSettingsReader(ICakeArguments arguments, Func<s
                 ? (Uri.TryCreate(endpoint, UriKind.Absolute, out var uri) && uri.Scheme is "http" or "https" ? uri : throw new BuildException($"awsEndpointUrl '{endpoint}' is not an http(s) URL."))
                 : null,
             StartLocalServices = Switch(SettingNames.StartLocalServices, Setting(SettingNames.StartLocalServices), false),
+            BreakLock = Switch(SettingNames.BreakLock, Setting(SettingNames.BreakLock), false),
             TimeZone = TimeZone(Setting(SettingNames.TimeZone) ?? "Etc/UTC"),
             AdminUser = AdminUser(Setting(SettingNames.AdminUser) ?? "admin"),
             MasterCpu = Number(SettingNames.MasterCpu, Setting(SettingNames.MasterCpu), 2048, 256, 16384),
