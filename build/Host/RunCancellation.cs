@@ -32,7 +32,8 @@ public sealed class RunCancellation : IDisposable
 
     private string? _running;
 
-    internal void TaskStarted(string name)
+    /// <summary>Called by the execution strategy as each task starts and ends.</summary>
+    public void TaskStarted(string name)
     {
         lock (_lock)
         {
@@ -44,7 +45,7 @@ public sealed class RunCancellation : IDisposable
         }
     }
 
-    internal void TaskEnded(string name)
+    public void TaskEnded(string name)
     {
         lock (_lock)
         {

@@ -17,6 +17,10 @@ public sealed class LocalServices(ICakeLog log, RunCancellation cancellation) : 
 {
     private readonly List<(string Name, Process Process)> _started = [];
     private volatile bool _stopping;
+    private volatile string? _died;
+
+    /// <summary>The service this run started that died during it (with all it held, e.g. moto's AWS state), or null.</summary>
+    public string? Died => _died;
     private readonly HttpClient _http = new() { Timeout = TimeSpan.FromSeconds(2) };
     // Tasks' parallel work may ask at once; one of them starts the service, the others wait for it.
     private readonly Lock _lock = new();
@@ -166,6 +170,7 @@ public sealed class LocalServices(ICakeLog log, RunCancellation cancellation) : 
         {
             if (ready && !_stopping)
             {
+                _died ??= name;
                 var reason = $"{name} (pid {process.Id}), which this run started, ended during the run (exit code {process.ExitCode}): its state is gone, so the run stops here. " +
                     "Find what stopped it (a signal to its session, the machine's memory), then run again.";
                 if (cancellation.Cancel(reason))

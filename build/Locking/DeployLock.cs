@@ -20,7 +20,7 @@ namespace JenkinsOnEcs.Build.Locking;
 /// first run (CreateTable) and needs no bucket or name up front. The role needs dynamodb:PutItem, GetItem,
 /// UpdateItem and DeleteItem on the table, and CreateTable and DescribeTable for the first run.
 /// </summary>
-public sealed class DeployLock(AwsClients aws, RunCancellation cancellation, ICakeLog log) : IDisposable
+public sealed class DeployLock(AwsClients aws, Local.LocalServices local, RunCancellation cancellation, ICakeLog log) : IDisposable
 {
     public const string TableName = "jenkins-ecs-deploy-locks";
 
@@ -130,6 +130,12 @@ public sealed class DeployLock(AwsClients aws, RunCancellation cancellation, ICa
         }
 
         held.Stop.Cancel();
+        if (local.Died is { } died)
+        {
+            log.Information("The deploy lock of {0} lived in {1}, which is gone with it.", held.LockId, died);
+            return;
+        }
+
         using var timeout = new CancellationTokenSource(TimeSpan.FromSeconds(15));
         try
         {

@@ -12,7 +12,7 @@ namespace JenkinsOnEcs.Build.Locking;
 /// operation CloudFormation was carrying out goes on without the build; the line names the stack and how to follow
 /// it, since the next Deploy will find it busy until it ends.
 /// </summary>
-public sealed class InterruptionReport(AwsClients aws, RunCancellation cancellation, ICakeLog log)
+public sealed class InterruptionReport(AwsClients aws, Local.LocalServices local, RunCancellation cancellation, ICakeLog log)
 {
     public void Write(BuildSettings? settings)
     {
@@ -23,8 +23,12 @@ public sealed class InterruptionReport(AwsClients aws, RunCancellation cancellat
 
         var task = cancellation.InterruptedTask;
         var where = task is null ? "before its first task" : cancellation.TaskWasRunning ? $"during {task}" : $"after {task}";
-        var what = cancellation.Signal is null ? $"Stopped ({cancellation.Reason})" : $"Interrupted by {cancellation.Reason}";
-        log.Error("{0} {1}: {2}.", what, where, settings is null || !aws.InUse ? "nothing was changed in AWS" : InAws(settings, task));
+        // A reason other than a signal has been logged where it arose.
+        var what = cancellation.Signal is null ? "Stopped" : $"Interrupted by {cancellation.Reason}";
+        var state = settings is null || !aws.InUse ? "nothing was changed in AWS"
+            : local.Died is { } died ? $"{died}, which held this rehearsal's state, is gone with it; nothing is left to follow"
+            : InAws(settings, task);
+        log.Error("{0} {1}: {2}.", what, where, state);
     }
 
     private string InAws(BuildSettings settings, string? task)

@@ -94,3 +94,49 @@ public sealed class SignalTests(StandInImages standIns) : IClassFixture<StandInI
     private static Dictionary<string, string?> AwsVariablesRemoved()
         => Environment.GetEnvironmentVariables().Keys.Cast<string>().Where(k => k.StartsWith("AWS_", StringComparison.Ordinal)).ToDictionary(k => k, _ => (string?)null);
 }
+
+/// <summary>The local services around an interrupted or broken run.</summary>
+[Collection(AwsCollection.Name)]
+public sealed class LocalServiceLifetimeTests(MotoServer moto) : IClassFixture<MotoServer>
+{
+    [SkippableFact]
+    public void A_moto_that_this_run_started_and_that_dies_under_it_stops_the_run_with_its_name()
+    {
+        Requires.Moto();
+        Requires.CfnLint();
+        var awsPort = Ports.Free();
+        using var run = BuildProcess.Start(Repository.Root,
+            ["--environment=local", "--target=DeployInfrastructure", $"--aws-endpoint-url=http://127.0.0.1:{awsPort}/", $"--registry=127.0.0.1:{Ports.Free()}"],
+            environment: Environment.GetEnvironmentVariables().Keys.Cast<string>().Where(k => k.StartsWith("AWS_", StringComparison.Ordinal)).ToDictionary(k => k, _ => (string?)null));
+        Assert.True(run.WaitFor("\nValidateTemplates\n"), run.Output);
+        var pid = int.Parse(System.Text.RegularExpressions.Regex.Match(run.Output, @"Started moto_server at \S+ \(pid (\d+), own session").Groups[1].Value, System.Globalization.CultureInfo.InvariantCulture);
+        using (var service = System.Diagnostics.Process.GetProcessById(pid))
+        {
+            service.Kill();
+        }
+
+        var code = run.WaitForExit();
+        Assert.True(code == 1, $"exit code {code}:\n{run.Output}");
+        Assert.Contains($"moto_server (pid {pid}), which this run started, ended during the run", run.Output);
+        Assert.Contains("Stopped during ValidateTemplates: moto_server, which held this rehearsal's state, is gone with it", run.Output);
+        Assert.DoesNotContain("cannot reach", run.Output);
+    }
+
+    [SkippableFact]
+    public async Task A_moto_already_running_is_named_as_reused_and_left_running()
+    {
+        Requires.Moto();
+        using var repository = Repository.Copy();
+        BuildRun run;
+        using (AwsEnvironment.Isolated())
+        {
+            run = await BuildRun.RunAsync(repository.Root, runTasks: true, "--environment=local", "--target=PlanInfrastructure", "--exclusive", $"--aws-endpoint-url={moto.Url}");
+        }
+
+        Assert.True(run.ExitCode == 0, run.Output);
+        Assert.Contains($"moto_server already answers at http://127.0.0.1:{moto.Port}: this run did not start it and will not stop it", run.Output);
+        Assert.DoesNotContain("Stopped moto_server", run.Output);
+        using var http = new HttpClient { Timeout = TimeSpan.FromSeconds(5) };
+        Assert.True((await http.GetAsync(moto.Url + "moto-api/")).IsSuccessStatusCode);
+    }
+}
