@@ -8,7 +8,7 @@ using JenkinsOnEcs.Build.Tasks;
 namespace JenkinsOnEcs.Build;
 
 /// <summary>Reads and checks every setting before the first task, so a bad input fails before anything changes.</summary>
-public sealed class BuildLifetime(Aws.AwsClients aws, Locking.DeployLock deployLock, Locking.InterruptionReport interruption) : FrostingLifetime<BuildContext>
+public sealed class BuildLifetime(Aws.AwsClients aws, Locking.DeployLock deployLock, Locking.InterruptionReport interruption, HostRun host) : FrostingLifetime<BuildContext>
 {
     private BuildSettings? _settings;
 
@@ -45,7 +45,7 @@ public sealed class BuildLifetime(Aws.AwsClients aws, Locking.DeployLock deployL
         context.Log.Information("Environment {0}, {1} images ({2} agents), parallelism {3}", settings.EnvironmentName, context.Catalog.Images.Count, context.Catalog.Agents.Count, settings.Parallelism);
 
         // Last: one Deploy per environment at a time, taken before the first change (and after every check).
-        if (Locking.DeployLock.IsNeeded(running, settings))
+        if (!host.DryRun && Locking.DeployLock.IsNeeded(running, settings))
         {
             deployLock.TakeAsync(settings, Locking.DeployLock.DescribeRun(context.Environment.GetEnvironmentVariable, info.TargetTask.Name), context.CancellationToken).GetAwaiter().GetResult();
         }

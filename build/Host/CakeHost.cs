@@ -127,6 +127,7 @@ public sealed class CakeHost
 
             if (options.DryRun)
             {
+                services.GetRequiredService<HostRun>().DryRun = true;
                 var dryRun = new DryRunScriptHost(engine, context, log);
                 if (options.Exclusive)
                 {
@@ -297,6 +298,7 @@ public sealed class CakeHost
         services.TryAddSingleton<IToolLocator, ToolLocator>();
         services.TryAddSingleton<IToolInstaller, ToolInstaller>();
         services.TryAddSingleton<RunCancellation>();
+        services.TryAddSingleton<HostRun>();
         services.TryAddSingleton<IProcessRunner>(sp => new CancellingProcessRunner(
             new ProcessRunner(sp.GetRequiredService<IFileSystem>(), sp.GetRequiredService<ICakeEnvironment>(), sp.GetRequiredService<ICakeLog>(), sp.GetRequiredService<IToolLocator>(), sp.GetRequiredService<ICakeConfiguration>()),
             sp.GetRequiredService<RunCancellation>()));

@@ -130,6 +130,7 @@ public sealed class DeployLock(AwsClients aws, Local.LocalServices local, RunCan
         }
 
         held.Stop.Cancel();
+        held.Renewal?.Wait(TimeSpan.FromSeconds(5)); // a renewal in flight must not follow the release
         if (local.Died is { } died)
         {
             log.Information("The deploy lock of {0} lived in {1}, which is gone with it.", held.LockId, died);
@@ -169,7 +170,7 @@ public sealed class DeployLock(AwsClients aws, Local.LocalServices local, RunCan
             {
                 return;
             }
-            catch (AwsServiceException ex) when (ex.Code == DynamoDbClient.ConditionFailed)
+            catch (AwsServiceException ex) when (ex.Code == DynamoDbClient.ConditionFailed && !held.Stop.IsCancellationRequested)
             {
                 JsonObject? now = null;
                 try
@@ -196,6 +197,11 @@ public sealed class DeployLock(AwsClients aws, Local.LocalServices local, RunCan
             }
             catch (Exception ex) when (ex is AwsServiceException or BuildException)
             {
+                if (held.Stop.IsCancellationRequested)
+                {
+                    return; // released meanwhile
+                }
+
                 if (DateTimeOffset.UtcNow + RenewEvery >= held.ExpiresAt)
                 {
                     var reason = $"The deploy lock of {held.LockId} could not be renewed ({ex.Message}) and expires at {held.ExpiresAt:HH:mm:ss} UTC: the run stops before another may take it.";

@@ -56,7 +56,7 @@ public sealed class DeployLockTests(StandInImages standIns, LocalRegistry regist
     }
 
     [SkippableFact]
-    public async Task A_live_lock_refuses_a_deploy_that_changes_nothing_and_break_lock_takes_it_while_plan_needs_none()
+    public async Task A_live_lock_refuses_a_deploy_that_changes_nothing_and_break_lock_takes_it_while_plan_and_dry_run_need_none()
     {
         Requires.CfnLint();
         using var aws = moto.UseFor();
@@ -75,6 +75,9 @@ public sealed class DeployLockTests(StandInImages standIns, LocalRegistry regist
         var plan = await BuildRun.RunAsync(repository.Root, runTasks: true, $"--environment={environment}", "--target=PlanInfrastructure", "--exclusive");
         Assert.True(plan.ExitCode == 0, plan.Output);
         Assert.DoesNotContain("deploy lock", plan.Output);
+        var dryRun = await BuildRun.RunAsync(repository.Root, runTasks: true, $"--environment={environment}", "--target=Deploy", "--dryrun");
+        Assert.True(dryRun.ExitCode == 0, dryRun.Output);
+        Assert.DoesNotContain("deploy lock", dryRun.Output);
 
         var broken = await BuildRun.RunAsync(repository.Root, runTasks: true, $"--environment={environment}", "--target=DeployInfrastructure", "--exclusive", "--break-lock");
         Assert.True(broken.ExitCode == 0, broken.Output);
