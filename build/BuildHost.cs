@@ -43,5 +43,7 @@ public static class BuildHost
             services.AddSingleton<ImagePublisher>();
             services.AddSingleton<TaskDefinitionService>();
             services.AddSingleton<ServiceService>();
+            services.AddSingleton<Locking.DeployLock>();
+            services.AddSingleton<Locking.InterruptionReport>();
         });
 }

@@ -8,8 +8,17 @@ using JenkinsOnEcs.Build.Tasks;
 namespace JenkinsOnEcs.Build;
 
 /// <summary>Reads and checks every setting before the first task, so a bad input fails before anything changes.</summary>
-public sealed class BuildLifetime(Aws.AwsClients aws, Jenkins.CascValidator casc, Docker.DockerEngine docker, Registry.RegistryTargets registries) : FrostingLifetime<BuildContext>
+public sealed class BuildLifetime(
+    Aws.AwsClients aws,
+    Jenkins.CascValidator casc,
+    Docker.DockerEngine docker,
+    Registry.RegistryTargets registries,
+    Locking.DeployLock deployLock,
+    Locking.InterruptionReport interruption,
+    HostRun host) : FrostingLifetime<BuildContext>
 {
+    private BuildSettings? _settings;
+
     // The tasks that call AWS whatever the settings; the push tasks call it only for ECR (no "registry" setting).
     private static readonly string[] AwsTasks = [nameof(DeployInfrastructure), nameof(PlanInfrastructure), nameof(RegisterTaskDefinitions), nameof(DeployServices)];
     private static readonly string[] PushTasks = [nameof(PushMasterImage), nameof(PushNginxImage), nameof(PushAgentImages)];
@@ -17,9 +26,15 @@ public sealed class BuildLifetime(Aws.AwsClients aws, Jenkins.CascValidator casc
 
     public override void Setup(BuildContext context, ISetupContext info)
     {
+        foreach (var leftover in Registry.RegistryLogin.RemoveLeftovers(Path.GetTempPath()))
+        {
+            context.Log.Information("Removed {0}: a private Docker config (a registry login) that a killed run left", leftover);
+        }
+
         var root = RepositoryRoot.Find(context.Environment.WorkingDirectory.FullPath);
         var settings = new BuildSettingsReader(context.Arguments, context.Environment.GetEnvironmentVariable).Read(root);
         context.Initialize(settings, ImageCatalog.Load(settings.ImagesDirectory));
+        _settings = settings;
 
         var running = info.TasksToExecute.Select(t => t.Name).ToHashSet(StringComparer.OrdinalIgnoreCase);
         if (running.Contains(nameof(RenderNginxConfig)) && !running.Contains(nameof(DeployInfrastructure)) && settings.JenkinsUpstream is null)
@@ -60,9 +75,18 @@ public sealed class BuildLifetime(Aws.AwsClients aws, Jenkins.CascValidator casc
         }
 
         context.Log.Information("Environment {0}, {1} images ({2} agents), parallelism {3}", settings.EnvironmentName, context.Catalog.Images.Count, context.Catalog.Agents.Count, settings.Parallelism);
+
+        // Last: one Deploy per environment at a time, taken before the first change (and after every check).
+        if (!host.DryRun && Locking.DeployLock.IsNeeded(running, settings))
+        {
+            deployLock.TakeAsync(settings, Locking.DeployLock.DescribeRun(context.Environment.GetEnvironmentVariable, info.TargetTask.Name), context.CancellationToken).GetAwaiter().GetResult();
+        }
     }
 
     public override void Teardown(BuildContext context, ITeardownContext info)
     {
+        // Then the container's disposal removes the private Docker config and stops the local services, in that order.
+        interruption.Write(_settings);
+        deployLock.Release();
     }
 }

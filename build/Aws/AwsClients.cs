@@ -14,6 +14,7 @@ public sealed class AwsClients(Local.LocalServices local) : IDisposable
     private EcrClient? _ecr;
     private EcsClient? _ecs;
     private SsmClient? _ssm;
+    private DynamoDbClient? _dynamoDb;
     private Task? _preparing;
 
     /// <summary>The session; the environment file's awsEndpointUrl stands where AWS_ENDPOINT_URL would.</summary>
@@ -45,6 +46,24 @@ public sealed class AwsClients(Local.LocalServices local) : IDisposable
     {
         local.EnsureAws(settings);
         return Get(ref _ssm, settings, session => new SsmClient(session));
+    }
+
+    public DynamoDbClient DynamoDb(BuildSettings settings)
+    {
+        local.EnsureAws(settings);
+        return Get(ref _dynamoDb, settings, session => new DynamoDbClient(session));
+    }
+
+    /// <summary>Whether this run has made its AWS session, i.e. has talked, or was about to talk, to AWS.</summary>
+    public bool InUse
+    {
+        get
+        {
+            lock (_lock)
+            {
+                return _session is { IsValueCreated: true };
+            }
+        }
     }
 
     /// <summary>
@@ -85,6 +104,7 @@ public sealed class AwsClients(Local.LocalServices local) : IDisposable
             _ecr?.Dispose();
             _ecs?.Dispose();
             _ssm?.Dispose();
+            _dynamoDb?.Dispose();
         }
     }
 

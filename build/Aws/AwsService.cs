@@ -6,7 +6,7 @@ namespace JenkinsOnEcs.Build.Aws;
 /// signing name, the endpoint prefix (the host's first label), the API version and, for the JSON protocol, the
 /// X-Amz-Target prefix. Adding a service starts with one line here.
 /// </summary>
-public sealed record AwsService(string ServiceId, string SigningName, string EndpointPrefix, string ApiVersion, string? TargetPrefix = null)
+public sealed record AwsService(string ServiceId, string SigningName, string EndpointPrefix, string ApiVersion, string? TargetPrefix = null, string JsonVersion = "1.1")
 {
     /// <summary>Query protocol.</summary>
     public static readonly AwsService CloudFormation = new("CloudFormation", "cloudformation", "cloudformation", "2010-05-15");
@@ -19,6 +19,9 @@ public sealed record AwsService(string ServiceId, string SigningName, string End
 
     /// <summary>JSON 1.1. Its model names no signing name: the endpoint prefix is used.</summary>
     public static readonly AwsService Logs = new("CloudWatch Logs", "logs", "logs", "2014-03-28", "Logs_20140328");
+
+    /// <summary>JSON 1.0 (its model's jsonVersion), DynamoDB_20120810.</summary>
+    public static readonly AwsService DynamoDb = new("DynamoDB", "dynamodb", "dynamodb", "2012-08-10", "DynamoDB_20120810", "1.0");
 
     /// <summary>The service's own endpoint variable as the SDKs spell it, e.g. AWS_ENDPOINT_URL_CLOUDWATCH_LOGS.</summary>
     public string EndpointVariable => "AWS_ENDPOINT_URL_" + ServiceId.ToUpperInvariant().Replace(' ', '_');

@@ -4,7 +4,7 @@ using System.Text.Json.Nodes;
 namespace JenkinsOnEcs.Build.Aws;
 
 /// <summary>
-/// The AWS JSON 1.1 protocol (ECS, ECR, CloudWatch Logs) on the SDK's pipeline: the request as JSON, POSTed with
+/// The AWS JSON 1.1 protocol (ECS, ECR, CloudWatch Logs; JSON 1.0 for DynamoDB, which differs only in its content type) on the SDK's pipeline: the request as JSON, POSTed with
 /// X-Amz-Target: &lt;prefix&gt;.&lt;Operation&gt;; the answer as JSON, or an error named by its __type
 /// (<see cref="JsonProtocolUnmarshaller"/>).
 /// </summary>
@@ -14,8 +14,6 @@ public sealed class JsonProtocolClient : AwsServiceClient
     {
         DefaultIgnoreCondition = System.Text.Json.Serialization.JsonIgnoreCondition.WhenWritingNull,
     };
-
-    private const string ContentType = "application/x-amz-json-1.1";
 
     public JsonProtocolClient(AwsSession session, AwsService service)
         : base(session, service)
@@ -30,7 +28,7 @@ public sealed class JsonProtocolClient : AwsServiceClient
     public async Task<JsonNode> CallAsync(string operation, object request, CancellationToken cancellationToken)
     {
         var body = request is JsonNode node ? JsonSerializer.SerializeToUtf8Bytes(node) : JsonSerializer.SerializeToUtf8Bytes(request, request.GetType(), Json);
-        var answer = await SendAsync(new AwsOperationRequest(operation, body, ContentType, $"{Service.TargetPrefix}.{operation}"), JsonProtocolUnmarshaller.Instance, cancellationToken);
+        var answer = await SendAsync(new AwsOperationRequest(operation, body, $"application/x-amz-json-{Service.JsonVersion}", $"{Service.TargetPrefix}.{operation}"), JsonProtocolUnmarshaller.Instance, cancellationToken);
         return answer.Length == 0 ? new JsonObject() : JsonNode.Parse(answer) ?? new JsonObject();
     }
 }

@@ -1,4 +1,5 @@
 using System.Reflection;
+using System.Runtime.InteropServices;
 using Cake.Cli;
 using Cake.Core;
 using Cake.Core.Configuration;
@@ -126,6 +127,7 @@ public sealed class CakeHost
 
             if (options.DryRun)
             {
+                services.GetRequiredService<HostRun>().DryRun = true;
                 var dryRun = new DryRunScriptHost(engine, context, log);
                 if (options.Exclusive)
                 {
@@ -142,10 +144,23 @@ public sealed class CakeHost
                 settings.UseExclusiveTarget();
             }
 
-            var strategy = services.GetService<IExecutionStrategy>() ?? new DefaultExecutionStrategy(log, services.GetRequiredService<ICakeReportPrinter>());
-            var report = await engine.RunTargetAsync(context, strategy, settings);
+            var cancellation = services.GetRequiredService<RunCancellation>();
+            var strategy = new CancellableExecutionStrategy(
+                services.GetService<IExecutionStrategy>() ?? new DefaultExecutionStrategy(log, services.GetRequiredService<ICakeReportPrinter>()),
+                cancellation);
+            using var signals = ListenForSignals(cancellation, log);
+            var running = engine.RunTargetAsync(context, strategy, settings);
+            if (!await StopsInTimeAsync(running, cancellation))
+            {
+                // The task does not heed the cancellation: the teardown runs without waiting for it any longer.
+                log.Error("{0} did not stop within {1:0} s of {2}; cleaning up without waiting for it.", cancellation.InterruptedTask ?? "The run", GraceAfterCancellation.TotalSeconds, cancellation.Reason);
+                RunTeardownOnce(context, new OperationCanceledException(cancellation.Reason));
+                return cancellation.ExitCode;
+            }
+
+            var report = await running;
             services.GetRequiredService<ICakeReportPrinter>().Write(report);
-            return 0;
+            return cancellation.IsCancellationRequested ? cancellation.ExitCode : 0;
         }
         catch (HostUsageException ex)
         {
@@ -159,14 +174,88 @@ public sealed class CakeHost
                 services.GetRequiredService<ICakeReportPrinter>().Write(report);
             }
 
-            WriteError(log, options, ex.InnerException ?? ex);
-            return 1;
+            return Failed(services, log, options, ex.InnerException ?? ex);
         }
         catch (Exception ex)
         {
-            WriteError(log, options, ex);
-            return 1;
+            return Failed(services, log, options, ex);
         }
+    }
+
+    /// <summary>How long a task may take to stop after SIGINT or SIGTERM before the teardown runs without it.</summary>
+    public static readonly TimeSpan GraceAfterCancellation = TimeSpan.FromSeconds(5);
+
+    private readonly List<Action<ITeardownContext>> _teardowns = [];
+    private int _tornDown;
+
+    private static int Failed(IServiceProvider services, ICakeLog log, HostOptions options, Exception exception)
+    {
+        if (services.GetService<RunCancellation>() is { IsCancellationRequested: true } cancellation)
+        {
+            // The teardown has said what was interrupted; the task's own failure (a killed docker, a cancelled
+            // call) is a consequence, not the cause.
+            log.Verbose("The interrupted task ended with: {0}", exception.Message);
+            if (cancellation.Signal is null)
+            {
+                log.Error("Error: {0}", cancellation.Reason!);
+            }
+
+            return cancellation.ExitCode;
+        }
+
+        WriteError(log, options, exception);
+        return 1;
+    }
+
+    // SIGINT and SIGTERM cancel the run instead of ending the process, so that the teardown runs; a second one
+    // while it unwinds ends the process at once, as the user asked twice.
+    private static IDisposable ListenForSignals(RunCancellation cancellation, ICakeLog log)
+    {
+        void Handle(PosixSignalContext signal)
+        {
+            if (cancellation.Cancel(signal.Signal))
+            {
+                signal.Cancel = true;
+                log.Warning("{0}: stopping {1} and cleaning up (a second signal ends the build at once).", cancellation.Reason!, cancellation.InterruptedTask ?? "the run");
+            }
+        }
+
+        var registrations = new List<PosixSignalRegistration>();
+        registrations.Add(PosixSignalRegistration.Create(PosixSignal.SIGINT, Handle));
+        registrations.Add(PosixSignalRegistration.Create(PosixSignal.SIGTERM, Handle));
+
+        return new Registrations(registrations);
+    }
+
+    private static async Task<bool> StopsInTimeAsync(Task running, RunCancellation cancellation)
+    {
+        var cancelled = Task.Delay(Timeout.Infinite, cancellation.Token);
+        if (await Task.WhenAny(running, cancelled) == running)
+        {
+            return true;
+        }
+
+        return await Task.WhenAny(running, Task.Delay(GraceAfterCancellation)) == running;
+    }
+
+    private void RunTeardownOnce(ICakeContext context, Exception exception)
+    {
+        if (Interlocked.Exchange(ref _tornDown, 1) == 0)
+        {
+            _teardowns.ForEach(t => t(new HostTeardownContext(context, exception)));
+        }
+    }
+
+    private sealed class Registrations(List<PosixSignalRegistration> registrations) : IDisposable
+    {
+        public void Dispose() => registrations.ForEach(r => r.Dispose());
+    }
+
+    private sealed class HostTeardownContext(ICakeContext context, Exception exception) : CakeContextAdapter(context), ITeardownContext
+    {
+        public bool Successful => false;
+
+        public Exception ThrownException => exception;
     }
 
     private IEnumerable<Assembly> Assemblies()
@@ -208,7 +297,11 @@ public sealed class CakeHost
         services.TryAddSingleton<IToolResolutionStrategy, ToolResolutionStrategy>();
         services.TryAddSingleton<IToolLocator, ToolLocator>();
         services.TryAddSingleton<IToolInstaller, ToolInstaller>();
-        services.TryAddSingleton<IProcessRunner, ProcessRunner>();
+        services.TryAddSingleton<RunCancellation>();
+        services.TryAddSingleton<HostRun>();
+        services.TryAddSingleton<IProcessRunner>(sp => new CancellingProcessRunner(
+            new ProcessRunner(sp.GetRequiredService<IFileSystem>(), sp.GetRequiredService<ICakeEnvironment>(), sp.GetRequiredService<ICakeLog>(), sp.GetRequiredService<IToolLocator>(), sp.GetRequiredService<ICakeConfiguration>()),
+            sp.GetRequiredService<RunCancellation>()));
         services.TryAddSingleton<IRegistry, WindowsRegistry>();
         services.TryAddSingleton<ICakeDataService, CakeDataService>();
         services.TryAddSingleton<ICakeContext, CakeContext>();
@@ -218,12 +311,20 @@ public sealed class CakeHost
         return services.BuildServiceProvider();
     }
 
-    private static void RegisterLifetimes(ICakeEngine engine, IServiceProvider services, ICakeContext context)
+    private void RegisterLifetimes(ICakeEngine engine, IServiceProvider services, ICakeContext context)
     {
+        // A teardown runs once: by the engine, or by the host when an interrupted task would not stop.
+        engine.RegisterTeardownAction(info =>
+        {
+            if (Interlocked.Exchange(ref _tornDown, 1) == 0)
+            {
+                _teardowns.ForEach(t => t(info));
+            }
+        });
         foreach (var lifetime in services.GetServices<IFrostingLifetime>())
         {
             engine.RegisterSetupAction(info => lifetime.Setup(context, info));
-            engine.RegisterTeardownAction(info => lifetime.Teardown(context, info));
+            _teardowns.Add(info => lifetime.Teardown(context, info));
         }
 
         foreach (var lifetime in services.GetServices<IFrostingTaskLifetime>())

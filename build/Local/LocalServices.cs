@@ -1,5 +1,6 @@
 using System.Diagnostics;
 using Cake.Core.Diagnostics;
+using Cake.Frosting;
 using JenkinsOnEcs.Build.Settings;
 
 namespace JenkinsOnEcs.Build.Local;
@@ -7,11 +8,19 @@ namespace JenkinsOnEcs.Build.Local;
 /// <summary>
 /// The local rehearsal's stand-ins for AWS and ECR: moto_server (through tools/moto/serve.py) at awsEndpointUrl
 /// and Debian's docker-registry at registry, both on loopback. Started on first use when not already answering
-/// (and startLocalServices is true); what this run started, it stops when the run ends.
+/// (and startLocalServices is true); what this run started, it stops when the run ends. They run in a session of
+/// their own (setsid), so that a Ctrl-C in the terminal, which signals the whole foreground process group, reaches
+/// the build only and the build stops them after its teardown has used them (the deploy lock is released through
+/// moto). One that dies during the run stops the run with its name instead of a later, misleading network error.
 /// </summary>
-public sealed class LocalServices(ICakeLog log) : IDisposable
+public sealed class LocalServices(ICakeLog log, RunCancellation cancellation) : IDisposable
 {
     private readonly List<(string Name, Process Process)> _started = [];
+    private volatile bool _stopping;
+    private volatile string? _died;
+
+    /// <summary>The service this run started that died during it (with all it held, e.g. moto's AWS state), or null.</summary>
+    public string? Died => _died;
     private readonly HttpClient _http = new() { Timeout = TimeSpan.FromSeconds(2) };
     // Tasks' parallel work may ask at once; one of them starts the service, the others wait for it.
     private readonly Lock _lock = new();
@@ -43,7 +52,11 @@ public sealed class LocalServices(ICakeLog log) : IDisposable
 
         _aws = true;
         Loopback(endpoint, "awsEndpointUrl");
-        if (!Answers(new Uri(endpoint, "moto-api/")))
+        if (Answers(new Uri(endpoint, "moto-api/")))
+        {
+            Reused("moto_server", endpoint);
+        }
+        else
         {
             Start("moto_server", "python3", [Path.Combine(settings.RepositoryRoot, "tools", "moto", "serve.py"), "-H", endpoint.Host, "-p", endpoint.Port.ToString(System.Globalization.CultureInfo.InvariantCulture)], new Uri(endpoint, "moto-api/"));
         }
@@ -68,6 +81,7 @@ public sealed class LocalServices(ICakeLog log) : IDisposable
         Loopback(url, "registry");
         if (Answers(url))
         {
+            Reused("docker-registry", url);
             return;
         }
 
@@ -80,6 +94,7 @@ public sealed class LocalServices(ICakeLog log) : IDisposable
 
     public void Dispose()
     {
+        _stopping = true;
         foreach (var (name, process) in _started)
         {
             try
@@ -101,7 +116,15 @@ public sealed class LocalServices(ICakeLog log) : IDisposable
 
     private void Start(string name, string file, string[] arguments, Uri readiness)
     {
-        var start = new ProcessStartInfo(file) { RedirectStandardOutput = true, RedirectStandardError = true };
+        // setsid(1) makes the child a session leader (it does not fork: a child of ours leads no process group).
+        var setsid = Setsid();
+        var ownSession = setsid is not null;
+        var start = new ProcessStartInfo(setsid ?? file) { RedirectStandardOutput = true, RedirectStandardError = true };
+        if (ownSession)
+        {
+            start.ArgumentList.Add(file);
+        }
+
         foreach (var argument in arguments)
         {
             start.ArgumentList.Add(argument);
@@ -141,6 +164,21 @@ public sealed class LocalServices(ICakeLog log) : IDisposable
         process.BeginOutputReadLine();
         process.BeginErrorReadLine();
         _started.Add((name, process));
+        var ready = false;
+        process.EnableRaisingEvents = true;
+        process.Exited += (_, _) =>
+        {
+            if (ready && !_stopping)
+            {
+                _died ??= name;
+                var reason = $"{name} (pid {process.Id}), which this run started, ended during the run (exit code {process.ExitCode}): its state is gone, so the run stops here. " +
+                    "Find what stopped it (a signal to its session, the machine's memory), then run again.";
+                if (cancellation.Cancel(reason))
+                {
+                    log.Error("{0}", reason);
+                }
+            }
+        };
         var watch = Stopwatch.StartNew();
         while (!Answers(readiness))
         {
@@ -162,10 +200,36 @@ public sealed class LocalServices(ICakeLog log) : IDisposable
                     "Fix what it names (a port in use: choose another in the environment file), or start it yourself and keep startLocalServices.");
             }
 
-            Thread.Sleep(200);
+            if (cancellation.Token.WaitHandle.WaitOne(200))
+            {
+                throw new OperationCanceledException($"{cancellation.Reason} while {name} was starting.", cancellation.Token);
+            }
         }
 
-        log.Information("Started {0} at {1} (stopped at the end of the run)", name, readiness.GetLeftPart(UriPartial.Authority));
+        ready = true;
+        log.Information("Started {0} at {1} (pid {2}{3}; stopped at the end of the run)", name, readiness.GetLeftPart(UriPartial.Authority), process.Id, ownSession ? ", own session" : string.Empty);
+    }
+
+    private void Reused(string name, Uri url)
+        => log.Information("{0} already answers at {1}: this run did not start it and will not stop it; it keeps whatever state earlier runs left there.", name, url.GetLeftPart(UriPartial.Authority));
+
+    private static string? Setsid()
+    {
+        if (OperatingSystem.IsWindows())
+        {
+            return null;
+        }
+
+        foreach (var folder in (Environment.GetEnvironmentVariable("PATH") ?? string.Empty).Split(':', StringSplitOptions.RemoveEmptyEntries).Append("/usr/bin").Append("/bin"))
+        {
+            var candidate = Path.Combine(folder, "setsid");
+            if (File.Exists(candidate))
+            {
+                return candidate;
+            }
+        }
+
+        return null;
     }
 
     private bool Answers(Uri url)

@@ -7,10 +7,15 @@ namespace JenkinsOnEcs.Build.Registry;
 /// A private, short-lived Docker client configuration holding one registry login: a folder only this user can
 /// read, with config.json at mode 0600. docker is pointed at it through DOCKER_CONFIG, so the password never
 /// reaches a command line, a log or the user's own Docker configuration (no `docker login` is run at all).
-/// Disposing removes the folder; the build's teardown does so even when a task failed.
+/// Disposing removes the folder; the build's teardown does so even when a task failed or the run was interrupted
+/// (SIGINT, SIGTERM). A run killed outright (SIGKILL) cannot: the folder is named after the process that made it,
+/// jenkins-ecs-docker-&lt;pid&gt;-&lt;random&gt;, and the next run removes those whose process is gone
+/// (<see cref="RemoveLeftovers"/>).
 /// </summary>
 public sealed class RegistryLogin : IDisposable
 {
+    public const string FolderPrefix = "jenkins-ecs-docker-";
+
     private RegistryLogin(string directory, string registry)
     {
         Directory = directory;
@@ -33,7 +38,7 @@ public sealed class RegistryLogin : IDisposable
             throw new BuildException("The registry's authorization token is not user:password; ask ECR for a new one (GetAuthorizationToken).");
         }
 
-        var directory = System.IO.Directory.CreateTempSubdirectory("jenkins-ecs-docker-").FullName;
+        var directory = System.IO.Directory.CreateTempSubdirectory($"{FolderPrefix}{Environment.ProcessId}-").FullName;
         if (!OperatingSystem.IsWindows())
         {
             File.SetUnixFileMode(directory, UnixFileMode.UserRead | UnixFileMode.UserWrite | UnixFileMode.UserExecute);
@@ -61,6 +66,57 @@ public sealed class RegistryLogin : IDisposable
         if (System.IO.Directory.Exists(Directory))
         {
             System.IO.Directory.Delete(Directory, recursive: true);
+        }
+    }
+
+    /// <summary>
+    /// Removes the private Docker configs under <paramref name="temporaryFolder"/> that a killed run left: those
+    /// whose owner process has ended, or whose pid now belongs to a process started after the folder was made.
+    /// Returns the folders removed.
+    /// </summary>
+    public static IReadOnlyList<string> RemoveLeftovers(string temporaryFolder)
+    {
+        var removed = new List<string>();
+        if (!System.IO.Directory.Exists(temporaryFolder))
+        {
+            return removed;
+        }
+
+        foreach (var folder in System.IO.Directory.EnumerateDirectories(temporaryFolder, FolderPrefix + "*"))
+        {
+            var rest = Path.GetFileName(folder)[FolderPrefix.Length..];
+            var dash = rest.IndexOf('-', StringComparison.Ordinal);
+            if (dash <= 0 || !int.TryParse(rest[..dash], System.Globalization.NumberStyles.None, System.Globalization.CultureInfo.InvariantCulture, out var pid)
+                || pid == Environment.ProcessId || OwnerLives(pid, System.IO.Directory.GetCreationTimeUtc(folder)))
+            {
+                continue;
+            }
+
+            try
+            {
+                System.IO.Directory.Delete(folder, recursive: true);
+                removed.Add(folder);
+            }
+            catch (Exception ex) when (ex is IOException or UnauthorizedAccessException)
+            {
+                // Another user's folder, or one a parallel run removes at this moment.
+            }
+        }
+
+        return removed;
+    }
+
+    private static bool OwnerLives(int pid, DateTime createdUtc)
+    {
+        try
+        {
+            using var process = System.Diagnostics.Process.GetProcessById(pid);
+            // A pid is reused: a process that started after the folder was made is not the one that made it.
+            return !process.HasExited && process.StartTime.ToUniversalTime() <= createdUtc.AddSeconds(1);
+        }
+        catch (Exception ex) when (ex is ArgumentException or InvalidOperationException or System.ComponentModel.Win32Exception)
+        {
+            return false;
         }
     }
 }

@@ -22,6 +22,9 @@ public sealed record BuildSettings
     public string? Registry { get; init; }
     public Uri? AwsEndpointUrl { get; init; }
     public bool StartLocalServices { get; init; }
+
+    /// <summary>Take the deploy lock even where another run holds it (a killed run's, before its lease expires).</summary>
+    public bool BreakLock { get; init; }
     public required string TimeZone { get; init; }
     public required string AdminUser { get; init; }
     public required int MasterCpu { get; init; }

@@ -60,6 +60,7 @@ public sealed partial class BuildSettingsReader(ICakeArguments arguments, Func<s
                 ? (Uri.TryCreate(endpoint, UriKind.Absolute, out var uri) && uri.Scheme is "http" or "https" ? uri : throw new BuildException($"awsEndpointUrl '{endpoint}' is not an http(s) URL."))
                 : null),
             StartLocalServices = Read(SettingNames.StartLocalServices, v => Switch(SettingNames.StartLocalServices, v, false)),
+            BreakLock = Read(SettingNames.BreakLock, v => Switch(SettingNames.BreakLock, v, false)),
             TimeZone = Read(SettingNames.TimeZone, v => TimeZone(v ?? "Etc/UTC")),
             AdminUser = Read(SettingNames.AdminUser, v => AdminUser(v ?? "admin")),
             // 1792, not 2048: the master shares its instance with the proxy (256), and the default m7i.large registers

@@ -20,6 +20,7 @@ public static class SettingDefinitions
         new(SettingNames.Registry, SettingType.Text, "Push to this Docker registry (host:port) instead of the account's ECR, e.g. the local rehearsal's."),
         new(SettingNames.AwsEndpointUrl, SettingType.Text, "Send every AWS call here (as AWS_ENDPOINT_URL does), e.g. the local rehearsal's moto_server."),
         new(SettingNames.StartLocalServices, SettingType.Switch, "true: start moto_server and docker-registry at awsEndpointUrl and registry (loopback) when they are not running, and stop them at the end."),
+        new(SettingNames.BreakLock, SettingType.Switch, "Take the environment's deploy lock even where another run holds it, e.g. one that was killed (default: false)."),
         new(SettingNames.TimeZone, SettingType.Text, "The master's timezone (TZ), an IANA name such as Europe/Berlin (default: Etc/UTC)."),
         new(SettingNames.AdminUser, SettingType.Text, "The first Jenkins admin's user name (default: admin)."),
         new(SettingNames.MasterCpu, SettingType.Number, "CPU units of the master's task (default: 1792, so that it and the proxy's 256 fit the default m7i.large's 2048)."),

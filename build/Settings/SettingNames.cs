@@ -21,6 +21,7 @@ public static class SettingNames
     public const string Registry = "registry";
     public const string AwsEndpointUrl = "awsEndpointUrl";
     public const string StartLocalServices = "startLocalServices";
+    public const string BreakLock = "breakLock";
     public const string TimeZone = "timezone";
     public const string AdminUser = "adminUser";
     public const string MasterCpu = "masterCpu";

@@ -12,7 +12,7 @@ public sealed class DeployInfrastructure(InfrastructureService infrastructure) :
 {
     public override async Task RunAsync(BuildContext context)
     {
-        var result = await infrastructure.DeployAsync(context.Settings, planOnly: false);
+        var result = await infrastructure.DeployAsync(context.Settings, planOnly: false, context.CancellationToken);
         context.Results.RecordStacks(result);
         context.Log.Information("{0}", string.Join(", ", result.Stacks.Select(s => $"{s.StackName}: {s.Outcome}")));
     }

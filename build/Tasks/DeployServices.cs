@@ -8,5 +8,5 @@ namespace JenkinsOnEcs.Build.Tasks;
 [IsDependentOn(typeof(RegisterTaskDefinitions))]
 public sealed class DeployServices(ServiceService services) : AsyncFrostingTask<BuildContext>
 {
-    public override Task RunAsync(BuildContext context) => services.DeployAsync(context);
+    public override Task RunAsync(BuildContext context) => services.DeployAsync(context, context.CancellationToken);
 }

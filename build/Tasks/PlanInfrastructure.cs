@@ -11,7 +11,7 @@ public sealed class PlanInfrastructure(InfrastructureService infrastructure) : A
 {
     public override async Task RunAsync(BuildContext context)
     {
-        var result = await infrastructure.DeployAsync(context.Settings, planOnly: true);
+        var result = await infrastructure.DeployAsync(context.Settings, planOnly: true, context.CancellationToken);
         context.Log.Information("{0}", string.Join(", ", result.Stacks.Select(s => $"{s.StackName}: {s.Outcome}")));
     }
 }

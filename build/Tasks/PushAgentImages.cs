@@ -9,5 +9,5 @@ namespace JenkinsOnEcs.Build.Tasks;
 public sealed class PushAgentImages(ImagePublisher publisher) : AsyncFrostingTask<BuildContext>
 {
     public override async Task RunAsync(BuildContext context)
-        => context.Results.Record(await publisher.PublishAsync(context.Settings, context.Catalog.Agents.Select(a => context.Results.Built(a.Name, nameof(BuildAgentImages))).ToList()));
+        => context.Results.Record(await publisher.PublishAsync(context.Settings, context.Catalog.Agents.Select(a => context.Results.Built(a.Name, nameof(BuildAgentImages))).ToList(), context.CancellationToken));
 }

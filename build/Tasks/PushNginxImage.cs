@@ -9,5 +9,5 @@ namespace JenkinsOnEcs.Build.Tasks;
 public sealed class PushNginxImage(ImagePublisher publisher) : AsyncFrostingTask<BuildContext>
 {
     public override async Task RunAsync(BuildContext context)
-        => context.Results.Record(await publisher.PublishAsync(context.Settings, [context.Results.Built(context.Catalog.Proxy.Name, nameof(BuildNginxImage))]));
+        => context.Results.Record(await publisher.PublishAsync(context.Settings, [context.Results.Built(context.Catalog.Proxy.Name, nameof(BuildNginxImage))], context.CancellationToken));
 }

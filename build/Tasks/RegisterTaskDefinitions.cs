@@ -14,7 +14,7 @@ public sealed class RegisterTaskDefinitions(TaskDefinitionService taskDefinition
 {
     public override async Task RunAsync(BuildContext context)
     {
-        foreach (var registration in await taskDefinitions.RegisterAsync(context, context.Catalog.Images))
+        foreach (var registration in await taskDefinitions.RegisterAsync(context, context.Catalog.Images, context.CancellationToken))
         {
             context.Results.TaskDefinitions[registration.Family] = registration;
         }

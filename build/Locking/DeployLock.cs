@@ -1,0 +1,270 @@
+using System.Globalization;
+using System.Text.Json.Nodes;
+using Cake.Core.Diagnostics;
+using Cake.Frosting;
+using JenkinsOnEcs.Build.Aws;
+using JenkinsOnEcs.Build.Settings;
+using JenkinsOnEcs.Build.Tasks;
+
+namespace JenkinsOnEcs.Build.Locking;
+
+/// <summary>
+/// One Deploy per environment at a time, across every runner: an item in a DynamoDB table, keyed by the
+/// environment's name, written only where none is held (a conditional PutItem) before the run's first change,
+/// renewed while the run lives (a lease), and deleted at the end only where it is still this run's (a
+/// conditional DeleteItem), also on failure and on SIGINT or SIGTERM. A killed run's lock expires with its lease
+/// and the next run takes it over, saying so; <c>--break-lock</c> takes it at once.
+/// Why DynamoDB: a condition can compare the lease's expiry (take-over is one atomic write, which SSM's
+/// PutParameter cannot do, having only "create if absent") and the owner (release and renewal cannot touch
+/// another run's lock, which SSM's DeleteParameter and S3's unconditional writes could); the table is made by the
+/// first run (CreateTable) and needs no bucket or name up front. The role needs dynamodb:PutItem, GetItem,
+/// UpdateItem and DeleteItem on the table, and CreateTable and DescribeTable for the first run.
+/// </summary>
+public sealed class DeployLock(AwsClients aws, Local.LocalServices local, RunCancellation cancellation, ICakeLog log) : IDisposable
+{
+    public const string TableName = "jenkins-ecs-deploy-locks";
+
+    // The tasks that change AWS; the pushes change it only when they go to the account's ECR (no "registry").
+    private static readonly string[] ChangingTasks = [nameof(DeployInfrastructure), nameof(RegisterTaskDefinitions), nameof(DeployServices)];
+    private static readonly string[] PushTasks = [nameof(PushMasterImage), nameof(PushNginxImage), nameof(PushAgentImages)];
+
+    private readonly Lock _lock = new();
+    private Held? _held;
+
+    /// <summary>How long a lock lives without renewal: what a killed run's lock blocks others for.</summary>
+    public TimeSpan Lease { get; init; } = TimeSpan.FromMinutes(10);
+
+    /// <summary>How often a live run renews its lease (a tenth of it, so that several failed renewals are survived).</summary>
+    public TimeSpan RenewEvery => Lease / 10;
+
+    /// <summary>Whether the run's tasks change AWS, and so need the lock.</summary>
+    public static bool IsNeeded(IReadOnlySet<string> running, BuildSettings settings)
+        => ChangingTasks.Any(running.Contains) || (settings.Registry is null && PushTasks.Any(running.Contains));
+
+    /// <summary>Who this run is, for whoever finds the lock held: the CI job, the host, the process and the target.</summary>
+    public static string DescribeRun(Func<string, string?> environment, string target)
+    {
+        var ci = environment("GITHUB_RUN_ID") is { Length: > 0 } run
+            ? $"GitHub Actions run {environment("GITHUB_SERVER_URL") ?? "https://github.com"}/{environment("GITHUB_REPOSITORY")}/actions/runs/{run}"
+            : environment("CI_JOB_URL") is { Length: > 0 } gitlab ? $"GitLab job {gitlab}"
+            : environment("CI_JOB_ID") is { Length: > 0 } job ? $"CI job {job}"
+            : environment("BUILD_URL") is { Length: > 0 } jenkins ? $"Jenkins build {jenkins}"
+            : "no CI job";
+        return $"{ci}, host {Environment.MachineName}, pid {Environment.ProcessId}, target {target}";
+    }
+
+    /// <summary>Takes the environment's lock, or fails at once naming who holds it and since when.</summary>
+    public async Task TakeAsync(BuildSettings settings, string owner, CancellationToken cancellationToken)
+    {
+        var dynamo = aws.DynamoDb(settings);
+        var lockId = settings.EnvironmentName;
+        var runId = Guid.NewGuid().ToString("N");
+        for (var attempt = 0; ; attempt++)
+        {
+            var now = DateTimeOffset.UtcNow;
+            var item = new JsonObject
+            {
+                ["LockId"] = S(lockId),
+                ["RunId"] = S(runId),
+                ["Holder"] = S(owner),
+                ["Since"] = S(now.ToString("yyyy-MM-ddTHH:mm:ssZ", CultureInfo.InvariantCulture)),
+                ["ExpiresAt"] = N(now + Lease),
+            };
+            JsonObject? previous;
+            try
+            {
+                previous = settings.BreakLock
+                    ? await dynamo.PutItemAsync(TableName, item, null, null, cancellationToken)
+                    : await dynamo.PutItemAsync(TableName, item, "attribute_not_exists(LockId) OR ExpiresAt < :now", new JsonObject { [":now"] = N(now) }, cancellationToken);
+            }
+            catch (AwsServiceException ex) when (ex.Code == DynamoDbClient.TableMissing && attempt < 3)
+            {
+                await CreateTableAsync(dynamo, cancellationToken);
+                continue;
+            }
+            catch (AwsServiceException ex) when (ex.Code == DynamoDbClient.ConditionFailed)
+            {
+                var holder = await dynamo.GetItemAsync(TableName, Key(lockId), cancellationToken);
+                if (holder is null && attempt < 3)
+                {
+                    continue; // released in between
+                }
+
+                throw new BuildException(
+                    $"Another deploy of {lockId} is running: its deploy lock is held by {Describe(holder)}. Nothing was changed. " +
+                    "Wait until that run ends; if it is dead, its lock expires at the time shown (it is renewed only while the run lives), or run again with --break-lock.");
+            }
+
+            if (previous is not null && (string?)previous["RunId"]?["S"] != runId)
+            {
+                log.Warning(settings.BreakLock
+                    ? "Broke the deploy lock of {0} (--break-lock), which was held by {1}."
+                    : "Took over the deploy lock of {0}: its lease had expired, so its run ended without releasing it (killed?); it was held by {1}.", lockId, Describe(previous));
+            }
+
+            var held = new Held(settings, lockId, runId, now + Lease);
+            lock (_lock)
+            {
+                _held = held;
+            }
+
+            held.Renewal = Task.Run(() => RenewAsync(dynamo, held));
+            log.Information("Took the deploy lock of {0} (DynamoDB table {1}; lease {2:0} min, renewed every {3:0} s while this run lives)", lockId, TableName, Lease.TotalMinutes, RenewEvery.TotalSeconds);
+            return;
+        }
+    }
+
+    /// <summary>Releases the lock where this run holds it; what cannot be released is said, with when it expires.</summary>
+    public void Release()
+    {
+        Held? held;
+        lock (_lock)
+        {
+            held = _held;
+            _held = null;
+        }
+
+        if (held is null)
+        {
+            return;
+        }
+
+        held.Stop.Cancel();
+        held.Renewal?.Wait(TimeSpan.FromSeconds(5)); // a renewal in flight must not follow the release
+        if (local.Died is { } died)
+        {
+            log.Information("The deploy lock of {0} lived in {1}, which is gone with it.", held.LockId, died);
+            return;
+        }
+
+        using var timeout = new CancellationTokenSource(TimeSpan.FromSeconds(15));
+        try
+        {
+            aws.DynamoDb(held.Settings).DeleteItemAsync(TableName, Key(held.LockId), "RunId = :me", new JsonObject { [":me"] = S(held.RunId) }, timeout.Token).GetAwaiter().GetResult();
+            log.Information("Released the deploy lock of {0}", held.LockId);
+        }
+        catch (AwsServiceException ex) when (ex.Code == DynamoDbClient.ConditionFailed)
+        {
+            log.Warning("The deploy lock of {0} was no longer this run's at its end (another run broke or took it); it is left to that run.", held.LockId);
+        }
+        catch (Exception ex) when (ex is AwsServiceException or BuildException or OperationCanceledException)
+        {
+            log.Warning("Could not release the deploy lock of {0} ({1}): it expires at {2:HH:mm:ss} UTC; to deploy before that, run with --break-lock.", held.LockId, ex.Message, held.ExpiresAt);
+        }
+    }
+
+    public void Dispose() => Release();
+
+    private async Task RenewAsync(DynamoDbClient dynamo, Held held)
+    {
+        while (!held.Stop.IsCancellationRequested)
+        {
+            try
+            {
+                await Task.Delay(RenewEvery, held.Stop.Token);
+                var expires = DateTimeOffset.UtcNow + Lease;
+                await dynamo.UpdateItemAsync(TableName, Key(held.LockId), "SET ExpiresAt = :expires", "RunId = :me", new JsonObject { [":expires"] = N(expires), [":me"] = S(held.RunId) }, held.Stop.Token);
+                held.ExpiresAt = expires;
+            }
+            catch (OperationCanceledException)
+            {
+                return;
+            }
+            catch (AwsServiceException ex) when (ex.Code == DynamoDbClient.ConditionFailed && !held.Stop.IsCancellationRequested)
+            {
+                JsonObject? now = null;
+                try
+                {
+                    now = await dynamo.GetItemAsync(TableName, Key(held.LockId), held.Stop.Token);
+                }
+                catch (Exception read) when (read is AwsServiceException or BuildException or OperationCanceledException)
+                {
+                    // The holder stays unnamed.
+                }
+
+                lock (_lock)
+                {
+                    _held = null; // not ours to release any more
+                }
+
+                var reason = $"The deploy lock of {held.LockId} is no longer this run's (now {(now is null ? "free" : "held by " + Describe(now))}; --break-lock?): the run stops, as two deploys would race on the same stacks and services.";
+                if (cancellation.Cancel(reason))
+                {
+                    log.Error("{0}", reason);
+                }
+
+                return;
+            }
+            catch (Exception ex) when (ex is AwsServiceException or BuildException)
+            {
+                if (held.Stop.IsCancellationRequested)
+                {
+                    return; // released meanwhile
+                }
+
+                if (DateTimeOffset.UtcNow + RenewEvery >= held.ExpiresAt)
+                {
+                    var reason = $"The deploy lock of {held.LockId} could not be renewed ({ex.Message}) and expires at {held.ExpiresAt:HH:mm:ss} UTC: the run stops before another may take it.";
+                    if (cancellation.Cancel(reason))
+                    {
+                        log.Error("{0}", reason);
+                    }
+
+                    return;
+                }
+
+                log.Warning("Could not renew the deploy lock of {0} ({1}); trying again (it expires at {2:HH:mm:ss} UTC).", held.LockId, ex.Message, held.ExpiresAt);
+            }
+        }
+    }
+
+    private static async Task CreateTableAsync(DynamoDbClient dynamo, CancellationToken cancellationToken)
+    {
+        await dynamo.CreateTableAsync(TableName, "LockId", cancellationToken);
+        for (var i = 0; i < 120; i++)
+        {
+            if (await dynamo.DescribeTableStatusAsync(TableName, cancellationToken) == "ACTIVE")
+            {
+                return;
+            }
+
+            await Task.Delay(TimeSpan.FromSeconds(1), cancellationToken);
+        }
+
+        throw new BuildException($"The DynamoDB table {TableName} (deploy locks) did not become ACTIVE within 2 minutes; check it in the console and run again.");
+    }
+
+    private static string Describe(JsonObject? item)
+    {
+        if (item is null)
+        {
+            return "a run that has just released it";
+        }
+
+        var expires = (string?)item["ExpiresAt"]?["N"] is { } n && long.TryParse(n, CultureInfo.InvariantCulture, out var seconds)
+            ? DateTimeOffset.FromUnixTimeSeconds(seconds).ToString("yyyy-MM-dd HH:mm:ss 'UTC'", CultureInfo.InvariantCulture)
+            : "unknown";
+        return $"{(string?)item["Holder"]?["S"] ?? "an unnamed run"} since {(string?)item["Since"]?["S"] ?? "an unknown time"} (lease until {expires})";
+    }
+
+    private static JsonObject Key(string lockId) => new() { ["LockId"] = S(lockId) };
+
+    private static JsonObject S(string value) => new() { ["S"] = value };
+
+    private static JsonObject N(DateTimeOffset time) => new() { ["N"] = time.ToUnixTimeSeconds().ToString(CultureInfo.InvariantCulture) };
+
+    private sealed class Held(BuildSettings settings, string lockId, string runId, DateTimeOffset expiresAt)
+    {
+        public BuildSettings Settings { get; } = settings;
+
+        public string LockId { get; } = lockId;
+
+        public string RunId { get; } = runId;
+
+        public DateTimeOffset ExpiresAt { get; set; } = expiresAt;
+
+        public CancellationTokenSource Stop { get; } = new();
+
+        public Task? Renewal { get; set; }
+    }
+}

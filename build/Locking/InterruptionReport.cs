@@ -1,0 +1,66 @@
+using Cake.Core.Diagnostics;
+using Cake.Frosting;
+using JenkinsOnEcs.Build.Aws;
+using JenkinsOnEcs.Build.Infrastructure;
+using JenkinsOnEcs.Build.Settings;
+using JenkinsOnEcs.Build.Tasks;
+
+namespace JenkinsOnEcs.Build.Locking;
+
+/// <summary>
+/// The one line a stopped run ends with: what stopped it, which task it stopped, and where AWS is left. A stack
+/// operation CloudFormation was carrying out goes on without the build; the line names the stack and how to follow
+/// it, since the next Deploy will find it busy until it ends.
+/// </summary>
+public sealed class InterruptionReport(AwsClients aws, Local.LocalServices local, RunCancellation cancellation, ICakeLog log)
+{
+    public void Write(BuildSettings? settings)
+    {
+        if (!cancellation.IsCancellationRequested)
+        {
+            return;
+        }
+
+        var task = cancellation.InterruptedTask;
+        var where = task is null ? "before its first task" : cancellation.TaskWasRunning ? $"during {task}" : $"after {task}";
+        // A reason other than a signal has been logged where it arose.
+        var what = cancellation.Signal is null ? "Stopped" : $"Interrupted by {cancellation.Reason}";
+        var state = settings is null || !aws.InUse ? "nothing was changed in AWS"
+            : local.Died is { } died ? $"{died}, which held this rehearsal's state, is gone with it; nothing is left to follow"
+            : InAws(settings, task);
+        log.Error("{0} {1}: {2}.", what, where, state);
+    }
+
+    private string InAws(BuildSettings settings, string? task)
+    {
+        var parts = new List<string>();
+        try
+        {
+            using var timeout = new CancellationTokenSource(TimeSpan.FromSeconds(10));
+            var cloudFormation = aws.CloudFormation(settings);
+            var region = aws.Session(settings).Region.SystemName;
+            var stacks = StackCatalog.Load(settings.RepositoryRoot).Select(s => s.StackName(settings.EnvironmentName)).ToList();
+            var states = Task.WhenAll(stacks.Select(name => cloudFormation.DescribeStackAsync(name, timeout.Token))).GetAwaiter().GetResult();
+            var busy = states.Where(s => s is not null && s.Status.EndsWith("_IN_PROGRESS", StringComparison.Ordinal)).ToList();
+            parts.AddRange(busy.Select(s =>
+                $"stack {s!.StackName} is {s.Status}, which goes on in AWS (follow it: aws cloudformation describe-stack-events --stack-name {s.StackName} --region {region}; the next Deploy waits for nothing and refuses a busy stack)"));
+            if (busy.Count == 0)
+            {
+                parts.Add("no stack operation is in progress");
+            }
+        }
+        catch (Exception ex) when (ex is AwsServiceException or BuildException or OperationCanceledException)
+        {
+            parts.Add($"the stacks' states could not be read ({ex.Message}): see aws cloudformation describe-stacks");
+        }
+
+        parts.Add(task switch
+        {
+            nameof(PushMasterImage) or nameof(PushNginxImage) or nameof(PushAgentImages) => "images pushed before it stay in the registry under their content tags (the next run skips them); no task definition or service was changed",
+            nameof(RegisterTaskDefinitions) => "task definition revisions registered before it stay; no service uses them yet",
+            nameof(DeployServices) => "a service update already sent rolls on in ECS (aws ecs describe-services)",
+            _ => "no task definition or service was changed",
+        });
+        return string.Join("; ", parts);
+    }
+}
