@@ -63,13 +63,14 @@ public sealed class BuildLifetime(
 
         // A run that builds images needs the daemon: a Deploy would otherwise find it stopped only after every
         // stack is deployed. Asked after the AWS start-up has begun, which it then overlaps.
-        if (ImageTasks.Any(running.Contains))
+        if (!host.DryRun && ImageTasks.Any(running.Contains))
         {
             docker.EnsureRunning();
         }
 
         // A run that pushes asks its registry for each content tag before building: what it has is not built.
-        if (PushTasks.Any(running.Contains))
+        // A dry run asks neither the daemon nor the registry: it shows what would run, and changes nothing.
+        if (!host.DryRun && PushTasks.Any(running.Contains))
         {
             registries.PublishWith(settings);
         }
