@@ -8,7 +8,7 @@ public sealed record ServiceUpdate(JsonObject Request, IReadOnlyList<string> Cha
 
 /// <summary>
 /// Compares a rendered service file (a CreateService request) with the service ECS describes. Every member
-/// UpdateService accepts goes into the update; a member only CreateService takes must equal what the service has,
+/// UpdateService accepts and the service does not have as the file says goes into the update; a member only CreateService takes must equal what the service has,
 /// else the deploy stops with the member and the fix. ECS fills in defaults and members of its own, so a member is
 /// unchanged when everything the file says is in the description (lists of names in any order).
 /// </summary>
@@ -43,9 +43,16 @@ public static class ServiceChanges
             var updateName = ServiceRequestMembers.UpdateName(key);
             if (ServiceRequestMembers.UpdateService.Contains(updateName))
             {
-                request[updateName] = value?.DeepClone();
-                if (key is not ("cluster" or "serviceName") && !Contains(Described(described, key), value))
+                // Only what identifies the service and what changed: an unchanged member sent again is no edit, but
+                // some (networkConfiguration, loadBalancers, capacityProviderStrategy…) start a new deployment, which
+                // at 0 %/100 % restarts Jenkins.
+                if (key is "cluster" or "serviceName")
                 {
+                    request[updateName] = value?.DeepClone();
+                }
+                else if (!Contains(Described(described, key), value))
+                {
+                    request[updateName] = value?.DeepClone();
                     changed.Add(key);
                 }
             }

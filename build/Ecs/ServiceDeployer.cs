@@ -9,9 +9,9 @@ namespace JenkinsOnEcs.Build.Ecs;
 public sealed record ServiceDeployment(string Service, string TaskDefinition, string Outcome);
 
 /// <summary>
-/// Creates a service from its definition (a CreateService request) when missing; else sends UpdateService every
-/// member of the definition that UpdateService accepts, when the task definition or any of them differs from the
-/// service, and refuses an edit of a member only CreateService takes. Then waits for the deployment to finish
+/// Creates a service from its definition (a CreateService request) when missing; else sends UpdateService the
+/// members of the definition that UpdateService accepts and that differ from the service (the task definition
+/// among them), and refuses an edit of a member only CreateService takes. Then waits for the deployment to finish
 /// (bounded, with progress). A deployment the circuit breaker rolled back, or whose tasks keep stopping, fails
 /// with the stopped tasks' reasons.
 /// </summary>

@@ -4,4 +4,7 @@ namespace Cake.Frosting;
 public sealed class HostRun
 {
     public bool DryRun { get; internal set; }
+
+    /// <summary>A run whose setup validates the inputs but, as a dry run's, touches nothing outside (for graph tests that run no task).</summary>
+    public static HostRun WithoutSideEffects() => new() { DryRun = true };
 }

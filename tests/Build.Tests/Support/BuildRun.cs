@@ -60,6 +60,12 @@ public sealed record BuildRun(int ExitCode, string Output, IReadOnlyList<string>
             services.AddSingleton(AnsiConsole.Create(new AnsiConsoleSettings { Out = new AnsiConsoleOutput(ansi), Ansi = AnsiSupport.No, ColorSystem = ColorSystemSupport.NoColors }));
             services.AddSingleton<IExecutionStrategy>(sp => strategy = new RecordingStrategy(
                 new DefaultExecutionStrategy(sp.GetRequiredService<ICakeLog>(), sp.GetRequiredService<ICakeReportPrinter>()), runTasks));
+            if (!runTasks)
+            {
+                // A run whose tasks do not run tests the graph and the inputs: its setup, like a dry run's, checks no
+                // daemon, starts no local service and takes no lock, so it needs none of the real parts.
+                services.AddSingleton(Cake.Frosting.HostRun.WithoutSideEffects());
+            }
         });
 
         var code = await host.RunAsync([.. args, $"--working={workingDirectory}"]);

@@ -59,7 +59,8 @@ public static class Requires
             }
 
             using var process = Process.Start(start)!;
-            process.WaitForExit(20_000);
+            // Generous: on a loaded machine cfn-lint's start alone has taken over 20 s, and a slow probe is no missing part.
+            process.WaitForExit(120_000);
             return process.HasExited && process.ExitCode == 0;
         }
         catch (System.ComponentModel.Win32Exception)
