@@ -118,10 +118,12 @@ public sealed class LocalServices(ICakeLog log, RunCancellation cancellation) : 
         }
         catch (LoopbackProcessException ex)
         {
+            log.Information("Stopped {0}", name);
             throw new BuildException(ex.Message + "\nFix what it names (a port in use: choose another in the environment file), or start it yourself and keep startLocalServices.", ex);
         }
         catch (OperationCanceledException ex) when (cancellation.IsCancellationRequested)
         {
+            log.Information("Stopped {0}", name);
             throw new OperationCanceledException($"{cancellation.Reason} while {name} was starting.", ex, cancellation.Token);
         }
 
