@@ -66,11 +66,6 @@ internal static class TaskRegistrar
             {
                 builder.Finally(context => task.Finally(context));
             }
-
-            if (type.GetCustomAttribute<ContinueOnErrorAttribute>() is not null)
-            {
-                builder.ContinueOnError();
-            }
         }
 
         return names;

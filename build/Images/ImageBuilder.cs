@@ -1,5 +1,7 @@
 using System.Diagnostics;
+using System.Runtime.ExceptionServices;
 using Cake.Core.Diagnostics;
+using JenkinsOnEcs.Build.Common;
 using JenkinsOnEcs.Build.Docker;
 using JenkinsOnEcs.Build.Registry;
 
@@ -39,50 +41,26 @@ public sealed class ImageBuilder(DockerEngine docker, BaseImageDigests baseImage
         var plans = planned.Where(p => p.Plan.Value is not null).Select(p => p.Plan.Value!).ToList();
         var known = await InRegistryAsync(plans, options);
         var existing = Existing(plans.Where(p => !known.ContainsKey(p.Reference)).ToList(), options);
-        using var gate = new SemaphoreSlim(options.Parallelism);
-        var builds = planned.Select(async p =>
+
+        BuiltImage? AtHand((ImageDefinition Image, (PlannedImage? Value, Exception? Error) Plan) p)
         {
-            if (p.Plan.Error is not null)
+            if (p.Plan.Error is { } error)
             {
-                return (p.Image, Built: (BuiltImage?)null, p.Plan.Error);
+                ExceptionDispatchInfo.Throw(error);
             }
 
             var plan = p.Plan.Value!;
-            if (known.GetValueOrDefault(plan.Reference) is { } inRegistry)
-            {
-                return (p.Image, Built: inRegistry, Error: (Exception?)null);
-            }
 
-            var id = existing.GetValueOrDefault(plan.Reference);
-            if (id is not null)
-            {
-                // Nothing to build: no need to wait for a slot.
-                return (p.Image, Built: Build(plan, id, options, watch), Error: (Exception?)null);
-            }
-
-            await gate.WaitAsync();
-            try
-            {
-                return (p.Image, Built: await Task.Run(() => Build(plan, null, options, Stopwatch.StartNew())), Error: (Exception?)null);
-            }
-            catch (Exception ex)
-            {
-                return (p.Image, Built: (BuiltImage?)null, Error: ex);
-            }
-            finally
-            {
-                gate.Release();
-            }
-        });
-
-        var results = await Task.WhenAll(builds);
-        var failures = results.Where(r => r.Error is not null).ToList();
-        if (failures.Count > 0)
-        {
-            throw new BuildException(string.Join("\n\n", failures.Select(f => f.Error!.Message).Distinct(StringComparer.Ordinal)));
+            // In the registry, or in the daemon: nothing to build, so no need to wait for a slot.
+            return known.GetValueOrDefault(plan.Reference)
+                ?? (existing.GetValueOrDefault(plan.Reference) is { } id ? Build(plan, id, options, watch) : null);
         }
 
-        return results.Select(r => r.Built!).ToList();
+        return await BoundedParallel.RunAsync(
+            planned,
+            options.Parallelism,
+            p => Task.Run(() => Build(p.Plan.Value!, null, options, Stopwatch.StartNew())),
+            AtHand);
     }
 
     /// <summary>The image's base images (replaced as configured, resolved to their digests) and its content tag.</summary>

@@ -1,6 +1,6 @@
-using System.Diagnostics;
 using Cake.Core.Diagnostics;
 using Cake.Frosting;
+using JenkinsOnEcs.Build.Common;
 using JenkinsOnEcs.Build.Settings;
 
 namespace JenkinsOnEcs.Build.Local;
@@ -15,7 +15,7 @@ namespace JenkinsOnEcs.Build.Local;
 /// </summary>
 public sealed class LocalServices(ICakeLog log, RunCancellation cancellation) : IDisposable
 {
-    private readonly List<(string Name, Process Process)> _started = [];
+    private readonly List<LoopbackProcess> _started = [];
     private volatile bool _stopping;
     private volatile string? _died;
 
@@ -95,19 +95,10 @@ public sealed class LocalServices(ICakeLog log, RunCancellation cancellation) : 
     public void Dispose()
     {
         _stopping = true;
-        foreach (var (name, process) in _started)
+        foreach (var service in _started)
         {
-            try
-            {
-                process.Kill(entireProcessTree: true);
-                process.WaitForExit(5000);
-                log.Information("Stopped {0}", name);
-            }
-            catch (InvalidOperationException)
-            {
-            }
-
-            process.Dispose();
+            service.Dispose();
+            log.Information("Stopped {0}", service.Name);
         }
 
         _started.Clear();
@@ -116,121 +107,48 @@ public sealed class LocalServices(ICakeLog log, RunCancellation cancellation) : 
 
     private void Start(string name, string file, string[] arguments, Uri readiness)
     {
-        // setsid(1) makes the child a session leader (it does not fork: a child of ours leads no process group).
-        var setsid = Setsid();
-        var ownSession = setsid is not null;
-        var start = new ProcessStartInfo(setsid ?? file) { RedirectStandardOutput = true, RedirectStandardError = true };
-        if (ownSession)
-        {
-            start.ArgumentList.Add(file);
-        }
-
-        foreach (var argument in arguments)
-        {
-            start.ArgumentList.Add(argument);
-        }
-
-        Process process;
+        LoopbackProcess service;
         try
         {
-            process = Process.Start(start)!;
+            service = LoopbackProcess.Start(name, file, arguments, readiness, TimeSpan.FromSeconds(30), ownSession: true, endedAfterReady: Ended, cancellationToken: cancellation.Token);
         }
         catch (System.ComponentModel.Win32Exception ex)
         {
             throw new BuildException($"Cannot start {name} ({file}: {ex.Message}). Install it (moto: pip install 'moto[server]'; docker-registry: apt-get install docker-registry), or start it yourself and keep startLocalServices.", ex);
         }
-
-        // The last lines it printed say why, should it not come up.
-        var lastLines = new Queue<string>();
-        void Keep(string? line)
+        catch (LoopbackProcessException ex)
         {
-            if (string.IsNullOrWhiteSpace(line))
-            {
-                return;
-            }
-
-            lock (lastLines)
-            {
-                lastLines.Enqueue(line);
-                if (lastLines.Count > 10)
-                {
-                    lastLines.Dequeue();
-                }
-            }
+            log.Information("Stopped {0}", name);
+            throw new BuildException(ex.Message + "\nFix what it names (a port in use: choose another in the environment file), or start it yourself and keep startLocalServices.", ex);
+        }
+        catch (OperationCanceledException ex) when (cancellation.IsCancellationRequested)
+        {
+            log.Information("Stopped {0}", name);
+            throw new OperationCanceledException($"{cancellation.Reason} while {name} was starting.", ex, cancellation.Token);
         }
 
-        process.OutputDataReceived += (_, e) => Keep(e.Data);
-        process.ErrorDataReceived += (_, e) => Keep(e.Data);
-        process.BeginOutputReadLine();
-        process.BeginErrorReadLine();
-        _started.Add((name, process));
-        var ready = false;
-        process.EnableRaisingEvents = true;
-        process.Exited += (_, _) =>
+        _started.Add(service);
+        log.Information("Started {0} at {1} (pid {2}{3}; stopped at the end of the run)", name, readiness.GetLeftPart(UriPartial.Authority), service.Id, service.OwnSession ? ", own session" : string.Empty);
+    }
+
+    private void Ended(LoopbackProcess service)
+    {
+        if (_stopping)
         {
-            if (ready && !_stopping)
-            {
-                _died ??= name;
-                var reason = $"{name} (pid {process.Id}), which this run started, ended during the run (exit code {process.ExitCode}): its state is gone, so the run stops here. " +
-                    "Find what stopped it (a signal to its session, the machine's memory), then run again.";
-                if (cancellation.Cancel(reason))
-                {
-                    log.Error("{0}", reason);
-                }
-            }
-        };
-        var watch = Stopwatch.StartNew();
-        while (!Answers(readiness))
-        {
-            if (process.HasExited || watch.Elapsed > TimeSpan.FromSeconds(30))
-            {
-                if (process.HasExited)
-                {
-                    process.WaitForExit(); // until its output has been read to the end
-                }
-
-                string said;
-                lock (lastLines)
-                {
-                    said = lastLines.Count == 0 ? "it printed nothing" : "it said:\n  " + string.Join("\n  ", lastLines);
-                }
-
-                throw new BuildException(
-                    $"{name} did not start answering at {readiness} (exit code {(process.HasExited ? process.ExitCode : "none yet")}); {said}\n" +
-                    "Fix what it names (a port in use: choose another in the environment file), or start it yourself and keep startLocalServices.");
-            }
-
-            if (cancellation.Token.WaitHandle.WaitOne(200))
-            {
-                throw new OperationCanceledException($"{cancellation.Reason} while {name} was starting.", cancellation.Token);
-            }
+            return;
         }
 
-        ready = true;
-        log.Information("Started {0} at {1} (pid {2}{3}; stopped at the end of the run)", name, readiness.GetLeftPart(UriPartial.Authority), process.Id, ownSession ? ", own session" : string.Empty);
+        _died ??= service.Name;
+        var reason = $"{service.Name} (pid {service.Id}), which this run started, ended during the run (exit code {service.ExitCode}): its state is gone, so the run stops here. " +
+            "Find what stopped it (a signal to its session, the machine's memory), then run again.";
+        if (cancellation.Cancel(reason))
+        {
+            log.Error("{0}", reason);
+        }
     }
 
     private void Reused(string name, Uri url)
         => log.Information("{0} already answers at {1}: this run did not start it and will not stop it; it keeps whatever state earlier runs left there.", name, url.GetLeftPart(UriPartial.Authority));
-
-    private static string? Setsid()
-    {
-        if (OperatingSystem.IsWindows())
-        {
-            return null;
-        }
-
-        foreach (var folder in (Environment.GetEnvironmentVariable("PATH") ?? string.Empty).Split(':', StringSplitOptions.RemoveEmptyEntries).Append("/usr/bin").Append("/bin"))
-        {
-            var candidate = Path.Combine(folder, "setsid");
-            if (File.Exists(candidate))
-            {
-                return candidate;
-            }
-        }
-
-        return null;
-    }
 
     private bool Answers(Uri url)
     {

@@ -1,3 +1,4 @@
+using JenkinsOnEcs.Build.Common;
 using JenkinsOnEcs.Build.Images;
 using JenkinsOnEcs.Build.Settings;
 
@@ -9,26 +10,11 @@ public sealed class ImagePublisher(RegistryTargets targets, ImagePusher pusher)
     public async Task<IReadOnlyList<PushedImage>> PublishAsync(BuildSettings settings, IReadOnlyList<BuiltImage> images, CancellationToken cancellationToken = default)
     {
         var (registry, login) = await targets.GetAsync(settings, cancellationToken);
-        using var gate = new SemaphoreSlim(settings.Parallelism);
-        var pushes = images.Select(async image =>
-        {
-            await gate.WaitAsync(cancellationToken);
-            try
-            {
-                return (Pushed: await pusher.PushAsync(image, registry, login?.Directory, cancellationToken), Error: (Exception?)null);
-            }
-            catch (Exception ex) when (ex is BuildException or Aws.AwsServiceException)
-            {
-                return (Pushed: (PushedImage?)null, Error: ex);
-            }
-            finally
-            {
-                gate.Release();
-            }
-        });
-
-        var results = await Task.WhenAll(pushes);
-        var failures = results.Where(r => r.Error is not null).Select(r => r.Error!.Message).ToList();
-        return failures.Count == 0 ? results.Select(r => r.Pushed!).ToList() : throw new BuildException(string.Join("\n\n", failures));
+        return await BoundedParallel.RunAsync(
+            images,
+            settings.Parallelism,
+            image => pusher.PushAsync(image, registry, login?.Directory, cancellationToken),
+            isFailure: ex => ex is BuildException or Aws.AwsServiceException,
+            cancellationToken: cancellationToken);
     }
 }

@@ -6,8 +6,8 @@ namespace JenkinsOnEcs.Build.Registry;
 
 /// <summary>
 /// The run's push target, chosen once: the Docker registry the settings name (logged in as the user's Docker
-/// config says), or the account's ECR with a private login (made on first use, removed at teardown through
-/// <see cref="Dispose"/>). When the run pushes, the image builder asks it first for each content tag.
+/// config says), or the account's ECR with a private login (made on first use, removed through <see cref="Dispose"/>
+/// when the host disposes its services at the end of the run, after the teardown). When the run pushes, the image builder asks it first for each content tag.
 /// </summary>
 public sealed class RegistryTargets(AwsClients aws, Local.LocalServices local, RegistryClient registryClient, ICakeLog log) : IDisposable
 {

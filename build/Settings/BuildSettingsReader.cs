@@ -267,29 +267,7 @@ public sealed partial class BuildSettingsReader(ICakeArguments arguments, Func<s
     private static string? NullIfEmpty(string? value) => string.IsNullOrWhiteSpace(value) ? null : value.Trim();
 
     private static string Suggest(string name)
-    {
-        var best = SettingDefinitions.All
-            .Select(s => (s.Key, Distance: Levenshtein(s.Key.ToLowerInvariant(), name.ToLowerInvariant())))
-            .OrderBy(x => x.Distance)
-            .First();
-        return best.Distance <= 3 ? $" (did you mean '{best.Key}'?)" : string.Empty;
-    }
-
-    private static int Levenshtein(string a, string b)
-    {
-        var d = new int[a.Length + 1, b.Length + 1];
-        for (var i = 0; i <= a.Length; i++) d[i, 0] = i;
-        for (var j = 0; j <= b.Length; j++) d[0, j] = j;
-        for (var i = 1; i <= a.Length; i++)
-        {
-            for (var j = 1; j <= b.Length; j++)
-            {
-                d[i, j] = Math.Min(Math.Min(d[i - 1, j] + 1, d[i, j - 1] + 1), d[i - 1, j - 1] + (a[i - 1] == b[j - 1] ? 0 : 1));
-            }
-        }
-
-        return d[a.Length, b.Length];
-    }
+        => Common.EditDistance.Nearest(name, SettingDefinitions.All.Select(s => s.Key), 3, ignoreCase: true) is [var near, ..] ? $" (did you mean '{near}'?)" : string.Empty;
 
     [GeneratedRegex("^[a-z0-9][a-z0-9-]*$")]
     private static partial Regex EnvironmentName();

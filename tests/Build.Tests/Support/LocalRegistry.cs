@@ -1,4 +1,4 @@
-using System.Diagnostics;
+using JenkinsOnEcs.Build.Common;
 
 namespace JenkinsOnEcs.Build.Tests.Support;
 
@@ -6,7 +6,7 @@ namespace JenkinsOnEcs.Build.Tests.Support;
 public sealed class LocalRegistry : IDisposable
 {
     private readonly string? _htpasswd;
-    private readonly Lazy<(Process Process, int Port, string Directory)> _started;
+    private readonly Lazy<(LoopbackProcess Process, int Port, string Directory)> _started;
 
     public LocalRegistry()
         : this(null)
@@ -34,7 +34,7 @@ public sealed class LocalRegistry : IDisposable
         }
     }
 
-    private (Process, int, string) Start()
+    private (LoopbackProcess, int, string) Start()
     {
         Requires.Docker();
         Requires.Registry();
@@ -44,48 +44,22 @@ public sealed class LocalRegistry : IDisposable
         var config = Path.Combine(directory, "config.yml");
         File.WriteAllText(config, $"version: 0.1\nstorage:\n  filesystem:\n    rootdirectory: {directory}/data\nhttp:\n  addr: {host}\n"
             + (_htpasswd is null ? string.Empty : $"auth:\n  htpasswd:\n    realm: test\n    path: {_htpasswd}\n"));
-        var start = new ProcessStartInfo("docker-registry") { RedirectStandardOutput = true, RedirectStandardError = true };
-        start.ArgumentList.Add("serve");
-        start.ArgumentList.Add(config);
-        var process = Process.Start(start)!;
-        process.OutputDataReceived += (_, _) => { };
-        process.ErrorDataReceived += (_, _) => { };
-        process.BeginOutputReadLine();
-        process.BeginErrorReadLine();
-        using var http = new HttpClient { Timeout = TimeSpan.FromSeconds(2) };
-        for (var deadline = DateTime.UtcNow.AddSeconds(20); ; Thread.Sleep(100))
+        try
         {
-            try
-            {
-                var answer = http.GetAsync($"http://{host}/v2/").GetAwaiter().GetResult();
-                if (answer.IsSuccessStatusCode || answer.StatusCode == System.Net.HttpStatusCode.Unauthorized)
-                {
-                    return (process, port, directory);
-                }
-            }
-            catch (HttpRequestException)
-            {
-            }
-
-            if (process.HasExited || DateTime.UtcNow > deadline)
-            {
-                Stop(process, directory);
-                throw new InvalidOperationException($"docker-registry did not start on {host}.");
-            }
+            var process = LoopbackProcess.Start(
+                "docker-registry", "docker-registry", ["serve", config], new Uri($"http://{host}/v2/"), TimeSpan.FromSeconds(20),
+                answers: answer => answer.IsSuccessStatusCode || answer.StatusCode == System.Net.HttpStatusCode.Unauthorized);
+            return (process, port, directory);
+        }
+        catch
+        {
+            System.IO.Directory.Delete(directory, recursive: true);
+            throw;
         }
     }
 
-    private static void Stop(Process process, string directory)
+    private static void Stop(LoopbackProcess process, string directory)
     {
-        try
-        {
-            process.Kill(entireProcessTree: true);
-            process.WaitForExit(5000);
-        }
-        catch (InvalidOperationException)
-        {
-        }
-
         process.Dispose();
         System.IO.Directory.Delete(directory, recursive: true);
     }

@@ -1,5 +1,5 @@
 using System.Runtime.CompilerServices;
-using System.Diagnostics;
+using JenkinsOnEcs.Build.Common;
 
 namespace JenkinsOnEcs.Build.Tests.Support;
 
@@ -11,7 +11,7 @@ namespace JenkinsOnEcs.Build.Tests.Support;
 /// </summary>
 public sealed class MotoServer : IDisposable
 {
-    private readonly Lazy<(Process Process, int Port)> _started = new(Start);
+    private readonly Lazy<(LoopbackProcess Process, int Port)> _started = new(Start);
 
     public int Port => _started.Value.Port;
 
@@ -25,66 +25,20 @@ public sealed class MotoServer : IDisposable
     {
         if (_started.IsValueCreated)
         {
-            Stop(_started.Value.Process);
+            _started.Value.Process.Dispose();
         }
     }
 
-    private static (Process, int) Start()
+    private static (LoopbackProcess, int) Start()
     {
         Requires.Moto();
         var port = Ports.Free();
-        var start = new ProcessStartInfo("python3") { RedirectStandardOutput = true, RedirectStandardError = true };
-        foreach (var argument in new[] { Repository.Path("tools", "moto", "serve.py"), "-H", "127.0.0.1", "-p", port.ToString() })
-        {
-            start.ArgumentList.Add(argument);
-        }
-
-        var process = Process.Start(start)!;
-        process.OutputDataReceived += (_, _) => { };
-        process.ErrorDataReceived += (_, _) => { };
-        process.BeginOutputReadLine();
-        process.BeginErrorReadLine();
-        using var http = new HttpClient { Timeout = TimeSpan.FromSeconds(2) };
-        var deadline = DateTime.UtcNow.AddSeconds(30);
-        while (true)
-        {
-            try
-            {
-                if (http.GetAsync($"http://127.0.0.1:{port}/moto-api/").GetAwaiter().GetResult().IsSuccessStatusCode)
-                {
-                    return (process, port);
-                }
-            }
-            catch (HttpRequestException)
-            {
-            }
-            catch (TaskCanceledException)
-            {
-            }
-
-            if (process.HasExited || DateTime.UtcNow > deadline)
-            {
-                Stop(process);
-                throw new InvalidOperationException($"moto_server did not start on port {port}.");
-            }
-
-            Thread.Sleep(200);
-        }
+        var process = LoopbackProcess.Start(
+            "moto_server", "python3", [Repository.Path("tools", "moto", "serve.py"), "-H", "127.0.0.1", "-p", port.ToString(System.Globalization.CultureInfo.InvariantCulture)],
+            new Uri($"http://127.0.0.1:{port}/moto-api/"), TimeSpan.FromSeconds(30));
+        return (process, port);
     }
 
-    private static void Stop(Process process)
-    {
-        try
-        {
-            process.Kill(entireProcessTree: true);
-            process.WaitForExit(5000);
-        }
-        catch (InvalidOperationException)
-        {
-        }
-
-        process.Dispose();
-    }
 }
 
 /// <summary>

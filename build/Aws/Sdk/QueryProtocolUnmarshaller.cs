@@ -32,8 +32,7 @@ public sealed class QueryProtocolUnmarshaller : XmlResponseUnmarshaller
         }
         catch (XmlException)
         {
-            var text = Encoding.UTF8.GetString(body);
-            return AwsResponses.Error(statusCode.ToString(), text.Length > 300 ? text[..300] + "…" : text, requestId, statusCode, innerException);
+            return AwsResponses.Error(statusCode.ToString(), AwsResponses.Excerpt(Encoding.UTF8.GetString(body)), requestId, statusCode, innerException);
         }
     }
 

@@ -35,7 +35,7 @@ public sealed class JsonProtocolUnmarshaller : JsonResponseUnmarshaller
         catch (JsonException)
         {
             // Not JSON (a proxy's HTML page, say): the status and the start of the body are all there is.
-            message = Truncate(Encoding.UTF8.GetString(body));
+            message = AwsResponses.Excerpt(Encoding.UTF8.GetString(body));
         }
 
         var requestId = AwsResponses.Header(context.ResponseData, "x-amzn-RequestId");
@@ -62,6 +62,4 @@ public sealed class JsonProtocolUnmarshaller : JsonResponseUnmarshaller
 
     private static string? Text(JsonElement element, string name)
         => element.TryGetProperty(name, out var value) && value.ValueKind == JsonValueKind.String ? value.GetString() : null;
-
-    private static string Truncate(string text) => text.Length > 300 ? text[..300] + "…" : text;
 }

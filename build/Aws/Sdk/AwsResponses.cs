@@ -22,6 +22,12 @@ public static class AwsResponses
     public static AmazonServiceException Error(string code, string message, string? requestId, HttpStatusCode status, Exception? inner)
         => new(message, inner, (int)status >= 500 ? ErrorType.Receiver : ErrorType.Sender, code, requestId, status);
 
+    /// <summary>How much of an error answer that is not the protocol's own (a proxy's HTML page, say) an error quotes.</summary>
+    public const int ExcerptLength = 300;
+
+    /// <summary>The start of such an answer's body: the first <see cref="ExcerptLength"/> characters, "…" where it was cut.</summary>
+    public static string Excerpt(string text) => text.Length > ExcerptLength ? text[..ExcerptLength] + "…" : text;
+
     /// <summary>The header an answer carries, or null.</summary>
     public static string? Header(IWebResponseData response, string name)
         => response.IsHeaderPresent(name) && response.GetHeaderValue(name) is { Length: > 0 } value ? value : null;

@@ -1,5 +1,6 @@
 using Amazon;
 using Amazon.Runtime;
+using JenkinsOnEcs.Build.Common;
 
 namespace JenkinsOnEcs.Build.Aws;
 
@@ -58,30 +59,11 @@ public static class AwsRegionResolver
             .Where(r => r.DisplayName != "Unknown" && !r.SystemName.EndsWith("-regional", StringComparison.Ordinal))
             .Select(r => r.SystemName)
             .ToList();
-        var close = known.Select(k => (Name: k, Distance: Distance(name, k))).Where(k => k.Distance <= 2).OrderBy(k => k.Distance).ThenBy(k => k.Name, StringComparer.Ordinal).Select(k => k.Name).ToList();
+        var close = EditDistance.Nearest(name, known.Order(StringComparer.Ordinal), 2);
         var similar = close.Count > 0 ? close : known.Where(k => k.Split('-')[0] == name.Split('-')[0]).Order(StringComparer.Ordinal).ToList();
         throw new BuildException(
             $"'{name}' is not an AWS region (AWSSDK.Core knows {known.Count}). " +
             (similar.Count > 0 ? $"Did you mean {string.Join(" or ", similar.Take(5))}? " : string.Empty) +
             "Check \"region\" in the environment file, --region, AWS_REGION and your profile's region.");
-    }
-
-    /// <summary>Levenshtein distance, for "did you mean".</summary>
-    private static int Distance(string a, string b)
-    {
-        var previous = Enumerable.Range(0, b.Length + 1).ToArray();
-        for (var i = 1; i <= a.Length; i++)
-        {
-            var current = new int[b.Length + 1];
-            current[0] = i;
-            for (var j = 1; j <= b.Length; j++)
-            {
-                current[j] = Math.Min(Math.Min(current[j - 1] + 1, previous[j] + 1), previous[j - 1] + (a[i - 1] == b[j - 1] ? 0 : 1));
-            }
-
-            previous = current;
-        }
-
-        return previous[b.Length];
     }
 }

@@ -1,0 +1,15 @@
+using Cake.Cli;
+using Cake.Core;
+using Spectre.Console;
+
+namespace Cake.Frosting;
+
+/// <summary>--description: every target with its description (Cake's own description host); no setup, no task runs.</summary>
+internal sealed class DescriptionRunner(ICakeEngine engine, ICakeContext context, IAnsiConsole console)
+{
+    public async Task<int> RunAsync(string target)
+    {
+        await new DescriptionScriptHost(engine, context, console).RunTargetAsync(target);
+        return 0;
+    }
+}

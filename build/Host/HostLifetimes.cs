@@ -1,0 +1,48 @@
+using Cake.Core;
+using Microsoft.Extensions.DependencyInjection;
+
+namespace Cake.Frosting;
+
+/// <summary>
+/// The registered <see cref="IFrostingLifetime"/>s on the engine: each one's setup before the first task, and the
+/// teardowns once, by the engine or by the host when an interrupted task would not stop (<see cref="TeardownOnce"/>).
+/// </summary>
+internal sealed class HostLifetimes
+{
+    private readonly List<Action<ITeardownContext>> _teardowns = [];
+    private readonly ICakeContext _context;
+    private int _tornDown;
+
+    private HostLifetimes(ICakeContext context) => _context = context;
+
+    public static HostLifetimes Register(ICakeEngine engine, IServiceProvider services, ICakeContext context)
+    {
+        var lifetimes = new HostLifetimes(context);
+        engine.RegisterTeardownAction(lifetimes.TeardownOnce);
+        foreach (var lifetime in services.GetServices<IFrostingLifetime>())
+        {
+            engine.RegisterSetupAction(info => lifetime.Setup(context, info));
+            lifetimes._teardowns.Add(info => lifetime.Teardown(context, info));
+        }
+
+        return lifetimes;
+    }
+
+    /// <summary>The teardowns, for a run that ended with <paramref name="exception"/> without the engine's own teardown.</summary>
+    public void TeardownOnce(Exception exception) => TeardownOnce(new HostTeardownContext(_context, exception));
+
+    private void TeardownOnce(ITeardownContext info)
+    {
+        if (Interlocked.Exchange(ref _tornDown, 1) == 0)
+        {
+            _teardowns.ForEach(t => t(info));
+        }
+    }
+
+    private sealed class HostTeardownContext(ICakeContext context, Exception exception) : CakeContextAdapter(context), ITeardownContext
+    {
+        public bool Successful => false;
+
+        public Exception ThrownException => exception;
+    }
+}
