@@ -94,7 +94,16 @@ public static class ParameterConstraints
         if (pattern is not null)
         {
             // CloudFormation (Java's Pattern.matches) requires the whole value to match, anchors or not.
-            var whole = new Regex(@"\A(?:" + pattern + @")\z", RegexOptions.CultureInvariant, TimeSpan.FromSeconds(1));
+            Regex whole;
+            try
+            {
+                whole = new Regex(@"\A(?:" + pattern + @")\z", RegexOptions.CultureInvariant, TimeSpan.FromSeconds(1));
+            }
+            catch (ArgumentException ex)
+            {
+                throw new BuildException($"The AllowedPattern {pattern} is not a regular expression .NET reads ({ex.Message}), so the build cannot check values against it. Write it without Java-only constructs (possessive quantifiers, \\p{{javaX}} classes).");
+            }
+
             var mismatch = entries.FirstOrDefault(e => !whole.IsMatch(e));
             if (mismatch is not null)
             {

@@ -34,6 +34,18 @@ public sealed class StackParameterChecksTests(MotoServer moto) : IClassFixture<M
             values.ToDictionary(v => v.Name, v => v.Value, StringComparer.Ordinal),
             values.ToDictionary(v => v.Name, v => $"--parameters={v.Name}={v.Value}", StringComparer.Ordinal));
 
+    [Fact]
+    public void Every_templates_defaults_pass_its_own_constraints_and_every_pattern_reads_in_dotnet()
+    {
+        var defaults = Templates.SelectMany(t => t.Template.Parameters.Values)
+            .Where(p => p.Default is not null)
+            .GroupBy(p => p.Name)
+            .ToDictionary(g => g.Key, g => g.First().Default!, StringComparer.Ordinal);
+
+        Assert.True(defaults.Count > 20, $"only {defaults.Count} defaults");
+        Assert.Empty(ParameterConstraints.Problems(Templates, defaults, EnvironmentFile));
+    }
+
     [Theory]
     [InlineData("203.0.113.0/24")]
     [InlineData("0.0.0.0/0")]
