@@ -134,6 +134,7 @@ public sealed class InfrastructureDeployer(StackDeployer deployer, ISsmParameter
             .ToList();
         StackParameters.CheckKnown(request.Parameters, templates.Select(t => t.Template), request.EnvironmentFile);
         StackParameters.CheckAll(templates, request.Parameters, request.EnvironmentFile);
+        Checks.StackParameterChecks.CheckAll(templates, request.Parameters, request.EnvironmentFile, request.RepositoryRoot);
         var duplicate = templates.SelectMany(t => t.Template.Outputs.Select(o => (Output: o, t.Stack.Name))).GroupBy(o => o.Output).FirstOrDefault(g => g.Count() > 1);
         if (duplicate is not null)
         {

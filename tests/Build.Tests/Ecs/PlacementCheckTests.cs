@@ -120,7 +120,7 @@ public sealed class PlacementCheckTests(MotoServer moto) : IClassFixture<MotoSer
     }
 
     [Fact]
-    public void The_instance_type_table_holds_exactly_the_types_the_templates_allow()
+    public void The_instance_type_table_holds_exactly_the_types_the_templates_allow_and_the_spot_default_lists()
     {
         var table = InstanceTypes.Load(Repository.Root);
         var allowed = new SortedSet<string>(StringComparer.Ordinal);
@@ -132,6 +132,10 @@ public sealed class PlacementCheckTests(MotoServer moto) : IClassFixture<MotoSer
             Assert.Contains(template.Parameters[parameter].Default, values);
             allowed.UnionWith(values);
         }
+
+        // The Spot default's types too: the Spot check (build/Checks/SpotInstanceTypesCheck.cs) reads their sizes.
+        var (clusters, _, _) = PlacementCheck.DeclaringTemplate(Repository.Root, JenkinsOnEcs.Build.Checks.SpotInstanceTypesCheck.TypesParameter);
+        allowed.UnionWith(clusters.Parameters[JenkinsOnEcs.Build.Checks.SpotInstanceTypesCheck.TypesParameter].Default!.Split(','));
 
         Assert.Equal(allowed, new SortedSet<string>(table.Keys, StringComparer.Ordinal));
     }

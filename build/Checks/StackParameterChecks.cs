@@ -1,0 +1,23 @@
+using JenkinsOnEcs.Build.Ecs;
+using JenkinsOnEcs.Build.Infrastructure;
+
+namespace JenkinsOnEcs.Build.Checks;
+
+/// <summary>The checks of the user's stack parameter values, all before the first stack is touched; every problem in one error.</summary>
+public static class StackParameterChecks
+{
+    public static void CheckAll(
+        IReadOnlyList<(StackDefinition Stack, CloudFormationTemplate Template)> stacks,
+        IReadOnlyDictionary<string, string> fromEnvironment,
+        string environmentFile,
+        string repositoryRoot)
+    {
+        var problems = ParameterConstraints.Problems(stacks, fromEnvironment, environmentFile)
+            .Concat(SpotInstanceTypesCheck.Problems(stacks, fromEnvironment, environmentFile, () => InstanceTypes.Load(repositoryRoot)))
+            .ToList();
+        if (problems.Count > 0)
+        {
+            throw new BuildException(string.Join("\n", problems) + (problems.Count > 1 ? "\nNo stack was touched." : " No stack was touched."));
+        }
+    }
+}
