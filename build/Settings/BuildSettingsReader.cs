@@ -69,6 +69,9 @@ public sealed partial class BuildSettingsReader(ICakeArguments arguments, Func<s
             MasterCpu = Read(SettingNames.MasterCpu, v => Number(SettingNames.MasterCpu, v, 1792, 256, 16384)),
             MasterMemory = Read(SettingNames.MasterMemory, v => Number(SettingNames.MasterMemory, v, 6144, 1024, 122880)),
             MaxAgents = Read(SettingNames.MaxAgents, v => Number(SettingNames.MaxAgents, v, 10, 1, 500)),
+            AllowMasterRestart = Read(SettingNames.AllowMasterRestart, v => Switch(SettingNames.AllowMasterRestart, v, true)),
+            MasterRevision = Read(SettingNames.MasterRevision, v => OptionalRevision(SettingNames.MasterRevision, v)) ?? Read(SettingNames.Revision, v => OptionalRevision(SettingNames.Revision, v)),
+            ProxyRevision = Read(SettingNames.ProxyRevision, v => OptionalRevision(SettingNames.ProxyRevision, v)) ?? Read(SettingNames.Revision, v => OptionalRevision(SettingNames.Revision, v)),
         };
     }
 
@@ -248,6 +251,9 @@ public sealed partial class BuildSettingsReader(ICakeArguments arguments, Func<s
             ? number
             : throw new BuildException($"{key} must be a whole number from {min} to {max}, not '{value}'.");
     }
+
+    private static int? OptionalRevision(string key, string? value)
+        => value is null ? null : Number(key, value, 0, 1, 1_000_000);
 
     private static bool Switch(string key, string? value, bool fallback)
     {

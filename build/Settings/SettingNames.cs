@@ -27,6 +27,10 @@ public static class SettingNames
     public const string MasterCpu = "masterCpu";
     public const string MasterMemory = "masterMemory";
     public const string MaxAgents = "maxAgents";
+    public const string AllowMasterRestart = "allowMasterRestart";
+    public const string Revision = "revision";
+    public const string MasterRevision = "masterRevision";
+    public const string ProxyRevision = "proxyRevision";
 
     public const string EnvironmentVariablePrefix = "JENKINS_ECS_";
 }

@@ -23,6 +23,7 @@ public sealed class TaskGraphTests
         { "RegisterTaskDefinitions", ["CheckPlacement", "CheckServiceUpdates", "RenderJenkinsConfig", "BuildMasterImage", "PushMasterImage", "RenderNginxConfig", "BuildNginxImage", "PushNginxImage", "BuildAgentImages", "PushAgentImages", "RegisterTaskDefinitions"] },
         { "DeployInfrastructure", ["ValidateTemplates", "CheckPlacement", "DeployInfrastructure"] },
         { "CheckPlacement", ["CheckPlacement"] },
+        { "Rollback", ["Rollback"] },
         { "CheckServiceUpdates", ["CheckServiceUpdates"] },
         { "PlanInfrastructure", ["ValidateTemplates", "PlanInfrastructure"] },
         { "BuildMasterImage", ["RenderJenkinsConfig", "BuildMasterImage"] },
