@@ -38,6 +38,12 @@ public sealed record BuildSettings
     public int? MasterRevision { get; init; }
     public int? ProxyRevision { get; init; }
 
+    /// <summary>A Deploy that restarts the master does so without backing the home up first.</summary>
+    public bool SkipHomeBackup { get; init; }
+
+    /// <summary>RestoreHome's recovery point ARN.</summary>
+    public string? RecoveryPoint { get; init; }
+
     /// <summary>The environment file, relative to the repository, for messages.</summary>
     public string EnvironmentFile => $"environments/{EnvironmentName}.json";
 

@@ -30,6 +30,8 @@ public static class SettingDefinitions
         new(SettingNames.Revision, SettingType.Number, "Rollback: the revision both the master's and the proxy's family go back to (default: each one's previous revision)."),
         new(SettingNames.MasterRevision, SettingType.Number, "Rollback: the master family's revision to go back to (default: revision, else the previous one)."),
         new(SettingNames.ProxyRevision, SettingType.Number, "Rollback: the proxy family's revision to go back to (default: revision, else the previous one)."),
+        new(SettingNames.SkipHomeBackup, SettingType.Switch, "true: a Deploy that restarts the master does so without BackupHome's on-demand backup of the Jenkins home first (default: false)."),
+        new(SettingNames.RecoveryPoint, SettingType.Text, "RestoreHome: the ARN of the AWS Backup recovery point to restore to a new file system."),
         new(SettingNames.StackParameters, SettingType.Map, "CloudFormation parameters by name, {\"DomainName\": \"jenkins.example.com\"}; as argument NAME=VALUE."),
     ];
 

@@ -31,6 +31,8 @@ public static class SettingNames
     public const string Revision = "revision";
     public const string MasterRevision = "masterRevision";
     public const string ProxyRevision = "proxyRevision";
+    public const string SkipHomeBackup = "skipHomeBackup";
+    public const string RecoveryPoint = "recoveryPoint";
 
     public const string EnvironmentVariablePrefix = "JENKINS_ECS_";
 }

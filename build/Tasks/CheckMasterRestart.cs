@@ -25,6 +25,7 @@ public sealed class CheckMasterRestart(AwsClients aws) : AsyncFrostingTask<Build
         var pushed = context.Results.Pushed.ToDictionary(p => p.Key, p => p.Value.Reference);
         var rendered = TaskDefinitionService.Render(settings, context.Catalog.Master, outputs, aws.Session(settings).Region.SystemName, pushed);
         var family = MasterClusterServices.All[0].Family(settings.EnvironmentName);
-        await new MasterRestartCheck(aws.Ecs(settings), context.Log).CheckAsync(rendered, cluster, family, settings.AllowMasterRestart, context.CancellationToken);
+        var change = await new MasterRestartCheck(aws.Ecs(settings), context.Log).CheckAsync(rendered, cluster, family, settings.AllowMasterRestart, context.CancellationToken);
+        context.Results.MasterRestarts = change.Restarts;
     }
 }

@@ -18,12 +18,14 @@ public sealed class TaskGraphTests
         { "PushNginxImage", ["RenderNginxConfig", "BuildNginxImage", "PushNginxImage"] },
         { "PushAgentImages", ["BuildAgentImages", "PushAgentImages"] },
         { "PushAgents", ["BuildAgentImages", "PushAgentImages", "PushAgents"] },
-        { "DeployServices", ["CheckPlacement", "CheckServiceUpdates", "RenderJenkinsConfig", "BuildMasterImage", "PushMasterImage", "CheckMasterRestart", "RenderNginxConfig", "BuildNginxImage", "PushNginxImage", "BuildAgentImages", "PushAgentImages", "RegisterTaskDefinitions", "DeployServices"] },
-        { "Deploy", ["ValidateTemplates", "CheckPlacement", "DeployInfrastructure", "CheckServiceUpdates", "RenderJenkinsConfig", "BuildMasterImage", "PushMasterImage", "CheckMasterRestart", "RenderNginxConfig", "BuildNginxImage", "PushNginxImage", "BuildAgentImages", "PushAgentImages", "RegisterTaskDefinitions", "DeployServices", "Deploy"] },
+        { "DeployServices", ["CheckPlacement", "CheckServiceUpdates", "RenderJenkinsConfig", "BuildMasterImage", "PushMasterImage", "CheckMasterRestart", "RenderNginxConfig", "BuildNginxImage", "PushNginxImage", "BuildAgentImages", "PushAgentImages", "RegisterTaskDefinitions", "BackupHome", "DeployServices"] },
+        { "Deploy", ["ValidateTemplates", "CheckPlacement", "DeployInfrastructure", "CheckServiceUpdates", "RenderJenkinsConfig", "BuildMasterImage", "PushMasterImage", "CheckMasterRestart", "RenderNginxConfig", "BuildNginxImage", "PushNginxImage", "BuildAgentImages", "PushAgentImages", "RegisterTaskDefinitions", "BackupHome", "DeployServices", "Deploy"] },
         { "RegisterTaskDefinitions", ["CheckPlacement", "CheckServiceUpdates", "RenderJenkinsConfig", "BuildMasterImage", "PushMasterImage", "CheckMasterRestart", "RenderNginxConfig", "BuildNginxImage", "PushNginxImage", "BuildAgentImages", "PushAgentImages", "RegisterTaskDefinitions"] },
         { "DeployInfrastructure", ["ValidateTemplates", "CheckPlacement", "DeployInfrastructure"] },
         { "CheckPlacement", ["CheckPlacement"] },
         { "Rollback", ["Rollback"] },
+        { "BackupHome", ["BackupHome"] },
+        { "RestoreHome", ["RestoreHome"] },
         { "CheckMasterRestart", ["RenderJenkinsConfig", "BuildMasterImage", "PushMasterImage", "CheckMasterRestart"] },
         { "CheckServiceUpdates", ["CheckServiceUpdates"] },
         { "PlanInfrastructure", ["ValidateTemplates", "PlanInfrastructure"] },
@@ -115,6 +117,8 @@ public sealed class TaskGraphTests
         Assert.Matches(@"BuildNginxImage\s*\n\W*RenderNginxConfig", run.Output);
         Assert.Matches(@"CheckMasterRestart\s*\n\W*PushMasterImage", run.Output);
         Assert.Matches(@"(?m)^Rollback\s*$", run.Output);
+        Assert.Matches(@"(?m)^RestoreHome\s*$", run.Output);
+        Assert.Matches(@"RegisterTaskDefinitions[\s\S]*└─BackupHome", run.Output);
     }
 
     [Fact]
