@@ -20,7 +20,7 @@ public sealed class BuildLifetime(
     private BuildSettings? _settings;
 
     // The tasks that call AWS whatever the settings; the push tasks call it only for ECR (no "registry" setting).
-    private static readonly string[] AwsTasks = [nameof(DeployInfrastructure), nameof(PlanInfrastructure), nameof(RegisterTaskDefinitions), nameof(DeployServices)];
+    private static readonly string[] AwsTasks = [nameof(DeployInfrastructure), nameof(PlanInfrastructure), nameof(CheckMasterRestart), nameof(RegisterTaskDefinitions), nameof(DeployServices), nameof(Rollback), nameof(BackupHome), nameof(RestoreHome)];
     private static readonly string[] PushTasks = [nameof(PushMasterImage), nameof(PushNginxImage), nameof(PushAgentImages)];
     private static readonly string[] ImageTasks = [nameof(BuildMasterImage), nameof(BuildNginxImage), nameof(BuildAgentImages)];
 

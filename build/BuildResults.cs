@@ -24,6 +24,12 @@ public sealed class BuildResults
     /// <summary>The task definition revision of each family after RegisterTaskDefinitions.</summary>
     public ConcurrentDictionary<string, Ecs.TaskDefinitionRegistration> TaskDefinitions { get; } = new(StringComparer.Ordinal);
 
+    /// <summary>CheckMasterRestart's answer: null where it did not run in this run.</summary>
+    public bool? MasterRestarts { get; set; }
+
+    /// <summary>BackupHome's recovery point, where it made one.</summary>
+    public string? HomeRecoveryPoint { get; set; }
+
     public void Record(BuiltImage image) => Images[image.Name] = image;
 
     /// <summary>The image built earlier in this run; a push run with --exclusive has none.</summary>

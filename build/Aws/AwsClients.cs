@@ -15,6 +15,7 @@ public sealed class AwsClients(Local.LocalServices local) : IDisposable
     private EcsClient? _ecs;
     private SsmClient? _ssm;
     private DynamoDbClient? _dynamoDb;
+    private BackupClient? _backup;
     private Task? _preparing;
 
     /// <summary>The session; the environment file's awsEndpointUrl stands where AWS_ENDPOINT_URL would.</summary>
@@ -52,6 +53,12 @@ public sealed class AwsClients(Local.LocalServices local) : IDisposable
     {
         local.EnsureAws(settings);
         return Get(ref _dynamoDb, settings, session => new DynamoDbClient(session));
+    }
+
+    public BackupClient Backup(BuildSettings settings)
+    {
+        local.EnsureAws(settings);
+        return Get(ref _backup, settings, session => new BackupClient(session));
     }
 
     /// <summary>Whether this run has made its AWS session, i.e. has talked, or was about to talk, to AWS.</summary>
@@ -105,6 +112,7 @@ public sealed class AwsClients(Local.LocalServices local) : IDisposable
             _ecs?.Dispose();
             _ssm?.Dispose();
             _dynamoDb?.Dispose();
+            _backup?.Dispose();
         }
     }
 

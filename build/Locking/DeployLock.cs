@@ -25,7 +25,7 @@ public sealed class DeployLock(AwsClients aws, Local.LocalServices local, RunCan
     public const string TableName = "jenkins-ecs-deploy-locks";
 
     // The tasks that change AWS; the pushes change it only when they go to the account's ECR (no "registry").
-    private static readonly string[] ChangingTasks = [nameof(DeployInfrastructure), nameof(RegisterTaskDefinitions), nameof(DeployServices)];
+    private static readonly string[] ChangingTasks = [nameof(DeployInfrastructure), nameof(RegisterTaskDefinitions), nameof(DeployServices), nameof(Rollback), nameof(BackupHome), nameof(RestoreHome)];
     private static readonly string[] PushTasks = [nameof(PushMasterImage), nameof(PushNginxImage), nameof(PushAgentImages)];
 
     private readonly Lock _lock = new();

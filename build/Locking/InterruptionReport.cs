@@ -58,7 +58,8 @@ public sealed class InterruptionReport(AwsClients aws, Local.LocalServices local
         {
             nameof(PushMasterImage) or nameof(PushNginxImage) or nameof(PushAgentImages) => "images pushed before it stay in the registry under their content tags (the next run skips them); no task definition or service was changed",
             nameof(RegisterTaskDefinitions) => "task definition revisions registered before it stay; no service uses them yet",
-            nameof(DeployServices) => "a service update already sent rolls on in ECS (aws ecs describe-services)",
+            nameof(DeployServices) or nameof(Rollback) => "a service update already sent rolls on in ECS (aws ecs describe-services)",
+            nameof(BackupHome) or nameof(RestoreHome) => "a backup or restore job already started goes on in AWS Backup (aws backup list-backup-jobs / list-restore-jobs); no service was changed",
             _ => "no task definition or service was changed",
         });
         return string.Join("; ", parts);

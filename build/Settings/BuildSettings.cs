@@ -31,6 +31,19 @@ public sealed record BuildSettings
     public required int MasterMemory { get; init; }
     public required int MaxAgents { get; init; }
 
+    /// <summary>false: a Deploy that changes the master's revision (a Jenkins restart) refuses before registering anything.</summary>
+    public bool AllowMasterRestart { get; init; } = true;
+
+    /// <summary>Rollback's wanted revisions; null: the one before the running one.</summary>
+    public int? MasterRevision { get; init; }
+    public int? ProxyRevision { get; init; }
+
+    /// <summary>A Deploy that restarts the master does so without backing the home up first.</summary>
+    public bool SkipHomeBackup { get; init; }
+
+    /// <summary>RestoreHome's recovery point ARN.</summary>
+    public string? RecoveryPoint { get; init; }
+
     /// <summary>The environment file, relative to the repository, for messages.</summary>
     public string EnvironmentFile => $"environments/{EnvironmentName}.json";
 

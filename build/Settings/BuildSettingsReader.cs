@@ -69,6 +69,11 @@ public sealed partial class BuildSettingsReader(ICakeArguments arguments, Func<s
             MasterCpu = Read(SettingNames.MasterCpu, v => Number(SettingNames.MasterCpu, v, 1792, 256, 16384)),
             MasterMemory = Read(SettingNames.MasterMemory, v => Number(SettingNames.MasterMemory, v, 6144, 1024, 122880)),
             MaxAgents = Read(SettingNames.MaxAgents, v => Number(SettingNames.MaxAgents, v, 10, 1, 500)),
+            SkipHomeBackup = Read(SettingNames.SkipHomeBackup, v => Switch(SettingNames.SkipHomeBackup, v, false)),
+            RecoveryPoint = Read(SettingNames.RecoveryPoint, v => NullIfEmpty(v) is { } arn ? RecoveryPointArn(arn) : null),
+            AllowMasterRestart = Read(SettingNames.AllowMasterRestart, v => Switch(SettingNames.AllowMasterRestart, v, true)),
+            MasterRevision = Read(SettingNames.MasterRevision, v => OptionalRevision(SettingNames.MasterRevision, v)) ?? Read(SettingNames.Revision, v => OptionalRevision(SettingNames.Revision, v)),
+            ProxyRevision = Read(SettingNames.ProxyRevision, v => OptionalRevision(SettingNames.ProxyRevision, v)) ?? Read(SettingNames.Revision, v => OptionalRevision(SettingNames.Revision, v)),
         };
     }
 
@@ -248,6 +253,14 @@ public sealed partial class BuildSettingsReader(ICakeArguments arguments, Func<s
             ? number
             : throw new BuildException($"{key} must be a whole number from {min} to {max}, not '{value}'.");
     }
+
+    private static string RecoveryPointArn(string value)
+        => value.StartsWith("arn:", StringComparison.Ordinal) && value.Contains(":recovery-point:", StringComparison.Ordinal)
+            ? value
+            : throw new BuildException($"recoveryPoint must be an AWS Backup recovery point ARN (arn:aws:backup:REGION:ACCOUNT:recovery-point:ID), not '{value}'.");
+
+    private static int? OptionalRevision(string key, string? value)
+        => value is null ? null : Number(key, value, 0, 1, 1_000_000);
 
     private static bool Switch(string key, string? value, bool fallback)
     {

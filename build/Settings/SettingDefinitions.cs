@@ -26,6 +26,12 @@ public static class SettingDefinitions
         new(SettingNames.MasterCpu, SettingType.Number, "CPU units of the master's task (default: 1792, so that it and the proxy's 256 fit the default m7i.large's 2048)."),
         new(SettingNames.MasterMemory, SettingType.Number, "Memory of the master's task in MiB; the JVM heap follows it (default: 6144)."),
         new(SettingNames.MaxAgents, SettingType.Number, "How many agents Jenkins runs at once (default: 10)."),
+        new(SettingNames.AllowMasterRestart, SettingType.Switch, "false: a Deploy that would change the master's revision (Jenkins restarts, running builds stop) refuses before it registers anything (default: true); --allow-master-restart allows one run."),
+        new(SettingNames.Revision, SettingType.Number, "Rollback: the revision both the master's and the proxy's family go back to (default: each one's previous revision)."),
+        new(SettingNames.MasterRevision, SettingType.Number, "Rollback: the master family's revision to go back to (default: revision, else the previous one)."),
+        new(SettingNames.ProxyRevision, SettingType.Number, "Rollback: the proxy family's revision to go back to (default: revision, else the previous one)."),
+        new(SettingNames.SkipHomeBackup, SettingType.Switch, "true: a Deploy that restarts the master does so without BackupHome's on-demand backup of the Jenkins home first (default: false)."),
+        new(SettingNames.RecoveryPoint, SettingType.Text, "RestoreHome: the ARN of the AWS Backup recovery point to restore to a new file system."),
         new(SettingNames.StackParameters, SettingType.Map, "CloudFormation parameters by name, {\"DomainName\": \"jenkins.example.com\"}; as argument NAME=VALUE."),
     ];
 

@@ -27,6 +27,12 @@ public static class SettingNames
     public const string MasterCpu = "masterCpu";
     public const string MasterMemory = "masterMemory";
     public const string MaxAgents = "maxAgents";
+    public const string AllowMasterRestart = "allowMasterRestart";
+    public const string Revision = "revision";
+    public const string MasterRevision = "masterRevision";
+    public const string ProxyRevision = "proxyRevision";
+    public const string SkipHomeBackup = "skipHomeBackup";
+    public const string RecoveryPoint = "recoveryPoint";
 
     public const string EnvironmentVariablePrefix = "JENKINS_ECS_";
 }

@@ -8,6 +8,7 @@ namespace JenkinsOnEcs.Build.Tasks;
 [IsDependentOn(typeof(CheckPlacement))]
 [IsDependentOn(typeof(CheckServiceUpdates))]
 [IsDependentOn(typeof(PushMasterImage))]
+[IsDependentOn(typeof(CheckMasterRestart))]
 [IsDependentOn(typeof(PushNginxImage))]
 [IsDependentOn(typeof(PushAgentImages))]
 public sealed class RegisterTaskDefinitions(TaskDefinitionService taskDefinitions) : AsyncFrostingTask<BuildContext>

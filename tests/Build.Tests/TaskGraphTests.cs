@@ -18,11 +18,15 @@ public sealed class TaskGraphTests
         { "PushNginxImage", ["RenderNginxConfig", "BuildNginxImage", "PushNginxImage"] },
         { "PushAgentImages", ["BuildAgentImages", "PushAgentImages"] },
         { "PushAgents", ["BuildAgentImages", "PushAgentImages", "PushAgents"] },
-        { "DeployServices", ["CheckPlacement", "CheckServiceUpdates", "RenderJenkinsConfig", "BuildMasterImage", "PushMasterImage", "RenderNginxConfig", "BuildNginxImage", "PushNginxImage", "BuildAgentImages", "PushAgentImages", "RegisterTaskDefinitions", "DeployServices"] },
-        { "Deploy", ["ValidateTemplates", "CheckPlacement", "DeployInfrastructure", "CheckServiceUpdates", "RenderJenkinsConfig", "BuildMasterImage", "PushMasterImage", "RenderNginxConfig", "BuildNginxImage", "PushNginxImage", "BuildAgentImages", "PushAgentImages", "RegisterTaskDefinitions", "DeployServices", "Deploy"] },
-        { "RegisterTaskDefinitions", ["CheckPlacement", "CheckServiceUpdates", "RenderJenkinsConfig", "BuildMasterImage", "PushMasterImage", "RenderNginxConfig", "BuildNginxImage", "PushNginxImage", "BuildAgentImages", "PushAgentImages", "RegisterTaskDefinitions"] },
+        { "DeployServices", ["CheckPlacement", "CheckServiceUpdates", "RenderJenkinsConfig", "BuildMasterImage", "PushMasterImage", "CheckMasterRestart", "RenderNginxConfig", "BuildNginxImage", "PushNginxImage", "BuildAgentImages", "PushAgentImages", "RegisterTaskDefinitions", "BackupHome", "DeployServices"] },
+        { "Deploy", ["ValidateTemplates", "CheckPlacement", "DeployInfrastructure", "CheckServiceUpdates", "RenderJenkinsConfig", "BuildMasterImage", "PushMasterImage", "CheckMasterRestart", "RenderNginxConfig", "BuildNginxImage", "PushNginxImage", "BuildAgentImages", "PushAgentImages", "RegisterTaskDefinitions", "BackupHome", "DeployServices", "Deploy"] },
+        { "RegisterTaskDefinitions", ["CheckPlacement", "CheckServiceUpdates", "RenderJenkinsConfig", "BuildMasterImage", "PushMasterImage", "CheckMasterRestart", "RenderNginxConfig", "BuildNginxImage", "PushNginxImage", "BuildAgentImages", "PushAgentImages", "RegisterTaskDefinitions"] },
         { "DeployInfrastructure", ["ValidateTemplates", "CheckPlacement", "DeployInfrastructure"] },
         { "CheckPlacement", ["CheckPlacement"] },
+        { "Rollback", ["Rollback"] },
+        { "BackupHome", ["BackupHome"] },
+        { "RestoreHome", ["RestoreHome"] },
+        { "CheckMasterRestart", ["RenderJenkinsConfig", "BuildMasterImage", "PushMasterImage", "CheckMasterRestart"] },
         { "CheckServiceUpdates", ["CheckServiceUpdates"] },
         { "PlanInfrastructure", ["ValidateTemplates", "PlanInfrastructure"] },
         { "BuildMasterImage", ["RenderJenkinsConfig", "BuildMasterImage"] },
@@ -111,6 +115,10 @@ public sealed class TaskGraphTests
 
         Assert.Equal(0, run.ExitCode);
         Assert.Matches(@"BuildNginxImage\s*\n\W*RenderNginxConfig", run.Output);
+        Assert.Matches(@"CheckMasterRestart\s*\n\W*PushMasterImage", run.Output);
+        Assert.Matches(@"(?m)^Rollback\s*$", run.Output);
+        Assert.Matches(@"(?m)^RestoreHome\s*$", run.Output);
+        Assert.Matches(@"RegisterTaskDefinitions[\s\S]*└─BackupHome", run.Output);
     }
 
     [Fact]

@@ -4,7 +4,7 @@ using Amazon.Runtime.Internal.Transform;
 
 namespace JenkinsOnEcs.Build.Aws;
 
-/// <summary>Turns an <see cref="AwsOperationRequest"/> into the SDK's HTTP request: a POST to "/" with the encoded body.</summary>
+/// <summary>Turns an <see cref="AwsOperationRequest"/> into the SDK's HTTP request: its method and path (a POST to "/" but for REST-JSON) with the encoded body.</summary>
 public sealed class AwsOperationMarshaller : IMarshaller<IRequest, AmazonWebServiceRequest>
 {
     public static readonly AwsOperationMarshaller Instance = new();
@@ -14,11 +14,15 @@ public sealed class AwsOperationMarshaller : IMarshaller<IRequest, AmazonWebServ
         var operation = (AwsOperationRequest)input;
         var request = new DefaultRequest(operation, operation.Operation)
         {
-            HttpMethod = "POST",
-            ResourcePath = "/",
+            HttpMethod = operation.HttpMethod,
+            ResourcePath = operation.ResourcePath,
             Content = operation.Body,
         };
-        request.Headers["Content-Type"] = operation.ContentType;
+        if (operation.Body.Length > 0 || operation.HttpMethod != "GET")
+        {
+            request.Headers["Content-Type"] = operation.ContentType;
+        }
+
         if (operation.Target is not null)
         {
             request.Headers["X-Amz-Target"] = operation.Target;

@@ -7,7 +7,7 @@ namespace JenkinsOnEcs.Build.Aws;
 /// A single request type for every operation keeps the SDK side to one marshaller; the typed request records stay
 /// plain C#.
 /// </summary>
-public sealed class AwsOperationRequest(string operation, byte[] body, string contentType, string? target = null) : AmazonWebServiceRequest
+public sealed class AwsOperationRequest(string operation, byte[] body, string contentType, string? target = null, string httpMethod = "POST", string resourcePath = "/") : AmazonWebServiceRequest
 {
     public string Operation { get; } = operation;
 
@@ -17,4 +17,9 @@ public sealed class AwsOperationRequest(string operation, byte[] body, string co
 
     /// <summary>The JSON protocol's X-Amz-Target (&lt;prefix&gt;.&lt;Operation&gt;); null for the Query protocol.</summary>
     public string? Target { get; } = target;
+
+    /// <summary>The REST protocols' method and path (already escaped); the JSON and Query protocols POST to "/".</summary>
+    public string HttpMethod { get; } = httpMethod;
+
+    public string ResourcePath { get; } = resourcePath;
 }

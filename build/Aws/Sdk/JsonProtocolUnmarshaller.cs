@@ -28,7 +28,8 @@ public sealed class JsonProtocolUnmarshaller : JsonResponseUnmarshaller
             using var document = JsonDocument.Parse(body);
             if (document.RootElement.ValueKind == JsonValueKind.Object)
             {
-                code ??= Text(document.RootElement, "__type") ?? Text(document.RootElement, "code");
+                // "Code": the REST-JSON error shapes of AWS Backup (Code, Message, Type, Context).
+                code ??= Text(document.RootElement, "__type") ?? Text(document.RootElement, "code") ?? Text(document.RootElement, "Code");
                 message = Text(document.RootElement, "message") ?? Text(document.RootElement, "Message") ?? Text(document.RootElement, "errorMessage");
             }
         }

@@ -1,0 +1,36 @@
+using Cake.Core.Diagnostics;
+using Cake.Frosting;
+using JenkinsOnEcs.Build.Aws;
+using JenkinsOnEcs.Build.Backup;
+using JenkinsOnEcs.Build.Infrastructure;
+
+namespace JenkinsOnEcs.Build.Tasks;
+
+[TaskName(nameof(BackupHome))]
+[TaskDescription("An on-demand AWS Backup of the Jenkins home (the storage stack's EFS) into the stack's vault, waited for; in Deploy only when the master restarts, before DeployServices.")]
+public sealed class BackupHome(AwsClients aws) : AsyncFrostingTask<BuildContext>
+{
+    public override async Task RunAsync(BuildContext context)
+    {
+        var settings = context.Settings;
+        if (context.Results.MasterRestarts == false)
+        {
+            context.Log.Information("BackupHome: not needed, the master keeps its revision.");
+            return;
+        }
+
+        if (settings.SkipHomeBackup)
+        {
+            context.Log.Warning("BackupHome: skipped (skipHomeBackup is true): the master restarts without a fresh backup of the Jenkins home.");
+            return;
+        }
+
+        var outputs = context.Results.StackOutputs.Count > 0 ? context.Results.StackOutputs : await StackOutputs.ReadAsync(aws.CloudFormation(settings), settings, context.CancellationToken);
+        var target = new HomeBackupTarget(Output(outputs, "FileSystemArn"), Output(outputs, "BackupVaultName"), Output(outputs, "BackupRoleArn"));
+        var backup = new HomeBackup(aws.Backup(settings), context.Log, new BackupWaitOptions(TimeSpan.FromSeconds(15), TimeSpan.FromHours(2)));
+        context.Results.HomeRecoveryPoint = await backup.BackUpAsync(target, Guid.NewGuid().ToString("N"), context.CancellationToken);
+    }
+
+    internal static string Output(IReadOnlyDictionary<string, string> outputs, string name)
+        => outputs.TryGetValue(name, out var value) ? value : throw new BuildException($"The storage stack has no output {name}: run DeployInfrastructure (cfn/storage.yaml defines it) first.");
+}

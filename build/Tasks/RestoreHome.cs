@@ -1,0 +1,26 @@
+using Cake.Frosting;
+using JenkinsOnEcs.Build.Aws;
+using JenkinsOnEcs.Build.Backup;
+using JenkinsOnEcs.Build.Infrastructure;
+
+namespace JenkinsOnEcs.Build.Tasks;
+
+[TaskName(nameof(RestoreHome))]
+[TaskDescription("Restores --recovery-point=ARN of the Jenkins home to a new EFS file system, waits, and says how to move the master to it; never deletes the old one.")]
+public sealed class RestoreHome(AwsClients aws) : AsyncFrostingTask<BuildContext>
+{
+    public override async Task RunAsync(BuildContext context)
+    {
+        var settings = context.Settings;
+        var recoveryPoint = settings.RecoveryPoint
+            ?? throw new BuildException("RestoreHome needs the recovery point to restore: pass --recovery-point=arn:aws:backup:…:recovery-point:ID (BackupHome logs each one it makes; aws backup list-recovery-points-by-backup-vault lists them).");
+        var outputs = await StackOutputs.ReadAsync(aws.CloudFormation(settings), settings, context.CancellationToken);
+        var restore = new HomeRestore(aws.Backup(settings), context.Log, new BackupWaitOptions(TimeSpan.FromSeconds(15), TimeSpan.FromHours(4)));
+        await restore.RestoreAsync(
+            recoveryPoint,
+            BackupHome.Output(outputs, "BackupRoleArn"),
+            BackupHome.Output(outputs, "FileSystemId"),
+            $"{settings.EnvironmentName}-jenkins-home-restore-{DateTime.UtcNow:yyyyMMddHHmmss}",
+            context.CancellationToken);
+    }
+}
