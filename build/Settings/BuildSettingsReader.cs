@@ -69,6 +69,12 @@ public sealed partial class BuildSettingsReader(ICakeArguments arguments, Func<s
             MasterCpu = Read(SettingNames.MasterCpu, v => Number(SettingNames.MasterCpu, v, 1792, 256, 16384)),
             MasterMemory = Read(SettingNames.MasterMemory, v => Number(SettingNames.MasterMemory, v, 6144, 1024, 122880)),
             MaxAgents = Read(SettingNames.MaxAgents, v => Number(SettingNames.MaxAgents, v, 10, 1, 500)),
+            SkipSmokeTest = Read(SettingNames.SkipSmokeTest, v => Switch(SettingNames.SkipSmokeTest, v, false)),
+            SmokeTestTimeoutMinutes = Read(SettingNames.SmokeTestTimeoutMinutes, v => Number(SettingNames.SmokeTestTimeoutMinutes, v, 15, 1, 180)),
+            SmokeTestCaFile = Read(SettingNames.SmokeTestCaFile, v => NullIfEmpty(v) is { } ca ? CaFile(repositoryRoot, ca) : null),
+            AdminPassword = file.ContainsKey(SettingNames.AdminPassword)
+                ? throw new BuildException($"{relative} holds \"{SettingNames.AdminPassword}\": a password does not belong in a committed file. Remove it; give it as JENKINS_ECS_ADMIN_PASSWORD, or name a Secrets Manager secret with the parameter AdminPasswordSecretArn.")
+                : NullIfEmpty(Value(SettingNames.AdminPassword)) is { } password ? new Redacted(password) : null,
         };
     }
 
@@ -226,6 +232,12 @@ public sealed partial class BuildSettingsReader(ICakeArguments arguments, Func<s
         => value.Contains('/') || value == "UTC"
             ? (TimeZoneInfo.TryFindSystemTimeZoneById(value, out _) ? value : throw new BuildException($"timezone '{value}' is not a known IANA timezone (e.g. Europe/Berlin, America/New_York, Etc/UTC)."))
             : throw new BuildException($"timezone '{value}' is not an IANA timezone name: use Area/City, e.g. Europe/Berlin, or Etc/UTC.");
+
+    private static string CaFile(string repositoryRoot, string value)
+    {
+        var path = Path.GetFullPath(value, repositoryRoot);
+        return File.Exists(path) ? path : throw new BuildException($"smokeTestCaFile '{value}' does not exist (looked at {path}): give a PEM CA certificate's path.");
+    }
 
     private static string AdminUser(string value)
         => AdminUserName().IsMatch(value)

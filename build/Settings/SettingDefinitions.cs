@@ -26,6 +26,10 @@ public static class SettingDefinitions
         new(SettingNames.MasterCpu, SettingType.Number, "CPU units of the master's task (default: 1792, so that it and the proxy's 256 fit the default m7i.large's 2048)."),
         new(SettingNames.MasterMemory, SettingType.Number, "Memory of the master's task in MiB; the JVM heap follows it (default: 6144)."),
         new(SettingNames.MaxAgents, SettingType.Number, "How many agents Jenkins runs at once (default: 10)."),
+        new(SettingNames.SkipSmokeTest, SettingType.Switch, "Skip SmokeTest (the last step of Deploy), with a line saying so; e.g. where no Jenkins answers, as in the local rehearsal (default: false)."),
+        new(SettingNames.SmokeTestTimeoutMinutes, SettingType.Number, "How long SmokeTest waits for each agent label's job, queue and build (agents scale from zero; default: 15)."),
+        new(SettingNames.SmokeTestCaFile, SettingType.Text, "Test only: a PEM CA certificate SmokeTest trusts besides the system's roots (the host name is still checked)."),
+        new(SettingNames.AdminPassword, SettingType.Text, "The admin's password for SmokeTest where the stacks name no AdminPasswordSecretArn; as variable or argument only, never in the file."),
         new(SettingNames.StackParameters, SettingType.Map, "CloudFormation parameters by name, {\"DomainName\": \"jenkins.example.com\"}; as argument NAME=VALUE."),
     ];
 

@@ -27,6 +27,10 @@ public static class SettingNames
     public const string MasterCpu = "masterCpu";
     public const string MasterMemory = "masterMemory";
     public const string MaxAgents = "maxAgents";
+    public const string SkipSmokeTest = "skipSmokeTest";
+    public const string SmokeTestTimeoutMinutes = "smokeTestTimeoutMinutes";
+    public const string SmokeTestCaFile = "smokeTestCaFile";
+    public const string AdminPassword = "adminPassword";
 
     public const string EnvironmentVariablePrefix = "JENKINS_ECS_";
 }
