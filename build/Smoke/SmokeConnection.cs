@@ -47,6 +47,19 @@ public static class SmokeConnection
         return handler;
     }
 
+    /// <summary>A CA certificate from a PEM file (the certificate only; no key is wanted or read).</summary>
+    public static X509Certificate2 LoadCa(string pemFile)
+    {
+        try
+        {
+            return X509Certificate2.CreateFromPem(File.ReadAllText(pemFile));
+        }
+        catch (System.Security.Cryptography.CryptographicException ex)
+        {
+            throw new BuildException($"smokeTestCaFile {pemFile} holds no PEM certificate ({ex.Message}): give a file with -----BEGIN CERTIFICATE-----.");
+        }
+    }
+
     private static bool Validate(X509Certificate? certificate, X509Chain? chain, SslPolicyErrors errors, X509Certificate2? trustedCa, Action<string> problems)
     {
         if (errors == SslPolicyErrors.None)

@@ -1,4 +1,3 @@
-using System.Security.Cryptography.X509Certificates;
 using Cake.Core.Diagnostics;
 using Cake.Frosting;
 using JenkinsOnEcs.Build.Aws;
@@ -38,7 +37,7 @@ public sealed class SmokeTest(AwsClients aws, ICakeLog log) : AsyncFrostingTask<
             context.Catalog.Images.Where(i => i.Agent is not null).Select(i => new AgentProbe(i.Toolchain!, i.Agent!.Label)).ToList(),
             TimeSpan.FromMinutes(settings.SmokeTestTimeoutMinutes));
 
-        using var trustedCa = settings.SmokeTestCaFile is { } ca ? X509Certificate2.CreateFromPemFile(ca) : null;
+        using var trustedCa = settings.SmokeTestCaFile is { } ca ? SmokeConnection.LoadCa(ca) : null;
         string? tlsProblem = null;
         using var handler = SmokeConnection.Create(trustedCa, connectTo: null, problem => tlsProblem = problem);
         var smoke = new JenkinsSmokeTest(handler, text => log.Information("{0}", text), () => tlsProblem);
