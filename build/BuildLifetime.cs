@@ -55,6 +55,12 @@ public sealed class BuildLifetime(
             }
         }
 
+        // A Deploy that would end in a SmokeTest without a way to log in fails now, before its first change.
+        if (running.Contains(nameof(SmokeTest)) && !settings.SkipSmokeTest)
+        {
+            Smoke.AdminPassword.CheckPrerequisites(settings.StackParameters, settings.AdminPassword?.Value, settings.EnvironmentFile);
+        }
+
         // The SDK's start-up (credential chain, region, pipeline) then overlaps the tasks before the first AWS call.
         if (AwsTasks.Any(running.Contains) || (settings.Registry is null && PushTasks.Any(running.Contains)))
         {

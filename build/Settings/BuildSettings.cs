@@ -44,10 +44,28 @@ public sealed record BuildSettings
     /// <summary>RestoreHome's recovery point ARN.</summary>
     public string? RecoveryPoint { get; init; }
 
+    /// <summary>SmokeTest says it is skipped and checks nothing.</summary>
+    public bool SkipSmokeTest { get; init; }
+    public int SmokeTestTimeoutMinutes { get; init; } = 15;
+
+    /// <summary>Test only: a CA (PEM, absolute path) SmokeTest trusts besides the system's roots.</summary>
+    public string? SmokeTestCaFile { get; init; }
+
+    /// <summary>A secret: shown as *** wherever the settings are printed.</summary>
+    public Redacted? AdminPassword { get; init; }
+
     /// <summary>The environment file, relative to the repository, for messages.</summary>
     public string EnvironmentFile => $"environments/{EnvironmentName}.json";
 
     public string ImagesDirectory => Path.Combine(RepositoryRoot, "images");
 
     public string ArtifactsDirectory => Path.Combine(RepositoryRoot, "artifacts");
+}
+
+/// <summary>A secret value; its text form is *** so that printing what holds it never shows it.</summary>
+public sealed class Redacted(string value)
+{
+    public string Value { get; } = value;
+
+    public override string ToString() => "***";
 }

@@ -74,6 +74,12 @@ public sealed partial class BuildSettingsReader(ICakeArguments arguments, Func<s
             AllowMasterRestart = Read(SettingNames.AllowMasterRestart, v => Switch(SettingNames.AllowMasterRestart, v, true)),
             MasterRevision = Read(SettingNames.MasterRevision, v => OptionalRevision(SettingNames.MasterRevision, v)) ?? Read(SettingNames.Revision, v => OptionalRevision(SettingNames.Revision, v)),
             ProxyRevision = Read(SettingNames.ProxyRevision, v => OptionalRevision(SettingNames.ProxyRevision, v)) ?? Read(SettingNames.Revision, v => OptionalRevision(SettingNames.Revision, v)),
+            SkipSmokeTest = Read(SettingNames.SkipSmokeTest, v => Switch(SettingNames.SkipSmokeTest, v, false)),
+            SmokeTestTimeoutMinutes = Read(SettingNames.SmokeTestTimeoutMinutes, v => Number(SettingNames.SmokeTestTimeoutMinutes, v, 15, 1, 180)),
+            SmokeTestCaFile = Read(SettingNames.SmokeTestCaFile, v => NullIfEmpty(v) is { } ca ? CaFile(repositoryRoot, ca) : null),
+            AdminPassword = file.ContainsKey(SettingNames.AdminPassword)
+                ? throw new BuildException($"{relative} holds \"{SettingNames.AdminPassword}\": a password does not belong in a committed file. Remove it; give it as JENKINS_ECS_ADMIN_PASSWORD, or name a Secrets Manager secret with the parameter AdminPasswordSecretArn.")
+                : NullIfEmpty(Value(SettingNames.AdminPassword)) is { } password ? new Redacted(password) : null,
         };
     }
 
@@ -231,6 +237,12 @@ public sealed partial class BuildSettingsReader(ICakeArguments arguments, Func<s
         => value.Contains('/') || value == "UTC"
             ? (TimeZoneInfo.TryFindSystemTimeZoneById(value, out _) ? value : throw new BuildException($"timezone '{value}' is not a known IANA timezone (e.g. Europe/Berlin, America/New_York, Etc/UTC)."))
             : throw new BuildException($"timezone '{value}' is not an IANA timezone name: use Area/City, e.g. Europe/Berlin, or Etc/UTC.");
+
+    private static string CaFile(string repositoryRoot, string value)
+    {
+        var path = Path.GetFullPath(value, repositoryRoot);
+        return File.Exists(path) ? path : throw new BuildException($"smokeTestCaFile '{value}' does not exist (looked at {path}): give a PEM CA certificate's path.");
+    }
 
     private static string AdminUser(string value)
         => AdminUserName().IsMatch(value)

@@ -32,6 +32,10 @@ public static class SettingDefinitions
         new(SettingNames.ProxyRevision, SettingType.Number, "Rollback: the proxy family's revision to go back to (default: revision, else the previous one)."),
         new(SettingNames.SkipHomeBackup, SettingType.Switch, "true: a Deploy that restarts the master does so without BackupHome's on-demand backup of the Jenkins home first (default: false)."),
         new(SettingNames.RecoveryPoint, SettingType.Text, "RestoreHome: the ARN of the AWS Backup recovery point to restore to a new file system."),
+        new(SettingNames.SkipSmokeTest, SettingType.Switch, "Skip SmokeTest (the last step of Deploy), with a line saying so; e.g. where no Jenkins answers, as in the local rehearsal (default: false)."),
+        new(SettingNames.SmokeTestTimeoutMinutes, SettingType.Number, "How long SmokeTest waits for each agent label's job, queue and build (agents scale from zero; default: 15)."),
+        new(SettingNames.SmokeTestCaFile, SettingType.Text, "Test only: a PEM CA certificate SmokeTest trusts besides the system's roots (the host name is still checked)."),
+        new(SettingNames.AdminPassword, SettingType.Text, "The admin's password for SmokeTest where the stacks name no AdminPasswordSecretArn; as variable or argument only, never in the file."),
         new(SettingNames.StackParameters, SettingType.Map, "CloudFormation parameters by name, {\"DomainName\": \"jenkins.example.com\"}; as argument NAME=VALUE."),
     ];
 

@@ -33,6 +33,10 @@ public static class SettingNames
     public const string ProxyRevision = "proxyRevision";
     public const string SkipHomeBackup = "skipHomeBackup";
     public const string RecoveryPoint = "recoveryPoint";
+    public const string SkipSmokeTest = "skipSmokeTest";
+    public const string SmokeTestTimeoutMinutes = "smokeTestTimeoutMinutes";
+    public const string SmokeTestCaFile = "smokeTestCaFile";
+    public const string AdminPassword = "adminPassword";
 
     public const string EnvironmentVariablePrefix = "JENKINS_ECS_";
 }

@@ -280,6 +280,25 @@ public sealed class BuildSettingsReaderTests : IDisposable
         }
     }
 
+    [Fact]
+    public void The_smoke_test_s_settings_default_and_its_password_is_never_printed_nor_taken_from_the_file()
+    {
+        WriteEnvironment("local", "{}");
+        _environment["JENKINS_ECS_ADMIN_PASSWORD"] = "pa55word";
+
+        var settings = Read();
+
+        Assert.False(settings.SkipSmokeTest);
+        Assert.Equal(15, settings.SmokeTestTimeoutMinutes);
+        Assert.Equal("pa55word", settings.AdminPassword!.Value);
+        Assert.DoesNotContain("pa55word", settings.ToString());
+
+        WriteEnvironment("local", """{ "adminPassword": "in-the-file" }""");
+        var error = Assert.Throws<BuildException>(() => Read());
+        Assert.Contains("a password does not belong in a committed file", error.Message);
+        Assert.DoesNotContain("in-the-file", error.Message);
+    }
+
     private BuildSettings Read(params (string Name, string Value)[] arguments)
         => new BuildSettingsReader(
                 new CakeArguments(arguments.ToLookup(a => a.Name, a => a.Value, StringComparer.OrdinalIgnoreCase)),

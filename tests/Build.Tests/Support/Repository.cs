@@ -41,14 +41,14 @@ public sealed class TemporaryRepository : IDisposable
 
     /// <summary>
     /// Writes environments/&lt;name&gt;.json for a deploy on this machine (eu-west-1, builds on the host network,
-    /// the parameters no stack output gives) and returns the name. <paramref name="settings"/> adds JSON members,
+    /// the parameters no stack output gives; SmokeTest skipped, as moto runs no Jenkins) and returns the name. <paramref name="settings"/> adds JSON members,
     /// e.g. <c>"jenkinsUpstream": "http://127.0.0.1:8080"</c>.
     /// </summary>
     public string WriteDeployEnvironment(string prefix, string settings = "\"nginxResolver\": \"127.0.0.1\"")
     {
         var name = prefix + Guid.NewGuid().ToString("N")[..6];
         File.WriteAllText(Path("environments", name + ".json"), $$"""
-            { "region": "eu-west-1", "dockerBuildNetwork": "host", {{settings}},
+            { "region": "eu-west-1", "dockerBuildNetwork": "host", "skipSmokeTest": true, {{settings}},
               "parameters": { "DomainName": "jenkins.{{name}}.test", "AdminPasswordSecretArn": "arn:aws:secretsmanager:eu-west-1:123456789012:secret:{{name}}" } }
             """);
         return name;

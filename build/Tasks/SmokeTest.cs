@@ -1,0 +1,46 @@
+using Cake.Core.Diagnostics;
+using Cake.Frosting;
+using JenkinsOnEcs.Build.Aws;
+using JenkinsOnEcs.Build.Infrastructure;
+using JenkinsOnEcs.Build.Smoke;
+
+namespace JenkinsOnEcs.Build.Tasks;
+
+[TaskName(nameof(SmokeTest))]
+[TaskDescription("Through https://DomainName/: TLS, /login, the reverse-proxy check, a WebSocket upgrade, and one job per agent label run to completion as the admin; on failure the master's and the agent's last log lines.")]
+public sealed class SmokeTest(AwsClients aws, ICakeLog log) : AsyncFrostingTask<BuildContext>
+{
+    public override async Task RunAsync(BuildContext context)
+    {
+        var settings = context.Settings;
+        if (settings.SkipSmokeTest)
+        {
+            log.Information("SmokeTest skipped: skipSmokeTest is set in {0} (or as --skip-smoke-test); nothing was checked.", settings.EnvironmentFile);
+            return;
+        }
+
+        var parameters = settings.StackParameters;
+        AdminPassword.CheckPrerequisites(parameters, settings.AdminPassword?.Value, settings.EnvironmentFile);
+        var domain = parameters["DomainName"];
+        var secretArn = parameters.GetValueOrDefault("AdminPasswordSecretArn");
+
+        var token = context.CancellationToken;
+        var session = aws.Session(settings);
+        using var secrets = new SecretsManagerClient(session);
+        using var logs = new CloudWatchLogsClient(session);
+        var outputs = context.Results.StackOutputs.Count > 0 ? context.Results.StackOutputs : await StackOutputs.ReadAsync(aws.CloudFormation(settings), settings, token);
+        var logGroups = outputs.TryGetValue("MasterLogGroupName", out var master) && outputs.TryGetValue("AgentLogGroupName", out var agent) ? new SmokeLogGroups(master, agent) : null;
+        var options = new SmokeTestOptions(
+            new Uri($"https://{domain}/"),
+            settings.AdminUser,
+            await AdminPassword.ResolveAsync(settings.AdminPassword?.Value, secretArn, () => secrets, token),
+            context.Catalog.Images.Where(i => i.Agent is not null).Select(i => new AgentProbe(i.Toolchain!, i.Agent!.Label)).ToList(),
+            TimeSpan.FromMinutes(settings.SmokeTestTimeoutMinutes));
+
+        using var trustedCa = settings.SmokeTestCaFile is { } ca ? SmokeConnection.LoadCa(ca) : null;
+        string? tlsProblem = null;
+        using var handler = SmokeConnection.Create(trustedCa, connectTo: null, problem => tlsProblem = problem);
+        var smoke = new JenkinsSmokeTest(handler, text => log.Information("{0}", text), () => tlsProblem);
+        await SmokeTestRun.RunAsync(smoke, options, logGroups, logs, text => log.Information("{0}", text), token);
+    }
+}

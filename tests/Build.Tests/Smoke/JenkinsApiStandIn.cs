@@ -1,0 +1,302 @@
+using System.Collections.Concurrent;
+using System.Net;
+using System.Net.Sockets;
+using System.Security.Cryptography;
+using System.Text;
+using JenkinsOnEcs.Build.Tests.Support.Nginx;
+
+namespace JenkinsOnEcs.Build.Tests.Smoke;
+
+/// <summary>
+/// A loopback stand-in that answers as Jenkins core 2.568.2's documented endpoints do, for the smoke test's
+/// requests only (on the raw-socket <see cref="JenkinsStandIn"/>, one request per connection):
+/// <c>/login</c>; <c>/cli/ws</c> (CLIAction.doWs: 101 when Origin is the configured URL without its slash, else 403
+/// with X-CLI-Error); Basic authentication; <c>/crumbIssuer/api/json</c> (DefaultCrumbIssuer: a crumb bound to the
+/// session, whose cookie it sets; a POST without the session's crumb gets 403); the reverse-proxy monitor's
+/// <c>test</c> (302 to the configured root URL + testForReverseProxySetup/rawEncode(Referer)/) and that URL (200
+/// when the referer starts with the URL inferred from Host and X-Forwarded-*, + "manage"; else 404 "X vs. Y");
+/// <c>/createItem</c>, <c>/job/X/config.xml</c>, <c>/job/X/build</c> (201 + Location of the queue item),
+/// <c>/queue/item/N/api/json</c> (why, then executable.url), the build's <c>api/json</c> (result once done),
+/// <c>/queue/cancelItem</c>.
+/// Gap: it is not Jenkins. It agrees with what was read in core's source, and a change in a later core, a plugin
+/// that alters these answers (e.g. a security realm that refuses Basic passwords) or a real agent's start is not
+/// covered here; only a SmokeTest against a deployed Jenkins covers those.
+/// </summary>
+public sealed class JenkinsApiStandIn : IAsyncDisposable
+{
+    private const string WebSocketGuid = "258EAFA5-E914-47DA-95CA-C5AB0DC85B11";
+    private readonly JenkinsStandIn _server;
+    private readonly ConcurrentDictionary<string, string> _crumbs = new();
+    private readonly ConcurrentDictionary<string, string> _jobs = new();
+    private readonly ConcurrentDictionary<int, Queued> _queue = new();
+    private int _nextQueueId = 100;
+
+    private JenkinsApiStandIn(Uri rootUrl, string user, string password)
+    {
+        RootUrl = rootUrl;
+        User = user;
+        Password = password;
+        _server = JenkinsStandIn.Start(IPAddress.Loopback, name: "jenkins-api", handler: HandleAsync);
+    }
+
+    public Uri RootUrl { get; }
+
+    public string User { get; }
+
+    public string Password { get; }
+
+    public IPEndPoint EndPoint => new(_server.Address, _server.Port);
+
+    /// <summary>How many polls a queue item stays waiting, and a build stays running.</summary>
+    public int QueuePolls { get; init; } = 2;
+
+    public int BuildPolls { get; init; } = 2;
+
+    /// <summary>Labels whose builds end with this result instead of SUCCESS; labels never given an executor.</summary>
+    public ConcurrentDictionary<string, string> Results { get; } = new();
+
+    public ConcurrentBag<string> NeverScheduled { get; } = [];
+
+    /// <summary>Every request as "METHOD target", in order.</summary>
+    public ConcurrentQueue<string> Log { get; } = new();
+
+    public ConcurrentQueue<string> CancelledItems { get; } = new();
+
+    public IReadOnlyDictionary<string, string> Jobs => _jobs;
+
+    public static JenkinsApiStandIn Start(Uri rootUrl, string user, string password) => new(rootUrl, user, password);
+
+    public ValueTask DisposeAsync() => _server.DisposeAsync();
+
+    private async Task HandleAsync(ReceivedRequest request, NetworkStream stream, CancellationToken cancellation)
+    {
+        Log.Enqueue($"{request.Method} {request.Target}");
+        var path = request.Target.Split('?')[0];
+        var query = request.Target.Contains('?') ? request.Target[(request.Target.IndexOf('?') + 1)..] : string.Empty;
+        var body = await ReadBodyAsync(request, stream, cancellation);
+
+        if (request.Method == "GET" && path == "/login")
+        {
+            await AnswerAsync(stream, 200, "<html>Sign in to Jenkins</html>", "text/html", cancellation);
+            return;
+        }
+
+        if (request.Method == "GET" && path == "/cli/ws")
+        {
+            await WebSocketAsync(request, stream, cancellation);
+            return;
+        }
+
+        if (!Authenticated(request))
+        {
+            await AnswerAsync(stream, 401, "Unauthorized", "text/plain", cancellation, "WWW-Authenticate: Basic realm=\"Jenkins\"");
+            return;
+        }
+
+        var session = Cookie(request, "JSESSIONID");
+        if (request.Method == "GET" && path == "/crumbIssuer/api/json")
+        {
+            var newSession = session ?? Convert.ToHexString(RandomNumberGenerator.GetBytes(8));
+            var crumb = _crumbs.GetOrAdd(newSession, _ => Convert.ToHexString(RandomNumberGenerator.GetBytes(16)).ToLowerInvariant());
+            await AnswerAsync(stream, 200, $$"""{"_class":"hudson.security.csrf.DefaultCrumbIssuer","crumb":"{{crumb}}","crumbRequestField":"Jenkins-Crumb"}""", "application/json", cancellation,
+                $"Set-Cookie: JSESSIONID={newSession}; Path=/; HttpOnly");
+            return;
+        }
+
+        if (request.Method == "POST" && (session is null || !_crumbs.TryGetValue(session, out var expected) || HttpWire.Values(request.Headers, "Jenkins-Crumb").SingleOrDefault() != expected))
+        {
+            await AnswerAsync(stream, 403, "No valid crumb was included in the request", "text/plain", cancellation);
+            return;
+        }
+
+        const string monitor = "/administrativeMonitor/hudson.diagnosis.ReverseProxySetupMonitor/";
+        if (request.Method == "POST" && path == monitor + "test")
+        {
+            var referer = HttpWire.Values(request.Headers, "Referer").SingleOrDefault();
+            var location = RootUrl + monitor.TrimStart('/') + "testForReverseProxySetup/" + (referer is null ? "NO-REFERER" : Uri.EscapeDataString(referer)) + "/";
+            await AnswerAsync(stream, 302, string.Empty, "text/plain", cancellation, $"Location: {location}");
+            return;
+        }
+
+        if (request.Method == "GET" && path.StartsWith(monitor + "testForReverseProxySetup/", StringComparison.Ordinal))
+        {
+            var rest = Uri.UnescapeDataString(path[(monitor.Length + "testForReverseProxySetup/".Length)..].TrimEnd('/'));
+            var inferred = RootUrlFromRequest(request) + "manage";
+            await (rest.StartsWith(inferred, StringComparison.Ordinal)
+                ? AnswerAsync(stream, 200, string.Empty, "text/plain", cancellation)
+                : AnswerAsync(stream, 404, $"{inferred} vs. {rest}", "text/plain", cancellation));
+            return;
+        }
+
+        if (request.Method == "POST" && path == "/createItem")
+        {
+            var name = Uri.UnescapeDataString(query.Split('&').Single(p => p.StartsWith("name=", StringComparison.Ordinal))["name=".Length..]);
+            await (_jobs.TryAdd(name, body)
+                ? AnswerAsync(stream, 200, string.Empty, "text/plain", cancellation)
+                : AnswerAsync(stream, 400, $"A job already exists with the name ‘{name}’", "text/plain", cancellation));
+            return;
+        }
+
+        var parts = path.Split('/', StringSplitOptions.RemoveEmptyEntries).Select(Uri.UnescapeDataString).ToArray();
+        if (parts is ["job", var unknown, ..] && !_jobs.ContainsKey(unknown))
+        {
+            await AnswerAsync(stream, 404, "Not Found", "text/html", cancellation);
+            return;
+        }
+
+        switch (request.Method, parts)
+        {
+            case ("GET", ["job", var job, "api", "json"]):
+                await AnswerAsync(stream, 200, $$"""{"_class":"org.jenkinsci.plugins.workflow.job.WorkflowJob","name":"{{job}}"}""", "application/json", cancellation);
+                return;
+            case ("POST", ["job", var job, "config.xml"]):
+                _jobs[job] = body;
+                await AnswerAsync(stream, 200, string.Empty, "text/plain", cancellation);
+                return;
+            case ("POST", ["job", var job, "build"]):
+                var id = Interlocked.Increment(ref _nextQueueId);
+                _queue[id] = new Queued(job, Label(_jobs[job]));
+                await AnswerAsync(stream, 201, string.Empty, "text/plain", cancellation, $"Location: {RootUrl}queue/item/{id}/");
+                return;
+            case ("GET", ["queue", "item", var item, "api", "json"]) when _queue.TryGetValue(int.Parse(item), out var queued):
+                await AnswerAsync(stream, 200, QueueItem(queued), "application/json", cancellation);
+                return;
+            case ("POST", ["queue", "cancelItem"]):
+                CancelledItems.Enqueue(query);
+                await AnswerAsync(stream, 204, string.Empty, "text/plain", cancellation);
+                return;
+            case ("GET", ["job", var job, var number, "api", "json"]) when _queue.Values.FirstOrDefault(q => q.Job == job && q.Number.ToString() == number) is { } run:
+                await AnswerAsync(stream, 200, Build(run), "application/json", cancellation);
+                return;
+            case ("POST", ["job", _, _, "stop"]):
+                await AnswerAsync(stream, 200, string.Empty, "text/plain", cancellation);
+                return;
+        }
+
+        await AnswerAsync(stream, 404, "Not Found", "text/html", cancellation);
+    }
+
+    private string QueueItem(Queued queued)
+    {
+        if (NeverScheduled.Contains(queued.Label) || Interlocked.Increment(ref queued.QueuePolls) <= QueuePolls)
+        {
+            return $$"""{"_class":"hudson.model.Queue$BuildableItem","blocked":false,"buildable":true,"cancelled":false,"why":"Waiting for next available executor on ‘{{queued.Label}}’","executable":null}""";
+        }
+
+        queued.Number = 1;
+        return $$$"""{"_class":"hudson.model.Queue$LeftItem","cancelled":false,"why":null,"executable":{"_class":"org.jenkinsci.plugins.workflow.job.WorkflowRun","number":1,"url":"{{{RootUrl}}}job/{{{queued.Job}}}/1/"}}""";
+    }
+
+    private string Build(Queued run)
+    {
+        if (Interlocked.Increment(ref run.BuildPolls) <= BuildPolls)
+        {
+            return """{"_class":"org.jenkinsci.plugins.workflow.job.WorkflowRun","building":true,"number":1,"result":null}""";
+        }
+
+        var result = Results.GetValueOrDefault(run.Label, "SUCCESS");
+        return $$"""{"_class":"org.jenkinsci.plugins.workflow.job.WorkflowRun","building":false,"number":1,"result":"{{result}}","url":"{{RootUrl}}job/{{run.Job}}/1/"}""";
+    }
+
+    // The label from the pipeline script node('LABEL'), as Jenkins would schedule it.
+    private static string Label(string config)
+    {
+        var script = WebUtility.HtmlDecode(config.Split("<script>")[1].Split("</script>")[0]);
+        return script.Split("node('")[1].Split("')")[0];
+    }
+
+    private async Task WebSocketAsync(ReceivedRequest request, NetworkStream stream, CancellationToken cancellation)
+    {
+        var origin = HttpWire.Values(request.Headers, "Origin").SingleOrDefault();
+        var key = HttpWire.Values(request.Headers, "Sec-WebSocket-Key").SingleOrDefault();
+        var upgrade = HttpWire.Values(request.Headers, "Upgrade").SingleOrDefault();
+        if (!string.Equals(upgrade, "websocket", StringComparison.OrdinalIgnoreCase) || key is null)
+        {
+            // Jetty without an upgrade: the request reaches the endpoint as a plain GET.
+            await AnswerAsync(stream, 400, "not a WebSocket request", "text/plain", cancellation);
+            return;
+        }
+
+        if (origin != RootUrl.GetLeftPart(UriPartial.Authority))
+        {
+            await AnswerAsync(stream, 403, string.Empty, "text/plain", cancellation, "X-CLI-Error: Unexpected request origin (check your reverse proxy settings)");
+            return;
+        }
+
+        var accept = Convert.ToBase64String(SHA1.HashData(Encoding.ASCII.GetBytes(key + WebSocketGuid)));
+        await stream.WriteAsync(Encoding.ASCII.GetBytes($"HTTP/1.1 101 Switching Protocols\r\nUpgrade: websocket\r\nConnection: Upgrade\r\nSec-WebSocket-Accept: {accept}\r\n\r\n"), cancellation);
+        var buffer = new byte[1024];
+        while (await stream.ReadAsync(buffer, cancellation) > 0)
+        {
+            // Held open until the client closes it.
+        }
+    }
+
+    private bool Authenticated(ReceivedRequest request)
+    {
+        var header = HttpWire.Values(request.Headers, "Authorization").SingleOrDefault();
+        return header is not null && header.StartsWith("Basic ", StringComparison.Ordinal)
+            && Encoding.UTF8.GetString(Convert.FromBase64String(header["Basic ".Length..])) == $"{User}:{Password}";
+    }
+
+    // Jenkins.getRootUrlFromRequest: scheme from X-Forwarded-Proto, host from X-Forwarded-Host or Host, port from X-Forwarded-Port.
+    private static string RootUrlFromRequest(ReceivedRequest request)
+    {
+        var scheme = HttpWire.Values(request.Headers, "X-Forwarded-Proto").FirstOrDefault() ?? "http";
+        var host = (HttpWire.Values(request.Headers, "X-Forwarded-Host").FirstOrDefault() ?? HttpWire.Values(request.Headers, "Host").Single()).Split(':')[0];
+        var port = HttpWire.Values(request.Headers, "X-Forwarded-Port").FirstOrDefault()
+            ?? (HttpWire.Values(request.Headers, "Host").Single().Split(':') is [_, var p] ? p : null);
+        var defaultPort = scheme == "https" ? "443" : "80";
+        return $"{scheme}://{host}{(port is null || port == defaultPort ? string.Empty : ":" + port)}/";
+    }
+
+    private static string? Cookie(ReceivedRequest request, string name)
+        => HttpWire.Values(request.Headers, "Cookie").SelectMany(c => c.Split(';')).Select(c => c.Trim().Split('=', 2))
+            .Where(c => c.Length == 2 && c[0] == name).Select(c => c[1]).FirstOrDefault();
+
+    private static async Task<string> ReadBodyAsync(ReceivedRequest request, NetworkStream stream, CancellationToken cancellation)
+    {
+        var length = HttpWire.Values(request.Headers, "Content-Length").Select(int.Parse).FirstOrDefault();
+        var body = new MemoryStream();
+        body.Write(request.Rest);
+        var buffer = new byte[8192];
+        while (body.Length < length)
+        {
+            var read = await stream.ReadAsync(buffer, cancellation);
+            if (read == 0)
+            {
+                break;
+            }
+
+            body.Write(buffer, 0, read);
+        }
+
+        return Encoding.UTF8.GetString(body.ToArray());
+    }
+
+    private static async Task AnswerAsync(NetworkStream stream, int status, string body, string contentType, CancellationToken cancellation, params string[] headers)
+    {
+        var bytes = Encoding.UTF8.GetBytes(body);
+        var head = new StringBuilder($"HTTP/1.1 {status} {(HttpStatusCode)status}\r\nContent-Type: {contentType}\r\nContent-Length: {bytes.Length}\r\nConnection: close\r\n");
+        foreach (var header in headers)
+        {
+            head.Append(header).Append("\r\n");
+        }
+
+        await stream.WriteAsync(Encoding.Latin1.GetBytes(head.Append("\r\n").ToString()), cancellation);
+        await stream.WriteAsync(bytes, cancellation);
+    }
+
+    private sealed class Queued(string job, string label)
+    {
+        public string Job { get; } = job;
+
+        public string Label { get; } = label;
+
+        public int QueuePolls;
+
+        public int BuildPolls;
+
+        public int Number { get; set; }
+    }
+}
