@@ -1,9 +1,11 @@
 using Cake.Frosting;
+using JenkinsOnEcs.Build.Stages;
 using JenkinsOnEcs.Build.Images;
 
 namespace JenkinsOnEcs.Build.Tasks;
 
 [TaskName(nameof(BuildAgentImages))]
+[Needs(TaskNeeds.Docker)]
 [TaskDescription("Builds one agent image per toolchain folder, in parallel (bounded by --parallelism).")]
 public sealed class BuildAgentImages(ImageBuilder builder) : AsyncFrostingTask<BuildContext>
 {

@@ -1,9 +1,11 @@
 using Cake.Frosting;
+using JenkinsOnEcs.Build.Stages;
 using JenkinsOnEcs.Build.Images;
 
 namespace JenkinsOnEcs.Build.Tasks;
 
 [TaskName(nameof(BuildMasterImage))]
+[Needs(TaskNeeds.Docker | TaskNeeds.CheckedJenkinsConfig)]
 [TaskDescription("Builds the Jenkins master image (skipped when its content tag exists).")]
 [IsDependentOn(typeof(RenderJenkinsConfig))]
 public sealed class BuildMasterImage(ImageBuilder builder) : FrostingTask<BuildContext>

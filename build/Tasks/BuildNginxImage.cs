@@ -1,9 +1,11 @@
 using Cake.Frosting;
+using JenkinsOnEcs.Build.Stages;
 using JenkinsOnEcs.Build.Images;
 
 namespace JenkinsOnEcs.Build.Tasks;
 
 [TaskName(nameof(BuildNginxImage))]
+[Needs(TaskNeeds.Docker)]
 [TaskDescription("Builds the NGINX proxy image with the rendered config (skipped when its content tag exists).")]
 [IsDependentOn(typeof(RenderNginxConfig))]
 public sealed class BuildNginxImage(ImageBuilder builder) : FrostingTask<BuildContext>

@@ -1,10 +1,12 @@
 using Cake.Core.Diagnostics;
 using Cake.Frosting;
+using JenkinsOnEcs.Build.Stages;
 using JenkinsOnEcs.Build.Infrastructure;
 
 namespace JenkinsOnEcs.Build.Tasks;
 
 [TaskName(nameof(DeployInfrastructure))]
+[Needs(TaskNeeds.Aws | TaskNeeds.DeployLock)]
 [TaskDescription("Creates or updates every CloudFormation stack in order, through change sets; outputs go to later tasks.")]
 [IsDependentOn(typeof(ValidateTemplates))]
 [IsDependentOn(typeof(CheckPlacement))]

@@ -1,10 +1,12 @@
 using Cake.Core.Diagnostics;
 using Cake.Frosting;
+using JenkinsOnEcs.Build.Stages;
 using JenkinsOnEcs.Build.Infrastructure;
 
 namespace JenkinsOnEcs.Build.Tasks;
 
 [TaskName(nameof(PlanInfrastructure))]
+[Needs(TaskNeeds.Aws)]
 [TaskDescription("Shows the change set of every stack that would change, and executes none.")]
 [IsDependentOn(typeof(ValidateTemplates))]
 public sealed class PlanInfrastructure(InfrastructureService infrastructure) : AsyncFrostingTask<BuildContext>

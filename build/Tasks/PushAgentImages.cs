@@ -1,9 +1,11 @@
 using Cake.Frosting;
+using JenkinsOnEcs.Build.Stages;
 using JenkinsOnEcs.Build.Registry;
 
 namespace JenkinsOnEcs.Build.Tasks;
 
 [TaskName(nameof(PushAgentImages))]
+[Needs(TaskNeeds.Registry)]
 [TaskDescription("Pushes each agent image the registry does not have yet, in parallel.")]
 [IsDependentOn(typeof(BuildAgentImages))]
 public sealed class PushAgentImages(ImagePublisher publisher) : AsyncFrostingTask<BuildContext>

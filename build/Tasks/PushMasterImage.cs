@@ -1,9 +1,11 @@
 using Cake.Frosting;
+using JenkinsOnEcs.Build.Stages;
 using JenkinsOnEcs.Build.Registry;
 
 namespace JenkinsOnEcs.Build.Tasks;
 
 [TaskName(nameof(PushMasterImage))]
+[Needs(TaskNeeds.Registry)]
 [TaskDescription("Pushes the master image to the registry unless it already has its content tag.")]
 [IsDependentOn(typeof(BuildMasterImage))]
 public sealed class PushMasterImage(ImagePublisher publisher) : AsyncFrostingTask<BuildContext>

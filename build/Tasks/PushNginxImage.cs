@@ -1,9 +1,11 @@
 using Cake.Frosting;
+using JenkinsOnEcs.Build.Stages;
 using JenkinsOnEcs.Build.Registry;
 
 namespace JenkinsOnEcs.Build.Tasks;
 
 [TaskName(nameof(PushNginxImage))]
+[Needs(TaskNeeds.Registry)]
 [TaskDescription("Pushes the NGINX proxy image to the registry unless it already has its content tag.")]
 [IsDependentOn(typeof(BuildNginxImage))]
 public sealed class PushNginxImage(ImagePublisher publisher) : AsyncFrostingTask<BuildContext>

@@ -1,9 +1,11 @@
 using Cake.Frosting;
+using JenkinsOnEcs.Build.Stages;
 using JenkinsOnEcs.Build.Ecs;
 
 namespace JenkinsOnEcs.Build.Tasks;
 
 [TaskName(nameof(RegisterTaskDefinitions))]
+[Needs(TaskNeeds.Aws | TaskNeeds.DeployLock)]
 [TaskDescription("Registers the master's, the proxy's and each agent family's task definition, where its content changed.")]
 [IsDependentOn(typeof(CheckPlacement))]
 [IsDependentOn(typeof(CheckServiceUpdates))]

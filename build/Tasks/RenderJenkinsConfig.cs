@@ -1,10 +1,12 @@
 using Cake.Core.Diagnostics;
 using Cake.Frosting;
+using JenkinsOnEcs.Build.Stages;
 using JenkinsOnEcs.Build.Jenkins;
 
 namespace JenkinsOnEcs.Build.Tasks;
 
 [TaskName(nameof(RenderJenkinsConfig))]
+[Needs(TaskNeeds.CheckedJenkinsConfig)]
 [TaskDescription("Generates the master's ECS cloud (configuration as code): one agent template per toolchain.")]
 public sealed class RenderJenkinsConfig(EcsCloudRenderer renderer) : FrostingTask<BuildContext>
 {
