@@ -28,19 +28,13 @@ public sealed class BuildLifetime(
 
         var root = RepositoryRoot.Find(context.Environment.WorkingDirectory.FullPath);
         var settings = new BuildSettingsReader(context.Arguments, context.Environment.GetEnvironmentVariable).Read(root);
-        context.Initialize(settings, ImageCatalog.Load(settings.ImagesDirectory));
+        var running = info.TasksToExecute.Select(t => t.Name).ToHashSet(StringComparer.OrdinalIgnoreCase);
+        context.Initialize(settings, ImageCatalog.Load(settings.ImagesDirectory), running, info.TargetTask.Name);
         _settings = settings;
 
-        var running = info.TasksToExecute.Select(t => t.Name).ToHashSet(StringComparer.OrdinalIgnoreCase);
-
-        // Each task declares what it needs ([Needs] on the task); the run needs what its tasks need together.
-        var needs = NeedsAttribute.Of(running);
-        if (running.Contains(nameof(Tasks.RenderNginxConfig)) && !running.Contains(nameof(Tasks.DeployInfrastructure)) && settings.JenkinsUpstream is null)
-        {
-            throw new BuildException(
-                $"RenderNginxConfig needs the Jenkins master's internal address: set \"{SettingNames.JenkinsUpstream}\" in environments/{settings.EnvironmentName}.json, " +
-                $"pass --{SettingDefinitions.All.Single(s => s.Key == SettingNames.JenkinsUpstream).Argument}=http://host:port, or run it within Deploy (the address is then the internal load balancer's).");
-        }
+        // Each task declares what it needs ([Needs] on the task); the run needs what its tasks need together. A
+        // ReadStackOutputs the run skips (its stacks deployed in the run, or nothing needing them) asks no AWS.
+        var needs = NeedsAttribute.Of(running.Where(t => !t.Equals(nameof(Tasks.ReadStackOutputs), StringComparison.OrdinalIgnoreCase) || Tasks.ReadStackOutputs.Runs(context)));
 
         // A configuration key the pinned Jenkins or a plugin does not accept stops Jenkins at start: refuse it now,
         // before the first stack, image or task definition changes.

@@ -1,7 +1,5 @@
 using JenkinsOnEcs.Build.Aws;
 using JenkinsOnEcs.Build.Images;
-using JenkinsOnEcs.Build.Infrastructure;
-using JenkinsOnEcs.Build.Registry;
 using System.Text.Json.Nodes;
 using Cake.Core.Diagnostics;
 
@@ -13,20 +11,16 @@ namespace JenkinsOnEcs.Build.Ecs;
 /// </summary>
 public sealed class TaskDefinitionService(AwsClients aws, ICakeLog log)
 {
+    /// <param name="outputs">The stacks' outputs.</param>
+    /// <param name="pushed">The pushed images' references by image name (by digest).</param>
     public async Task<IReadOnlyList<TaskDefinitionRegistration>> RegisterAsync(
-        BuildContext context,
+        Settings.BuildSettings settings,
         IEnumerable<ImageDefinition> images,
+        IReadOnlyDictionary<string, string> outputs,
+        IReadOnlyDictionary<string, string> pushed,
         CancellationToken cancellationToken = default)
     {
-        var settings = context.Settings;
-        if (context.Results.StackOutputs.Count == 0)
-        {
-            context.Results.RecordOutputs(await StackOutputs.ReadAsync(aws.CloudFormation(settings), settings, cancellationToken));
-        }
-
-        var outputs = context.Results.StackOutputs;
         var region = aws.Session(settings).Region.SystemName;
-        var pushed = context.Results.Pushed.ToDictionary(p => p.Key, p => p.Value.Reference);
         var registrar = new TaskDefinitionRegistrar(aws.Ecs(settings), log);
         // Every definition renders before the first is registered: a missing value fails with nothing registered.
         var definitions = images.Select(image => Render(settings, image, outputs, region, pushed)).ToList();

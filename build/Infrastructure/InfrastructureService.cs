@@ -23,6 +23,10 @@ public sealed class InfrastructureService(AwsClients aws, ICakeLog log)
             cancellationToken);
     }
 
+    /// <summary>The outputs of the environment's deployed stacks, read and changing nothing.</summary>
+    public Task<IReadOnlyDictionary<string, string>> ReadOutputsAsync(BuildSettings settings, CancellationToken cancellationToken = default)
+        => StackOutputs.ReadAsync(aws.CloudFormation(settings), settings, cancellationToken);
+
     /// <summary>The SSM client made on first use: after the stack describes are under way, and only when a template has an SSM-typed parameter.</summary>
     private sealed class SsmOnFirstUse(Func<ISsmParameterStore> make) : ISsmParameterStore
     {

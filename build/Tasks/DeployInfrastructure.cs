@@ -1,12 +1,13 @@
 using Cake.Core.Diagnostics;
 using Cake.Frosting;
-using JenkinsOnEcs.Build.Stages;
 using JenkinsOnEcs.Build.Infrastructure;
+using JenkinsOnEcs.Build.Stages;
 
 namespace JenkinsOnEcs.Build.Tasks;
 
 [TaskName(nameof(DeployInfrastructure))]
 [Needs(TaskNeeds.Aws | TaskNeeds.DeployLock)]
+[Produces(StageOutput.StackOutputs)]
 [TaskDescription("Creates or updates every CloudFormation stack in order, through change sets; outputs go to later tasks.")]
 [IsDependentOn(typeof(ValidateTemplates))]
 [IsDependentOn(typeof(CheckPlacement))]
@@ -15,7 +16,7 @@ public sealed class DeployInfrastructure(InfrastructureService infrastructure) :
     public override async Task RunAsync(BuildContext context)
     {
         var result = await infrastructure.DeployAsync(context.Settings, planOnly: false, context.CancellationToken);
-        context.Results.RecordStacks(result);
+        context.Outputs.StackOutputs.Set(result.Outputs);
         context.Log.Information("{0}", string.Join(", ", result.Stacks.Select(s => $"{s.StackName}: {s.Outcome}")));
     }
 }

@@ -1,14 +1,21 @@
 using Cake.Frosting;
-using JenkinsOnEcs.Build.Stages;
 using JenkinsOnEcs.Build.Ecs;
+using JenkinsOnEcs.Build.Stages;
 
 namespace JenkinsOnEcs.Build.Tasks;
 
 [TaskName(nameof(DeployServices))]
-[Needs(TaskNeeds.Aws | TaskNeeds.DeployLock)]
 [TaskDescription("Creates or updates the master's and the proxy's ECS services on the new revisions and waits until they are stable.")]
+[Needs(TaskNeeds.Aws | TaskNeeds.DeployLock)]
 [IsDependentOn(typeof(RegisterTaskDefinitions))]
+[Consumes(StageOutput.StackOutputs)]
+[Consumes(StageOutput.TaskDefinitions)]
 public sealed class DeployServices(ServiceService services) : AsyncFrostingTask<BuildContext>
 {
-    public override Task RunAsync(BuildContext context) => services.DeployAsync(context, context.CancellationToken);
+    public override Task RunAsync(BuildContext context)
+        => services.DeployAsync(
+            context.Settings,
+            context.Outputs.StackOutputs.Get(nameof(DeployServices)),
+            family => context.Outputs.TaskDefinitions.Get(family, nameof(DeployServices), nameof(RegisterTaskDefinitions)).Arn,
+            context.CancellationToken);
 }

@@ -6,10 +6,12 @@ namespace JenkinsOnEcs.Build.Tasks;
 
 [TaskName(nameof(PushAgentImages))]
 [Needs(TaskNeeds.Registry)]
+[Consumes(StageOutput.BuiltImages)]
+[Produces(StageOutput.PushedImages)]
 [TaskDescription("Pushes each agent image the registry does not have yet, in parallel.")]
 [IsDependentOn(typeof(BuildAgentImages))]
 public sealed class PushAgentImages(ImagePublisher publisher) : AsyncFrostingTask<BuildContext>
 {
     public override async Task RunAsync(BuildContext context)
-        => context.Results.Record(await publisher.PublishAsync(context.Settings, context.Catalog.Agents.Select(a => context.Results.Built(a.Name, nameof(BuildAgentImages))).ToList(), context.CancellationToken));
+        => context.Outputs.Record(await publisher.PublishAsync(context.Settings, context.Catalog.Agents.Select(a => context.Outputs.BuiltImages.Get(a.Name, nameof(PushAgentImages), nameof(BuildAgentImages))).ToList(), context.CancellationToken));
 }

@@ -6,10 +6,12 @@ namespace JenkinsOnEcs.Build.Tasks;
 
 [TaskName(nameof(PushMasterImage))]
 [Needs(TaskNeeds.Registry)]
+[Consumes(StageOutput.BuiltImages)]
+[Produces(StageOutput.PushedImages)]
 [TaskDescription("Pushes the master image to the registry unless it already has its content tag.")]
 [IsDependentOn(typeof(BuildMasterImage))]
 public sealed class PushMasterImage(ImagePublisher publisher) : AsyncFrostingTask<BuildContext>
 {
     public override async Task RunAsync(BuildContext context)
-        => context.Results.Record(await publisher.PublishAsync(context.Settings, [context.Results.Built(context.Catalog.Master.Name, nameof(BuildMasterImage))], context.CancellationToken));
+        => context.Outputs.Record(await publisher.PublishAsync(context.Settings, [context.Outputs.BuiltImages.Get(context.Catalog.Master.Name, nameof(PushMasterImage), nameof(BuildMasterImage))], context.CancellationToken));
 }

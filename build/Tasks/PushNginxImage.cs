@@ -6,10 +6,12 @@ namespace JenkinsOnEcs.Build.Tasks;
 
 [TaskName(nameof(PushNginxImage))]
 [Needs(TaskNeeds.Registry)]
+[Consumes(StageOutput.BuiltImages)]
+[Produces(StageOutput.PushedImages)]
 [TaskDescription("Pushes the NGINX proxy image to the registry unless it already has its content tag.")]
 [IsDependentOn(typeof(BuildNginxImage))]
 public sealed class PushNginxImage(ImagePublisher publisher) : AsyncFrostingTask<BuildContext>
 {
     public override async Task RunAsync(BuildContext context)
-        => context.Results.Record(await publisher.PublishAsync(context.Settings, [context.Results.Built(context.Catalog.Proxy.Name, nameof(BuildNginxImage))], context.CancellationToken));
+        => context.Outputs.Record(await publisher.PublishAsync(context.Settings, [context.Outputs.BuiltImages.Get(context.Catalog.Proxy.Name, nameof(PushNginxImage), nameof(BuildNginxImage))], context.CancellationToken));
 }

@@ -1,24 +1,30 @@
 using Cake.Frosting;
-using JenkinsOnEcs.Build.Stages;
 using JenkinsOnEcs.Build.Ecs;
+using JenkinsOnEcs.Build.Stages;
 
 namespace JenkinsOnEcs.Build.Tasks;
 
 [TaskName(nameof(RegisterTaskDefinitions))]
-[Needs(TaskNeeds.Aws | TaskNeeds.DeployLock)]
 [TaskDescription("Registers the master's, the proxy's and each agent family's task definition, where its content changed.")]
+[Needs(TaskNeeds.Aws | TaskNeeds.DeployLock)]
 [IsDependentOn(typeof(CheckPlacement))]
 [IsDependentOn(typeof(CheckServiceUpdates))]
 [IsDependentOn(typeof(PushMasterImage))]
 [IsDependentOn(typeof(PushNginxImage))]
 [IsDependentOn(typeof(PushAgentImages))]
+[Consumes(StageOutput.StackOutputs)]
+[Consumes(StageOutput.PushedImages)]
+[Produces(StageOutput.TaskDefinitions)]
 public sealed class RegisterTaskDefinitions(TaskDefinitionService taskDefinitions) : AsyncFrostingTask<BuildContext>
 {
     public override async Task RunAsync(BuildContext context)
     {
-        foreach (var registration in await taskDefinitions.RegisterAsync(context, context.Catalog.Images, context.CancellationToken))
+        var images = context.Catalog.Images;
+        var pushed = images.ToDictionary(i => i.Name, i => context.Outputs.PushedImages.Get(i.Name, nameof(RegisterTaskDefinitions), StageOutputs.PushTaskOf(i.Kind)).Reference, StringComparer.Ordinal);
+        var outputs = context.Outputs.StackOutputs.Get(nameof(RegisterTaskDefinitions));
+        foreach (var registration in await taskDefinitions.RegisterAsync(context.Settings, images, outputs, pushed, context.CancellationToken))
         {
-            context.Results.TaskDefinitions[registration.Family] = registration;
+            context.Outputs.TaskDefinitions.Set(registration.Family, registration);
         }
     }
 }

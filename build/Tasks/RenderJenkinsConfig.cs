@@ -13,7 +13,6 @@ public sealed class RenderJenkinsConfig(EcsCloudRenderer renderer) : FrostingTas
     public override void Run(BuildContext context)
     {
         var (path, changed) = renderer.RenderInto(context.Catalog.Master.ContextDirectory, context.Catalog.Agents);
-        context.Results.JenkinsCloudConfig = path;
         context.Log.Information("{0} {1} ({2} agent templates)", changed ? "Rendered" : "Unchanged", path, context.Catalog.Agents.Count);
     }
 }
