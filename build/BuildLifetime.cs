@@ -34,7 +34,8 @@ public sealed class BuildLifetime(
 
         // Each task declares what it needs ([Needs] on the task); the run needs what its tasks need together. A
         // ReadStackOutputs the run skips (its stacks deployed in the run, or nothing needing them) asks no AWS.
-        var needs = NeedsAttribute.Of(running.Where(t => !t.Equals(nameof(Tasks.ReadStackOutputs), StringComparison.OrdinalIgnoreCase) || Tasks.ReadStackOutputs.Runs(context)));
+        var readsStacks = StageGraph.ReadsStackOutputs(running, info.TargetTask.Name, upstreamSet: settings.JenkinsUpstream is not null);
+        var needs = NeedsAttribute.Of(running.Where(t => readsStacks || !t.Equals(StageGraph.ReadStackOutputsTask, StringComparison.OrdinalIgnoreCase)));
 
         // A configuration key the pinned Jenkins or a plugin does not accept stops Jenkins at start: refuse it now,
         // before the first stack, image or task definition changes.

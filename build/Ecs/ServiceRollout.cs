@@ -4,9 +4,9 @@ using JenkinsOnEcs.Build.Aws;
 namespace JenkinsOnEcs.Build.Ecs;
 
 /// <summary>Deploys the master's and the proxy's services (ecs/master-service.json, ecs/proxy-service.json) on their new revisions.</summary>
-public sealed class ServiceService(AwsClients aws, ICakeLog log)
+public sealed class ServiceRollout(AwsClients aws, ICakeLog log)
 {
-    public TimeSpan PollInterval { get; set; } = TimeSpan.FromSeconds(10);
+    private static readonly TimeSpan PollInterval = TimeSpan.FromSeconds(10);
 
     /// <summary>
     /// Before any task definition is registered: each existing service can take its file's members through
@@ -65,7 +65,7 @@ public sealed class ServiceService(AwsClients aws, ICakeLog log)
         var values = new EcsDefinitionValues(
             outputs, settings.StackParameters, new Dictionary<string, string>(), new Dictionary<string, string>(),
             new Dictionary<string, string> { ["family"] = service.Family(settings.EnvironmentName), ["taskDefinition"] = revision });
-        var shown = $"ecs/{service.ServiceFile}";
-        return (EcsDefinitionRenderer.Render(File.ReadAllText(Path.Combine(settings.RepositoryRoot, "ecs", service.ServiceFile)), shown, values), shown);
+        var shown = Conventions.ShownEcsPath(service.ServiceFile);
+        return (EcsDefinitionRenderer.Render(File.ReadAllText(Path.Combine(settings.RepositoryRoot, Conventions.EcsFolder, service.ServiceFile)), shown, values), shown);
     }
 }

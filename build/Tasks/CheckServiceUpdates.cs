@@ -8,7 +8,7 @@ namespace JenkinsOnEcs.Build.Tasks;
 [TaskDescription("Checks, before anything is registered, that UpdateService can take every edit of the service files to the existing master and proxy services.")]
 [IsDependentOn(typeof(ReadStackOutputs))]
 [Consumes(StageOutput.StackOutputs)]
-public sealed class CheckServiceUpdates(ServiceService services) : AsyncFrostingTask<BuildContext>
+public sealed class CheckServiceUpdates(ServiceRollout services) : AsyncFrostingTask<BuildContext>
 {
     public override Task RunAsync(BuildContext context)
         => services.CheckAsync(context.Settings, context.Outputs.StackOutputs.Get(nameof(CheckServiceUpdates)), context.CancellationToken);

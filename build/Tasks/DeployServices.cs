@@ -7,10 +7,11 @@ namespace JenkinsOnEcs.Build.Tasks;
 [TaskName(nameof(DeployServices))]
 [TaskDescription("Creates or updates the master's and the proxy's ECS services on the new revisions and waits until they are stable.")]
 [Needs(TaskNeeds.Aws | TaskNeeds.DeployLock)]
+[WhenInterrupted("a service update already sent rolls on in ECS (aws ecs describe-services)")]
 [IsDependentOn(typeof(RegisterTaskDefinitions))]
 [Consumes(StageOutput.StackOutputs)]
 [Consumes(StageOutput.TaskDefinitions)]
-public sealed class DeployServices(ServiceService services) : AsyncFrostingTask<BuildContext>
+public sealed class DeployServices(ServiceRollout services) : AsyncFrostingTask<BuildContext>
 {
     public override Task RunAsync(BuildContext context)
         => services.DeployAsync(

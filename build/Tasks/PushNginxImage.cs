@@ -6,6 +6,7 @@ namespace JenkinsOnEcs.Build.Tasks;
 
 [TaskName(nameof(PushNginxImage))]
 [Needs(TaskNeeds.Registry)]
+[WhenInterrupted("images pushed before it stay in the registry under their content tags (the next run skips them); no task definition or service was changed")]
 [Consumes(StageOutput.BuiltImages)]
 [Produces(StageOutput.PushedImages)]
 [TaskDescription("Pushes the NGINX proxy image to the registry unless it already has its content tag.")]

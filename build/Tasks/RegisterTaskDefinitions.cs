@@ -7,6 +7,7 @@ namespace JenkinsOnEcs.Build.Tasks;
 [TaskName(nameof(RegisterTaskDefinitions))]
 [TaskDescription("Registers the master's, the proxy's and each agent family's task definition, where its content changed.")]
 [Needs(TaskNeeds.Aws | TaskNeeds.DeployLock)]
+[WhenInterrupted("task definition revisions registered before it stay; no service uses them yet")]
 [IsDependentOn(typeof(CheckPlacement))]
 [IsDependentOn(typeof(CheckServiceUpdates))]
 [IsDependentOn(typeof(PushMasterImage))]
@@ -15,7 +16,7 @@ namespace JenkinsOnEcs.Build.Tasks;
 [Consumes(StageOutput.StackOutputs)]
 [Consumes(StageOutput.PushedImages)]
 [Produces(StageOutput.TaskDefinitions)]
-public sealed class RegisterTaskDefinitions(TaskDefinitionService taskDefinitions) : AsyncFrostingTask<BuildContext>
+public sealed class RegisterTaskDefinitions(TaskDefinitionRollout taskDefinitions) : AsyncFrostingTask<BuildContext>
 {
     public override async Task RunAsync(BuildContext context)
     {

@@ -17,7 +17,7 @@ public sealed class TaskGraphTests
         { "PushMasterImage", ["RenderJenkinsConfig", "BuildMasterImage", "PushMasterImage"] },
         { "PushNginxImage", ["RenderNginxConfig", "BuildNginxImage", "PushNginxImage"] },
         { "PushAgentImages", ["BuildAgentImages", "PushAgentImages"] },
-        { "PushAgents", ["BuildAgentImages", "PushAgentImages", "PushAgents"] },
+        { "PushAgents", ["BuildAgentImages", "PushAgentImages", "ReadStackOutputs", "PushAgents"] },
         { "DeployServices", ["CheckPlacement", "ReadStackOutputs", "CheckServiceUpdates", "RenderJenkinsConfig", "BuildMasterImage", "PushMasterImage", "RenderNginxConfig", "BuildNginxImage", "PushNginxImage", "BuildAgentImages", "PushAgentImages", "RegisterTaskDefinitions", "DeployServices"] },
         { "Deploy", ["ValidateTemplates", "CheckPlacement", "DeployInfrastructure", "CheckServiceUpdates", "RenderJenkinsConfig", "BuildMasterImage", "PushMasterImage", "RenderNginxConfig", "BuildNginxImage", "PushNginxImage", "BuildAgentImages", "PushAgentImages", "RegisterTaskDefinitions", "DeployServices", "Deploy"] },
         { "RegisterTaskDefinitions", ["CheckPlacement", "ReadStackOutputs", "CheckServiceUpdates", "RenderJenkinsConfig", "BuildMasterImage", "PushMasterImage", "RenderNginxConfig", "BuildNginxImage", "PushNginxImage", "BuildAgentImages", "PushAgentImages", "RegisterTaskDefinitions"] },

@@ -29,7 +29,7 @@ public sealed class StageGraphTests
         Assert.Equal(["DeployInfrastructure", "ReadStackOutputs"], StageGraph.Producers(StageOutput.StackOutputs).Order());
         Assert.Equal(["BuildAgentImages", "BuildMasterImage", "BuildNginxImage"], StageGraph.Producers(StageOutput.BuiltImages).Order());
         Assert.Equal(["PushAgentImages", "PushMasterImage", "PushNginxImage"], StageGraph.Producers(StageOutput.PushedImages).Order());
-        Assert.Equal(["RegisterTaskDefinitions"], StageGraph.Producers(StageOutput.TaskDefinitions));
+        Assert.Equal(["PushAgents", "RegisterTaskDefinitions"], StageGraph.Producers(StageOutput.TaskDefinitions).Order());
     }
 
     [Fact]
