@@ -2,23 +2,31 @@ using Cake.Core;
 using Cake.Frosting;
 using JenkinsOnEcs.Build.Images;
 using JenkinsOnEcs.Build.Settings;
+using JenkinsOnEcs.Build.Stages;
 
 namespace JenkinsOnEcs.Build;
 
 /// <summary>
-/// The one typed context: the settings, read and validated once at setup, the image catalog, and what
-/// tasks hand on to later tasks.
+/// The one typed context: the settings, read and validated once at setup, the image catalog, the tasks of the
+/// run, and what tasks hand on to later tasks (typed, written once: <see cref="StageOutputs"/>).
 /// </summary>
 public sealed class BuildContext(ICakeContext context) : FrostingContext(context)
 {
     private BuildSettings? _settings;
     private ImageCatalog? _catalog;
+    private IReadOnlySet<string>? _tasks;
 
     public BuildSettings Settings => _settings ?? throw NotSetUp();
 
     public ImageCatalog Catalog => _catalog ?? throw NotSetUp();
 
-    public BuildResults Results { get; } = new();
+    public StageOutputs Outputs { get; } = new();
+
+    /// <summary>The names of the tasks this run executes (its target's dependencies and the target), from setup.</summary>
+    public IReadOnlySet<string> Tasks => _tasks ?? throw NotSetUp();
+
+    /// <summary>The target of the run.</summary>
+    public string Target { get; private set; } = "";
 
     public ImageBuildOptions ImageBuildOptions => new(Settings.ImagePrefix, Settings.DockerBuildNetwork, Settings.BaseImages, Settings.Parallelism, Settings.NoCache)
     {
@@ -26,7 +34,7 @@ public sealed class BuildContext(ICakeContext context) : FrostingContext(context
     };
 
     /// <summary>Called by the setup lifetime; a second call is a bug.</summary>
-    public void Initialize(BuildSettings settings, ImageCatalog catalog)
+    public void Initialize(BuildSettings settings, ImageCatalog catalog, IReadOnlySet<string> tasks, string target)
     {
         if (_settings is not null)
         {
@@ -35,6 +43,8 @@ public sealed class BuildContext(ICakeContext context) : FrostingContext(context
 
         _settings = settings;
         _catalog = catalog;
+        _tasks = tasks;
+        Target = target;
     }
 
     private static InvalidOperationException NotSetUp() => new("Settings are read at setup; a task ran before it.");

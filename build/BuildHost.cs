@@ -35,14 +35,14 @@ public static class BuildHost
             services.AddSingleton<CascValidator>();
             services.AddSingleton<Local.LocalServices>();
             services.AddSingleton<AwsClients>();
-            services.AddSingleton<InfrastructureService>();
+            services.AddSingleton<StackOperations>();
             services.AddSingleton<CfnLint>();
             services.AddSingleton<TemplateValidator>();
             services.AddSingleton<RegistryTargets>();
             services.AddSingleton<ImagePusher>();
             services.AddSingleton<ImagePublisher>();
-            services.AddSingleton<TaskDefinitionService>();
-            services.AddSingleton<ServiceService>();
+            services.AddSingleton<TaskDefinitionRollout>();
+            services.AddSingleton<ServiceRollout>();
             services.AddSingleton<Locking.DeployLock>();
             services.AddSingleton<Locking.InterruptionReport>();
         });

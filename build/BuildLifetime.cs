@@ -3,7 +3,7 @@ using Cake.Core.Diagnostics;
 using Cake.Frosting;
 using JenkinsOnEcs.Build.Images;
 using JenkinsOnEcs.Build.Settings;
-using JenkinsOnEcs.Build.Tasks;
+using JenkinsOnEcs.Build.Stages;
 
 namespace JenkinsOnEcs.Build;
 
@@ -19,11 +19,6 @@ public sealed class BuildLifetime(
 {
     private BuildSettings? _settings;
 
-    // The tasks that call AWS whatever the settings; the push tasks call it only for ECR (no "registry" setting).
-    private static readonly string[] AwsTasks = [nameof(DeployInfrastructure), nameof(PlanInfrastructure), nameof(CheckMasterRestart), nameof(RegisterTaskDefinitions), nameof(DeployServices), nameof(Rollback), nameof(BackupHome), nameof(RestoreHome)];
-    private static readonly string[] PushTasks = [nameof(PushMasterImage), nameof(PushNginxImage), nameof(PushAgentImages)];
-    private static readonly string[] ImageTasks = [nameof(BuildMasterImage), nameof(BuildNginxImage), nameof(BuildAgentImages)];
-
     public override void Setup(BuildContext context, ISetupContext info)
     {
         foreach (var leftover in Registry.RegistryLogin.RemoveLeftovers(Path.GetTempPath()))
@@ -33,20 +28,18 @@ public sealed class BuildLifetime(
 
         var root = RepositoryRoot.Find(context.Environment.WorkingDirectory.FullPath);
         var settings = new BuildSettingsReader(context.Arguments, context.Environment.GetEnvironmentVariable).Read(root);
-        context.Initialize(settings, ImageCatalog.Load(settings.ImagesDirectory));
+        var running = info.TasksToExecute.Select(t => t.Name).ToHashSet(StringComparer.OrdinalIgnoreCase);
+        context.Initialize(settings, ImageCatalog.Load(settings.ImagesDirectory), running, info.TargetTask.Name);
         _settings = settings;
 
-        var running = info.TasksToExecute.Select(t => t.Name).ToHashSet(StringComparer.OrdinalIgnoreCase);
-        if (running.Contains(nameof(RenderNginxConfig)) && !running.Contains(nameof(DeployInfrastructure)) && settings.JenkinsUpstream is null)
-        {
-            throw new BuildException(
-                $"RenderNginxConfig needs the Jenkins master's internal address: set \"{SettingNames.JenkinsUpstream}\" in environments/{settings.EnvironmentName}.json, " +
-                $"pass --{SettingDefinitions.All.Single(s => s.Key == SettingNames.JenkinsUpstream).Argument}=http://host:port, or run it within Deploy (the address is then the internal load balancer's).");
-        }
+        // Each task declares what it needs ([Needs] on the task); the run needs what its tasks need together. A
+        // ReadStackOutputs the run skips (its stacks deployed in the run, or nothing needing them) asks no AWS.
+        var readsStacks = StageGraph.ReadsStackOutputs(running, info.TargetTask.Name, upstreamSet: settings.JenkinsUpstream is not null);
+        var needs = NeedsAttribute.Of(running.Where(t => readsStacks || !t.Equals(StageGraph.ReadStackOutputsTask, StringComparison.OrdinalIgnoreCase)));
 
         // A configuration key the pinned Jenkins or a plugin does not accept stops Jenkins at start: refuse it now,
         // before the first stack, image or task definition changes.
-        if (running.Contains(nameof(RenderJenkinsConfig)) || running.Contains(nameof(BuildMasterImage)))
+        if (needs.HasFlag(TaskNeeds.CheckedJenkinsConfig))
         {
             var checkedConfig = casc.Validate(root, settings.ArtifactsDirectory, context.Catalog.Master, context.Catalog.Agents);
             if (!checkedConfig.Unchanged)
@@ -56,27 +49,27 @@ public sealed class BuildLifetime(
         }
 
         // A Deploy that would end in a SmokeTest without a way to log in fails now, before its first change.
-        if (running.Contains(nameof(SmokeTest)) && !settings.SkipSmokeTest)
+        if (running.Contains(nameof(Tasks.SmokeTest)) && !settings.SkipSmokeTest)
         {
             Smoke.AdminPassword.CheckPrerequisites(settings.StackParameters, settings.AdminPassword?.Value, settings.EnvironmentFile);
         }
 
         // The SDK's start-up (credential chain, region, pipeline) then overlaps the tasks before the first AWS call.
-        if (AwsTasks.Any(running.Contains) || (settings.Registry is null && PushTasks.Any(running.Contains)))
+        if (needs.HasFlag(TaskNeeds.Aws) || (settings.Registry is null && needs.HasFlag(TaskNeeds.Registry)))
         {
             aws.Prepare(settings);
         }
 
         // A run that builds images needs the daemon: a Deploy would otherwise find it stopped only after every
         // stack is deployed. Asked after the AWS start-up has begun, which it then overlaps.
-        if (!host.DryRun && ImageTasks.Any(running.Contains))
+        if (!host.DryRun && needs.HasFlag(TaskNeeds.Docker))
         {
             docker.EnsureRunning();
         }
 
         // A run that pushes asks its registry for each content tag before building: what it has is not built.
         // A dry run asks neither the daemon nor the registry: it shows what would run, and changes nothing.
-        if (!host.DryRun && PushTasks.Any(running.Contains))
+        if (!host.DryRun && needs.HasFlag(TaskNeeds.Registry))
         {
             registries.PublishWith(settings);
         }
@@ -84,7 +77,7 @@ public sealed class BuildLifetime(
         context.Log.Information("Environment {0}, {1} images ({2} agents), parallelism {3}", settings.EnvironmentName, context.Catalog.Images.Count, context.Catalog.Agents.Count, settings.Parallelism);
 
         // Last: one Deploy per environment at a time, taken before the first change (and after every check).
-        if (!host.DryRun && Locking.DeployLock.IsNeeded(running, settings))
+        if (!host.DryRun && Locking.DeployLock.IsNeeded(needs, settings))
         {
             deployLock.TakeAsync(settings, Locking.DeployLock.DescribeRun(context.Environment.GetEnvironmentVariable, info.TargetTask.Name), context.CancellationToken).GetAwaiter().GetResult();
         }

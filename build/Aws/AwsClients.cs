@@ -116,6 +116,16 @@ public sealed class AwsClients(Local.LocalServices local) : IDisposable
         }
     }
 
+    /// <summary>
+    /// moto takes any credentials, but the SDK's chain needs some: a rehearsal whose moto this build starts
+    /// (startLocalServices with awsEndpointUrl) gets fixed ones when none are set, given to the session rather than
+    /// written to the process environment. Null: the SDK's chain.
+    /// </summary>
+    public static Amazon.Runtime.AWSCredentials? RehearsalCredentials(BuildSettings settings, Func<string, string?> environment)
+        => settings.StartLocalServices && settings.AwsEndpointUrl is not null && environment("AWS_ACCESS_KEY_ID") is null && environment("AWS_PROFILE") is null
+            ? new Amazon.Runtime.BasicAWSCredentials("local-rehearsal", "local-rehearsal")
+            : null;
+
     // One session per run; a caller that comes while another resolves it waits for that one. A failure is not
     // kept: the next caller tries again (and a background preparation's failure is reported by the first real use).
     private AwsSession SessionAlone(BuildSettings settings)
@@ -127,7 +137,8 @@ public sealed class AwsClients(Local.LocalServices local) : IDisposable
                 settings.Region,
                 name => name == "AWS_ENDPOINT_URL" && settings.AwsEndpointUrl is { } url && Environment.GetEnvironmentVariable(name) is null
                     ? url.ToString()
-                    : Environment.GetEnvironmentVariable(name)));
+                    : Environment.GetEnvironmentVariable(name),
+                credentials: RehearsalCredentials(settings, Environment.GetEnvironmentVariable)));
         }
 
         try

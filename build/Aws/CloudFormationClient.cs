@@ -1,6 +1,5 @@
 using System.Globalization;
 using System.Xml.Linq;
-using JenkinsOnEcs.Build.Infrastructure;
 
 namespace JenkinsOnEcs.Build.Aws;
 

@@ -1,5 +1,4 @@
 using System.Text.Json.Nodes;
-using JenkinsOnEcs.Build.Infrastructure;
 
 namespace JenkinsOnEcs.Build.Aws;
 

@@ -1,9 +1,9 @@
 namespace JenkinsOnEcs.Build.Ecs;
 
-/// <summary>A service of the master's cluster: its service file, its task definition file and its family's suffix.</summary>
-public sealed record MasterClusterService(string ServiceFile, string TaskDefinitionFile, string FamilySuffix)
+/// <summary>A service of the master's cluster: its service file, its task definition file and its family (by environment).</summary>
+public sealed record MasterClusterService(string ServiceFile, string TaskDefinitionFile, Func<string, string> FamilyOf)
 {
-    public string Family(string environmentName) => $"{environmentName}-{FamilySuffix}";
+    public string Family(string environmentName) => FamilyOf(environmentName);
 }
 
 /// <summary>The master and its proxy: the two services of the master's cluster, sharing its one instance.</summary>
@@ -11,7 +11,7 @@ public static class MasterClusterServices
 {
     public static readonly IReadOnlyList<MasterClusterService> All =
     [
-        new("master-service.json", "master.json", "jenkins-master"),
-        new("proxy-service.json", "proxy.json", "jenkins-proxy"),
+        new(Conventions.MasterServiceFile, Conventions.MasterTaskDefinitionFile, Conventions.MasterFamily),
+        new(Conventions.ProxyServiceFile, Conventions.ProxyTaskDefinitionFile, Conventions.ProxyFamily),
     ];
 }

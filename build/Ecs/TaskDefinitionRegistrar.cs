@@ -16,7 +16,7 @@ public sealed record TaskDefinitionRegistration(string Family, string Arn, bool 
 /// </summary>
 public sealed class TaskDefinitionRegistrar(EcsClient ecs, ICakeLog log)
 {
-    public const string FingerprintTag = "jenkins-ecs:fingerprint";
+    public const string FingerprintTag = Conventions.FingerprintTagKey;
 
     public async Task<TaskDefinitionRegistration> RegisterAsync(JsonObject definition, CancellationToken cancellationToken = default)
     {

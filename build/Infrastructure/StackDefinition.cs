@@ -4,5 +4,5 @@ namespace JenkinsOnEcs.Build.Infrastructure;
 public sealed record StackDefinition(string Name, string TemplatePath)
 {
     /// <summary>The stack's name in AWS: environment, project and part, so environments share an account safely.</summary>
-    public string StackName(string environment) => $"{environment}-jenkins-{Name}";
+    public string StackName(string environment) => Conventions.StackName(environment, Name);
 }

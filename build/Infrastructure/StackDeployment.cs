@@ -1,3 +1,4 @@
+using JenkinsOnEcs.Build.Aws;
 namespace JenkinsOnEcs.Build.Infrastructure;
 
 /// <summary>What deploying (or planning) one stack did, and the stack's outputs afterwards.</summary>

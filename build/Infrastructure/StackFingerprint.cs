@@ -12,7 +12,7 @@ namespace JenkinsOnEcs.Build.Infrastructure;
 /// </summary>
 public static class StackFingerprint
 {
-    public const string TagKey = "jenkins-ecs:fingerprint";
+    public const string TagKey = Conventions.FingerprintTagKey;
 
     /// <param name="ssmValues">By parameter name, the value SSM gave its SSM-typed parameters; none leaves the
     /// fingerprint as it was before SSM values counted, so stacks without such parameters keep theirs.</param>

@@ -1,3 +1,4 @@
+using JenkinsOnEcs.Build.Aws;
 using JenkinsOnEcs.Build.Settings;
 
 namespace JenkinsOnEcs.Build.Infrastructure;

@@ -61,12 +61,7 @@ public sealed class LocalServices(ICakeLog log, RunCancellation cancellation) : 
             Start("moto_server", "python3", [Path.Combine(settings.RepositoryRoot, "tools", "moto", "serve.py"), "-H", endpoint.Host, "-p", endpoint.Port.ToString(System.Globalization.CultureInfo.InvariantCulture)], new Uri(endpoint, "moto-api/"));
         }
 
-        // moto takes any credentials; the SDK's chain needs some. Only for this process, and only when none are set.
-        if (Environment.GetEnvironmentVariable("AWS_ACCESS_KEY_ID") is null && Environment.GetEnvironmentVariable("AWS_PROFILE") is null)
-        {
-            Environment.SetEnvironmentVariable("AWS_ACCESS_KEY_ID", "local-rehearsal");
-            Environment.SetEnvironmentVariable("AWS_SECRET_ACCESS_KEY", "local-rehearsal");
-        }
+        // moto takes any credentials; the session gets the rehearsal's (AwsClients.RehearsalCredentials), the process environment is left alone.
     }
 
     private void EnsureRegistryAlone(BuildSettings settings)

@@ -4,7 +4,7 @@ using Cake.Core.Diagnostics;
 using Cake.Frosting;
 using JenkinsOnEcs.Build.Aws;
 using JenkinsOnEcs.Build.Settings;
-using JenkinsOnEcs.Build.Tasks;
+using JenkinsOnEcs.Build.Stages;
 
 namespace JenkinsOnEcs.Build.Locking;
 
@@ -24,10 +24,6 @@ public sealed class DeployLock(AwsClients aws, Local.LocalServices local, RunCan
 {
     public const string TableName = "jenkins-ecs-deploy-locks";
 
-    // The tasks that change AWS; the pushes change it only when they go to the account's ECR (no "registry").
-    private static readonly string[] ChangingTasks = [nameof(DeployInfrastructure), nameof(RegisterTaskDefinitions), nameof(DeployServices), nameof(Rollback), nameof(BackupHome), nameof(RestoreHome)];
-    private static readonly string[] PushTasks = [nameof(PushMasterImage), nameof(PushNginxImage), nameof(PushAgentImages)];
-
     private readonly Lock _lock = new();
     private Held? _held;
 
@@ -37,9 +33,12 @@ public sealed class DeployLock(AwsClients aws, Local.LocalServices local, RunCan
     /// <summary>How often a live run renews its lease (a tenth of it, so that several failed renewals are survived).</summary>
     public TimeSpan RenewEvery => Lease / 10;
 
-    /// <summary>Whether the run's tasks change AWS, and so need the lock.</summary>
-    public static bool IsNeeded(IReadOnlySet<string> running, BuildSettings settings)
-        => ChangingTasks.Any(running.Contains) || (settings.Registry is null && PushTasks.Any(running.Contains));
+    /// <summary>
+    /// Whether the run's tasks change AWS, and so need the lock: the tasks that change AWS say so; the pushes change
+    /// it only when they go to the account's ECR (no "registry").
+    /// </summary>
+    public static bool IsNeeded(TaskNeeds needs, BuildSettings settings)
+        => needs.HasFlag(TaskNeeds.DeployLock) || (settings.Registry is null && needs.HasFlag(TaskNeeds.Registry));
 
     /// <summary>Who this run is, for whoever finds the lock held: the CI job, the host, the process and the target.</summary>
     public static string DescribeRun(Func<string, string?> environment, string target)

@@ -3,7 +3,7 @@ using Cake.Frosting;
 using JenkinsOnEcs.Build.Aws;
 using JenkinsOnEcs.Build.Infrastructure;
 using JenkinsOnEcs.Build.Settings;
-using JenkinsOnEcs.Build.Tasks;
+using JenkinsOnEcs.Build.Stages;
 
 namespace JenkinsOnEcs.Build.Locking;
 
@@ -54,14 +54,8 @@ public sealed class InterruptionReport(AwsClients aws, Local.LocalServices local
             parts.Add($"the stacks' states could not be read ({ex.Message}): see aws cloudformation describe-stacks");
         }
 
-        parts.Add(task switch
-        {
-            nameof(PushMasterImage) or nameof(PushNginxImage) or nameof(PushAgentImages) => "images pushed before it stay in the registry under their content tags (the next run skips them); no task definition or service was changed",
-            nameof(RegisterTaskDefinitions) => "task definition revisions registered before it stay; no service uses them yet",
-            nameof(DeployServices) or nameof(Rollback) => "a service update already sent rolls on in ECS (aws ecs describe-services)",
-            nameof(BackupHome) or nameof(RestoreHome) => "a backup or restore job already started goes on in AWS Backup (aws backup list-backup-jobs / list-restore-jobs); no service was changed",
-            _ => "no task definition or service was changed",
-        });
+        // Each task says what it leaves behind ([WhenInterrupted] on the task).
+        parts.Add(WhenInterruptedAttribute.Of(task));
         return string.Join("; ", parts);
     }
 }

@@ -11,7 +11,7 @@ namespace JenkinsOnEcs.Build.Settings;
 /// </summary>
 public sealed partial class BuildSettingsReader(ICakeArguments arguments, Func<string, string?> environmentVariable)
 {
-    public const string DefaultEnvironment = "local";
+    public static readonly string DefaultEnvironment = SettingDefinitions.Get(SettingNames.Environment).Default!;
     public const string EnvironmentsFolder = "environments";
 
     public BuildSettings Read(string repositoryRoot)
@@ -45,13 +45,13 @@ public sealed partial class BuildSettingsReader(ICakeArguments arguments, Func<s
         {
             EnvironmentName = environment,
             RepositoryRoot = repositoryRoot,
-            ImagePrefix = Read(SettingNames.ImagePrefix, v => ImagePrefix(v ?? "jenkins-ecs")),
+            ImagePrefix = Read(SettingNames.ImagePrefix, v => ImagePrefix(v ?? SettingDefinitions.Get(SettingNames.ImagePrefix).Default!)),
             DockerBuildNetwork = NullIfEmpty(Setting(SettingNames.DockerBuildNetwork)),
             Parallelism = Read(SettingNames.Parallelism, v => Number(SettingNames.Parallelism, v, Math.Max(2, System.Environment.ProcessorCount), 1, 32)),
-            NoCache = Read(SettingNames.NoCache, v => Switch(SettingNames.NoCache, v, false)),
+            NoCache = Read(SettingNames.NoCache, v => Switch(SettingNames.NoCache, v, SettingDefinitions.Get(SettingNames.NoCache).DefaultSwitch)),
             JenkinsUpstream = Read(SettingNames.JenkinsUpstream, v => NullIfEmpty(v) is { } upstream ? Upstream(upstream) : null),
-            NginxResolver = Read(SettingNames.NginxResolver, v => Resolver(v ?? "169.254.169.253")),
-            ProxyTimeoutSeconds = Read(SettingNames.ProxyTimeoutSeconds, v => Number(SettingNames.ProxyTimeoutSeconds, v, 300, 30, 3600)),
+            NginxResolver = Read(SettingNames.NginxResolver, v => Resolver(v ?? SettingDefinitions.Get(SettingNames.NginxResolver).Default!)),
+            ProxyTimeoutSeconds = Read(SettingNames.ProxyTimeoutSeconds, v => Number(SettingNames.ProxyTimeoutSeconds, v, SettingDefinitions.Get(SettingNames.ProxyTimeoutSeconds).DefaultNumber, 30, 3600)),
             BaseImages = Map(file, relative, SettingNames.BaseImages, "FROM=TO", "nginx:1.28=mirror/nginx:1.28", scalarsAllowed: false),
             Region = Read(SettingNames.Region, v => NullIfEmpty(v) is { } region ? Aws.AwsRegionResolver.Validate(region).SystemName : null),
             StackParameters = Map(file, relative, SettingNames.StackParameters, "NAME=VALUE", "DomainName=jenkins.example.com", scalarsAllowed: true),
@@ -60,22 +60,22 @@ public sealed partial class BuildSettingsReader(ICakeArguments arguments, Func<s
                 ? (Uri.TryCreate(endpoint, UriKind.Absolute, out var uri) && uri.Scheme is "http" or "https" ? uri : throw new BuildException($"awsEndpointUrl '{endpoint}' is not an http(s) URL."))
                 : null),
             StartLocalServices = Read(SettingNames.StartLocalServices, v => Switch(SettingNames.StartLocalServices, v, false)),
-            BreakLock = Read(SettingNames.BreakLock, v => Switch(SettingNames.BreakLock, v, false)),
-            TimeZone = Read(SettingNames.TimeZone, v => TimeZone(v ?? "Etc/UTC")),
-            AdminUser = Read(SettingNames.AdminUser, v => AdminUser(v ?? "admin")),
+            BreakLock = Read(SettingNames.BreakLock, v => Switch(SettingNames.BreakLock, v, SettingDefinitions.Get(SettingNames.BreakLock).DefaultSwitch)),
+            TimeZone = Read(SettingNames.TimeZone, v => TimeZone(v ?? SettingDefinitions.Get(SettingNames.TimeZone).Default!)),
+            AdminUser = Read(SettingNames.AdminUser, v => AdminUser(v ?? SettingDefinitions.Get(SettingNames.AdminUser).Default!)),
             // 1792, not 2048: the master shares its instance with the proxy (256), and the default m7i.large registers
             // 2048 units, so 2048 + 256 never placed. A master that needs more CPU takes a larger MasterInstanceType
             // (CheckPlacement names the fit); Jenkins without executors on the master is rarely CPU-bound.
-            MasterCpu = Read(SettingNames.MasterCpu, v => Number(SettingNames.MasterCpu, v, 1792, 256, 16384)),
-            MasterMemory = Read(SettingNames.MasterMemory, v => Number(SettingNames.MasterMemory, v, 6144, 1024, 122880)),
-            MaxAgents = Read(SettingNames.MaxAgents, v => Number(SettingNames.MaxAgents, v, 10, 1, 500)),
-            SkipHomeBackup = Read(SettingNames.SkipHomeBackup, v => Switch(SettingNames.SkipHomeBackup, v, false)),
+            MasterCpu = Read(SettingNames.MasterCpu, v => Number(SettingNames.MasterCpu, v, SettingDefinitions.Get(SettingNames.MasterCpu).DefaultNumber, 256, 16384)),
+            MasterMemory = Read(SettingNames.MasterMemory, v => Number(SettingNames.MasterMemory, v, SettingDefinitions.Get(SettingNames.MasterMemory).DefaultNumber, 1024, 122880)),
+            MaxAgents = Read(SettingNames.MaxAgents, v => Number(SettingNames.MaxAgents, v, SettingDefinitions.Get(SettingNames.MaxAgents).DefaultNumber, 1, 500)),
+            SkipHomeBackup = Read(SettingNames.SkipHomeBackup, v => Switch(SettingNames.SkipHomeBackup, v, SettingDefinitions.Get(SettingNames.SkipHomeBackup).DefaultSwitch)),
             RecoveryPoint = Read(SettingNames.RecoveryPoint, v => NullIfEmpty(v) is { } arn ? RecoveryPointArn(arn) : null),
-            AllowMasterRestart = Read(SettingNames.AllowMasterRestart, v => Switch(SettingNames.AllowMasterRestart, v, true)),
+            AllowMasterRestart = Read(SettingNames.AllowMasterRestart, v => Switch(SettingNames.AllowMasterRestart, v, SettingDefinitions.Get(SettingNames.AllowMasterRestart).DefaultSwitch)),
             MasterRevision = Read(SettingNames.MasterRevision, v => OptionalRevision(SettingNames.MasterRevision, v)) ?? Read(SettingNames.Revision, v => OptionalRevision(SettingNames.Revision, v)),
             ProxyRevision = Read(SettingNames.ProxyRevision, v => OptionalRevision(SettingNames.ProxyRevision, v)) ?? Read(SettingNames.Revision, v => OptionalRevision(SettingNames.Revision, v)),
-            SkipSmokeTest = Read(SettingNames.SkipSmokeTest, v => Switch(SettingNames.SkipSmokeTest, v, false)),
-            SmokeTestTimeoutMinutes = Read(SettingNames.SmokeTestTimeoutMinutes, v => Number(SettingNames.SmokeTestTimeoutMinutes, v, 15, 1, 180)),
+            SkipSmokeTest = Read(SettingNames.SkipSmokeTest, v => Switch(SettingNames.SkipSmokeTest, v, SettingDefinitions.Get(SettingNames.SkipSmokeTest).DefaultSwitch)),
+            SmokeTestTimeoutMinutes = Read(SettingNames.SmokeTestTimeoutMinutes, v => Number(SettingNames.SmokeTestTimeoutMinutes, v, SettingDefinitions.Get(SettingNames.SmokeTestTimeoutMinutes).DefaultNumber, 1, 180)),
             SmokeTestCaFile = Read(SettingNames.SmokeTestCaFile, v => NullIfEmpty(v) is { } ca ? CaFile(repositoryRoot, ca) : null),
             AdminPassword = file.ContainsKey(SettingNames.AdminPassword)
                 ? throw new BuildException($"{relative} holds \"{SettingNames.AdminPassword}\": a password does not belong in a committed file. Remove it; give it as JENKINS_ECS_ADMIN_PASSWORD, or name a Secrets Manager secret with the parameter AdminPasswordSecretArn.")

@@ -12,9 +12,19 @@ public enum SettingType
     Switch,
 }
 
-/// <summary>One setting: its key in the environment file, and the argument and environment variable derived from it.</summary>
-public sealed record SettingDefinition(string Key, SettingType Type, string Description)
+/// <summary>
+/// One setting: its key in the environment file, the argument and environment variable derived from it, and its
+/// default where it has a fixed one (the reader takes it from here, and the help text shows it).
+/// </summary>
+public sealed record SettingDefinition(string Key, SettingType Type, string Summary, string? Default = null, string? DefaultNote = null)
 {
+    /// <summary>The help text: the summary, and the default with why where it has one.</summary>
+    public string Description => Default is null ? Summary : $"{Summary} (default: {Default}{(DefaultNote is null ? "" : ", " + DefaultNote)}).";
+
+    public int DefaultNumber => int.Parse(Default ?? throw new InvalidOperationException($"{Key} has no default."), System.Globalization.CultureInfo.InvariantCulture);
+
+    public bool DefaultSwitch => bool.Parse(Default ?? throw new InvalidOperationException($"{Key} has no default."));
+
     public string Argument => Separate(Key, '-').ToLowerInvariant();
 
     public string EnvironmentVariable => SettingNames.EnvironmentVariablePrefix + Separate(Key, '_').ToUpperInvariant();

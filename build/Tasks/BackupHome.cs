@@ -2,18 +2,24 @@ using Cake.Core.Diagnostics;
 using Cake.Frosting;
 using JenkinsOnEcs.Build.Aws;
 using JenkinsOnEcs.Build.Backup;
-using JenkinsOnEcs.Build.Infrastructure;
+using JenkinsOnEcs.Build.Stages;
 
 namespace JenkinsOnEcs.Build.Tasks;
 
 [TaskName(nameof(BackupHome))]
 [TaskDescription("An on-demand AWS Backup of the Jenkins home (the storage stack's EFS) into the stack's vault, waited for; in Deploy only when the master restarts, before DeployServices.")]
+[Needs(TaskNeeds.Aws | TaskNeeds.DeployLock)]
+[WhenInterrupted("a backup job already started goes on in AWS Backup (aws backup list-backup-jobs); no service was changed")]
+[IsDependentOn(typeof(ReadStackOutputs))]
+[Consumes(StageOutput.StackOutputs)]
+[Consumes(StageOutput.MasterRestart, WhenPresent = true)]
+[Produces(StageOutput.HomeRecoveryPoint)]
 public sealed class BackupHome(AwsClients aws) : AsyncFrostingTask<BuildContext>
 {
     public override async Task RunAsync(BuildContext context)
     {
         var settings = context.Settings;
-        if (context.Results.MasterRestarts == false)
+        if (context.Outputs.MasterRestart.TryGet(out var restart) && !restart.Restarts)
         {
             context.Log.Information("BackupHome: not needed, the master keeps its revision.");
             return;
@@ -25,10 +31,10 @@ public sealed class BackupHome(AwsClients aws) : AsyncFrostingTask<BuildContext>
             return;
         }
 
-        var outputs = context.Results.StackOutputs.Count > 0 ? context.Results.StackOutputs : await StackOutputs.ReadAsync(aws.CloudFormation(settings), settings, context.CancellationToken);
+        var outputs = context.Outputs.StackOutputs.Get(nameof(BackupHome));
         var target = new HomeBackupTarget(Output(outputs, "FileSystemArn"), Output(outputs, "BackupVaultName"), Output(outputs, "BackupRoleArn"));
         var backup = new HomeBackup(aws.Backup(settings), context.Log, new BackupWaitOptions(TimeSpan.FromSeconds(15), TimeSpan.FromHours(2)));
-        context.Results.HomeRecoveryPoint = await backup.BackUpAsync(target, Guid.NewGuid().ToString("N"), context.CancellationToken);
+        context.Outputs.HomeRecoveryPoint.Set(await backup.BackUpAsync(target, Guid.NewGuid().ToString("N"), context.CancellationToken));
     }
 
     internal static string Output(IReadOnlyDictionary<string, string> outputs, string name)

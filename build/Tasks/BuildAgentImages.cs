@@ -1,9 +1,12 @@
 using Cake.Frosting;
+using JenkinsOnEcs.Build.Stages;
 using JenkinsOnEcs.Build.Images;
 
 namespace JenkinsOnEcs.Build.Tasks;
 
 [TaskName(nameof(BuildAgentImages))]
+[Needs(TaskNeeds.Docker)]
+[Produces(StageOutput.BuiltImages)]
 [TaskDescription("Builds one agent image per toolchain folder, in parallel (bounded by --parallelism).")]
 public sealed class BuildAgentImages(ImageBuilder builder) : AsyncFrostingTask<BuildContext>
 {
@@ -11,7 +14,7 @@ public sealed class BuildAgentImages(ImageBuilder builder) : AsyncFrostingTask<B
     {
         foreach (var image in await builder.BuildAllAsync(context.Catalog.Agents, context.ImageBuildOptions))
         {
-            context.Results.Record(image);
+            context.Outputs.Record(image);
         }
     }
 }

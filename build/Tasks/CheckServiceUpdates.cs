@@ -1,11 +1,15 @@
 using Cake.Frosting;
 using JenkinsOnEcs.Build.Ecs;
+using JenkinsOnEcs.Build.Stages;
 
 namespace JenkinsOnEcs.Build.Tasks;
 
 [TaskName(nameof(CheckServiceUpdates))]
 [TaskDescription("Checks, before anything is registered, that UpdateService can take every edit of the service files to the existing master and proxy services.")]
-public sealed class CheckServiceUpdates(ServiceService services) : AsyncFrostingTask<BuildContext>
+[IsDependentOn(typeof(ReadStackOutputs))]
+[Consumes(StageOutput.StackOutputs)]
+public sealed class CheckServiceUpdates(ServiceRollout services) : AsyncFrostingTask<BuildContext>
 {
-    public override Task RunAsync(BuildContext context) => services.CheckAsync(context);
+    public override Task RunAsync(BuildContext context)
+        => services.CheckAsync(context.Settings, context.Outputs.StackOutputs.Get(nameof(CheckServiceUpdates)), context.CancellationToken);
 }

@@ -1,19 +1,22 @@
 using Cake.Core.Diagnostics;
 using Cake.Frosting;
 using JenkinsOnEcs.Build.Infrastructure;
+using JenkinsOnEcs.Build.Stages;
 
 namespace JenkinsOnEcs.Build.Tasks;
 
 [TaskName(nameof(DeployInfrastructure))]
+[Needs(TaskNeeds.Aws | TaskNeeds.DeployLock)]
+[Produces(StageOutput.StackOutputs)]
 [TaskDescription("Creates or updates every CloudFormation stack in order, through change sets; outputs go to later tasks.")]
 [IsDependentOn(typeof(ValidateTemplates))]
 [IsDependentOn(typeof(CheckPlacement))]
-public sealed class DeployInfrastructure(InfrastructureService infrastructure) : AsyncFrostingTask<BuildContext>
+public sealed class DeployInfrastructure(StackOperations stacks) : AsyncFrostingTask<BuildContext>
 {
     public override async Task RunAsync(BuildContext context)
     {
-        var result = await infrastructure.DeployAsync(context.Settings, planOnly: false, context.CancellationToken);
-        context.Results.RecordStacks(result);
+        var result = await stacks.DeployAsync(context.Settings, planOnly: false, context.CancellationToken);
+        context.Outputs.StackOutputs.Set(result.Outputs);
         context.Log.Information("{0}", string.Join(", ", result.Stacks.Select(s => $"{s.StackName}: {s.Outcome}")));
     }
 }

@@ -1,13 +1,23 @@
 using Cake.Frosting;
 using JenkinsOnEcs.Build.Ecs;
+using JenkinsOnEcs.Build.Stages;
 
 namespace JenkinsOnEcs.Build.Tasks;
 
 [TaskName(nameof(DeployServices))]
 [TaskDescription("Creates or updates the master's and the proxy's ECS services on the new revisions and waits until they are stable.")]
+[Needs(TaskNeeds.Aws | TaskNeeds.DeployLock)]
+[WhenInterrupted("a service update already sent rolls on in ECS (aws ecs describe-services)")]
 [IsDependentOn(typeof(RegisterTaskDefinitions))]
 [IsDependentOn(typeof(BackupHome))]
-public sealed class DeployServices(ServiceService services) : AsyncFrostingTask<BuildContext>
+[Consumes(StageOutput.StackOutputs)]
+[Consumes(StageOutput.TaskDefinitions)]
+public sealed class DeployServices(ServiceRollout services) : AsyncFrostingTask<BuildContext>
 {
-    public override Task RunAsync(BuildContext context) => services.DeployAsync(context, context.CancellationToken);
+    public override Task RunAsync(BuildContext context)
+        => services.DeployAsync(
+            context.Settings,
+            context.Outputs.StackOutputs.Get(nameof(DeployServices)),
+            family => context.Outputs.TaskDefinitions.Get(family, nameof(DeployServices), nameof(RegisterTaskDefinitions)).Arn,
+            context.CancellationToken);
 }

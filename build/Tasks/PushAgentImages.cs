@@ -1,13 +1,18 @@
 using Cake.Frosting;
+using JenkinsOnEcs.Build.Stages;
 using JenkinsOnEcs.Build.Registry;
 
 namespace JenkinsOnEcs.Build.Tasks;
 
 [TaskName(nameof(PushAgentImages))]
+[Needs(TaskNeeds.Registry)]
+[WhenInterrupted("images pushed before it stay in the registry under their content tags (the next run skips them); no task definition or service was changed")]
+[Consumes(StageOutput.BuiltImages)]
+[Produces(StageOutput.PushedImages)]
 [TaskDescription("Pushes each agent image the registry does not have yet, in parallel.")]
 [IsDependentOn(typeof(BuildAgentImages))]
 public sealed class PushAgentImages(ImagePublisher publisher) : AsyncFrostingTask<BuildContext>
 {
     public override async Task RunAsync(BuildContext context)
-        => context.Results.Record(await publisher.PublishAsync(context.Settings, context.Catalog.Agents.Select(a => context.Results.Built(a.Name, nameof(BuildAgentImages))).ToList(), context.CancellationToken));
+        => context.Outputs.Record(await publisher.PublishAsync(context.Settings, context.Catalog.Agents.Select(a => context.Outputs.BuiltImages.Get(a.Name, nameof(PushAgentImages), nameof(BuildAgentImages))).ToList(), context.CancellationToken));
 }

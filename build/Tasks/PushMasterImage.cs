@@ -1,13 +1,18 @@
 using Cake.Frosting;
+using JenkinsOnEcs.Build.Stages;
 using JenkinsOnEcs.Build.Registry;
 
 namespace JenkinsOnEcs.Build.Tasks;
 
 [TaskName(nameof(PushMasterImage))]
+[Needs(TaskNeeds.Registry)]
+[WhenInterrupted("images pushed before it stay in the registry under their content tags (the next run skips them); no task definition or service was changed")]
+[Consumes(StageOutput.BuiltImages)]
+[Produces(StageOutput.PushedImages)]
 [TaskDescription("Pushes the master image to the registry unless it already has its content tag.")]
 [IsDependentOn(typeof(BuildMasterImage))]
 public sealed class PushMasterImage(ImagePublisher publisher) : AsyncFrostingTask<BuildContext>
 {
     public override async Task RunAsync(BuildContext context)
-        => context.Results.Record(await publisher.PublishAsync(context.Settings, [context.Results.Built(context.Catalog.Master.Name, nameof(BuildMasterImage))], context.CancellationToken));
+        => context.Outputs.Record(await publisher.PublishAsync(context.Settings, [context.Outputs.BuiltImages.Get(context.Catalog.Master.Name, nameof(PushMasterImage), nameof(BuildMasterImage))], context.CancellationToken));
 }

@@ -1,23 +1,32 @@
 using Cake.Frosting;
 using JenkinsOnEcs.Build.Ecs;
+using JenkinsOnEcs.Build.Stages;
 
 namespace JenkinsOnEcs.Build.Tasks;
 
 [TaskName(nameof(RegisterTaskDefinitions))]
 [TaskDescription("Registers the master's, the proxy's and each agent family's task definition, where its content changed.")]
+[Needs(TaskNeeds.Aws | TaskNeeds.DeployLock)]
+[WhenInterrupted("task definition revisions registered before it stay; no service uses them yet")]
 [IsDependentOn(typeof(CheckPlacement))]
 [IsDependentOn(typeof(CheckServiceUpdates))]
 [IsDependentOn(typeof(PushMasterImage))]
 [IsDependentOn(typeof(CheckMasterRestart))]
 [IsDependentOn(typeof(PushNginxImage))]
 [IsDependentOn(typeof(PushAgentImages))]
-public sealed class RegisterTaskDefinitions(TaskDefinitionService taskDefinitions) : AsyncFrostingTask<BuildContext>
+[Consumes(StageOutput.StackOutputs)]
+[Consumes(StageOutput.PushedImages)]
+[Produces(StageOutput.TaskDefinitions)]
+public sealed class RegisterTaskDefinitions(TaskDefinitionRollout taskDefinitions) : AsyncFrostingTask<BuildContext>
 {
     public override async Task RunAsync(BuildContext context)
     {
-        foreach (var registration in await taskDefinitions.RegisterAsync(context, context.Catalog.Images, context.CancellationToken))
+        var images = context.Catalog.Images;
+        var pushed = images.ToDictionary(i => i.Name, i => context.Outputs.PushedImages.Get(i.Name, nameof(RegisterTaskDefinitions), StageOutputs.PushTaskOf(i.Kind)).Reference, StringComparer.Ordinal);
+        var outputs = context.Outputs.StackOutputs.Get(nameof(RegisterTaskDefinitions));
+        foreach (var registration in await taskDefinitions.RegisterAsync(context.Settings, images, outputs, pushed, context.CancellationToken))
         {
-            context.Results.TaskDefinitions[registration.Family] = registration;
+            context.Outputs.TaskDefinitions.Set(registration.Family, registration);
         }
     }
 }

@@ -1,18 +1,22 @@
 using Cake.Frosting;
 using JenkinsOnEcs.Build.Aws;
 using JenkinsOnEcs.Build.Ecs;
-using JenkinsOnEcs.Build.Infrastructure;
+using JenkinsOnEcs.Build.Stages;
 
 namespace JenkinsOnEcs.Build.Tasks;
 
 [TaskName(nameof(Rollback))]
 [TaskDescription("Puts the master's and the proxy's services back on their previous task definition revisions (or --revision=N, --master-revision=N, --proxy-revision=N) and waits until they are stable.")]
+[Needs(TaskNeeds.Aws | TaskNeeds.DeployLock)]
+[WhenInterrupted("a service update already sent rolls on in ECS (aws ecs describe-services)")]
+[IsDependentOn(typeof(ReadStackOutputs))]
+[Consumes(StageOutput.StackOutputs)]
 public sealed class Rollback(AwsClients aws) : AsyncFrostingTask<BuildContext>
 {
     public override async Task RunAsync(BuildContext context)
     {
         var settings = context.Settings;
-        var outputs = await StackOutputs.ReadAsync(aws.CloudFormation(settings), settings, context.CancellationToken);
+        var outputs = context.Outputs.StackOutputs.Get(nameof(Rollback));
         var cluster = outputs.TryGetValue("MasterClusterName", out var name)
             ? name
             : throw new BuildException("The stacks have no output MasterClusterName: run DeployInfrastructure first.");
@@ -22,7 +26,7 @@ public sealed class Rollback(AwsClients aws) : AsyncFrostingTask<BuildContext>
         var targets = MasterClusterServices.All.Select(service =>
         {
             var family = service.Family(settings.EnvironmentName);
-            return new RollbackTarget(family, family, service.FamilySuffix == "jenkins-proxy" ? settings.ProxyRevision : settings.MasterRevision);
+            return new RollbackTarget(family, family, service.ServiceFile == Conventions.ProxyServiceFile ? settings.ProxyRevision : settings.MasterRevision);
         }).ToList();
         var rollback = new ServiceRollback(aws.Ecs(settings), context.Log, new ServiceDeployerOptions(wait, TimeSpan.FromSeconds(10), TimeSpan.FromMinutes(30)));
         await rollback.RollbackAsync(cluster, targets, context.CancellationToken);

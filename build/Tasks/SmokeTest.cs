@@ -1,13 +1,16 @@
 using Cake.Core.Diagnostics;
 using Cake.Frosting;
 using JenkinsOnEcs.Build.Aws;
-using JenkinsOnEcs.Build.Infrastructure;
+using JenkinsOnEcs.Build.Stages;
 using JenkinsOnEcs.Build.Smoke;
 
 namespace JenkinsOnEcs.Build.Tasks;
 
 [TaskName(nameof(SmokeTest))]
 [TaskDescription("Through https://DomainName/: TLS, /login, the reverse-proxy check, a WebSocket upgrade, and one job per agent label run to completion as the admin; on failure the master's and the agent's last log lines.")]
+[Needs(TaskNeeds.Aws)]
+[IsDependentOn(typeof(ReadStackOutputs))]
+[Consumes(StageOutput.StackOutputs)]
 public sealed class SmokeTest(AwsClients aws, ICakeLog log) : AsyncFrostingTask<BuildContext>
 {
     public override async Task RunAsync(BuildContext context)
@@ -28,7 +31,7 @@ public sealed class SmokeTest(AwsClients aws, ICakeLog log) : AsyncFrostingTask<
         var session = aws.Session(settings);
         using var secrets = new SecretsManagerClient(session);
         using var logs = new CloudWatchLogsClient(session);
-        var outputs = context.Results.StackOutputs.Count > 0 ? context.Results.StackOutputs : await StackOutputs.ReadAsync(aws.CloudFormation(settings), settings, token);
+        var outputs = context.Outputs.StackOutputs.Get(nameof(SmokeTest));
         var logGroups = outputs.TryGetValue("MasterLogGroupName", out var master) && outputs.TryGetValue("AgentLogGroupName", out var agent) ? new SmokeLogGroups(master, agent) : null;
         var options = new SmokeTestOptions(
             new Uri($"https://{domain}/"),

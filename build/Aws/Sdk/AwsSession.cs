@@ -38,7 +38,8 @@ public sealed class AwsSession
     /// <param name="environment">Where endpoint overrides are read; the process environment unless a caller (the
     /// environment file's awsEndpointUrl, a test) stands in for it.</param>
     /// <param name="limits">Attempts and timeouts per call; null: <see cref="AwsCallLimits.Default"/>.</param>
-    public static AwsSession Create(string? region, Func<string, string?>? environment = null, AwsCallLimits? limits = null)
+    /// <param name="credentials">Fixed credentials (the local rehearsal's); null: the SDK's credential chain.</param>
+    public static AwsSession Create(string? region, Func<string, string?>? environment = null, AwsCallLimits? limits = null, AWSCredentials? credentials = null)
     {
         environment ??= Environment.GetEnvironmentVariable;
 
@@ -47,7 +48,7 @@ public sealed class AwsSession
         Amazon.Runtime.Internal.FallbackInternalConfigurationFactory.Reset();
         var endpoint = AwsRegionResolver.Resolve(region);
         var chain = new AwsCredentialResolver();
-        return new AwsSession(endpoint, chain.Resolve(), chain, environment, limits ?? AwsCallLimits.Default);
+        return new AwsSession(endpoint, credentials ?? chain.Resolve(), chain, environment, limits ?? AwsCallLimits.Default);
     }
 
     /// <summary>The endpoint override that applies to the service, or null for AWS's own endpoint.</summary>

@@ -37,7 +37,7 @@ public static class RenderedAgents
             MasterMemory = 4096,
             MaxAgents = 5,
         };
-        return TaskDefinitionService.Render(settings, agent, outputs, "eu-west-1", new Dictionary<string, string> { [agent.Name] = $"registry/{agent.Name}@sha256:0" });
+        return TaskDefinitionRollout.Render(settings, agent, outputs, "eu-west-1", new Dictionary<string, string> { [agent.Name] = $"registry/{agent.Name}@sha256:0" });
     }
 
     /// <summary>The container the plugin targets: agentContainerName when the template sets it, else the first.</summary>

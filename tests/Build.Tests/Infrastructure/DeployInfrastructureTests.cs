@@ -25,7 +25,7 @@ public sealed partial class DeployInfrastructureTests(MotoServer moto) : IClassF
         Assert.Equal(order.Select(s => $"{environment}-jenkins-{s}: Created"), Regex.Matches(first.Output, $@"{environment}-jenkins-[a-z-]+: Created").Select(m => m.Value));
 
         using var cloudFormation = new CloudFormationClient(AwsSession.Create("eu-west-1"));
-        var stacks = new Dictionary<string, Build.Infrastructure.StackDescription>();
+        var stacks = new Dictionary<string, Build.Aws.StackDescription>();
         foreach (var name in order)
         {
             stacks[name] = (await cloudFormation.DescribeStackAsync($"{environment}-jenkins-{name}", default))!;

@@ -87,7 +87,7 @@ public sealed class SsmParameterTests(MotoServer moto) : IClassFixture<MotoServe
 
         // moto's gap: it computes an update change set from the template and the parameters as passed, not from the
         // resolved SSM value, so it answers "no changes" where CloudFormation would modify the launch templates;
-        // the update path itself is StackDeployerTests' (HTTP fake). What is tested here: the clusters stack alone
+        // the update path itself is StackRolloutTests' (HTTP fake). What is tested here: the clusters stack alone
         // is not skipped but gets a change set, and the output shows the value that caused it.
         Assert.True(second.ExitCode == 0, second.Output);
         Assert.True(Regex.IsMatch(second.Output, $@"{environment}-jenkins-clusters: (no changes|\d+ change\(s\))"), second.Output);

@@ -57,6 +57,9 @@ public sealed record BuildRun(int ExitCode, string Output, IReadOnlyList<string>
         var host = BuildHost.Create().ConfigureServices(services =>
         {
             services.AddSingleton<IConsole>(console);
+
+            // Task bodies not run: setup skips what touches the outside (docker, the registry, the lock), as --dryrun does.
+            services.AddSingleton(new Cake.Frosting.HostRun(dryRun: !runTasks));
             services.AddSingleton(AnsiConsole.Create(new AnsiConsoleSettings { Out = new AnsiConsoleOutput(ansi), Ansi = AnsiSupport.No, ColorSystem = ColorSystemSupport.NoColors }));
             services.AddSingleton<IExecutionStrategy>(sp => strategy = new RecordingStrategy(
                 new DefaultExecutionStrategy(sp.GetRequiredService<ICakeLog>(), sp.GetRequiredService<ICakeReportPrinter>()), runTasks));

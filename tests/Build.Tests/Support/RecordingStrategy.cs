@@ -5,7 +5,8 @@ namespace JenkinsOnEcs.Build.Tests.Support;
 /// <summary>
 /// Cake's own execution strategy, recording the tasks in the order the engine runs them, and optionally
 /// not running their bodies: the graph is then tested without side effects (as Cake.Frosting's host tests do).
-/// Setup and teardown still run, so settings are validated as in a real run.
+/// Setup and teardown still run, so settings are validated as in a real run; BuildRun then marks the run a dry run
+/// (HostRun), so that setup asks neither docker nor a registry and takes no lock.
 /// </summary>
 public sealed class RecordingStrategy(IExecutionStrategy inner, bool runTasks) : IExecutionStrategy
 {

@@ -11,7 +11,7 @@ namespace JenkinsOnEcs.Build.Tests.Infrastructure;
 /// paths cannot be played there.
 /// </summary>
 [Collection(AwsCollection.Name)]
-public sealed class StackDeployerTests : IDisposable
+public sealed class StackRolloutTests : IDisposable
 {
     private const string Template = "Parameters:\n  Size:\n    Type: Number\nResources:\n  Logs:\n    Type: AWS::Logs::LogGroup\nOutputs:\n  LogGroupName:\n    Value: !Ref Logs\n";
     private static readonly Dictionary<string, string> Parameters = new() { ["Size"] = "2" };
@@ -21,7 +21,7 @@ public sealed class StackDeployerTests : IDisposable
     private readonly EnvironmentScope _credentials = AwsEnvironment.WithKeys("AKIDFAKE");
     private readonly string _templateFile = Path.GetTempFileName();
 
-    public StackDeployerTests() => File.WriteAllText(_templateFile, Template);
+    public StackRolloutTests() => File.WriteAllText(_templateFile, Template);
 
     public void Dispose()
     {
@@ -190,11 +190,11 @@ public sealed class StackDeployerTests : IDisposable
         Assert.Matches(@"^AWS4-HMAC-SHA256 Credential=AKIDFAKE/\d{8}/eu-west-1/cloudformation/aws4_request, SignedHeaders=[^,]*host[^,]*, Signature=[0-9a-f]{64}$", authorization);
     }
 
-    private StackDeployer Deployer()
+    private StackRollout Deployer()
     {
         var session = AwsSession.Create("eu-west-1", name => name == "AWS_ENDPOINT_URL_CLOUDFORMATION" ? _fake.Url : null);
         var client = new CloudFormationClient(session);
-        return new StackDeployer(client, new CakeBuildLog(_console, Verbosity.Normal), new StackDeployerOptions(TimeSpan.FromMilliseconds(10), TimeSpan.FromSeconds(10)));
+        return new StackRollout(client, new CakeBuildLog(_console, Verbosity.Normal), new StackRolloutOptions(TimeSpan.FromMilliseconds(10), TimeSpan.FromSeconds(10)));
     }
 
     private CloudFormationTemplate Load() => CloudFormationTemplate.Load(_templateFile, "test.yaml");

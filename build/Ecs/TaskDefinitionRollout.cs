@@ -1,7 +1,5 @@
 using JenkinsOnEcs.Build.Aws;
 using JenkinsOnEcs.Build.Images;
-using JenkinsOnEcs.Build.Infrastructure;
-using JenkinsOnEcs.Build.Registry;
 using System.Text.Json.Nodes;
 using Cake.Core.Diagnostics;
 
@@ -11,22 +9,18 @@ namespace JenkinsOnEcs.Build.Ecs;
 /// Renders the task definitions (ecs/master.json, ecs/proxy.json, and ecs/agent.json once per toolchain) with the
 /// stacks' outputs and the pushed images' digests, and registers each one whose content changed.
 /// </summary>
-public sealed class TaskDefinitionService(AwsClients aws, ICakeLog log)
+public sealed class TaskDefinitionRollout(AwsClients aws, ICakeLog log)
 {
+    /// <param name="outputs">The stacks' outputs.</param>
+    /// <param name="pushed">The pushed images' references by image name (by digest).</param>
     public async Task<IReadOnlyList<TaskDefinitionRegistration>> RegisterAsync(
-        BuildContext context,
+        Settings.BuildSettings settings,
         IEnumerable<ImageDefinition> images,
+        IReadOnlyDictionary<string, string> outputs,
+        IReadOnlyDictionary<string, string> pushed,
         CancellationToken cancellationToken = default)
     {
-        var settings = context.Settings;
-        if (context.Results.StackOutputs.Count == 0)
-        {
-            context.Results.RecordOutputs(await StackOutputs.ReadAsync(aws.CloudFormation(settings), settings, cancellationToken));
-        }
-
-        var outputs = context.Results.StackOutputs;
         var region = aws.Session(settings).Region.SystemName;
-        var pushed = context.Results.Pushed.ToDictionary(p => p.Key, p => p.Value.Reference);
         var registrar = new TaskDefinitionRegistrar(aws.Ecs(settings), log);
         // Every definition renders before the first is registered: a missing value fails with nothing registered.
         var definitions = images.Select(image => Render(settings, image, outputs, region, pushed)).ToList();
@@ -56,11 +50,11 @@ public sealed class TaskDefinitionService(AwsClients aws, ICakeLog log)
             : throw new BuildException($"{image.Name} was not pushed in this run: run its push task before RegisterTaskDefinitions (not with --exclusive).");
         var (file, deploy) = image.Kind switch
         {
-            ImageKind.Master => ("master.json", new Dictionary<string, string> { ["family"] = $"{settings.EnvironmentName}-jenkins-master" }),
-            ImageKind.Proxy => ("proxy.json", new Dictionary<string, string> { ["family"] = $"{settings.EnvironmentName}-jenkins-proxy" }),
-            _ => ("agent.json", new Dictionary<string, string>
+            ImageKind.Master => (Conventions.MasterTaskDefinitionFile, new Dictionary<string, string> { ["family"] = Conventions.MasterFamily(settings.EnvironmentName) }),
+            ImageKind.Proxy => (Conventions.ProxyTaskDefinitionFile, new Dictionary<string, string> { ["family"] = Conventions.ProxyFamily(settings.EnvironmentName) }),
+            _ => (Conventions.AgentTaskDefinitionFile, new Dictionary<string, string>
             {
-                ["family"] = (outputs.TryGetValue("AgentFamilyPrefix", out var prefix) ? prefix : $"{settings.EnvironmentName}-jenkins-agent-") + image.Toolchain,
+                ["family"] = (outputs.TryGetValue(Conventions.AgentFamilyPrefixOutput, out var prefix) ? prefix : Conventions.AgentFamilyPrefix(settings.EnvironmentName)) + image.Toolchain,
                 ["toolchain"] = image.Toolchain!,
                 ["cpu"] = image.Agent!.Cpu.ToString(System.Globalization.CultureInfo.InvariantCulture),
                 ["memory"] = image.Agent.Memory.ToString(System.Globalization.CultureInfo.InvariantCulture),
@@ -68,9 +62,9 @@ public sealed class TaskDefinitionService(AwsClients aws, ICakeLog log)
             }),
         };
         var values = new EcsDefinitionValues(outputs, settings.StackParameters, Settings(settings, region), pushed, deploy);
-        var path = Path.Combine(settings.RepositoryRoot, "ecs", file);
-        var definition = EcsDefinitionRenderer.Render(File.ReadAllText(path), $"ecs/{file}", values);
-        return image.Kind == ImageKind.Agent ? WithToolchainEnvironment(definition, image, $"ecs/{file}") : definition;
+        var path = Path.Combine(settings.RepositoryRoot, Conventions.EcsFolder, file);
+        var definition = EcsDefinitionRenderer.Render(File.ReadAllText(path), Conventions.ShownEcsPath(file), values);
+        return image.Kind == ImageKind.Agent ? WithToolchainEnvironment(definition, image, Conventions.ShownEcsPath(file)) : definition;
     }
 
     /// <summary>Appends the toolchain's agent.json environment (in name order) to the agent container's.</summary>

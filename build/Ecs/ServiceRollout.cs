@@ -1,33 +1,26 @@
 using Cake.Core.Diagnostics;
 using JenkinsOnEcs.Build.Aws;
-using JenkinsOnEcs.Build.Infrastructure;
 
 namespace JenkinsOnEcs.Build.Ecs;
 
 /// <summary>Deploys the master's and the proxy's services (ecs/master-service.json, ecs/proxy-service.json) on their new revisions.</summary>
-public sealed class ServiceService(AwsClients aws, ICakeLog log)
+public sealed class ServiceRollout(AwsClients aws, ICakeLog log)
 {
-    public TimeSpan PollInterval { get; set; } = TimeSpan.FromSeconds(10);
+    private static readonly TimeSpan PollInterval = TimeSpan.FromSeconds(10);
 
     /// <summary>
     /// Before any task definition is registered: each existing service can take its file's members through
-    /// UpdateService. Reads the stacks' outputs when this run has not deployed them.
+    /// UpdateService.
     /// </summary>
-    public async Task CheckAsync(BuildContext context, CancellationToken cancellationToken = default)
+    public async Task CheckAsync(Settings.BuildSettings settings, IReadOnlyDictionary<string, string> outputs, CancellationToken cancellationToken = default)
     {
-        var settings = context.Settings;
-        if (context.Results.StackOutputs.Count == 0)
-        {
-            context.Results.RecordOutputs(await StackOutputs.ReadAsync(aws.CloudFormation(settings), settings, cancellationToken));
-        }
-
         var deployer = new ServiceDeployer(aws.Ecs(settings), log, new ServiceDeployerOptions(false, PollInterval, TimeSpan.Zero));
         foreach (var service in MasterClusterServices.All)
         {
             var family = service.Family(settings.EnvironmentName);
 
             // The revision is not registered yet; any value serves, as UpdateService can change the task definition.
-            var (definition, shown) = Render(context, service, revision: family);
+            var (definition, shown) = Render(settings, outputs, service, revision: family);
             var changes = await deployer.CheckAsync(definition, shown, cancellationToken);
             log.Information("{0}: {1}", family, changes switch
             {
@@ -38,9 +31,13 @@ public sealed class ServiceService(AwsClients aws, ICakeLog log)
         }
     }
 
-    public async Task<IReadOnlyList<ServiceDeployment>> DeployAsync(BuildContext context, CancellationToken cancellationToken = default)
+    /// <param name="revisionOf">The task definition revision (ARN) registered in this run for a family.</param>
+    public async Task<IReadOnlyList<ServiceDeployment>> DeployAsync(
+        Settings.BuildSettings settings,
+        IReadOnlyDictionary<string, string> outputs,
+        Func<string, string> revisionOf,
+        CancellationToken cancellationToken = default)
     {
-        var settings = context.Settings;
         var session = aws.Session(settings);
         var ecsEndpoint = session.Endpoint(AwsService.Ecs);
 
@@ -56,23 +53,19 @@ public sealed class ServiceService(AwsClients aws, ICakeLog log)
         foreach (var service in MasterClusterServices.All)
         {
             var family = service.Family(settings.EnvironmentName);
-            var revision = context.Results.TaskDefinitions.TryGetValue(family, out var registration)
-                ? registration.Arn
-                : throw new BuildException($"No task definition of {family} was registered in this run: run RegisterTaskDefinitions before DeployServices (not with --exclusive).");
-            var (definition, shown) = Render(context, service, revision);
+            var (definition, shown) = Render(settings, outputs, service, revisionOf(family));
             deployments.Add(await deployer.DeployAsync(definition, shown, cancellationToken));
         }
 
         return deployments;
     }
 
-    private static (System.Text.Json.Nodes.JsonObject Definition, string ShownPath) Render(BuildContext context, MasterClusterService service, string revision)
+    private static (System.Text.Json.Nodes.JsonObject Definition, string ShownPath) Render(Settings.BuildSettings settings, IReadOnlyDictionary<string, string> outputs, MasterClusterService service, string revision)
     {
-        var settings = context.Settings;
         var values = new EcsDefinitionValues(
-            context.Results.StackOutputs, settings.StackParameters, new Dictionary<string, string>(), new Dictionary<string, string>(),
+            outputs, settings.StackParameters, new Dictionary<string, string>(), new Dictionary<string, string>(),
             new Dictionary<string, string> { ["family"] = service.Family(settings.EnvironmentName), ["taskDefinition"] = revision });
-        var shown = $"ecs/{service.ServiceFile}";
-        return (EcsDefinitionRenderer.Render(File.ReadAllText(Path.Combine(settings.RepositoryRoot, "ecs", service.ServiceFile)), shown, values), shown);
+        var shown = Conventions.ShownEcsPath(service.ServiceFile);
+        return (EcsDefinitionRenderer.Render(File.ReadAllText(Path.Combine(settings.RepositoryRoot, Conventions.EcsFolder, service.ServiceFile)), shown, values), shown);
     }
 }

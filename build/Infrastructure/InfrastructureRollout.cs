@@ -1,3 +1,4 @@
+using JenkinsOnEcs.Build.Aws;
 using Cake.Core.Diagnostics;
 
 namespace JenkinsOnEcs.Build.Infrastructure;
@@ -7,7 +8,7 @@ namespace JenkinsOnEcs.Build.Infrastructure;
 /// parameters of the next by name. Every stack's parameters, and the SSM parameters that SSM-typed ones name,
 /// are checked before the first stack is touched.
 /// </summary>
-public sealed class InfrastructureDeployer(StackDeployer deployer, ISsmParameterStore ssm, ICakeLog log)
+public sealed class InfrastructureRollout(StackRollout deployer, ISsmParameterStore ssm, ICakeLog log)
 {
     public const string EnvironmentTag = "jenkins-ecs:environment";
 

@@ -1,4 +1,4 @@
-namespace JenkinsOnEcs.Build.Infrastructure;
+namespace JenkinsOnEcs.Build.Aws;
 
 /// <summary>The CloudFormation operations the stack deployer uses; implemented on the AWS client layer.</summary>
 public interface ICloudFormation

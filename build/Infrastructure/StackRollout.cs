@@ -1,3 +1,4 @@
+using JenkinsOnEcs.Build.Aws;
 using System.Diagnostics;
 using Cake.Core.Diagnostics;
 
@@ -8,7 +9,7 @@ namespace JenkinsOnEcs.Build.Infrastructure;
 /// fingerprint tag that skips an unchanged stack without a change set. Every failure leaves the stack as
 /// CloudFormation's own rollback leaves it, and no change set or empty stack of ours behind.
 /// </summary>
-public sealed class StackDeployer(ICloudFormation cloudFormation, ICakeLog log, StackDeployerOptions options)
+public sealed class StackRollout(ICloudFormation cloudFormation, ICakeLog log, StackRolloutOptions options)
 {
     private static readonly string[] NoChangeReasons = ["didn't contain changes", "No updates are to be performed"];
 

@@ -1,4 +1,4 @@
-namespace JenkinsOnEcs.Build.Infrastructure;
+namespace JenkinsOnEcs.Build.Aws;
 
 /// <summary>The Parameter Store read the deployer uses to resolve SSM-typed stack parameters; implemented on the AWS client layer.</summary>
 public interface ISsmParameterStore

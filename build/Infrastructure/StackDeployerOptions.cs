@@ -1,7 +1,0 @@
-namespace JenkinsOnEcs.Build.Infrastructure;
-
-/// <summary>How often CloudFormation is asked for progress, and how long a stack may take.</summary>
-public sealed record StackDeployerOptions(TimeSpan PollInterval, TimeSpan Timeout)
-{
-    public static StackDeployerOptions Default { get; } = new(TimeSpan.FromSeconds(5), TimeSpan.FromMinutes(60));
-}

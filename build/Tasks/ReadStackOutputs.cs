@@ -1,0 +1,23 @@
+using Cake.Core.Diagnostics;
+using Cake.Frosting;
+using JenkinsOnEcs.Build.Infrastructure;
+using JenkinsOnEcs.Build.Stages;
+
+namespace JenkinsOnEcs.Build.Tasks;
+
+[TaskName(nameof(ReadStackOutputs))]
+[TaskDescription("Reads the deployed stacks' outputs for later tasks of a run that does not deploy them (skipped when DeployInfrastructure runs, or nothing needs them); changes nothing.")]
+[Needs(TaskNeeds.Aws)]
+[Produces(StageOutput.StackOutputs)]
+public sealed class ReadStackOutputs(StackOperations stacks) : AsyncFrostingTask<BuildContext>
+{
+    public override bool ShouldRun(BuildContext context)
+        => StageGraph.ReadsStackOutputs(context.Tasks, context.Target, upstreamSet: context.Settings.JenkinsUpstream is not null);
+
+    public override async Task RunAsync(BuildContext context)
+    {
+        var outputs = await stacks.ReadOutputsAsync(context.Settings, context.CancellationToken);
+        context.Outputs.StackOutputs.Set(outputs);
+        context.Log.Information("Read {0} outputs of the deployed stacks of {1}", outputs.Count, context.Settings.EnvironmentName);
+    }
+}

@@ -1,0 +1,90 @@
+using System.Reflection;
+using Cake.Frosting;
+using JenkinsOnEcs.Build.Stages;
+using JenkinsOnEcs.Build.Tests.Support;
+
+namespace JenkinsOnEcs.Build.Tests.Stages;
+
+/// <summary>The hand-offs between tasks: every consumer depends on a producer, and a missing producer is named.</summary>
+public sealed class StageGraphTests
+{
+    [Fact]
+    public void Every_consumer_depends_transitively_on_a_producer_of_what_it_consumes()
+    {
+        var byName = StageGraph.TaskTypes.ToDictionary(StageGraph.NameOf);
+        foreach (var consumer in StageGraph.TaskTypes)
+        {
+            // A consumer "when present" uses the output where its run has it and does without it otherwise.
+            foreach (var consumed in consumer.GetCustomAttributes<ConsumesAttribute>().Where(c => !c.WhenPresent))
+            {
+                var producers = StageGraph.Producers(consumed.Output).ToHashSet();
+                Assert.True(producers.Count > 0, $"no task produces {consumed.Output}");
+                Assert.True(Dependencies(consumer, byName).Any(producers.Contains), $"{StageGraph.NameOf(consumer)} consumes {consumed.Output} but depends on none of {string.Join(", ", producers)}");
+            }
+        }
+    }
+
+    [Fact]
+    public void Each_output_has_the_producers_the_readme_names()
+    {
+        Assert.Equal(["DeployInfrastructure", "ReadStackOutputs"], StageGraph.Producers(StageOutput.StackOutputs).Order());
+        Assert.Equal(["BuildAgentImages", "BuildMasterImage", "BuildNginxImage"], StageGraph.Producers(StageOutput.BuiltImages).Order());
+        Assert.Equal(["PushAgentImages", "PushMasterImage", "PushNginxImage"], StageGraph.Producers(StageOutput.PushedImages).Order());
+        Assert.Equal(["PushAgents", "RegisterTaskDefinitions"], StageGraph.Producers(StageOutput.TaskDefinitions).Order());
+        Assert.Equal(["CheckMasterRestart"], StageGraph.Producers(StageOutput.MasterRestart));
+        Assert.Equal(["BackupHome"], StageGraph.Producers(StageOutput.HomeRecoveryPoint));
+    }
+
+    [Fact]
+    public void A_handoff_is_written_once_and_a_missing_one_names_its_producer()
+    {
+        var outputs = new StageOutputs();
+
+        var missing = Assert.Throws<BuildException>(() => outputs.StackOutputs.Get("RegisterTaskDefinitions"));
+        Assert.Contains("RegisterTaskDefinitions needs the stacks' outputs", missing.Message);
+        Assert.Contains("run DeployInfrastructure or ReadStackOutputs before it", missing.Message);
+
+        outputs.StackOutputs.Set(new Dictionary<string, string>());
+        Assert.Throws<InvalidOperationException>(() => outputs.StackOutputs.Set(new Dictionary<string, string>()));
+
+        var image = Assert.Throws<BuildException>(() => outputs.BuiltImages.Get("jenkins-master", "PushMasterImage", "BuildMasterImage"));
+        Assert.Contains("run BuildMasterImage before it", image.Message);
+    }
+
+    [Fact]
+    public async Task A_consumer_run_exclusive_fails_naming_the_task_that_produces_the_stack_outputs()
+    {
+        var exclusive = await BuildRun.RunAsync(Repository.Root, runTasks: true, "--target=CheckServiceUpdates", "--exclusive");
+
+        Assert.NotEqual(0, exclusive.ExitCode);
+        Assert.Contains("CheckServiceUpdates needs the stacks' outputs, which no task of this run produced: run DeployInfrastructure or ReadStackOutputs before it", exclusive.Output);
+    }
+
+    [Fact]
+    public async Task A_local_build_with_an_upstream_setting_reads_no_stacks()
+    {
+        var run = await BuildRun.RunAsync(Repository.Root, runTasks: false, "--target=BuildNginxImage");
+
+        Assert.True(run.ExitCode == 0, run.Output);
+        Assert.Equal(["RenderNginxConfig", "BuildNginxImage"], run.Executed);
+        Assert.Contains("ReadStackOutputs", run.Skipped);
+    }
+
+    private static IEnumerable<string> Dependencies(Type task, IReadOnlyDictionary<string, Type> byName)
+    {
+        var seen = new HashSet<string>();
+        var queue = new Queue<Type>([task]);
+        while (queue.TryDequeue(out var next))
+        {
+            foreach (var dependency in next.GetCustomAttributes<IsDependentOnAttribute>().Select(a => a.Task))
+            {
+                if (seen.Add(StageGraph.NameOf(dependency)))
+                {
+                    queue.Enqueue(dependency);
+                }
+            }
+        }
+
+        return seen;
+    }
+}
