@@ -49,7 +49,7 @@ public sealed class BuildLifetime(
         }
 
         // A Deploy that would end in a SmokeTest without a way to log in fails now, before its first change.
-        if (running.Contains(nameof(Tasks.SmokeTest)) && !settings.SkipSmokeTest)
+        if (needs.HasFlag(TaskNeeds.AdminLogin) && !settings.SkipSmokeTest)
         {
             Smoke.AdminPassword.CheckPrerequisites(settings.StackParameters, settings.AdminPassword?.Value, settings.EnvironmentFile);
         }

@@ -23,6 +23,9 @@ public enum TaskNeeds
 
     /// <summary>Writes or builds the master's configuration as code: held against contracts/ at setup.</summary>
     CheckedJenkinsConfig = 16,
+
+    /// <summary>Logs in to Jenkins as the admin: unless skipSmokeTest, a way to the password is checked at setup.</summary>
+    AdminLogin = 32,
 }
 
 /// <summary>Declares on a task what it needs (<see cref="TaskNeeds"/>); the setup lifetime reads it from the tasks of the run.</summary>

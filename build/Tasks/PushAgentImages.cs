@@ -1,6 +1,6 @@
 using Cake.Frosting;
 using JenkinsOnEcs.Build.Stages;
-using JenkinsOnEcs.Build.Registry;
+using JenkinsOnEcs.Build.Images;
 
 namespace JenkinsOnEcs.Build.Tasks;
 

@@ -8,7 +8,7 @@ namespace JenkinsOnEcs.Build.Tasks;
 
 [TaskName(nameof(SmokeTest))]
 [TaskDescription("Through https://DomainName/: TLS, /login, the reverse-proxy check, a WebSocket upgrade, and one job per agent label run to completion as the admin; on failure the master's and the agent's last log lines.")]
-[Needs(TaskNeeds.Aws)]
+[Needs(TaskNeeds.Aws | TaskNeeds.AdminLogin)]
 [IsDependentOn(typeof(ReadStackOutputs))]
 [Consumes(StageOutput.StackOutputs)]
 public sealed class SmokeTest(AwsClients aws, ICakeLog log) : AsyncFrostingTask<BuildContext>

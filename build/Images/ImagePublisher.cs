@@ -1,8 +1,8 @@
 using JenkinsOnEcs.Build.Common;
-using JenkinsOnEcs.Build.Images;
+using JenkinsOnEcs.Build.Registry;
 using JenkinsOnEcs.Build.Settings;
 
-namespace JenkinsOnEcs.Build.Registry;
+namespace JenkinsOnEcs.Build.Images;
 
 /// <summary>Pushes built images to the run's registry, at most `parallelism` at a time; every failure is reported.</summary>
 public sealed class ImagePublisher(RegistryTargets targets, ImagePusher pusher)

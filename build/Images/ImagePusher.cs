@@ -1,9 +1,9 @@
 using System.Text.RegularExpressions;
 using Cake.Core.Diagnostics;
 using JenkinsOnEcs.Build.Docker;
-using JenkinsOnEcs.Build.Images;
+using JenkinsOnEcs.Build.Registry;
 
-namespace JenkinsOnEcs.Build.Registry;
+namespace JenkinsOnEcs.Build.Images;
 
 /// <summary>
 /// Pushes a built image under its content tag, unless the registry already has that tag: the tag names the
