@@ -35,6 +35,7 @@ public static class BuildHost
             services.AddSingleton<CascValidator>();
             services.AddSingleton<Local.LocalServices>();
             services.AddSingleton<AwsClients>();
+            services.AddSingleton<IStackParameterCheck, Checks.StackParameterChecks>();
             services.AddSingleton<StackOperations>();
             services.AddSingleton<CfnLint>();
             services.AddSingleton<TemplateValidator>();

@@ -4,8 +4,16 @@ using JenkinsOnEcs.Build.Infrastructure;
 namespace JenkinsOnEcs.Build.Checks;
 
 /// <summary>The checks of the user's stack parameter values, all before the first stack is touched; every problem in one error.</summary>
-public static class StackParameterChecks
+public sealed class StackParameterChecks : IStackParameterCheck
 {
+    public void Check(
+        IReadOnlyList<(StackDefinition Stack, CloudFormationTemplate Template)> stacks,
+        IReadOnlyDictionary<string, string> fromEnvironment,
+        string environmentFile,
+        string repositoryRoot)
+        => CheckAll(stacks, fromEnvironment, environmentFile, repositoryRoot);
+
+
     public static void CheckAll(
         IReadOnlyList<(StackDefinition Stack, CloudFormationTemplate Template)> stacks,
         IReadOnlyDictionary<string, string> fromEnvironment,

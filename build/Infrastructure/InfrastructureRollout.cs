@@ -135,7 +135,7 @@ public sealed class InfrastructureRollout(StackRollout deployer, ISsmParameterSt
             .ToList();
         StackParameters.CheckKnown(request.Parameters, templates.Select(t => t.Template), request.EnvironmentFile);
         StackParameters.CheckAll(templates, request.Parameters, request.EnvironmentFile);
-        Checks.StackParameterChecks.CheckAll(templates, request.Parameters, request.EnvironmentFile, request.RepositoryRoot);
+        request.ParameterChecks.Check(templates, request.Parameters, request.EnvironmentFile, request.RepositoryRoot);
         var duplicate = templates.SelectMany(t => t.Template.Outputs.Select(o => (Output: o, t.Stack.Name))).GroupBy(o => o.Output).FirstOrDefault(g => g.Count() > 1);
         if (duplicate is not null)
         {
@@ -152,6 +152,7 @@ public sealed record InfrastructureRequest(
     string EnvironmentName,
     string EnvironmentFile,
     IReadOnlyDictionary<string, string> Parameters,
-    bool PlanOnly);
+    bool PlanOnly,
+    IStackParameterCheck ParameterChecks);
 
 public sealed record InfrastructureResult(IReadOnlyList<StackDeployment> Stacks, IReadOnlyDictionary<string, string> Outputs);

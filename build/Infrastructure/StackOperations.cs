@@ -8,7 +8,7 @@ namespace JenkinsOnEcs.Build.Infrastructure;
 /// The stacks of cfn/stacks.json for the run's environment, on the run's AWS clients: rolled out or planned
 /// (<see cref="InfrastructureRollout"/>, one <see cref="StackRollout"/> per stack), or their outputs read.
 /// </summary>
-public sealed class StackOperations(AwsClients aws, ICakeLog log)
+public sealed class StackOperations(AwsClients aws, IStackParameterCheck parameterChecks, ICakeLog log)
 {
     public Task<InfrastructureResult> DeployAsync(BuildSettings settings, bool planOnly, CancellationToken cancellationToken = default)
     {
@@ -20,7 +20,8 @@ public sealed class StackOperations(AwsClients aws, ICakeLog log)
                 settings.EnvironmentName,
                 settings.EnvironmentFile,
                 settings.StackParameters,
-                planOnly),
+                planOnly,
+                parameterChecks),
             cancellationToken);
     }
 
