@@ -1,22 +1,21 @@
 using Cake.Core;
 using Cake.Frosting;
 using JenkinsOnEcs.Build.Images;
-using JenkinsOnEcs.Build.Settings;
 using JenkinsOnEcs.Build.Stages;
 
 namespace JenkinsOnEcs.Build;
 
 /// <summary>
-/// The one typed context: the settings, read and validated once at setup, the image catalog, the tasks of the
+/// The one typed context: the run's options (<see cref="RunOptions"/>, made once at setup from the checked settings), the image catalog, the tasks of the
 /// run, and what tasks hand on to later tasks (typed, written once: <see cref="StageOutputs"/>).
 /// </summary>
 public sealed class BuildContext(ICakeContext context) : FrostingContext(context)
 {
-    private BuildSettings? _settings;
+    private RunOptions? _options;
     private ImageCatalog? _catalog;
     private IReadOnlySet<string>? _tasks;
 
-    public BuildSettings Settings => _settings ?? throw NotSetUp();
+    public RunOptions Options => _options ?? throw NotSetUp();
 
     public ImageCatalog Catalog => _catalog ?? throw NotSetUp();
 
@@ -28,20 +27,17 @@ public sealed class BuildContext(ICakeContext context) : FrostingContext(context
     /// <summary>The target of the run.</summary>
     public string Target { get; private set; } = "";
 
-    public ImageBuildOptions ImageBuildOptions => new(Settings.ImagePrefix, Settings.DockerBuildNetwork, Settings.BaseImages, Settings.Parallelism, Settings.NoCache)
-    {
-        Catalog = Catalog.Images,
-    };
+    public ImageBuildOptions ImageBuildOptions => Options.Images;
 
     /// <summary>Called by the setup lifetime; a second call is a bug.</summary>
-    public void Initialize(BuildSettings settings, ImageCatalog catalog, IReadOnlySet<string> tasks, string target)
+    public void Initialize(RunOptions options, ImageCatalog catalog, IReadOnlySet<string> tasks, string target)
     {
-        if (_settings is not null)
+        if (_options is not null)
         {
             throw new InvalidOperationException("The build context is initialised once, at setup.");
         }
 
-        _settings = settings;
+        _options = options;
         _catalog = catalog;
         _tasks = tasks;
         Target = target;

@@ -23,7 +23,9 @@ public static class BuildHost
         .AddArguments(SettingDefinitions.Arguments())
         .ConfigureServices(services =>
         {
-            // The services tasks receive through their constructors.
+            // The services tasks receive through their constructors; their options are set once, at setup.
+            services.AddSingleton(typeof(Common.SetAtSetup<>));
+            services.AddSingleton<OptionHolders>();
             services.AddSingleton<DockerCli>();
             services.AddSingleton<DockerEngine>();
             services.AddSingleton(sp => new DockerCredentials(sp.GetRequiredService<Cake.Core.ICakeEnvironment>().GetEnvironmentVariable));

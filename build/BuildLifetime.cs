@@ -15,10 +15,9 @@ public sealed class BuildLifetime(
     Registry.RegistryTargets registries,
     Locking.DeployLock deployLock,
     Locking.InterruptionReport interruption,
+    OptionHolders holders,
     HostRun host) : FrostingLifetime<BuildContext>
 {
-    private BuildSettings? _settings;
-
     public override void Setup(BuildContext context, ISetupContext info)
     {
         foreach (var leftover in Registry.RegistryLogin.RemoveLeftovers(Path.GetTempPath()))
@@ -29,13 +28,17 @@ public sealed class BuildLifetime(
         var root = RepositoryRoot.Find(context.Environment.WorkingDirectory.FullPath);
         var settings = new BuildSettingsReader(context.Arguments, context.Environment.GetEnvironmentVariable).Read(root);
         var running = info.TasksToExecute.Select(t => t.Name).ToHashSet(StringComparer.OrdinalIgnoreCase);
-        context.Initialize(settings, ImageCatalog.Load(settings.ImagesDirectory), running, info.TargetTask.Name);
-        _settings = settings;
 
         // Each task declares what it needs ([Needs] on the task); the run needs what its tasks need together. A
         // ReadStackOutputs the run skips (its stacks deployed in the run, or nothing needing them) asks no AWS.
         var readsStacks = StageGraph.ReadsStackOutputs(running, info.TargetTask.Name, upstreamSet: settings.JenkinsUpstream is not null);
         var needs = NeedsAttribute.Of(running.Where(t => readsStacks || !t.Equals(StageGraph.ReadStackOutputsTask, StringComparison.OrdinalIgnoreCase)));
+
+        // The settings become the services' options here, once, and are held for the run.
+        var catalog = ImageCatalog.Load(settings.ImagesDirectory);
+        var options = RunOptions.From(settings, catalog, publishes: !host.DryRun && needs.HasFlag(TaskNeeds.Registry), context.Environment.GetEnvironmentVariable);
+        context.Initialize(options, catalog, running, info.TargetTask.Name);
+        holders.Set(options);
 
         // A configuration key the pinned Jenkins or a plugin does not accept stops Jenkins at start: refuse it now,
         // before the first stack, image or task definition changes.
@@ -57,7 +60,7 @@ public sealed class BuildLifetime(
         // The SDK's start-up (credential chain, region, pipeline) then overlaps the tasks before the first AWS call.
         if (needs.HasFlag(TaskNeeds.Aws) || (settings.Registry is null && needs.HasFlag(TaskNeeds.Registry)))
         {
-            aws.Prepare(settings);
+            aws.Prepare();
         }
 
         // A run that builds images needs the daemon: a Deploy would otherwise find it stopped only after every
@@ -71,22 +74,22 @@ public sealed class BuildLifetime(
         // A dry run asks neither the daemon nor the registry: it shows what would run, and changes nothing.
         if (!host.DryRun && needs.HasFlag(TaskNeeds.Registry))
         {
-            registries.PublishWith(settings);
+            registries.CheckAccess();
         }
 
         context.Log.Information("Environment {0}, {1} images ({2} agents), parallelism {3}", settings.EnvironmentName, context.Catalog.Images.Count, context.Catalog.Agents.Count, settings.Parallelism);
 
         // Last: one Deploy per environment at a time, taken before the first change (and after every check).
-        if (!host.DryRun && Locking.DeployLock.IsNeeded(needs, settings))
+        if (!host.DryRun && Locking.DeployLock.IsNeeded(needs, pushesToEcr: settings.Registry is null))
         {
-            deployLock.TakeAsync(settings, Locking.DeployLock.DescribeRun(context.Environment.GetEnvironmentVariable, info.TargetTask.Name), context.CancellationToken).GetAwaiter().GetResult();
+            deployLock.TakeAsync(Locking.DeployLock.DescribeRun(context.Environment.GetEnvironmentVariable, info.TargetTask.Name), context.CancellationToken).GetAwaiter().GetResult();
         }
     }
 
     public override void Teardown(BuildContext context, ITeardownContext info)
     {
         // Then the container's disposal removes the private Docker config and stops the local services, in that order.
-        interruption.Write(_settings);
+        interruption.Write();
         deployLock.Release();
     }
 }

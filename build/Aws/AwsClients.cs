@@ -1,12 +1,13 @@
-using JenkinsOnEcs.Build.Settings;
+using JenkinsOnEcs.Build.Common;
 
 namespace JenkinsOnEcs.Build.Aws;
 
 /// <summary>
 /// The run's AWS session and clients, made on first use (targets that need no AWS never resolve credentials)
-/// and shared by every task after that, also by tasks' parallel work.
+/// and shared by every task after that, also by tasks' parallel work. Where they go and as whom is the run's
+/// <see cref="AwsOptions"/>, set at setup.
 /// </summary>
-public sealed class AwsClients(Local.LocalServices local) : IDisposable
+public sealed class AwsClients(Local.LocalServices local, SetAtSetup<AwsOptions> options) : IDisposable
 {
     private readonly Lock _lock = new();
     private Lazy<AwsSession>? _session;
@@ -19,46 +20,46 @@ public sealed class AwsClients(Local.LocalServices local) : IDisposable
     private Task? _preparing;
 
     /// <summary>The session; the environment file's awsEndpointUrl stands where AWS_ENDPOINT_URL would.</summary>
-    public AwsSession Session(BuildSettings settings)
+    public AwsSession Session()
     {
-        local.EnsureAws(settings);
-        return SessionAlone(settings);
+        local.EnsureAws();
+        return SessionAlone();
     }
 
-    public CloudFormationClient CloudFormation(BuildSettings settings)
+    public CloudFormationClient CloudFormation()
     {
-        local.EnsureAws(settings);
-        return Get(ref _cloudFormation, settings, session => new CloudFormationClient(session));
+        local.EnsureAws();
+        return Get(ref _cloudFormation, session => new CloudFormationClient(session));
     }
 
-    public EcrClient Ecr(BuildSettings settings)
+    public EcrClient Ecr()
     {
-        local.EnsureAws(settings);
-        return Get(ref _ecr, settings, session => new EcrClient(session));
+        local.EnsureAws();
+        return Get(ref _ecr, session => new EcrClient(session));
     }
 
-    public EcsClient Ecs(BuildSettings settings)
+    public EcsClient Ecs()
     {
-        local.EnsureAws(settings);
-        return Get(ref _ecs, settings, session => new EcsClient(session));
+        local.EnsureAws();
+        return Get(ref _ecs, session => new EcsClient(session));
     }
 
-    public SsmClient Ssm(BuildSettings settings)
+    public SsmClient Ssm()
     {
-        local.EnsureAws(settings);
-        return Get(ref _ssm, settings, session => new SsmClient(session));
+        local.EnsureAws();
+        return Get(ref _ssm, session => new SsmClient(session));
     }
 
-    public DynamoDbClient DynamoDb(BuildSettings settings)
+    public DynamoDbClient DynamoDb()
     {
-        local.EnsureAws(settings);
-        return Get(ref _dynamoDb, settings, session => new DynamoDbClient(session));
+        local.EnsureAws();
+        return Get(ref _dynamoDb, session => new DynamoDbClient(session));
     }
 
-    public BackupClient Backup(BuildSettings settings)
+    public BackupClient Backup()
     {
-        local.EnsureAws(settings);
-        return Get(ref _backup, settings, session => new BackupClient(session));
+        local.EnsureAws();
+        return Get(ref _backup, session => new BackupClient(session));
     }
 
     /// <summary>Whether this run has made its AWS session, i.e. has talked, or was about to talk, to AWS.</summary>
@@ -79,9 +80,9 @@ public sealed class AwsClients(Local.LocalServices local) : IDisposable
     /// A failure is not reported here: the first real use repeats the step and reports it there. Not for the local
     /// rehearsal, whose AWS credentials exist only once its moto has been started.
     /// </summary>
-    public void Prepare(BuildSettings settings)
+    public void Prepare()
     {
-        if (settings.StartLocalServices && settings.AwsEndpointUrl is not null)
+        if (options.Value.EndpointStartedByRun)
         {
             return;
         }
@@ -92,8 +93,8 @@ public sealed class AwsClients(Local.LocalServices local) : IDisposable
             {
                 try
                 {
-                    Get(ref _cloudFormation, settings, session => new CloudFormationClient(session));
-                    Get(ref _ssm, settings, session => new SsmClient(session));
+                    Get(ref _cloudFormation, session => new CloudFormationClient(session));
+                    Get(ref _ssm, session => new SsmClient(session));
                 }
                 catch (Exception)
                 {
@@ -116,29 +117,21 @@ public sealed class AwsClients(Local.LocalServices local) : IDisposable
         }
     }
 
-    /// <summary>
-    /// moto takes any credentials, but the SDK's chain needs some: a rehearsal whose moto this build starts
-    /// (startLocalServices with awsEndpointUrl) gets fixed ones when none are set, given to the session rather than
-    /// written to the process environment. Null: the SDK's chain.
-    /// </summary>
-    public static Amazon.Runtime.AWSCredentials? RehearsalCredentials(BuildSettings settings, Func<string, string?> environment)
-        => settings.StartLocalServices && settings.AwsEndpointUrl is not null && environment("AWS_ACCESS_KEY_ID") is null && environment("AWS_PROFILE") is null
-            ? new Amazon.Runtime.BasicAWSCredentials("local-rehearsal", "local-rehearsal")
-            : null;
-
     // One session per run; a caller that comes while another resolves it waits for that one. A failure is not
     // kept: the next caller tries again (and a background preparation's failure is reported by the first real use).
-    private AwsSession SessionAlone(BuildSettings settings)
+    private AwsSession SessionAlone()
     {
+        var aws = options.Value;
         Lazy<AwsSession> session;
         lock (_lock)
         {
             session = _session ??= new Lazy<AwsSession>(() => AwsSession.Create(
-                settings.Region,
-                name => name == "AWS_ENDPOINT_URL" && settings.AwsEndpointUrl is { } url && Environment.GetEnvironmentVariable(name) is null
+                aws.Region,
+                name => name == "AWS_ENDPOINT_URL" && aws.EndpointUrl is { } url && Environment.GetEnvironmentVariable(name) is null
                     ? url.ToString()
                     : Environment.GetEnvironmentVariable(name),
-                credentials: RehearsalCredentials(settings, Environment.GetEnvironmentVariable)));
+                aws.Limits,
+                aws.Credentials));
         }
 
         try
@@ -160,10 +153,10 @@ public sealed class AwsClients(Local.LocalServices local) : IDisposable
     }
 
     // The session is resolved outside the lock, so disposing never waits for a credential chain.
-    private T Get<T>(ref T? field, BuildSettings settings, Func<AwsSession, T> make)
+    private T Get<T>(ref T? field, Func<AwsSession, T> make)
         where T : class
     {
-        var session = SessionAlone(settings);
+        var session = SessionAlone();
         lock (_lock)
         {
             return field ??= make(session);

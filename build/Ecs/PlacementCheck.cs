@@ -25,21 +25,21 @@ public static class PlacementCheck
     public static readonly IReadOnlyList<string> InstanceTypeParameters = [MasterInstanceTypeParameter, AgentInstanceTypeParameter];
 
     /// <summary>Returns one line per cluster on success; throws with every misfit, its numbers and the fix.</summary>
-    public static IReadOnlyList<string> Check(BuildSettings settings, IEnumerable<ImageDefinition> images)
+    public static IReadOnlyList<string> Check(EcsOptions options, IEnumerable<ImageDefinition> images)
     {
-        var table = InstanceTypes.Load(settings.RepositoryRoot);
+        var table = InstanceTypes.Load(options.RepositoryRoot);
         var problems = new List<string>();
         var lines = new List<string>();
-        var master = Resolve(settings, MasterInstanceTypeParameter, table, problems);
-        var agents = Resolve(settings, AgentInstanceTypeParameter, table, problems);
+        var master = Resolve(options, MasterInstanceTypeParameter, table, problems);
+        var agents = Resolve(options, AgentInstanceTypeParameter, table, problems);
         if (master is { } masterType)
         {
-            CheckMasterCluster(settings, masterType, lines, problems);
+            CheckMasterCluster(options, masterType, lines, problems);
         }
 
         if (agents is { } agentType)
         {
-            CheckAgentCluster(settings, agentType, images.Where(i => i.Agent is not null), lines, problems);
+            CheckAgentCluster(options, agentType, images.Where(i => i.Agent is not null), lines, problems);
         }
 
         if (problems.Count > 0)
@@ -80,22 +80,22 @@ public static class PlacementCheck
         throw new BuildException($"No template of {StackCatalog.Folder}/{StackCatalog.FileName} declares {parameter}, which the placement check reads.");
     }
 
-    private static InstanceType? Resolve(BuildSettings settings, string parameter, IReadOnlyDictionary<string, InstanceType> table, List<string> problems)
+    private static InstanceType? Resolve(EcsOptions options, string parameter, IReadOnlyDictionary<string, InstanceType> table, List<string> problems)
     {
-        var (template, shown, earlierOutputs) = DeclaringTemplate(settings.RepositoryRoot, parameter);
+        var (template, shown, earlierOutputs) = DeclaringTemplate(options.RepositoryRoot, parameter);
 
         // The order StackParameters.Resolve uses: the environment file, an earlier stack's output, the default.
-        if (earlierOutputs.Contains(parameter) && !settings.StackParameters.ContainsKey(parameter))
+        if (earlierOutputs.Contains(parameter) && !options.StackParameters.ContainsKey(parameter))
         {
-            throw new BuildException($"{parameter} comes from another stack's output, so its instance type is known only after a deploy: set it under \"parameters\" in {settings.EnvironmentFile}.");
+            throw new BuildException($"{parameter} comes from another stack's output, so its instance type is known only after a deploy: set it under \"parameters\" in {options.EnvironmentFile}.");
         }
 
-        var value = settings.StackParameters.TryGetValue(parameter, out var given) ? given : template.Parameters[parameter].Default;
-        var source = given is not null ? $"from \"parameters\" in {settings.EnvironmentFile}" : $"the default of {shown}";
+        var value = options.StackParameters.TryGetValue(parameter, out var given) ? given : template.Parameters[parameter].Default;
+        var source = given is not null ? $"from \"parameters\" in {options.EnvironmentFile}" : $"the default of {shown}";
         var allowed = AllowedValues(template, parameter);
         if (value is null)
         {
-            problems.Add($"{parameter} has no value: set it under \"parameters\" in {settings.EnvironmentFile}.");
+            problems.Add($"{parameter} has no value: set it under \"parameters\" in {options.EnvironmentFile}.");
             return null;
         }
 
@@ -114,9 +114,9 @@ public static class PlacementCheck
         return type;
     }
 
-    private static void CheckMasterCluster(BuildSettings settings, InstanceType type, List<string> lines, List<string> problems)
+    private static void CheckMasterCluster(EcsOptions options, InstanceType type, List<string> lines, List<string> problems)
     {
-        var tasks = MasterClusterServices.All.Select(s => MasterTask(settings, s)).ToList();
+        var tasks = MasterClusterServices.All.Select(s => MasterTask(options, s)).ToList();
         var cpu = tasks.Sum(t => t.Cpu * t.Copies);
         var memory = tasks.Sum(t => t.Memory * t.Copies);
         var interfaces = tasks.Sum(t => t.NetworkInterfaces * t.Copies);
@@ -159,14 +159,14 @@ public static class PlacementCheck
 
         problems.Add(
             $"The master's cluster needs {string.Join(", ", misfits)} on {where}: {parts}. Fix: " +
-            (room.Count > 0 ? $"a smaller master ({string.Join(", ", room)}, in {settings.EnvironmentFile}), or " : string.Empty) +
-            $"a larger {MasterInstanceTypeParameter} under \"parameters\" in {settings.EnvironmentFile}{Larger(settings, MasterInstanceTypeParameter, t => cpu <= t.CpuUnits && memory <= t.RegistrableMemory && interfaces <= t.TaskNetworkInterfaces)}" +
+            (room.Count > 0 ? $"a smaller master ({string.Join(", ", room)}, in {options.EnvironmentFile}), or " : string.Empty) +
+            $"a larger {MasterInstanceTypeParameter} under \"parameters\" in {options.EnvironmentFile}{Larger(options, MasterInstanceTypeParameter, t => cpu <= t.CpuUnits && memory <= t.RegistrableMemory && interfaces <= t.TaskNetworkInterfaces)}" +
             (interfaces > type.TaskNetworkInterfaces ? ", or fewer tasks at once (deploymentConfiguration maximumPercent 100 in the service files)" : string.Empty) + ".");
     }
 
-    private static void CheckAgentCluster(BuildSettings settings, InstanceType type, IEnumerable<ImageDefinition> agents, List<string> lines, List<string> problems)
+    private static void CheckAgentCluster(EcsOptions options, InstanceType type, IEnumerable<ImageDefinition> agents, List<string> lines, List<string> problems)
     {
-        var interfaces = NetworkMode(settings, "agent.json") == "awsvpc" ? 1 : 0;
+        var interfaces = NetworkMode(options, "agent.json") == "awsvpc" ? 1 : 0;
         var largest = (Cpu: 0, Memory: 0);
         foreach (var agent in agents)
         {
@@ -193,8 +193,8 @@ public static class PlacementCheck
             {
                 problems.Add(
                     $"{file}: {string.Join(", ", misfits)} on the agents' instance, {AgentInstanceTypeParameter} {type.Name}. " +
-                    $"Fix: a smaller task in {file} (at most \"cpu\" {type.CpuUnits}, \"memory\" {type.RegistrableMemory}), or a larger {AgentInstanceTypeParameter} under \"parameters\" in {settings.EnvironmentFile}" +
-                    $"{Larger(settings, AgentInstanceTypeParameter, t => cpu <= t.CpuUnits && memory <= t.RegistrableMemory && interfaces <= t.TaskNetworkInterfaces)}.");
+                    $"Fix: a smaller task in {file} (at most \"cpu\" {type.CpuUnits}, \"memory\" {type.RegistrableMemory}), or a larger {AgentInstanceTypeParameter} under \"parameters\" in {options.EnvironmentFile}" +
+                    $"{Larger(options, AgentInstanceTypeParameter, t => cpu <= t.CpuUnits && memory <= t.RegistrableMemory && interfaces <= t.TaskNetworkInterfaces)}.");
             }
         }
 
@@ -208,10 +208,10 @@ public static class PlacementCheck
         => $"{setting} {most} or less, e.g. --{SettingDefinitions.All.Single(s => s.Key == setting).Argument}={most}";
 
     /// <summary>The allowed types that would fit, smallest first, for the fix.</summary>
-    private static string Larger(BuildSettings settings, string parameter, Func<InstanceType, bool> fits)
+    private static string Larger(EcsOptions options, string parameter, Func<InstanceType, bool> fits)
     {
-        var table = InstanceTypes.Load(settings.RepositoryRoot);
-        var (template, _, _) = DeclaringTemplate(settings.RepositoryRoot, parameter);
+        var table = InstanceTypes.Load(options.RepositoryRoot);
+        var (template, _, _) = DeclaringTemplate(options.RepositoryRoot, parameter);
         var fitting = AllowedValues(template, parameter).Where(table.ContainsKey).Select(n => table[n]).Where(fits)
             .OrderBy(t => t.CpuUnits).ThenBy(t => t.MemoryGiB).Take(2).ToList();
         return fitting.Count > 0 ? $" ({string.Join("; ", fitting.Select(t => t.Describe()))})" : " (no allowed type fits: make the task smaller)";
@@ -219,17 +219,17 @@ public static class PlacementCheck
 
     private sealed record MasterClusterTask(string TaskFile, int Cpu, int Memory, int NetworkInterfaces, int Copies, string CopiesWhy, string? CpuSetting, string? MemorySetting);
 
-    private static MasterClusterTask MasterTask(BuildSettings settings, MasterClusterService service)
+    private static MasterClusterTask MasterTask(EcsOptions options, MasterClusterService service)
     {
         var taskFile = $"ecs/{service.TaskDefinitionFile}";
-        var raw = ReadObject(settings, service.TaskDefinitionFile);
+        var raw = ReadObject(options, service.TaskDefinitionFile);
         var sizes = new JsonObject { ["cpu"] = raw["cpu"]?.DeepClone(), ["memory"] = raw["memory"]?.DeepClone(), ["networkMode"] = raw["networkMode"]?.DeepClone() };
-        var rendered = EcsDefinitionRenderer.Render(sizes.ToJsonString(), taskFile, Values(settings, service.Family(settings.EnvironmentName)));
+        var rendered = EcsDefinitionRenderer.Render(sizes.ToJsonString(), taskFile, Values(options, service.Family(options.EnvironmentName)));
         var cpu = Number(rendered["cpu"], taskFile, "cpu", "the task's CPU units, e.g. \"256\"");
         var memory = Number(rendered["memory"], taskFile, "memory", "the task's memory in MiB, e.g. \"512\"");
 
         var serviceFile = $"ecs/{service.ServiceFile}";
-        var definition = ReadObject(settings, service.ServiceFile);
+        var definition = ReadObject(options, service.ServiceFile);
         var desired = definition["desiredCount"] is { } count ? Number(count, serviceFile, "desiredCount", "a number of tasks") : 1;
         var deployment = definition["deploymentConfiguration"] as JsonObject;
 
@@ -243,17 +243,17 @@ public static class PlacementCheck
             SettingName(raw["cpu"]), SettingName(raw["memory"]));
     }
 
-    private static string? NetworkMode(BuildSettings settings, string file)
-        => (string?)ReadObject(settings, file)["networkMode"];
+    private static string? NetworkMode(EcsOptions options, string file)
+        => (string?)ReadObject(options, file)["networkMode"];
 
     private static string? SettingName(JsonNode? raw)
         => raw is JsonValue value && value.TryGetValue<string>(out var text) && text.Replace(" ", string.Empty) is var compact && compact.StartsWith("{{setting:", StringComparison.Ordinal)
             ? compact["{{setting:".Length..^2]
             : null;
 
-    private static JsonObject ReadObject(BuildSettings settings, string file)
+    private static JsonObject ReadObject(EcsOptions options, string file)
     {
-        var path = Path.Combine(settings.RepositoryRoot, "ecs", file);
+        var path = Path.Combine(options.RepositoryRoot, "ecs", file);
         try
         {
             return JsonNode.Parse(File.ReadAllText(path), documentOptions: new JsonDocumentOptions { CommentHandling = JsonCommentHandling.Skip }) as JsonObject
@@ -278,15 +278,15 @@ public static class PlacementCheck
             : throw new BuildException($"{file}: \"{key}\" must be {what} for the placement check; it is {(text is null ? "missing" : $"'{text}'")}.");
     }
 
-    private static EcsDefinitionValues Values(BuildSettings settings, string family)
+    private static EcsDefinitionValues Values(EcsOptions options, string family)
     {
         var empty = new Dictionary<string, string>();
         // The task sizes only: the settings the task definitions' cpu and memory may name.
         var sizes = new Dictionary<string, string>
         {
-            ["masterCpu"] = settings.MasterCpu.ToString(CultureInfo.InvariantCulture),
-            ["masterMemory"] = settings.MasterMemory.ToString(CultureInfo.InvariantCulture),
+            ["masterCpu"] = options.MasterCpu.ToString(CultureInfo.InvariantCulture),
+            ["masterMemory"] = options.MasterMemory.ToString(CultureInfo.InvariantCulture),
         };
-        return new EcsDefinitionValues(empty, settings.StackParameters, sizes, empty, new Dictionary<string, string> { ["family"] = family });
+        return new EcsDefinitionValues(empty, options.StackParameters, sizes, empty, new Dictionary<string, string> { ["family"] = family });
     }
 }

@@ -1,10 +1,11 @@
 using Cake.Core.Diagnostics;
 using JenkinsOnEcs.Build.Aws;
+using JenkinsOnEcs.Build.Common;
 
 namespace JenkinsOnEcs.Build.Ecs;
 
 /// <summary>Deploys the master's and the proxy's services (ecs/master-service.json, ecs/proxy-service.json) on their new revisions.</summary>
-public sealed class ServiceRollout(AwsClients aws, ICakeLog log)
+public sealed class ServiceRollout(AwsClients aws, SetAtSetup<EcsOptions> options, ICakeLog log)
 {
     private static readonly TimeSpan PollInterval = TimeSpan.FromSeconds(10);
 
@@ -12,15 +13,16 @@ public sealed class ServiceRollout(AwsClients aws, ICakeLog log)
     /// Before any task definition is registered: each existing service can take its file's members through
     /// UpdateService.
     /// </summary>
-    public async Task CheckAsync(Settings.BuildSettings settings, IReadOnlyDictionary<string, string> outputs, CancellationToken cancellationToken = default)
+    public async Task CheckAsync(IReadOnlyDictionary<string, string> outputs, CancellationToken cancellationToken = default)
     {
-        var deployer = new ServiceDeployer(aws.Ecs(settings), log, new ServiceDeployerOptions(false, PollInterval, TimeSpan.Zero));
+        var environment = options.Value;
+        var deployer = new ServiceDeployer(aws.Ecs(), log, new ServiceDeployerOptions(false, PollInterval, TimeSpan.Zero));
         foreach (var service in MasterClusterServices.All)
         {
-            var family = service.Family(settings.EnvironmentName);
+            var family = service.Family(environment.EnvironmentName);
 
             // The revision is not registered yet; any value serves, as UpdateService can change the task definition.
-            var (definition, shown) = Render(settings, outputs, service, revision: family);
+            var (definition, shown) = Render(environment, outputs, service, revision: family);
             var changes = await deployer.CheckAsync(definition, shown, cancellationToken);
             log.Information("{0}: {1}", family, changes switch
             {
@@ -33,12 +35,12 @@ public sealed class ServiceRollout(AwsClients aws, ICakeLog log)
 
     /// <param name="revisionOf">The task definition revision (ARN) registered in this run for a family.</param>
     public async Task<IReadOnlyList<ServiceDeployment>> DeployAsync(
-        Settings.BuildSettings settings,
         IReadOnlyDictionary<string, string> outputs,
         Func<string, string> revisionOf,
         CancellationToken cancellationToken = default)
     {
-        var session = aws.Session(settings);
+        var environment = options.Value;
+        var session = aws.Session();
         var ecsEndpoint = session.Endpoint(AwsService.Ecs);
 
         // The one concession to the local rehearsal: an emulator on this machine runs no containers.
@@ -48,24 +50,24 @@ public sealed class ServiceRollout(AwsClients aws, ICakeLog log)
             log.Information("ECS at {0} runs no containers: the services are created and updated, but their tasks are not awaited.", ecsEndpoint);
         }
 
-        var deployer = new ServiceDeployer(aws.Ecs(settings), log, new ServiceDeployerOptions(wait, PollInterval, TimeSpan.FromMinutes(30)));
+        var deployer = new ServiceDeployer(aws.Ecs(), log, new ServiceDeployerOptions(wait, PollInterval, TimeSpan.FromMinutes(30)));
         var deployments = new List<ServiceDeployment>();
         foreach (var service in MasterClusterServices.All)
         {
-            var family = service.Family(settings.EnvironmentName);
-            var (definition, shown) = Render(settings, outputs, service, revisionOf(family));
+            var family = service.Family(environment.EnvironmentName);
+            var (definition, shown) = Render(environment, outputs, service, revisionOf(family));
             deployments.Add(await deployer.DeployAsync(definition, shown, cancellationToken));
         }
 
         return deployments;
     }
 
-    private static (System.Text.Json.Nodes.JsonObject Definition, string ShownPath) Render(Settings.BuildSettings settings, IReadOnlyDictionary<string, string> outputs, MasterClusterService service, string revision)
+    private static (System.Text.Json.Nodes.JsonObject Definition, string ShownPath) Render(EcsOptions environment, IReadOnlyDictionary<string, string> outputs, MasterClusterService service, string revision)
     {
         var values = new EcsDefinitionValues(
-            outputs, settings.StackParameters, new Dictionary<string, string>(), new Dictionary<string, string>(),
-            new Dictionary<string, string> { ["family"] = service.Family(settings.EnvironmentName), ["taskDefinition"] = revision });
+            outputs, environment.StackParameters, new Dictionary<string, string>(), new Dictionary<string, string>(),
+            new Dictionary<string, string> { ["family"] = service.Family(environment.EnvironmentName), ["taskDefinition"] = revision });
         var shown = Conventions.ShownEcsPath(service.ServiceFile);
-        return (EcsDefinitionRenderer.Render(File.ReadAllText(Path.Combine(settings.RepositoryRoot, Conventions.EcsFolder, service.ServiceFile)), shown, values), shown);
+        return (EcsDefinitionRenderer.Render(File.ReadAllText(Path.Combine(environment.RepositoryRoot, Conventions.EcsFolder, service.ServiceFile)), shown, values), shown);
     }
 }

@@ -1,4 +1,5 @@
 using JenkinsOnEcs.Build.Aws;
+using JenkinsOnEcs.Build.Common;
 using JenkinsOnEcs.Build.Images;
 using System.Text.Json.Nodes;
 using Cake.Core.Diagnostics;
@@ -9,21 +10,20 @@ namespace JenkinsOnEcs.Build.Ecs;
 /// Renders the task definitions (ecs/master.json, ecs/proxy.json, and ecs/agent.json once per toolchain) with the
 /// stacks' outputs and the pushed images' digests, and registers each one whose content changed.
 /// </summary>
-public sealed class TaskDefinitionRollout(AwsClients aws, ICakeLog log)
+public sealed class TaskDefinitionRollout(AwsClients aws, SetAtSetup<EcsOptions> options, ICakeLog log)
 {
     /// <param name="outputs">The stacks' outputs.</param>
     /// <param name="pushed">The pushed images' references by image name (by digest).</param>
     public async Task<IReadOnlyList<TaskDefinitionRegistration>> RegisterAsync(
-        Settings.BuildSettings settings,
         IEnumerable<ImageDefinition> images,
         IReadOnlyDictionary<string, string> outputs,
         IReadOnlyDictionary<string, string> pushed,
         CancellationToken cancellationToken = default)
     {
-        var region = aws.Session(settings).Region.SystemName;
-        var registrar = new TaskDefinitionRegistrar(aws.Ecs(settings), log);
+        var region = aws.Session().Region.SystemName;
+        var registrar = new TaskDefinitionRegistrar(aws.Ecs(), log);
         // Every definition renders before the first is registered: a missing value fails with nothing registered.
-        var definitions = images.Select(image => Render(settings, image, outputs, region, pushed)).ToList();
+        var definitions = images.Select(image => Render(options.Value, image, outputs, region, pushed)).ToList();
         var registrations = new List<TaskDefinitionRegistration>();
         foreach (var definition in definitions)
         {
@@ -39,7 +39,7 @@ public sealed class TaskDefinitionRollout(AwsClients aws, ICakeLog log)
     /// container (the only place that reaches the container: the plugin runs this definition as it is).
     /// </summary>
     public static JsonObject Render(
-        Settings.BuildSettings settings,
+        EcsOptions environment,
         ImageDefinition image,
         IReadOnlyDictionary<string, string> outputs,
         string region,
@@ -50,19 +50,19 @@ public sealed class TaskDefinitionRollout(AwsClients aws, ICakeLog log)
             : throw new BuildException($"{image.Name} was not pushed in this run: run its push task before RegisterTaskDefinitions (not with --exclusive).");
         var (file, deploy) = image.Kind switch
         {
-            ImageKind.Master => (Conventions.MasterTaskDefinitionFile, new Dictionary<string, string> { ["family"] = Conventions.MasterFamily(settings.EnvironmentName) }),
-            ImageKind.Proxy => (Conventions.ProxyTaskDefinitionFile, new Dictionary<string, string> { ["family"] = Conventions.ProxyFamily(settings.EnvironmentName) }),
+            ImageKind.Master => (Conventions.MasterTaskDefinitionFile, new Dictionary<string, string> { ["family"] = Conventions.MasterFamily(environment.EnvironmentName) }),
+            ImageKind.Proxy => (Conventions.ProxyTaskDefinitionFile, new Dictionary<string, string> { ["family"] = Conventions.ProxyFamily(environment.EnvironmentName) }),
             _ => (Conventions.AgentTaskDefinitionFile, new Dictionary<string, string>
             {
-                ["family"] = (outputs.TryGetValue(Conventions.AgentFamilyPrefixOutput, out var prefix) ? prefix : Conventions.AgentFamilyPrefix(settings.EnvironmentName)) + image.Toolchain,
+                ["family"] = (outputs.TryGetValue(Conventions.AgentFamilyPrefixOutput, out var prefix) ? prefix : Conventions.AgentFamilyPrefix(environment.EnvironmentName)) + image.Toolchain,
                 ["toolchain"] = image.Toolchain!,
                 ["cpu"] = image.Agent!.Cpu.ToString(System.Globalization.CultureInfo.InvariantCulture),
                 ["memory"] = image.Agent.Memory.ToString(System.Globalization.CultureInfo.InvariantCulture),
                 ["image"] = reference,
             }),
         };
-        var values = new EcsDefinitionValues(outputs, settings.StackParameters, Settings(settings, region), pushed, deploy);
-        var path = Path.Combine(settings.RepositoryRoot, Conventions.EcsFolder, file);
+        var values = new EcsDefinitionValues(outputs, environment.StackParameters, Substitutions(environment, region), pushed, deploy);
+        var path = Path.Combine(environment.RepositoryRoot, Conventions.EcsFolder, file);
         var definition = EcsDefinitionRenderer.Render(File.ReadAllText(path), Conventions.ShownEcsPath(file), values);
         return image.Kind == ImageKind.Agent ? WithToolchainEnvironment(definition, image, Conventions.ShownEcsPath(file)) : definition;
     }
@@ -92,13 +92,13 @@ public sealed class TaskDefinitionRollout(AwsClients aws, ICakeLog log)
         return definition;
     }
 
-    private static Dictionary<string, string> Settings(Settings.BuildSettings settings, string region) => new()
+    private static Dictionary<string, string> Substitutions(EcsOptions environment, string region) => new()
     {
         ["region"] = region,
-        ["timezone"] = settings.TimeZone,
-        ["adminUser"] = settings.AdminUser,
-        ["masterCpu"] = settings.MasterCpu.ToString(System.Globalization.CultureInfo.InvariantCulture),
-        ["masterMemory"] = settings.MasterMemory.ToString(System.Globalization.CultureInfo.InvariantCulture),
-        ["maxAgents"] = settings.MaxAgents.ToString(System.Globalization.CultureInfo.InvariantCulture),
+        ["timezone"] = environment.TimeZone,
+        ["adminUser"] = environment.AdminUser,
+        ["masterCpu"] = environment.MasterCpu.ToString(System.Globalization.CultureInfo.InvariantCulture),
+        ["masterMemory"] = environment.MasterMemory.ToString(System.Globalization.CultureInfo.InvariantCulture),
+        ["maxAgents"] = environment.MaxAgents.ToString(System.Globalization.CultureInfo.InvariantCulture),
     };
 }

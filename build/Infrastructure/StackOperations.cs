@@ -1,6 +1,6 @@
 using Cake.Core.Diagnostics;
 using JenkinsOnEcs.Build.Aws;
-using JenkinsOnEcs.Build.Settings;
+using JenkinsOnEcs.Build.Common;
 
 namespace JenkinsOnEcs.Build.Infrastructure;
 
@@ -8,26 +8,27 @@ namespace JenkinsOnEcs.Build.Infrastructure;
 /// The stacks of cfn/stacks.json for the run's environment, on the run's AWS clients: rolled out or planned
 /// (<see cref="InfrastructureRollout"/>, one <see cref="StackRollout"/> per stack), or their outputs read.
 /// </summary>
-public sealed class StackOperations(AwsClients aws, IStackParameterCheck parameterChecks, ICakeLog log)
+public sealed class StackOperations(AwsClients aws, IStackParameterCheck parameterChecks, SetAtSetup<StackOptions> options, ICakeLog log)
 {
-    public Task<InfrastructureResult> DeployAsync(BuildSettings settings, bool planOnly, CancellationToken cancellationToken = default)
+    public Task<InfrastructureResult> DeployAsync(bool planOnly, CancellationToken cancellationToken = default)
     {
-        var rollout = new InfrastructureRollout(new StackRollout(aws.CloudFormation(settings), log, StackRolloutOptions.Default), new SsmOnFirstUse(() => aws.Ssm(settings)), log);
+        var stacks = options.Value;
+        var rollout = new InfrastructureRollout(new StackRollout(aws.CloudFormation(), log, StackRolloutOptions.Default), new SsmOnFirstUse(aws.Ssm), log);
         return rollout.DeployAsync(
             new InfrastructureRequest(
-                settings.RepositoryRoot,
-                StackCatalog.Load(settings.RepositoryRoot),
-                settings.EnvironmentName,
-                settings.EnvironmentFile,
-                settings.StackParameters,
+                stacks.RepositoryRoot,
+                StackCatalog.Load(stacks.RepositoryRoot),
+                stacks.EnvironmentName,
+                stacks.EnvironmentFile,
+                stacks.Parameters,
                 planOnly,
                 parameterChecks),
             cancellationToken);
     }
 
     /// <summary>The outputs of the environment's deployed stacks, read and changing nothing.</summary>
-    public Task<IReadOnlyDictionary<string, string>> ReadOutputsAsync(BuildSettings settings, CancellationToken cancellationToken = default)
-        => StackOutputs.ReadAsync(aws.CloudFormation(settings), settings, cancellationToken);
+    public Task<IReadOnlyDictionary<string, string>> ReadOutputsAsync(CancellationToken cancellationToken = default)
+        => StackOutputs.ReadAsync(aws.CloudFormation(), options.Value, cancellationToken);
 
     /// <summary>The SSM client made on first use: after the stack describes are under way, and only when a template has an SSM-typed parameter.</summary>
     private sealed class SsmOnFirstUse(Func<ISsmParameterStore> make) : ISsmParameterStore

@@ -1,19 +1,18 @@
 using JenkinsOnEcs.Build.Aws;
-using JenkinsOnEcs.Build.Settings;
 
 namespace JenkinsOnEcs.Build.Infrastructure;
 
 /// <summary>The outputs of the environment's deployed stacks, for a run that does not deploy them itself.</summary>
 public static class StackOutputs
 {
-    public static async Task<IReadOnlyDictionary<string, string>> ReadAsync(ICloudFormation cloudFormation, BuildSettings settings, CancellationToken cancellationToken)
+    public static async Task<IReadOnlyDictionary<string, string>> ReadAsync(ICloudFormation cloudFormation, StackOptions stacks, CancellationToken cancellationToken)
     {
         var outputs = new Dictionary<string, string>(StringComparer.Ordinal);
-        foreach (var stack in StackCatalog.Load(settings.RepositoryRoot))
+        foreach (var stack in StackCatalog.Load(stacks.RepositoryRoot))
         {
-            var name = stack.StackName(settings.EnvironmentName);
+            var name = stack.StackName(stacks.EnvironmentName);
             var description = await cloudFormation.DescribeStackAsync(name, cancellationToken)
-                ?? throw new BuildException($"Stack {name} does not exist: run DeployInfrastructure for environment '{settings.EnvironmentName}' first.");
+                ?? throw new BuildException($"Stack {name} does not exist: run DeployInfrastructure for environment '{stacks.EnvironmentName}' first.");
             foreach (var (key, value) in description.Outputs)
             {
                 outputs[key] = value;

@@ -1,7 +1,6 @@
 using Cake.Core.Diagnostics;
 using Cake.Frosting;
 using JenkinsOnEcs.Build.Common;
-using JenkinsOnEcs.Build.Settings;
 
 namespace JenkinsOnEcs.Build.Local;
 
@@ -13,7 +12,7 @@ namespace JenkinsOnEcs.Build.Local;
 /// the build only and the build stops them after its teardown has used them (the deploy lock is released through
 /// moto). One that dies during the run stops the run with its name instead of a later, misleading network error.
 /// </summary>
-public sealed class LocalServices(ICakeLog log, RunCancellation cancellation) : IDisposable
+public sealed class LocalServices(ICakeLog log, RunCancellation cancellation, SetAtSetup<LocalServiceOptions> options) : IDisposable
 {
     private readonly List<LoopbackProcess> _started = [];
     private volatile bool _stopping;
@@ -27,25 +26,25 @@ public sealed class LocalServices(ICakeLog log, RunCancellation cancellation) : 
     private bool _aws;
     private bool _registry;
 
-    public void EnsureAws(BuildSettings settings)
+    public void EnsureAws()
     {
         lock (_lock)
         {
-            EnsureAwsAlone(settings);
+            EnsureAwsAlone(options.Value);
         }
     }
 
-    public void EnsureRegistry(BuildSettings settings)
+    public void EnsureRegistry()
     {
         lock (_lock)
         {
-            EnsureRegistryAlone(settings);
+            EnsureRegistryAlone(options.Value);
         }
     }
 
-    private void EnsureAwsAlone(BuildSettings settings)
+    private void EnsureAwsAlone(LocalServiceOptions local)
     {
-        if (_aws || !settings.StartLocalServices || settings.AwsEndpointUrl is not { } endpoint)
+        if (_aws || !local.Start || local.AwsEndpoint is not { } endpoint)
         {
             return;
         }
@@ -58,15 +57,15 @@ public sealed class LocalServices(ICakeLog log, RunCancellation cancellation) : 
         }
         else
         {
-            Start("moto_server", "python3", [Path.Combine(settings.RepositoryRoot, "tools", "moto", "serve.py"), "-H", endpoint.Host, "-p", endpoint.Port.ToString(System.Globalization.CultureInfo.InvariantCulture)], new Uri(endpoint, "moto-api/"));
+            Start("moto_server", "python3", [Path.Combine(local.RepositoryRoot, "tools", "moto", "serve.py"), "-H", endpoint.Host, "-p", endpoint.Port.ToString(System.Globalization.CultureInfo.InvariantCulture)], new Uri(endpoint, "moto-api/"));
         }
 
-        // moto takes any credentials; the session gets the rehearsal's (AwsClients.RehearsalCredentials), the process environment is left alone.
+        // moto takes any credentials; the session gets the rehearsal's (AwsOptions.Credentials, made at setup), the process environment is left alone.
     }
 
-    private void EnsureRegistryAlone(BuildSettings settings)
+    private void EnsureRegistryAlone(LocalServiceOptions local)
     {
-        if (_registry || !settings.StartLocalServices || settings.Registry is not { } host)
+        if (_registry || !local.Start || local.RegistryHost is not { } host)
         {
             return;
         }
@@ -80,7 +79,7 @@ public sealed class LocalServices(ICakeLog log, RunCancellation cancellation) : 
             return;
         }
 
-        var folder = Path.Combine(settings.ArtifactsDirectory, "registry");
+        var folder = Path.Combine(local.ArtifactsDirectory, "registry");
         Directory.CreateDirectory(folder);
         var config = Path.Combine(folder, "config.yml");
         File.WriteAllText(config, $"version: 0.1\nstorage:\n  filesystem:\n    rootdirectory: {Path.Combine(folder, "data")}\nhttp:\n  addr: {host}\n");

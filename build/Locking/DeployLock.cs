@@ -3,7 +3,7 @@ using System.Text.Json.Nodes;
 using Cake.Core.Diagnostics;
 using Cake.Frosting;
 using JenkinsOnEcs.Build.Aws;
-using JenkinsOnEcs.Build.Settings;
+using JenkinsOnEcs.Build.Common;
 using JenkinsOnEcs.Build.Stages;
 
 namespace JenkinsOnEcs.Build.Locking;
@@ -20,7 +20,7 @@ namespace JenkinsOnEcs.Build.Locking;
 /// first run (CreateTable) and needs no bucket or name up front. The role needs dynamodb:PutItem, GetItem,
 /// UpdateItem and DeleteItem on the table, and CreateTable and DescribeTable for the first run.
 /// </summary>
-public sealed class DeployLock(AwsClients aws, Local.LocalServices local, RunCancellation cancellation, ICakeLog log) : IDisposable
+public sealed class DeployLock(AwsClients aws, Local.LocalServices local, RunCancellation cancellation, SetAtSetup<DeployLockOptions> options, ICakeLog log) : IDisposable
 {
     public const string TableName = "jenkins-ecs-deploy-locks";
 
@@ -37,8 +37,8 @@ public sealed class DeployLock(AwsClients aws, Local.LocalServices local, RunCan
     /// Whether the run's tasks change AWS, and so need the lock: the tasks that change AWS say so; the pushes change
     /// it only when they go to the account's ECR (no "registry").
     /// </summary>
-    public static bool IsNeeded(TaskNeeds needs, BuildSettings settings)
-        => needs.HasFlag(TaskNeeds.DeployLock) || (settings.Registry is null && needs.HasFlag(TaskNeeds.Registry));
+    public static bool IsNeeded(TaskNeeds needs, bool pushesToEcr)
+        => needs.HasFlag(TaskNeeds.DeployLock) || (pushesToEcr && needs.HasFlag(TaskNeeds.Registry));
 
     /// <summary>Who this run is, for whoever finds the lock held: the CI job, the host, the process and the target.</summary>
     public static string DescribeRun(Func<string, string?> environment, string target)
@@ -53,10 +53,11 @@ public sealed class DeployLock(AwsClients aws, Local.LocalServices local, RunCan
     }
 
     /// <summary>Takes the environment's lock, or fails at once naming who holds it and since when.</summary>
-    public async Task TakeAsync(BuildSettings settings, string owner, CancellationToken cancellationToken)
+    public async Task TakeAsync(string owner, CancellationToken cancellationToken)
     {
-        var dynamo = aws.DynamoDb(settings);
-        var lockId = settings.EnvironmentName;
+        var lockOptions = options.Value;
+        var dynamo = aws.DynamoDb();
+        var lockId = lockOptions.EnvironmentName;
         var runId = Guid.NewGuid().ToString("N");
         for (var attempt = 0; ; attempt++)
         {
@@ -72,7 +73,7 @@ public sealed class DeployLock(AwsClients aws, Local.LocalServices local, RunCan
             JsonObject? previous;
             try
             {
-                previous = settings.BreakLock
+                previous = lockOptions.BreakLock
                     ? await dynamo.PutItemAsync(TableName, item, null, null, cancellationToken)
                     : await dynamo.PutItemAsync(TableName, item, "attribute_not_exists(LockId) OR ExpiresAt < :now", new JsonObject { [":now"] = N(now) }, cancellationToken);
             }
@@ -96,12 +97,12 @@ public sealed class DeployLock(AwsClients aws, Local.LocalServices local, RunCan
 
             if (previous is not null && (string?)previous["RunId"]?["S"] != runId)
             {
-                log.Warning(settings.BreakLock
+                log.Warning(lockOptions.BreakLock
                     ? "Broke the deploy lock of {0} (--break-lock), which was held by {1}."
                     : "Took over the deploy lock of {0}: its lease had expired, so its run ended without releasing it (killed?); it was held by {1}.", lockId, Describe(previous));
             }
 
-            var held = new Held(settings, lockId, runId, now + Lease);
+            var held = new Held(lockId, runId, now + Lease);
             lock (_lock)
             {
                 _held = held;
@@ -139,7 +140,7 @@ public sealed class DeployLock(AwsClients aws, Local.LocalServices local, RunCan
         using var timeout = new CancellationTokenSource(TimeSpan.FromSeconds(15));
         try
         {
-            aws.DynamoDb(held.Settings).DeleteItemAsync(TableName, Key(held.LockId), "RunId = :me", new JsonObject { [":me"] = S(held.RunId) }, timeout.Token).GetAwaiter().GetResult();
+            aws.DynamoDb().DeleteItemAsync(TableName, Key(held.LockId), "RunId = :me", new JsonObject { [":me"] = S(held.RunId) }, timeout.Token).GetAwaiter().GetResult();
             log.Information("Released the deploy lock of {0}", held.LockId);
         }
         catch (AwsServiceException ex) when (ex.Code == DynamoDbClient.ConditionFailed)
@@ -252,9 +253,8 @@ public sealed class DeployLock(AwsClients aws, Local.LocalServices local, RunCan
 
     private static JsonObject N(DateTimeOffset time) => new() { ["N"] = time.ToUnixTimeSeconds().ToString(CultureInfo.InvariantCulture) };
 
-    private sealed class Held(BuildSettings settings, string lockId, string runId, DateTimeOffset expiresAt)
+    private sealed class Held(string lockId, string runId, DateTimeOffset expiresAt)
     {
-        public BuildSettings Settings { get; } = settings;
 
         public string LockId { get; } = lockId;
 

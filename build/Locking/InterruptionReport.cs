@@ -2,7 +2,7 @@ using Cake.Core.Diagnostics;
 using Cake.Frosting;
 using JenkinsOnEcs.Build.Aws;
 using JenkinsOnEcs.Build.Infrastructure;
-using JenkinsOnEcs.Build.Settings;
+using JenkinsOnEcs.Build.Common;
 using JenkinsOnEcs.Build.Stages;
 
 namespace JenkinsOnEcs.Build.Locking;
@@ -12,9 +12,9 @@ namespace JenkinsOnEcs.Build.Locking;
 /// operation CloudFormation was carrying out goes on without the build; the line names the stack and how to follow
 /// it, since the next Deploy will find it busy until it ends.
 /// </summary>
-public sealed class InterruptionReport(AwsClients aws, Local.LocalServices local, RunCancellation cancellation, ICakeLog log)
+public sealed class InterruptionReport(AwsClients aws, Local.LocalServices local, RunCancellation cancellation, SetAtSetup<StackOptions> stacks, ICakeLog log)
 {
-    public void Write(BuildSettings? settings)
+    public void Write()
     {
         if (!cancellation.IsCancellationRequested)
         {
@@ -25,22 +25,22 @@ public sealed class InterruptionReport(AwsClients aws, Local.LocalServices local
         var where = task is null ? "before its first task" : cancellation.TaskWasRunning ? $"during {task}" : $"after {task}";
         // A reason other than a signal has been logged where it arose.
         var what = cancellation.Signal is null ? "Stopped" : $"Interrupted by {cancellation.Reason}";
-        var state = settings is null || !aws.InUse ? "nothing was changed in AWS"
+        var state = !stacks.IsSet || !aws.InUse ? "nothing was changed in AWS"
             : local.Died is { } died ? $"{died}, which held this rehearsal's state, is gone with it; nothing is left to follow"
-            : InAws(settings, task);
+            : InAws(stacks.Value, task);
         log.Error("{0} {1}: {2}.", what, where, state);
     }
 
-    private string InAws(BuildSettings settings, string? task)
+    private string InAws(StackOptions environment, string? task)
     {
         var parts = new List<string>();
         try
         {
             using var timeout = new CancellationTokenSource(TimeSpan.FromSeconds(10));
-            var cloudFormation = aws.CloudFormation(settings);
-            var region = aws.Session(settings).Region.SystemName;
-            var stacks = StackCatalog.Load(settings.RepositoryRoot).Select(s => s.StackName(settings.EnvironmentName)).ToList();
-            var states = Task.WhenAll(stacks.Select(name => cloudFormation.DescribeStackAsync(name, timeout.Token))).GetAwaiter().GetResult();
+            var cloudFormation = aws.CloudFormation();
+            var region = aws.Session().Region.SystemName;
+            var names = StackCatalog.Load(environment.RepositoryRoot).Select(s => s.StackName(environment.EnvironmentName)).ToList();
+            var states = Task.WhenAll(names.Select(name => cloudFormation.DescribeStackAsync(name, timeout.Token))).GetAwaiter().GetResult();
             var busy = states.Where(s => s is not null && s.Status.EndsWith("_IN_PROGRESS", StringComparison.Ordinal)).ToList();
             parts.AddRange(busy.Select(s =>
                 $"stack {s!.StackName} is {s.Status}, which goes on in AWS (follow it: aws cloudformation describe-stack-events --stack-name {s.StackName} --region {region}; the next Deploy waits for nothing and refuses a busy stack)"));

@@ -1,6 +1,6 @@
 using Cake.Core.Diagnostics;
 using JenkinsOnEcs.Build.Aws;
-using JenkinsOnEcs.Build.Settings;
+using JenkinsOnEcs.Build.Common;
 
 namespace JenkinsOnEcs.Build.Registry;
 
@@ -9,26 +9,23 @@ namespace JenkinsOnEcs.Build.Registry;
 /// config says), or the account's ECR with a private login (made on first use, removed through <see cref="Dispose"/>
 /// when the host disposes its services at the end of the run, after the teardown). When the run pushes, the image builder asks it first for each content tag.
 /// </summary>
-public sealed class RegistryTargets(AwsClients aws, Local.LocalServices local, RegistryClient registryClient, ICakeLog log) : IDisposable
+public sealed class RegistryTargets(AwsClients aws, Local.LocalServices local, RegistryClient registryClient, SetAtSetup<RegistryOptions> options, ICakeLog log) : IDisposable
 {
     private readonly SemaphoreSlim _choosing = new(1, 1);
     private (IImageRegistry Registry, RegistryLogin? Login)? _target;
-    private BuildSettings? _publishing;
 
     /// <summary>
-    /// Called at setup when the run's tasks push images: the builders then look in this registry before building.
-    /// The "registry" setting's registry is asked at once whether it takes this user's login, so that a refused
-    /// login fails the run before anything changes (ECR's login is checked with the AWS credentials).
+    /// Called at setup when the run's tasks push images: the "registry" setting's registry is asked at once whether
+    /// it takes this user's login, so that a refused login fails the run before anything changes (ECR's login is checked with the AWS credentials).
     /// </summary>
-    public void PublishWith(BuildSettings settings)
+    public void CheckAccess()
     {
-        _publishing = settings;
-        if (settings.Registry is not { } host)
+        if (options.Value.Host is not { } host)
         {
             return;
         }
 
-        local.EnsureRegistry(settings);
+        local.EnsureRegistry();
         try
         {
             registryClient.CheckAccessAsync(host, CancellationToken.None).GetAwaiter().GetResult();
@@ -41,14 +38,14 @@ public sealed class RegistryTargets(AwsClients aws, Local.LocalServices local, R
 
     /// <summary>The registry this run pushes to, or null when it pushes nothing (a local build).</summary>
     public async Task<IImageRegistry?> PublishingRegistryAsync(CancellationToken cancellationToken = default)
-        => _publishing is { } settings ? (await GetAsync(settings, cancellationToken)).Registry : null;
+        => options.Value.Publishes ? (await GetAsync(cancellationToken)).Registry : null;
 
-    public async Task<(IImageRegistry Registry, RegistryLogin? Login)> GetAsync(BuildSettings settings, CancellationToken cancellationToken = default)
+    public async Task<(IImageRegistry Registry, RegistryLogin? Login)> GetAsync(CancellationToken cancellationToken = default)
     {
         await _choosing.WaitAsync(cancellationToken);
         try
         {
-            return _target ??= await ChooseAsync(settings, cancellationToken);
+            return _target ??= await ChooseAsync(cancellationToken);
         }
         finally
         {
@@ -56,16 +53,16 @@ public sealed class RegistryTargets(AwsClients aws, Local.LocalServices local, R
         }
     }
 
-    private async Task<(IImageRegistry Registry, RegistryLogin? Login)> ChooseAsync(BuildSettings settings, CancellationToken cancellationToken)
+    private async Task<(IImageRegistry Registry, RegistryLogin? Login)> ChooseAsync(CancellationToken cancellationToken)
     {
-        if (settings.Registry is { } host)
+        if (options.Value.Host is { } host)
         {
-            local.EnsureRegistry(settings);
+            local.EnsureRegistry();
             log.Information("Pushing to the registry {0} (setting \"registry\")", host);
             return (new DockerRegistry(host, registryClient), null);
         }
 
-        var ecr = aws.Ecr(settings);
+        var ecr = aws.Ecr();
         var (endpoint, token, expires) = await ecr.GetAuthorizationTokenAsync(cancellationToken);
         var login = RegistryLogin.Create(endpoint, token);
         log.Information("Logged in to {0} until {1:HH:mm} UTC (private Docker config)", login.Registry, expires);

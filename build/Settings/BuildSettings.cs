@@ -1,3 +1,4 @@
+using JenkinsOnEcs.Build.Common;
 using JenkinsOnEcs.Build.Nginx;
 
 namespace JenkinsOnEcs.Build.Settings;
@@ -60,12 +61,4 @@ public sealed record BuildSettings
     public string ImagesDirectory => Path.Combine(RepositoryRoot, "images");
 
     public string ArtifactsDirectory => Path.Combine(RepositoryRoot, "artifacts");
-}
-
-/// <summary>A secret value; its text form is *** so that printing what holds it never shows it.</summary>
-public sealed class Redacted(string value)
-{
-    public string Value { get; } = value;
-
-    public override string ToString() => "***";
 }

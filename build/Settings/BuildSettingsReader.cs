@@ -1,6 +1,7 @@
 using System.Text.Json;
 using System.Text.RegularExpressions;
 using Cake.Core;
+using JenkinsOnEcs.Build.Common;
 using JenkinsOnEcs.Build.Nginx;
 
 namespace JenkinsOnEcs.Build.Settings;

@@ -18,14 +18,13 @@ public sealed class BackupHome(AwsClients aws) : AsyncFrostingTask<BuildContext>
 {
     public override async Task RunAsync(BuildContext context)
     {
-        var settings = context.Settings;
         if (context.Outputs.MasterRestart.TryGet(out var restart) && !restart.Restarts)
         {
             context.Log.Information("BackupHome: not needed, the master keeps its revision.");
             return;
         }
 
-        if (settings.SkipHomeBackup)
+        if (context.Options.Backup.Skip)
         {
             context.Log.Warning("BackupHome: skipped (skipHomeBackup is true): the master restarts without a fresh backup of the Jenkins home.");
             return;
@@ -33,7 +32,7 @@ public sealed class BackupHome(AwsClients aws) : AsyncFrostingTask<BuildContext>
 
         var outputs = context.Outputs.StackOutputs.Get(nameof(BackupHome));
         var target = new HomeBackupTarget(Output(outputs, "FileSystemArn"), Output(outputs, "BackupVaultName"), Output(outputs, "BackupRoleArn"));
-        var backup = new HomeBackup(aws.Backup(settings), context.Log, new BackupWaitOptions(TimeSpan.FromSeconds(15), TimeSpan.FromHours(2)));
+        var backup = new HomeBackup(aws.Backup(), context.Log, new BackupWaitOptions(TimeSpan.FromSeconds(15), TimeSpan.FromHours(2)));
         context.Outputs.HomeRecoveryPoint.Set(await backup.BackUpAsync(target, Guid.NewGuid().ToString("N"), context.CancellationToken));
     }
 

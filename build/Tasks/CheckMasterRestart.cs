@@ -17,16 +17,16 @@ public sealed class CheckMasterRestart(AwsClients aws) : AsyncFrostingTask<Build
 {
     public override async Task RunAsync(BuildContext context)
     {
-        var settings = context.Settings;
+        var ecs = context.Options.Ecs;
         var outputs = context.Outputs.StackOutputs.Get(nameof(CheckMasterRestart));
         var cluster = outputs.TryGetValue("MasterClusterName", out var name)
             ? name
             : throw new BuildException("The stacks have no output MasterClusterName: run DeployInfrastructure first.");
         var master = context.Catalog.Master;
         var pushed = new Dictionary<string, string> { [master.Name] = context.Outputs.PushedImages.Get(master.Name, nameof(CheckMasterRestart), nameof(PushMasterImage)).Reference };
-        var rendered = TaskDefinitionRollout.Render(settings, context.Catalog.Master, outputs, aws.Session(settings).Region.SystemName, pushed);
-        var family = MasterClusterServices.All[0].Family(settings.EnvironmentName);
-        var change = await new MasterRestartCheck(aws.Ecs(settings), context.Log).CheckAsync(rendered, cluster, family, settings.AllowMasterRestart, context.CancellationToken);
+        var rendered = TaskDefinitionRollout.Render(ecs, context.Catalog.Master, outputs, aws.Session().Region.SystemName, pushed);
+        var family = MasterClusterServices.All[0].Family(ecs.EnvironmentName);
+        var change = await new MasterRestartCheck(aws.Ecs(), context.Log).CheckAsync(rendered, cluster, family, ecs.AllowMasterRestart, context.CancellationToken);
         context.Outputs.MasterRestart.Set(change);
     }
 }

@@ -10,7 +10,7 @@ public sealed class CheckPlacement : FrostingTask<BuildContext>
 {
     public override void Run(BuildContext context)
     {
-        foreach (var line in PlacementCheck.Check(context.Settings, context.Catalog.Images))
+        foreach (var line in PlacementCheck.Check(context.Options.Ecs, context.Catalog.Images))
         {
             context.Log.Information("{0}", line);
         }

@@ -11,5 +11,5 @@ namespace JenkinsOnEcs.Build.Tasks;
 public sealed class CheckServiceUpdates(ServiceRollout services) : AsyncFrostingTask<BuildContext>
 {
     public override Task RunAsync(BuildContext context)
-        => services.CheckAsync(context.Settings, context.Outputs.StackOutputs.Get(nameof(CheckServiceUpdates)), context.CancellationToken);
+        => services.CheckAsync(context.Outputs.StackOutputs.Get(nameof(CheckServiceUpdates)), context.CancellationToken);
 }

@@ -13,7 +13,7 @@ public sealed class Clean : FrostingTask<BuildContext>
     {
         foreach (var path in new[]
                  {
-                     context.Settings.ArtifactsDirectory,
+                     context.Options.ArtifactsDirectory,
                      Path.Combine(context.Catalog.Proxy.ContextDirectory, NginxConfigRenderer.RenderedFolder),
                      Path.Combine(context.Catalog.Master.ContextDirectory, EcsCloudRenderer.RenderedFolder),
                  })

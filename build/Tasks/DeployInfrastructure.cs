@@ -15,7 +15,7 @@ public sealed class DeployInfrastructure(StackOperations stacks) : AsyncFrosting
 {
     public override async Task RunAsync(BuildContext context)
     {
-        var result = await stacks.DeployAsync(context.Settings, planOnly: false, context.CancellationToken);
+        var result = await stacks.DeployAsync(planOnly: false, context.CancellationToken);
         context.Outputs.StackOutputs.Set(result.Outputs);
         context.Log.Information("{0}", string.Join(", ", result.Stacks.Select(s => $"{s.StackName}: {s.Outcome}")));
     }

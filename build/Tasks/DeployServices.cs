@@ -16,7 +16,6 @@ public sealed class DeployServices(ServiceRollout services) : AsyncFrostingTask<
 {
     public override Task RunAsync(BuildContext context)
         => services.DeployAsync(
-            context.Settings,
             context.Outputs.StackOutputs.Get(nameof(DeployServices)),
             family => context.Outputs.TaskDefinitions.Get(family, nameof(DeployServices), nameof(RegisterTaskDefinitions)).Arn,
             context.CancellationToken);

@@ -13,7 +13,7 @@ public sealed class PlanInfrastructure(StackOperations stacks) : AsyncFrostingTa
 {
     public override async Task RunAsync(BuildContext context)
     {
-        var result = await stacks.DeployAsync(context.Settings, planOnly: true, context.CancellationToken);
+        var result = await stacks.DeployAsync(planOnly: true, context.CancellationToken);
         context.Log.Information("{0}", string.Join(", ", result.Stacks.Select(s => $"{s.StackName}: {s.Outcome}")));
     }
 }

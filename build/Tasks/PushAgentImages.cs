@@ -14,5 +14,5 @@ namespace JenkinsOnEcs.Build.Tasks;
 public sealed class PushAgentImages(ImagePublisher publisher) : AsyncFrostingTask<BuildContext>
 {
     public override async Task RunAsync(BuildContext context)
-        => context.Outputs.Record(await publisher.PublishAsync(context.Settings, context.Catalog.Agents.Select(a => context.Outputs.BuiltImages.Get(a.Name, nameof(PushAgentImages), nameof(BuildAgentImages))).ToList(), context.CancellationToken));
+        => context.Outputs.Record(await publisher.PublishAsync(context.Catalog.Agents.Select(a => context.Outputs.BuiltImages.Get(a.Name, nameof(PushAgentImages), nameof(BuildAgentImages))).ToList(), context.ImageBuildOptions, context.CancellationToken));
 }

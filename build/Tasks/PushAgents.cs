@@ -20,7 +20,7 @@ public sealed class PushAgents(TaskDefinitionRollout taskDefinitions) : AsyncFro
         var agents = context.Catalog.Agents;
         var pushed = agents.ToDictionary(a => a.Name, a => context.Outputs.PushedImages.Get(a.Name, nameof(PushAgents), nameof(PushAgentImages)).Reference, StringComparer.Ordinal);
         var outputs = context.Outputs.StackOutputs.Get(nameof(PushAgents));
-        foreach (var registration in await taskDefinitions.RegisterAsync(context.Settings, agents, outputs, pushed, context.CancellationToken))
+        foreach (var registration in await taskDefinitions.RegisterAsync(agents, outputs, pushed, context.CancellationToken))
         {
             context.Outputs.TaskDefinitions.Set(registration.Family, registration);
         }

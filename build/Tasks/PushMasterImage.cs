@@ -14,5 +14,5 @@ namespace JenkinsOnEcs.Build.Tasks;
 public sealed class PushMasterImage(ImagePublisher publisher) : AsyncFrostingTask<BuildContext>
 {
     public override async Task RunAsync(BuildContext context)
-        => context.Outputs.Record(await publisher.PublishAsync(context.Settings, [context.Outputs.BuiltImages.Get(context.Catalog.Master.Name, nameof(PushMasterImage), nameof(BuildMasterImage))], context.CancellationToken));
+        => context.Outputs.Record(await publisher.PublishAsync([context.Outputs.BuiltImages.Get(context.Catalog.Master.Name, nameof(PushMasterImage), nameof(BuildMasterImage))], context.ImageBuildOptions, context.CancellationToken));
 }

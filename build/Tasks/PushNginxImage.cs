@@ -14,5 +14,5 @@ namespace JenkinsOnEcs.Build.Tasks;
 public sealed class PushNginxImage(ImagePublisher publisher) : AsyncFrostingTask<BuildContext>
 {
     public override async Task RunAsync(BuildContext context)
-        => context.Outputs.Record(await publisher.PublishAsync(context.Settings, [context.Outputs.BuiltImages.Get(context.Catalog.Proxy.Name, nameof(PushNginxImage), nameof(BuildNginxImage))], context.CancellationToken));
+        => context.Outputs.Record(await publisher.PublishAsync([context.Outputs.BuiltImages.Get(context.Catalog.Proxy.Name, nameof(PushNginxImage), nameof(BuildNginxImage))], context.ImageBuildOptions, context.CancellationToken));
 }

@@ -12,12 +12,12 @@ namespace JenkinsOnEcs.Build.Tasks;
 public sealed class ReadStackOutputs(StackOperations stacks) : AsyncFrostingTask<BuildContext>
 {
     public override bool ShouldRun(BuildContext context)
-        => StageGraph.ReadsStackOutputs(context.Tasks, context.Target, upstreamSet: context.Settings.JenkinsUpstream is not null);
+        => StageGraph.ReadsStackOutputs(context.Tasks, context.Target, upstreamSet: context.Options.Nginx.JenkinsUpstream is not null);
 
     public override async Task RunAsync(BuildContext context)
     {
-        var outputs = await stacks.ReadOutputsAsync(context.Settings, context.CancellationToken);
+        var outputs = await stacks.ReadOutputsAsync(context.CancellationToken);
         context.Outputs.StackOutputs.Set(outputs);
-        context.Log.Information("Read {0} outputs of the deployed stacks of {1}", outputs.Count, context.Settings.EnvironmentName);
+        context.Log.Information("Read {0} outputs of the deployed stacks of {1}", outputs.Count, context.Options.EnvironmentName);
     }
 }

@@ -24,7 +24,7 @@ public sealed class RegisterTaskDefinitions(TaskDefinitionRollout taskDefinition
         var images = context.Catalog.Images;
         var pushed = images.ToDictionary(i => i.Name, i => context.Outputs.PushedImages.Get(i.Name, nameof(RegisterTaskDefinitions), StageOutputs.PushTaskOf(i.Kind)).Reference, StringComparer.Ordinal);
         var outputs = context.Outputs.StackOutputs.Get(nameof(RegisterTaskDefinitions));
-        foreach (var registration in await taskDefinitions.RegisterAsync(context.Settings, images, outputs, pushed, context.CancellationToken))
+        foreach (var registration in await taskDefinitions.RegisterAsync(images, outputs, pushed, context.CancellationToken))
         {
             context.Outputs.TaskDefinitions.Set(registration.Family, registration);
         }

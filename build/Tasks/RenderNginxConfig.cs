@@ -13,8 +13,8 @@ public sealed class RenderNginxConfig(NginxConfigRenderer renderer) : FrostingTa
 {
     public override void Run(BuildContext context)
     {
-        var settings = context.Settings;
-        var values = new NginxConfigValues(Upstream(context), settings.NginxResolver, settings.ProxyTimeoutSeconds);
+        var nginx = context.Options.Nginx;
+        var values = new NginxConfigValues(Upstream(context), nginx.Resolver, nginx.ProxyTimeoutSeconds);
         var (path, changed) = renderer.RenderInto(context.Catalog.Proxy.ContextDirectory, values);
         context.Log.Information("{0} {1} (upstream {2})", changed ? "Rendered" : "Unchanged", path, values.Upstream);
     }
@@ -26,6 +26,6 @@ public sealed class RenderNginxConfig(NginxConfigRenderer renderer) : FrostingTa
     private static NginxUpstream Upstream(BuildContext context)
         => context.Outputs.StackOutputs.TryGet(out var outputs) && outputs.TryGetValue("InternalLoadBalancerDnsName", out var dns) && NginxUpstream.TryParse(dns, out var upstream, out _)
             ? upstream
-            : context.Settings.JenkinsUpstream
+            : context.Options.Nginx.JenkinsUpstream
               ?? throw new BuildException("RenderNginxConfig has no upstream: this run neither deployed nor read the stacks (DeployInfrastructure or ReadStackOutputs, not with --exclusive), and \"jenkinsUpstream\" is not set in the environment file.");
 }

@@ -15,16 +15,16 @@ public sealed class RestoreHome(AwsClients aws) : AsyncFrostingTask<BuildContext
 {
     public override async Task RunAsync(BuildContext context)
     {
-        var settings = context.Settings;
-        var recoveryPoint = settings.RecoveryPoint
+        var backup = context.Options.Backup;
+        var recoveryPoint = backup.RecoveryPoint
             ?? throw new BuildException("RestoreHome needs the recovery point to restore: pass --recovery-point=arn:aws:backup:…:recovery-point:ID (BackupHome logs each one it makes; aws backup list-recovery-points-by-backup-vault lists them).");
         var outputs = context.Outputs.StackOutputs.Get(nameof(RestoreHome));
-        var restore = new HomeRestore(aws.Backup(settings), context.Log, new BackupWaitOptions(TimeSpan.FromSeconds(15), TimeSpan.FromHours(4)));
+        var restore = new HomeRestore(aws.Backup(), context.Log, new BackupWaitOptions(TimeSpan.FromSeconds(15), TimeSpan.FromHours(4)));
         await restore.RestoreAsync(
             recoveryPoint,
             BackupHome.Output(outputs, "BackupRoleArn"),
             BackupHome.Output(outputs, "FileSystemId"),
-            $"{settings.EnvironmentName}-jenkins-home-restore-{DateTime.UtcNow:yyyyMMddHHmmss}",
+            $"{backup.EnvironmentName}-jenkins-home-restore-{DateTime.UtcNow:yyyyMMddHHmmss}",
             context.CancellationToken);
     }
 }

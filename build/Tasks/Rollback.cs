@@ -15,20 +15,20 @@ public sealed class Rollback(AwsClients aws) : AsyncFrostingTask<BuildContext>
 {
     public override async Task RunAsync(BuildContext context)
     {
-        var settings = context.Settings;
+        var ecs = context.Options.Ecs;
         var outputs = context.Outputs.StackOutputs.Get(nameof(Rollback));
         var cluster = outputs.TryGetValue("MasterClusterName", out var name)
             ? name
             : throw new BuildException("The stacks have no output MasterClusterName: run DeployInfrastructure first.");
 
         // As DeployServices: an emulator on this machine runs no containers, so its services are not awaited.
-        var wait = !aws.Session(settings).Endpoint(AwsService.Ecs).IsLoopback;
+        var wait = !aws.Session().Endpoint(AwsService.Ecs).IsLoopback;
         var targets = MasterClusterServices.All.Select(service =>
         {
-            var family = service.Family(settings.EnvironmentName);
-            return new RollbackTarget(family, family, service.ServiceFile == Conventions.ProxyServiceFile ? settings.ProxyRevision : settings.MasterRevision);
+            var family = service.Family(ecs.EnvironmentName);
+            return new RollbackTarget(family, family, service.ServiceFile == Conventions.ProxyServiceFile ? ecs.ProxyRevision : ecs.MasterRevision);
         }).ToList();
-        var rollback = new ServiceRollback(aws.Ecs(settings), context.Log, new ServiceDeployerOptions(wait, TimeSpan.FromSeconds(10), TimeSpan.FromMinutes(30)));
+        var rollback = new ServiceRollback(aws.Ecs(), context.Log, new ServiceDeployerOptions(wait, TimeSpan.FromSeconds(10), TimeSpan.FromMinutes(30)));
         await rollback.RollbackAsync(cluster, targets, context.CancellationToken);
     }
 }

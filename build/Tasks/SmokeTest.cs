@@ -15,32 +15,32 @@ public sealed class SmokeTest(AwsClients aws, ICakeLog log) : AsyncFrostingTask<
 {
     public override async Task RunAsync(BuildContext context)
     {
-        var settings = context.Settings;
-        if (settings.SkipSmokeTest)
+        var inputs = context.Options.SmokeTest;
+        if (inputs.Skip)
         {
-            log.Information("SmokeTest skipped: skipSmokeTest is set in {0} (or as --skip-smoke-test); nothing was checked.", settings.EnvironmentFile);
+            log.Information("SmokeTest skipped: skipSmokeTest is set in {0} (or as --skip-smoke-test); nothing was checked.", inputs.EnvironmentFile);
             return;
         }
 
-        var parameters = settings.StackParameters;
-        AdminPassword.CheckPrerequisites(parameters, settings.AdminPassword?.Value, settings.EnvironmentFile);
+        var parameters = inputs.StackParameters;
+        AdminPassword.CheckPrerequisites(parameters, inputs.AdminPassword?.Value, inputs.EnvironmentFile);
         var domain = parameters["DomainName"];
         var secretArn = parameters.GetValueOrDefault("AdminPasswordSecretArn");
 
         var token = context.CancellationToken;
-        var session = aws.Session(settings);
+        var session = aws.Session();
         using var secrets = new SecretsManagerClient(session);
         using var logs = new CloudWatchLogsClient(session);
         var outputs = context.Outputs.StackOutputs.Get(nameof(SmokeTest));
         var logGroups = outputs.TryGetValue("MasterLogGroupName", out var master) && outputs.TryGetValue("AgentLogGroupName", out var agent) ? new SmokeLogGroups(master, agent) : null;
         var options = new SmokeTestOptions(
             new Uri($"https://{domain}/"),
-            settings.AdminUser,
-            await AdminPassword.ResolveAsync(settings.AdminPassword?.Value, secretArn, () => secrets, token),
+            inputs.AdminUser,
+            await AdminPassword.ResolveAsync(inputs.AdminPassword?.Value, secretArn, () => secrets, token),
             context.Catalog.Images.Where(i => i.Agent is not null).Select(i => new AgentProbe(i.Toolchain!, i.Agent!.Label)).ToList(),
-            TimeSpan.FromMinutes(settings.SmokeTestTimeoutMinutes));
+            TimeSpan.FromMinutes(inputs.TimeoutMinutes));
 
-        using var trustedCa = settings.SmokeTestCaFile is { } ca ? SmokeConnection.LoadCa(ca) : null;
+        using var trustedCa = inputs.CaFile is { } ca ? SmokeConnection.LoadCa(ca) : null;
         string? tlsProblem = null;
         using var handler = SmokeConnection.Create(trustedCa, connectTo: null, problem => tlsProblem = problem);
         var smoke = new JenkinsSmokeTest(handler, text => log.Information("{0}", text), () => tlsProblem);

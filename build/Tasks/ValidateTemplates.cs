@@ -10,7 +10,7 @@ public sealed class ValidateTemplates(TemplateValidator validator) : FrostingTas
 {
     public override void Run(BuildContext context)
     {
-        var (templates, skipped) = validator.ValidateIfChanged(context.Settings.RepositoryRoot, context.Settings.ArtifactsDirectory);
+        var (templates, skipped) = validator.ValidateIfChanged(context.Options.RepositoryRoot, context.Options.ArtifactsDirectory);
         context.Log.Information(skipped
             ? "{0} templates unchanged since they last passed cfn-lint and the security rules"
             : "{0} templates pass cfn-lint and the security rules", templates);

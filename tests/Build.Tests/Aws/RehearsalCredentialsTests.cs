@@ -1,5 +1,4 @@
 using Cake.Core;
-using JenkinsOnEcs.Build.Aws;
 using JenkinsOnEcs.Build.Settings;
 using JenkinsOnEcs.Build.Tests.Support;
 
@@ -14,7 +13,7 @@ public sealed class RehearsalCredentialsTests
     [Fact]
     public void A_rehearsal_with_no_credentials_set_gets_fixed_ones_for_its_session()
     {
-        var credentials = AwsClients.RehearsalCredentials(Local(_ => null), _ => null);
+        var credentials = RunOptions.RehearsalCredentials(Local(_ => null), _ => null);
 
         Assert.NotNull(credentials);
         Assert.Equal("local-rehearsal", credentials.GetCredentials().AccessKey);
@@ -24,5 +23,5 @@ public sealed class RehearsalCredentialsTests
     [InlineData("AWS_ACCESS_KEY_ID")]
     [InlineData("AWS_PROFILE")]
     public void Credentials_the_user_set_win(string variable)
-        => Assert.Null(AwsClients.RehearsalCredentials(Local(_ => null), name => name == variable ? "set" : null));
+        => Assert.Null(RunOptions.RehearsalCredentials(Local(_ => null), name => name == variable ? "set" : null));
 }

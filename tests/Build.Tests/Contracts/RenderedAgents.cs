@@ -21,23 +21,17 @@ public static class RenderedAgents
         var outputs = StackCatalog.Load(root)
             .SelectMany(s => CloudFormationTemplate.Load(s.TemplatePath, s.Name).Outputs)
             .ToDictionary(o => o, o => "output-" + o);
-        var settings = new BuildSettings
-        {
-            EnvironmentName = "dev",
-            RepositoryRoot = root,
-            ImagePrefix = "jenkins-ecs",
-            Parallelism = 2,
-            NginxResolver = "127.0.0.1",
-            ProxyTimeoutSeconds = 300,
-            BaseImages = new Dictionary<string, string>(),
-            StackParameters = new Dictionary<string, string>(),
-            TimeZone = "Etc/UTC",
-            AdminUser = "admin",
-            MasterCpu = 2048,
-            MasterMemory = 4096,
-            MaxAgents = 5,
-        };
-        return TaskDefinitionRollout.Render(settings, agent, outputs, "eu-west-1", new Dictionary<string, string> { [agent.Name] = $"registry/{agent.Name}@sha256:0" });
+        var environment = new EcsOptions(
+            RepositoryRoot: root,
+            EnvironmentName: "dev",
+            EnvironmentFile: "environments/dev.json",
+            StackParameters: new Dictionary<string, string>(),
+            TimeZone: "Etc/UTC",
+            AdminUser: "admin",
+            MasterCpu: 2048,
+            MasterMemory: 4096,
+            MaxAgents: 5);
+        return TaskDefinitionRollout.Render(environment, agent, outputs, "eu-west-1", new Dictionary<string, string> { [agent.Name] = $"registry/{agent.Name}@sha256:0" });
     }
 
     /// <summary>The container the plugin targets: agentContainerName when the template sets it, else the first.</summary>

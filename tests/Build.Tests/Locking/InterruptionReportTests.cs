@@ -1,6 +1,9 @@
 using Cake.Core.Diagnostics;
 using Cake.Frosting;
 using JenkinsOnEcs.Build.Aws;
+using JenkinsOnEcs.Build.Common;
+using JenkinsOnEcs.Build.Images;
+using JenkinsOnEcs.Build.Infrastructure;
 using JenkinsOnEcs.Build.Local;
 using JenkinsOnEcs.Build.Locking;
 using JenkinsOnEcs.Build.Settings;
@@ -28,14 +31,14 @@ public sealed class InterruptionReportTests
         var console = new CapturingConsole();
         var log = new CakeBuildLog(console);
         using var cancellation = new RunCancellation();
-        using var local = new LocalServices(log, cancellation);
-        using var aws = new AwsClients(local);
-        var settings = Settings();
-        aws.Session(settings);
+        var options = Options();
+        using var local = new LocalServices(log, cancellation, SetAtSetup<LocalServiceOptions>.To(options.Local));
+        using var aws = new AwsClients(local, SetAtSetup<AwsOptions>.To(options.Aws));
+        aws.Session();
         cancellation.TaskStarted("DeployInfrastructure");
         cancellation.Cancel(System.Runtime.InteropServices.PosixSignal.SIGTERM);
 
-        new InterruptionReport(aws, local, cancellation, log).Write(settings);
+        new InterruptionReport(aws, local, cancellation, SetAtSetup<StackOptions>.To(options.Stacks), log).Write();
 
         Assert.Contains(
             "Interrupted by SIGTERM during DeployInfrastructure: stack prod-jenkins-storage is UPDATE_IN_PROGRESS, which goes on in AWS " +
@@ -50,15 +53,22 @@ public sealed class InterruptionReportTests
         var console = new CapturingConsole();
         var log = new CakeBuildLog(console);
         using var cancellation = new RunCancellation();
-        using var local = new LocalServices(log, cancellation);
-        using var aws = new AwsClients(local);
+        var options = Options();
+        using var local = new LocalServices(log, cancellation, SetAtSetup<LocalServiceOptions>.To(options.Local));
+        using var aws = new AwsClients(local, SetAtSetup<AwsOptions>.To(options.Aws));
         cancellation.TaskStarted("ValidateTemplates");
         cancellation.Cancel(System.Runtime.InteropServices.PosixSignal.SIGINT);
 
-        new InterruptionReport(aws, local, cancellation, log).Write(Settings());
+        new InterruptionReport(aws, local, cancellation, SetAtSetup<StackOptions>.To(options.Stacks), log).Write();
 
         Assert.Contains("Interrupted by SIGINT (Ctrl-C) during ValidateTemplates: nothing was changed in AWS.", console.Output);
         Assert.Equal(130, cancellation.ExitCode);
+    }
+
+    private static RunOptions Options()
+    {
+        var settings = Settings();
+        return RunOptions.From(settings, ImageCatalog.Load(settings.ImagesDirectory), publishes: false, _ => null);
     }
 
     private static BuildSettings Settings() => new()

@@ -1,0 +1,30 @@
+namespace JenkinsOnEcs.Build.Ecs;
+
+/// <summary>
+/// What the environment gives the task definitions and services, made once at setup from the checked settings.
+/// </summary>
+/// <param name="RepositoryRoot">Where ecs/ and cfn/ are.</param>
+/// <param name="EnvironmentName">Prefixes every family.</param>
+/// <param name="EnvironmentFile">The environment file, relative to the repository, for messages.</param>
+/// <param name="StackParameters">The stack parameter values the environment gives ({{ parameter:Name }}).</param>
+/// <param name="TimeZone">The master's TZ ({{ setting:timezone }}).</param>
+/// <param name="AdminUser">The admin's user name ({{ setting:adminUser }}).</param>
+/// <param name="MasterCpu">The master's CPU units.</param>
+/// <param name="MasterMemory">The master's memory, MiB.</param>
+/// <param name="MaxAgents">How many agents the ECS cloud runs at once.</param>
+/// <param name="AllowMasterRestart">false: a Deploy that restarts the master refuses before registering anything.</param>
+/// <param name="MasterRevision">Rollback's revision of the master's family; null: the one before the running one.</param>
+/// <param name="ProxyRevision">Rollback's revision of the proxy's family; null: the one before the running one.</param>
+public sealed record EcsOptions(
+    string RepositoryRoot,
+    string EnvironmentName,
+    string EnvironmentFile,
+    IReadOnlyDictionary<string, string> StackParameters,
+    string TimeZone,
+    string AdminUser,
+    int MasterCpu,
+    int MasterMemory,
+    int MaxAgents,
+    bool AllowMasterRestart = true,
+    int? MasterRevision = null,
+    int? ProxyRevision = null);
