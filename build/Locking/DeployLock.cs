@@ -28,7 +28,7 @@ public sealed class DeployLock(AwsClients aws, Local.LocalServices local, RunCan
     private Held? _held;
 
     /// <summary>How long a lock lives without renewal: what a killed run's lock blocks others for.</summary>
-    public TimeSpan Lease { get; init; } = TimeSpan.FromMinutes(10);
+    public TimeSpan Lease { get; } = TimeSpan.FromMinutes(10);
 
     /// <summary>How often a live run renews its lease (a tenth of it, so that several failed renewals are survived).</summary>
     public TimeSpan RenewEvery => Lease / 10;

@@ -5,7 +5,8 @@ The root folder's files split in two nodes: "(composition)" (BuildContext, Build
 RunOptions: the run's context, options and wiring, which reference every folder by design) and "(root)" (the shared leaves: BuildException,
 Conventions, RenderedFile, RepositoryRoot). Every folder sees the root namespace without a using (C# nesting), so a
 root edge is counted where a folder names one of its types (not as a member, e.g. settings.RepositoryRoot).
-Usage: namespace-cycles.py [build-dir]   Prints the edges' strongly connected components of more than one node."""
+Usage: namespace-cycles.py [build-dir]   Prints the edges' strongly connected components of more than one node;
+exits 1 when there is one (tests/Build.Tests/Structure/FolderCycleTests.cs runs it on build/)."""
 import os, re, sys
 from collections import defaultdict
 
@@ -70,3 +71,4 @@ for c in cycles:
     for a in c:
         print(f'  {a} -> {", ".join(inner[a])}')
 print(f'{len(cycles)} cycle(s) among {len(files)} folders')
+sys.exit(1 if cycles else 0)

@@ -16,6 +16,8 @@ public static class Requires
 
     public static void Moto() => Part("moto (python3 -m moto.server; moto 5.x with its server extras)", Lazy(ref _moto, () => Succeeds("python3", "-c", "import moto.server, flask")));
 
+    public static void Python() => Part("python3 on PATH", Lazy(ref _python, () => Succeeds("python3", "--version")));
+
     public static void Registry() => Part("docker-registry on PATH (apt-get install docker-registry)", Lazy(ref _registry, () => Succeeds("docker-registry", "--version")));
 
     public static void Htpasswd() => Part("htpasswd (apt-get install apache2-utils)", Lazy(ref _htpasswd, () => Succeeds("htpasswd", "-nbB", "a", "b")));
@@ -30,6 +32,7 @@ public static class Requires
     private static bool? _cfnLint;
     private static bool? _registry;
     private static bool? _htpasswd;
+    private static bool? _python;
 
     private static bool Lazy(ref bool? cache, Func<bool> probe) => cache ??= probe();
 
