@@ -60,7 +60,8 @@ public sealed class ServiceRollout(AwsClients aws, ICakeLog log)
         return deployments;
     }
 
-    private static (System.Text.Json.Nodes.JsonObject Definition, string ShownPath) Render(Settings.BuildSettings settings, IReadOnlyDictionary<string, string> outputs, MasterClusterService service, string revision)
+    /// <summary>The service file rendered for the environment, on the given revision.</summary>
+    public static (System.Text.Json.Nodes.JsonObject Definition, string ShownPath) Render(Settings.BuildSettings settings, IReadOnlyDictionary<string, string> outputs, MasterClusterService service, string revision)
     {
         var values = new EcsDefinitionValues(
             outputs, settings.StackParameters, new Dictionary<string, string>(), new Dictionary<string, string>(),
