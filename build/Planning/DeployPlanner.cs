@@ -177,7 +177,8 @@ public sealed partial class DeployPlanner(StackOperations stacks, AwsClients aws
 
     /// <summary>
     /// The described revision as it compares with a rendered one: without the members ECS adds of its own, and without
-    /// the empty members it fills in where the file says nothing (real ECS answers "mountPoints": [] and the like).
+    /// the empty members and defaults it fills in where the file says nothing (ECS answers "mountPoints": [], "cpu": 0
+    /// and the like). The decision to register is the fingerprint's; this only keeps the diff to what the files change.
     /// </summary>
     private static JsonObject Comparable(JsonObject described, JsonObject rendered)
     {
@@ -198,7 +199,7 @@ public sealed partial class DeployPlanner(StackOperations stacks, AwsClients aws
                 var other = rendered as JsonObject;
                 foreach (var key in obj.Select(p => p.Key).ToList())
                 {
-                    if (other?.ContainsKey(key) != true && IsEmpty(obj[key]))
+                    if (other?.ContainsKey(key) != true && (IsEmpty(obj[key]) || IsFilledDefault(key, obj[key])))
                     {
                         obj.Remove(key);
                     }
@@ -216,6 +217,9 @@ public sealed partial class DeployPlanner(StackOperations stacks, AwsClients aws
                 return described;
         }
     }
+
+    /// <summary>Defaults ECS describes where the definition says nothing: a container's "cpu": 0 and "essential": true, an EFS volume's "rootDirectory": "/".</summary>
+    private static bool IsFilledDefault(string key, JsonNode? value) => (key, value?.ToJsonString()) is ("cpu", "0") or ("essential", "true") or ("rootDirectory", "\"/\"");
 
     private static bool IsEmpty(JsonNode? node) => node is null || node is JsonArray { Count: 0 } || node is JsonObject { Count: 0 };
 

@@ -30,7 +30,7 @@ public sealed class TaskGraphTests
         { "CheckMasterRestart", ["RenderJenkinsConfig", "BuildMasterImage", "PushMasterImage", "ReadStackOutputs", "CheckMasterRestart"] },
         { "CheckServiceUpdates", ["ReadStackOutputs", "CheckServiceUpdates"] },
         { "ReadStackOutputs", ["ReadStackOutputs"] },
-        { "PlanInfrastructure", ["ValidateTemplates", "PlanInfrastructure"] },
+        { "Plan", ["ValidateTemplates", "CheckPlacement", "RenderJenkinsConfig", "Plan"] },
         { "BuildMasterImage", ["RenderJenkinsConfig", "BuildMasterImage"] },
         { "BuildNginxImage", ["RenderNginxConfig", "BuildNginxImage"] },
         { "BuildAgentImages", ["BuildAgentImages"] },

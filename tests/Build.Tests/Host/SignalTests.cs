@@ -131,7 +131,7 @@ public sealed class LocalServiceLifetimeTests(MotoServer moto) : IClassFixture<M
         BuildRun run;
         using (AwsEnvironment.Isolated())
         {
-            run = await BuildRun.RunAsync(repository.Root, runTasks: true, "--environment=local", "--target=PlanInfrastructure", "--exclusive", $"--aws-endpoint-url={moto.Url}");
+            run = await BuildRun.RunAsync(repository.Root, runTasks: true, "--environment=local", "--target=DeployInfrastructure", "--exclusive", $"--aws-endpoint-url={moto.Url}");
         }
 
         Assert.True(run.ExitCode == 0, run.Output);
