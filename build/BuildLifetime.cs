@@ -15,6 +15,7 @@ public sealed class BuildLifetime(
     Registry.RegistryTargets registries,
     Locking.DeployLock deployLock,
     Locking.InterruptionReport interruption,
+    RunCancellation cancellation,
     HostRun host) : FrostingLifetime<BuildContext>
 {
     private BuildSettings? _settings;
@@ -87,6 +88,14 @@ public sealed class BuildLifetime(
     {
         // Then the container's disposal removes the private Docker config and stops the local services, in that order.
         interruption.Write(_settings);
+
+        // Every Deploy ends saying what it did (a failed or stopped one, what it did up to there): from the stages' hand-offs.
+        if (_settings is { } settings && !host.DryRun && context.Target.Equals(nameof(Tasks.Deploy), StringComparison.OrdinalIgnoreCase))
+        {
+            var error = info.ThrownException is AggregateException { InnerException: { } inner } ? inner : info.ThrownException;
+            Summary.DeploySummary.Write(settings, context.Tasks, context.Outputs, new Summary.RunEnd(info.Successful, cancellation.InterruptedTask, error?.Message, cancellation.IsCancellationRequested), context.Log);
+        }
+
         deployLock.Release();
     }
 }
