@@ -51,11 +51,13 @@ public static class DeploySummary
 
         if (outputs.StackOutputs.TryGet(out var stackOutputs) && stackOutputs.TryGetValue("MasterLogGroupName", out var logGroup))
         {
-            var (prefix, container) = MasterLogStream(settings);
+            var streams = MasterLogStream(settings) is ({ } prefix, { } container)
+                ? $", streams `{prefix}/{container}/<task ID>` (aws logs tail {logGroup} --log-stream-name-prefix {prefix}/{container}/ --follow)"
+                : string.Empty;
             var password = settings.StackParameters.GetValueOrDefault("AdminPasswordSecretArn") is { Length: > 0 }
                 ? string.Empty
                 : " No AdminPasswordSecretArn is set: the initial admin password is printed there once, at the master's first start.";
-            text.AppendLine($"- **Master's log**: log group `{logGroup}`, streams `{prefix}/{container}/<task ID>` (aws logs tail {logGroup} --log-stream-name-prefix {prefix}/{container}/ --follow).{password}");
+            text.AppendLine($"- **Master's log**: log group `{logGroup}`{streams}.{password}");
         }
 
         return text.ToString();
@@ -115,12 +117,22 @@ public static class DeploySummary
             : null;
     }
 
-    /// <summary>The master container's name and its awslogs stream prefix, from ecs/master.json: streams are prefix/container/task ID.</summary>
-    private static (string Prefix, string Container) MasterLogStream(BuildSettings settings)
+    /// <summary>
+    /// The master container's awslogs stream prefix and name, from ecs/master.json (streams are prefix/container/task ID);
+    /// nulls where the file cannot say (a Deploy may have failed on that very file, and its summary must still be written).
+    /// </summary>
+    private static (string? Prefix, string? Container) MasterLogStream(BuildSettings settings)
     {
-        var definition = JsonNode.Parse(File.ReadAllText(Path.Combine(settings.RepositoryRoot, Conventions.EcsFolder, Conventions.MasterTaskDefinitionFile)), documentOptions: new System.Text.Json.JsonDocumentOptions { CommentHandling = System.Text.Json.JsonCommentHandling.Skip })!;
-        var container = definition["containerDefinitions"]![0]!;
-        return ((string?)container["logConfiguration"]?["options"]?["awslogs-stream-prefix"] ?? "ecs", (string)container["name"]!);
+        try
+        {
+            var definition = JsonNode.Parse(File.ReadAllText(Path.Combine(settings.RepositoryRoot, Conventions.EcsFolder, Conventions.MasterTaskDefinitionFile)), documentOptions: new System.Text.Json.JsonDocumentOptions { CommentHandling = System.Text.Json.JsonCommentHandling.Skip });
+            var container = definition?["containerDefinitions"]?[0];
+            return ((string?)container?["logConfiguration"]?["options"]?["awslogs-stream-prefix"], (string?)container?["name"]);
+        }
+        catch (Exception ex) when (ex is IOException or System.Text.Json.JsonException or InvalidOperationException)
+        {
+            return (null, null);
+        }
     }
 
     private static string Short(string arn) => arn.Split('/').Last();

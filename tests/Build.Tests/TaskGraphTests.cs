@@ -19,7 +19,7 @@ public sealed class TaskGraphTests
         { "PushAgentImages", ["BuildAgentImages", "PushAgentImages"] },
         { "PushAgents", ["BuildAgentImages", "PushAgentImages", "ReadStackOutputs", "PushAgents"] },
         { "DeployServices", ["CheckPlacement", "ReadStackOutputs", "CheckServiceUpdates", "RenderJenkinsConfig", "BuildMasterImage", "PushMasterImage", "CheckMasterRestart", "RenderNginxConfig", "BuildNginxImage", "PushNginxImage", "BuildAgentImages", "PushAgentImages", "RegisterTaskDefinitions", "BackupHome", "DeployServices"] },
-        { "Deploy", ["ValidateTemplates", "CheckPlacement", "DeployInfrastructure", "CheckServiceUpdates", "RenderJenkinsConfig", "BuildMasterImage", "PushMasterImage", "CheckMasterRestart", "RenderNginxConfig", "BuildNginxImage", "PushNginxImage", "BuildAgentImages", "PushAgentImages", "RegisterTaskDefinitions", "BackupHome", "DeployServices", "SmokeTest", "Deploy"] },
+        { "Deploy", ["ValidateTemplates", "CheckPlacement", "RenderJenkinsConfig", "DeployInfrastructure", "CheckServiceUpdates", "BuildMasterImage", "PushMasterImage", "CheckMasterRestart", "RenderNginxConfig", "BuildNginxImage", "PushNginxImage", "BuildAgentImages", "PushAgentImages", "RegisterTaskDefinitions", "BackupHome", "DeployServices", "SmokeTest", "Deploy"] },
         { "SmokeTest", ["ReadStackOutputs", "SmokeTest"] },
         { "RegisterTaskDefinitions", ["CheckPlacement", "ReadStackOutputs", "CheckServiceUpdates", "RenderJenkinsConfig", "BuildMasterImage", "PushMasterImage", "CheckMasterRestart", "RenderNginxConfig", "BuildNginxImage", "PushNginxImage", "BuildAgentImages", "PushAgentImages", "RegisterTaskDefinitions"] },
         { "DeployInfrastructure", ["ValidateTemplates", "CheckPlacement", "DeployInfrastructure"] },
