@@ -94,8 +94,9 @@ public sealed partial class DeployPlanner(StackOperations stacks, AwsClients aws
         var tagged = builder.ContentTags(catalog.Images.Where(i => i.Kind != ImageKind.Proxy || proxyUnknown is null), options);
         var (registry, _) = await registries.GetAsync(settings, cancellationToken);
 
-        // The same question a pushing build asks before it builds: the registry's digest for each content tag.
-        var digests = await Task.WhenAll(tagged.Select(async t => (t.Image, t.Repository, t.Tag, Digest: options.NoCache ? null : await registry.DigestAsync(t.Repository, t.Tag, cancellationToken))));
+        // The same question a pushing build asks before it builds, and its push again (with noCache too: an image
+        // rebuilt under a tag the registry has is not pushed): the registry's digest for each content tag.
+        var digests = await Task.WhenAll(tagged.Select(async t => (t.Image, t.Repository, t.Tag, Digest: await registry.DigestAsync(t.Repository, t.Tag, cancellationToken))));
         var plans = new List<(ImagePlan, string)>();
         foreach (var image in catalog.Images)
         {
