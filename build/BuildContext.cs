@@ -17,6 +17,9 @@ public sealed class BuildContext(ICakeContext context) : FrostingContext(context
 
     public RunOptions Options => _options ?? throw NotSetUp();
 
+    /// <summary>False in the teardown of a run whose settings did not read.</summary>
+    public bool IsSetUp => _options is not null;
+
     public ImageCatalog Catalog => _catalog ?? throw NotSetUp();
 
     public StageOutputs Outputs { get; } = new();

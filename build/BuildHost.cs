@@ -46,6 +46,7 @@ public static class BuildHost
             services.AddSingleton<ImagePublisher>();
             services.AddSingleton<TaskDefinitionRollout>();
             services.AddSingleton<ServiceRollout>();
+            services.AddSingleton<Planning.DeployPlanner>();
             services.AddSingleton<Locking.DeployLock>();
             services.AddSingleton<Locking.InterruptionReport>();
         });

@@ -16,6 +16,7 @@ public sealed class BuildLifetime(
     Locking.DeployLock deployLock,
     Locking.InterruptionReport interruption,
     OptionHolders holders,
+    RunCancellation cancellation,
     HostRun host) : FrostingLifetime<BuildContext>
 {
     public override void Setup(BuildContext context, ISetupContext info)
@@ -90,6 +91,17 @@ public sealed class BuildLifetime(
     {
         // Then the container's disposal removes the private Docker config and stops the local services, in that order.
         interruption.Write();
+
+        // Every Deploy ends saying what it did (a failed or stopped one, what it did up to there): from the stages' hand-offs.
+        if (context.IsSetUp && !host.DryRun && context.Target.Equals(nameof(Tasks.Deploy), StringComparison.OrdinalIgnoreCase))
+        {
+            var error = info.ThrownException is AggregateException { InnerException: { } inner } ? inner : info.ThrownException;
+            Summary.DeploySummary.Write(SummaryOptions(context.Options), context.Tasks, context.Outputs, new Summary.RunEnd(info.Successful, cancellation.InterruptedTask, error?.Message, cancellation.IsCancellationRequested), context.Log);
+        }
+
         deployLock.Release();
     }
+
+    private static Summary.SummaryOptions SummaryOptions(RunOptions options)
+        => new(options.EnvironmentName, options.RepositoryRoot, options.ArtifactsDirectory, options.Ecs.StackParameters, options.Backup.Skip);
 }

@@ -76,7 +76,8 @@ public static class ServiceChanges
         return new ServiceUpdate(request, changed);
     }
 
-    private static JsonNode? Described(JsonObject described, string key)
+    /// <summary>The member as the service has it (some are described on its PRIMARY deployment).</summary>
+    public static JsonNode? Described(JsonObject described, string key)
         => OnTheDeployment.Contains(key)
             ? (described["deployments"]?.AsArray() ?? []).OfType<JsonObject>().FirstOrDefault(d => (string?)d["status"] == "PRIMARY")?[key]
             : described[key];
@@ -119,7 +120,7 @@ public static class ServiceChanges
 
     private static string Scalar(JsonValue value) => value.GetValueKind() == JsonValueKind.String ? value.GetValue<string>() : value.ToJsonString();
 
-    private static string Show(JsonNode? node) => node switch
+    public static string Show(JsonNode? node) => node switch
     {
         null => "not set",
         JsonValue v when v.GetValueKind() == JsonValueKind.String => v.GetValue<string>(),

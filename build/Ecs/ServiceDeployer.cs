@@ -6,7 +6,11 @@ using JenkinsOnEcs.Build.Aws;
 namespace JenkinsOnEcs.Build.Ecs;
 
 /// <summary>What deploying one service did.</summary>
-public sealed record ServiceDeployment(string Service, string TaskDefinition, string Outcome);
+public sealed record ServiceDeployment(string Service, string TaskDefinition, string Outcome)
+{
+    /// <summary>For an update, the members of the service file UpdateService changed (the task definition among them).</summary>
+    public IReadOnlyList<string> Changed { get; init; } = [];
+}
 
 /// <summary>
 /// Creates a service from its definition (a CreateService request) when missing; else sends UpdateService the
@@ -33,6 +37,7 @@ public sealed class ServiceDeployer(EcsClient ecs, ICakeLog log, ServiceDeployer
         var current = await ecs.DescribeServiceAsync(cluster, name, cancellationToken);
         string outcome;
         var detail = string.Empty;
+        IReadOnlyList<string> changed = [];
         if (current is null)
         {
             ServiceChanges.CheckMembers(definition, shownPath);
@@ -51,17 +56,18 @@ public sealed class ServiceDeployer(EcsClient ecs, ICakeLog log, ServiceDeployer
 
             await ecs.UpdateServiceAsync(update.Request, cancellationToken);
             outcome = "updated";
+            changed = update.Changed;
             detail = $" ({string.Join(", ", update.Changed)})";
         }
 
         log.Information("{0}: {1}{2}, now {3}", name, outcome, detail, taskDefinition);
         if (!options.WaitForStable)
         {
-            return new ServiceDeployment(name, taskDefinition, outcome);
+            return new ServiceDeployment(name, taskDefinition, outcome) { Changed = changed };
         }
 
         await WaitAsync(cluster, name, taskDefinition, cancellationToken);
-        return new ServiceDeployment(name, taskDefinition, outcome);
+        return new ServiceDeployment(name, taskDefinition, outcome) { Changed = changed };
     }
 
     /// <summary>

@@ -62,7 +62,8 @@ public sealed class ServiceRollout(AwsClients aws, SetAtSetup<EcsOptions> option
         return deployments;
     }
 
-    private static (System.Text.Json.Nodes.JsonObject Definition, string ShownPath) Render(EcsOptions environment, IReadOnlyDictionary<string, string> outputs, MasterClusterService service, string revision)
+    /// <summary>The service file rendered for the environment, on the given revision.</summary>
+    public static (System.Text.Json.Nodes.JsonObject Definition, string ShownPath) Render(EcsOptions environment, IReadOnlyDictionary<string, string> outputs, MasterClusterService service, string revision)
     {
         var values = new EcsDefinitionValues(
             outputs, environment.StackParameters, new Dictionary<string, string>(), new Dictionary<string, string>(),

@@ -63,6 +63,10 @@ public sealed class ImageBuilder(DockerEngine docker, BaseImageDigests baseImage
             AtHand);
     }
 
+    /// <summary>Each image's repository and content tag, as a build computes them (base digests included); builds and pulls nothing.</summary>
+    public IReadOnlyList<(ImageDefinition Image, string Repository, string Tag)> ContentTags(IEnumerable<ImageDefinition> images, ImageBuildOptions options)
+        => images.Select(image => Plan(image, options)).Select(p => (p.Image, p.Repository, p.Tag)).ToList();
+
     /// <summary>The image's base images (replaced as configured, resolved to their digests) and its content tag.</summary>
     private PlannedImage Plan(ImageDefinition image, ImageBuildOptions options)
     {

@@ -24,6 +24,15 @@ public enum StageOutput
 
     /// <summary>The recovery point of the Jenkins home's backup made in this run.</summary>
     HomeRecoveryPoint,
+
+    /// <summary>What deploying each stack did (created, updated, unchanged), for the Deploy's summary.</summary>
+    StackDeployments,
+
+    /// <summary>What deploying each service did (created, updated with which members, unchanged), for the Deploy's summary.</summary>
+    ServiceDeployments,
+
+    /// <summary>What the smoke test found (passed, or skipped and why), for the Deploy's summary.</summary>
+    SmokeTestResult,
 }
 
 /// <summary>Declares a value a task hands on to later tasks (<see cref="StageOutputs"/>).</summary>
@@ -60,6 +69,13 @@ public sealed class StageOutputs
 
     /// <summary>The recovery point's ARN.</summary>
     public Handoff<string> HomeRecoveryPoint { get; } = new("the Jenkins home's recovery point", "BackupHome");
+
+    public Handoff<IReadOnlyList<Infrastructure.StackDeployment>> StackDeployments { get; } = new("what deploying the stacks did", "DeployInfrastructure");
+
+    public Handoff<IReadOnlyList<ServiceDeployment>> ServiceDeployments { get; } = new("what deploying the services did", "DeployServices");
+
+    /// <summary>One line: "passed: …" or "skipped: …".</summary>
+    public Handoff<string> SmokeTestResult { get; } = new("the smoke test's result", "SmokeTest");
 
     public void Record(BuiltImage image) => BuiltImages.Set(image.Name, image);
 

@@ -8,6 +8,7 @@ namespace JenkinsOnEcs.Build.Tasks;
 [TaskName(nameof(DeployInfrastructure))]
 [Needs(TaskNeeds.Aws | TaskNeeds.DeployLock)]
 [Produces(StageOutput.StackOutputs)]
+[Produces(StageOutput.StackDeployments)]
 [TaskDescription("Creates or updates every CloudFormation stack in order, through change sets; outputs go to later tasks.")]
 [IsDependentOn(typeof(ValidateTemplates))]
 [IsDependentOn(typeof(CheckPlacement))]
@@ -17,6 +18,7 @@ public sealed class DeployInfrastructure(StackOperations stacks) : AsyncFrosting
     {
         var result = await stacks.DeployAsync(planOnly: false, context.CancellationToken);
         context.Outputs.StackOutputs.Set(result.Outputs);
+        context.Outputs.StackDeployments.Set(result.Stacks);
         context.Log.Information("{0}", string.Join(", ", result.Stacks.Select(s => $"{s.StackName}: {s.Outcome}")));
     }
 }

@@ -12,11 +12,12 @@ namespace JenkinsOnEcs.Build.Tasks;
 [IsDependentOn(typeof(BackupHome))]
 [Consumes(StageOutput.StackOutputs)]
 [Consumes(StageOutput.TaskDefinitions)]
+[Produces(StageOutput.ServiceDeployments)]
 public sealed class DeployServices(ServiceRollout services) : AsyncFrostingTask<BuildContext>
 {
-    public override Task RunAsync(BuildContext context)
-        => services.DeployAsync(
+    public override async Task RunAsync(BuildContext context)
+        => context.Outputs.ServiceDeployments.Set(await services.DeployAsync(
             context.Outputs.StackOutputs.Get(nameof(DeployServices)),
             family => context.Outputs.TaskDefinitions.Get(family, nameof(DeployServices), nameof(RegisterTaskDefinitions)).Arn,
-            context.CancellationToken);
+            context.CancellationToken));
 }

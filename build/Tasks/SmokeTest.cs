@@ -11,6 +11,7 @@ namespace JenkinsOnEcs.Build.Tasks;
 [Needs(TaskNeeds.Aws | TaskNeeds.AdminLogin)]
 [IsDependentOn(typeof(ReadStackOutputs))]
 [Consumes(StageOutput.StackOutputs)]
+[Produces(StageOutput.SmokeTestResult)]
 public sealed class SmokeTest(AwsClients aws, ICakeLog log) : AsyncFrostingTask<BuildContext>
 {
     public override async Task RunAsync(BuildContext context)
@@ -19,6 +20,7 @@ public sealed class SmokeTest(AwsClients aws, ICakeLog log) : AsyncFrostingTask<
         if (inputs.Skip)
         {
             log.Information("SmokeTest skipped: skipSmokeTest is set in {0} (or as --skip-smoke-test); nothing was checked.", inputs.EnvironmentFile);
+            context.Outputs.SmokeTestResult.Set($"skipped: skipSmokeTest is set in {inputs.EnvironmentFile} (or as --skip-smoke-test); nothing was checked");
             return;
         }
 
@@ -45,5 +47,6 @@ public sealed class SmokeTest(AwsClients aws, ICakeLog log) : AsyncFrostingTask<
         using var handler = SmokeConnection.Create(trustedCa, connectTo: null, problem => tlsProblem = problem);
         var smoke = new JenkinsSmokeTest(handler, text => log.Information("{0}", text), () => tlsProblem);
         await SmokeTestRun.RunAsync(smoke, options, logGroups, logs, text => log.Information("{0}", text), token);
+        context.Outputs.SmokeTestResult.Set($"passed: {options.PublicUrl} over TLS, /login, the WebSocket upgrade, the reverse-proxy check and a job on each of {options.Agents.Count} agent labels");
     }
 }

@@ -79,6 +79,7 @@ public sealed class SignalTests(StandInImages standIns) : IClassFixture<StandInI
     {
         Assert.True(code == expectedCode, $"exit code {code}:\n{run.Output}");
         Assert.Contains($"Interrupted by {signalName} during {task}: ", run.Output);
+        Assert.Contains($"## Deploy of local: stopped in {task}; what it did up to there", run.Output);
         Assert.Contains("Released the deploy lock of local", run.Output);
         Assert.Contains("Stopped moto_server", run.Output);
         Assert.DoesNotContain("did not stop within", run.Output);
@@ -131,7 +132,7 @@ public sealed class LocalServiceLifetimeTests(MotoServer moto) : IClassFixture<M
         BuildRun run;
         using (AwsEnvironment.Isolated())
         {
-            run = await BuildRun.RunAsync(repository.Root, runTasks: true, "--environment=local", "--target=PlanInfrastructure", "--exclusive", $"--aws-endpoint-url={moto.Url}");
+            run = await BuildRun.RunAsync(repository.Root, runTasks: true, "--environment=local", "--target=DeployInfrastructure", "--exclusive", $"--aws-endpoint-url={moto.Url}");
         }
 
         Assert.True(run.ExitCode == 0, run.Output);

@@ -194,24 +194,6 @@ public sealed partial class DeployInfrastructureTests(MotoServer moto) : IClassF
     }
 
     [SkippableFact]
-    public async Task A_plan_of_a_new_environment_plans_the_first_stack_marks_its_dependents_pending_and_leaves_no_stack()
-    {
-        Requires.CfnLint();
-        using var aws = moto.UseFor();
-        using var repository = Repository.Copy();
-        var environment = "plan" + Guid.NewGuid().ToString("N")[..6];
-        WriteEnvironment(repository, environment);
-
-        var run = await BuildRun.RunAsync(repository.Root, runTasks: true, "--target=PlanInfrastructure", $"--environment={environment}");
-
-        Assert.True(run.ExitCode == 0, run.Output);
-        Assert.Contains($"{environment}-jenkins-network: Planned", run.Output);
-        Assert.Contains($"{environment}-jenkins-clusters: Pending", run.Output);
-        Assert.Contains($"{environment}-jenkins-jenkins: Pending", run.Output);
-        await SsmParameterTests.AssertNoStackAsync(environment);
-    }
-
-    [SkippableFact]
     public async Task An_unknown_region_is_named_with_similar_ones()
     {
         using var aws = moto.UseFor();

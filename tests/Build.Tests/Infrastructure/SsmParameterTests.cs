@@ -107,7 +107,7 @@ public sealed class SsmParameterTests(MotoServer moto) : IClassFixture<MotoServe
         var amiParameter = $"/jenkins-test/{environment}/no-such-ami";
         WriteEnvironment(repository, environment, amiParameter);
 
-        foreach (var target in new[] { "DeployInfrastructure", "PlanInfrastructure" })
+        foreach (var target in new[] { "DeployInfrastructure", "Plan" })
         {
             var run = await BuildRun.RunAsync(repository.Root, runTasks: true, $"--target={target}", $"--environment={environment}");
 

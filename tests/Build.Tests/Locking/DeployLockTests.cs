@@ -73,7 +73,7 @@ public sealed class DeployLockTests(StandInImages standIns, LocalRegistry regist
         using var cloudFormation = new CloudFormationClient(AwsSession.Create("eu-west-1"));
         Assert.Null(await cloudFormation.DescribeStackAsync($"{environment}-jenkins-network", default));
 
-        var plan = await BuildRun.RunAsync(repository.Root, runTasks: true, $"--environment={environment}", "--target=PlanInfrastructure", "--exclusive");
+        var plan = await BuildRun.RunAsync(repository.Root, runTasks: true, [$"--environment={environment}", "--target=Plan", "--exclusive", $"--registry={registry.Host}", .. standIns.Arguments(standIns.Prefix + "-brk")]);
         Assert.True(plan.ExitCode == 0, plan.Output);
         Assert.DoesNotContain("deploy lock", plan.Output);
         var dryRun = await BuildRun.RunAsync(repository.Root, runTasks: true, $"--environment={environment}", "--target=Deploy", "--dryrun");

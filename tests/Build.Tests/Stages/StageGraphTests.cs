@@ -33,6 +33,9 @@ public sealed class StageGraphTests
         Assert.Equal(["PushAgents", "RegisterTaskDefinitions"], StageGraph.Producers(StageOutput.TaskDefinitions).Order());
         Assert.Equal(["CheckMasterRestart"], StageGraph.Producers(StageOutput.MasterRestart));
         Assert.Equal(["BackupHome"], StageGraph.Producers(StageOutput.HomeRecoveryPoint));
+        Assert.Equal(["DeployInfrastructure"], StageGraph.Producers(StageOutput.StackDeployments));
+        Assert.Equal(["DeployServices"], StageGraph.Producers(StageOutput.ServiceDeployments));
+        Assert.Equal(["SmokeTest"], StageGraph.Producers(StageOutput.SmokeTestResult));
     }
 
     [Fact]

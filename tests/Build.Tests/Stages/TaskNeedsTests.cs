@@ -24,7 +24,8 @@ public sealed class TaskNeedsTests
     [Fact]
     public void Plan_and_the_checks_that_need_no_aws_take_no_lock()
     {
-        Assert.Equal(TaskNeeds.Aws, NeedsAttribute.Of(["ValidateTemplates", "PlanInfrastructure"]));
+        // Plan renders the master's configuration and asks the daemon for local bases' IDs (content tags), builds nothing.
+        Assert.Equal(TaskNeeds.Aws | TaskNeeds.Docker | TaskNeeds.CheckedJenkinsConfig, NeedsAttribute.Of(["ValidateTemplates", "CheckPlacement", "RenderJenkinsConfig", "Plan"]));
         Assert.Equal(TaskNeeds.None, NeedsAttribute.Of(["CheckPlacement", "ValidateTemplates", "Clean"]));
     }
 

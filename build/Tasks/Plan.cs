@@ -1,0 +1,24 @@
+using Cake.Core.Diagnostics;
+using Cake.Frosting;
+using JenkinsOnEcs.Build.Planning;
+using JenkinsOnEcs.Build.Stages;
+
+namespace JenkinsOnEcs.Build.Tasks;
+
+[TaskName(nameof(Plan))]
+[TaskDescription("The whole Deploy as a preview, executing nothing (no lock, no push, no registration, no build): each changing stack's change set (the former PlanInfrastructure), the images the registry lacks, a diff of each task definition that gets a new revision, each service's changes and whether Jenkins restarts; writes artifacts/plan.md and artifacts/plan.json.")]
+[Needs(TaskNeeds.Aws | TaskNeeds.Docker)]
+[IsDependentOn(typeof(ValidateTemplates))]
+[IsDependentOn(typeof(CheckPlacement))]
+[IsDependentOn(typeof(RenderJenkinsConfig))]
+public sealed class Plan(DeployPlanner planner) : AsyncFrostingTask<BuildContext>
+{
+    public override async Task RunAsync(BuildContext context)
+    {
+        var plan = await planner.PlanAsync(context.Options.Ecs, context.Options.Nginx, context.Catalog, context.ImageBuildOptions, context.CancellationToken);
+        var (markdown, json) = PlanReport.Write(plan, context.Options.ArtifactsDirectory);
+        context.Log.Information("{0}", PlanReport.Markdown(plan).TrimEnd());
+        context.Log.Information("Wrote {0} and {1}", markdown, json);
+        context.Log.Information("{0}", plan.Summary);
+    }
+}
