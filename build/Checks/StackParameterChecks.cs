@@ -3,7 +3,7 @@ using JenkinsOnEcs.Build.Infrastructure;
 
 namespace JenkinsOnEcs.Build.Checks;
 
-/// <summary>The checks of the user's stack parameter values, all before the first stack is touched; every problem in one error.</summary>
+/// <summary>The checks of the user's stack parameter values and of the templates' size, all before the first stack is touched; every problem in one error.</summary>
 public static class StackParameterChecks
 {
     public static void CheckAll(
@@ -14,6 +14,7 @@ public static class StackParameterChecks
     {
         var problems = ParameterConstraints.Problems(stacks, fromEnvironment, environmentFile)
             .Concat(SpotInstanceTypesCheck.Problems(stacks, fromEnvironment, environmentFile, () => InstanceTypes.Load(repositoryRoot)))
+            .Concat(TemplateSizeCheck.Problems(stacks))
             .ToList();
         if (problems.Count > 0)
         {
