@@ -365,7 +365,7 @@ public static class EnvironmentCheck
         return invalid.Count > 0
             ? Fail(AmiParameter, string.Join("; ", invalid.Select(r => $"stack '{r.Stack}' parameter {r.Parameter} names {r.SsmName} ({r.Source}), which {request.Region} does not have")) +
                 $". Fix: use a region that publishes it, or set the parameter under \"parameters\" in {request.EnvironmentFile} to an SSM parameter of {request.Region} (aws ssm get-parameters-by-path --path /aws/service/ecs/optimized-ami/ lists them).")
-            : Pass(AmiParameter, string.Join("; ", references.Select(r => $"{r.SsmName} ({r.Stack}'s {r.Parameter}) is {answer.Values.GetValueOrDefault(r.SsmName, "?")}")) + $" in {request.Region}.");
+            : Pass(AmiParameter, string.Join("; ", references.Select(r => $"{r.SsmName} (the {r.Stack} stack's {r.Parameter}) is {answer.Values.GetValueOrDefault(r.SsmName, "?")}")) + $" in {request.Region}.");
     }
 
     private static async Task<EnvironmentCheckLine> EcrAsync(EnvironmentCheckRequest request, Func<EcrClient> ecr, CancellationToken cancellationToken)

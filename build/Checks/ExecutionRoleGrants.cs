@@ -90,19 +90,23 @@ public sealed class ExecutionRoleGrants
         return (null, $"no template of {StackCatalog.Folder}/{StackCatalog.FileName} declares the output {outputName} that {taskDefinition}'s executionRoleArn names");
     }
 
+    // A plain node's tag is empty or non-specific, and YamlDotNet refuses to read the Value of either.
+    private static string? TagOf(YamlNode node) => node.Tag.IsEmpty || node.Tag.IsNonSpecific ? null : node.Tag.Value;
+
     private static string? GetAttTarget(YamlNode? value) => value switch
     {
-        YamlScalarNode { Tag.Value: "!GetAtt", Value: { } dotted } when dotted.EndsWith(".Arn", StringComparison.Ordinal) => dotted[..^".Arn".Length],
-        YamlSequenceNode { Tag.Value: "!GetAtt" } pair when pair.Children.Count == 2 && (pair.Children[1] as YamlScalarNode)?.Value == "Arn" => (pair.Children[0] as YamlScalarNode)?.Value,
-        YamlMappingNode map when Child(map, "Fn::GetAtt") is { } inner => GetAttTarget(inner is YamlSequenceNode s ? new YamlSequenceNode(s.Children) { Tag = "!GetAtt" } : inner),
+        YamlScalarNode { Value: { } dotted } scalar when TagOf(scalar) == "!GetAtt" && dotted.EndsWith(".Arn", StringComparison.Ordinal) => dotted[..^".Arn".Length],
+        YamlSequenceNode pair when TagOf(pair) == "!GetAtt" && pair.Children.Count == 2 && (pair.Children[1] as YamlScalarNode)?.Value == "Arn" => (pair.Children[0] as YamlScalarNode)?.Value,
+        YamlMappingNode map when Child(map, "Fn::GetAtt") is YamlSequenceNode { Children.Count: 2 } pair && (pair.Children[1] as YamlScalarNode)?.Value == "Arn" => (pair.Children[0] as YamlScalarNode)?.Value,
+        YamlMappingNode map when Child(map, "Fn::GetAtt") is YamlScalarNode { Value: { } dotted } && dotted.EndsWith(".Arn", StringComparison.Ordinal) => dotted[..^".Arn".Length],
         _ => null,
     };
 
     // A scalar or a list of scalars; "!Ref Parameter" is the parameter's value; anything else grants nothing.
     private static IReadOnlyList<string> Values(YamlNode? node, IReadOnlyDictionary<string, string> parameters) => node switch
     {
-        YamlScalarNode { Tag.Value: "!Ref", Value: { } name } => parameters.TryGetValue(name, out var value) && value.Length > 0 ? [value] : [],
-        YamlScalarNode scalar when scalar.Tag.IsEmpty && scalar.Value is { } literal => [literal],
+        YamlScalarNode { Value: { } name } reference when TagOf(reference) == "!Ref" => parameters.TryGetValue(name, out var value) && value.Length > 0 ? [value] : [],
+        YamlScalarNode { Value: { } literal } scalar when TagOf(scalar) is null => [literal],
         YamlMappingNode map when Child(map, "Ref") is YamlScalarNode { Value: { } name } => parameters.TryGetValue(name, out var value) && value.Length > 0 ? [value] : [],
         YamlSequenceNode list => list.Children.SelectMany(c => Values(c, parameters)).ToList(),
         _ => [],
