@@ -91,7 +91,7 @@ public static class EnvironmentCheck
         if (failed.Count > 0)
         {
             throw new BuildException(
-                $"CheckEnvironment: {failed.Count} of {lines.Count} checks failed; no stack or other resource was changed.\n" +
+                $"CheckEnvironment: {failed.Count} of {lines.Count} checks failed. No stack was touched.\n" +
                 string.Join("\n", failed.Select(l => l.ToString())));
         }
     }
@@ -363,8 +363,9 @@ public static class EnvironmentCheck
         var answer = await ssm.GetParametersAsync(references.Select(r => r.SsmName), cancellationToken);
         var invalid = references.Where(r => answer.Invalid.Contains(r.SsmName)).ToList();
         return invalid.Count > 0
-            ? Fail(AmiParameter, string.Join("; ", invalid.Select(r => $"stack '{r.Stack}' parameter {r.Parameter} names {r.SsmName} ({r.Source}), which {request.Region} does not have")) +
-                $". Fix: use a region that publishes it, or set the parameter under \"parameters\" in {request.EnvironmentFile} to an SSM parameter of {request.Region} (aws ssm get-parameters-by-path --path /aws/service/ecs/optimized-ami/ lists them).")
+            ? Fail(AmiParameter, string.Join(" ", invalid.Select(r => $"Stack '{r.Stack}': parameter {r.Parameter} names the SSM parameter {r.SsmName} ({r.Source}), which does not exist in this account and region {request.Region} (SSM GetParameters lists it as invalid). " + (r.SsmName.StartsWith("/aws/", StringComparison.Ordinal)
+                ? $"Fix: AWS publishes the /aws/ parameters per region: use a region that has it, or set {r.Parameter} under \"parameters\" in {request.EnvironmentFile} to one that {request.Region} has (aws ssm get-parameters-by-path --path /aws/service/ecs/optimized-ami/ --recursive lists them)."
+                : $"Fix: create it (aws ssm put-parameter --name {r.SsmName} --type String --value ...), or set {r.Parameter} under \"parameters\" in {request.EnvironmentFile} to an existing SSM parameter's name."))))
             : Pass(AmiParameter, string.Join("; ", references.Select(r => $"{r.SsmName} (the {r.Stack} stack's {r.Parameter}) is {answer.Values.GetValueOrDefault(r.SsmName, "?")}")) + $" in {request.Region}.");
     }
 

@@ -243,8 +243,8 @@ public sealed class EnvironmentCheckTests(MotoServer moto) : IClassFixture<MotoS
         Assert.True(present.Passed, present.ToString());
         Assert.Matches(@"/aws/service/ecs/optimized-ami/amazon-linux-2023/recommended/image_id \(the clusters stack's EcsAmiId\) is ami-", present.Text);
         Assert.False(absent.Passed);
-        Assert.Contains("names /aws/service/ecs/optimized-ami/no-such-linux/recommended/image_id (set under \"parameters\" in environments/check.json), which eu-west-1 does not have", absent.Text);
-        Assert.Contains("Fix: use a region that publishes it", absent.Text);
+        Assert.Contains("Stack 'clusters': parameter EcsAmiId names the SSM parameter /aws/service/ecs/optimized-ami/no-such-linux/recommended/image_id (set under \"parameters\" in environments/check.json), which does not exist in this account and region eu-west-1", absent.Text);
+        Assert.Contains("Fix: AWS publishes the /aws/ parameters per region: use a region that has it", absent.Text);
     }
 
     [SkippableFact]
@@ -276,11 +276,36 @@ public sealed class EnvironmentCheckTests(MotoServer moto) : IClassFixture<MotoS
         var error = Assert.Throws<BuildException>(() => EnvironmentCheck.ThrowOnFailures(lines));
 
         Assert.Equal(7, lines.Count);
-        Assert.StartsWith("CheckEnvironment: 4 of 7 checks failed; no stack or other resource was changed.", error.Message);
+        Assert.StartsWith("CheckEnvironment: 4 of 7 checks failed. No stack was touched.", error.Message);
         foreach (var check in new[] { EnvironmentCheck.HostedZone, EnvironmentCheck.Certificate, EnvironmentCheck.AdminSecret, EnvironmentCheck.Network })
         {
             Assert.Contains($"FAIL {check}: ", error.Message);
         }
+    }
+
+    [SkippableFact]
+    public async Task A_deploy_whose_checks_fail_lists_every_failure_exits_non_zero_and_creates_no_stack()
+    {
+        Requires.CfnLint();
+        using var aws = moto.UseFor();
+        using var repository = Repository.Copy();
+        var environment = "envfail" + Guid.NewGuid().ToString("N")[..6];
+        File.WriteAllText(repository.Path("environments", environment + ".json"), $$"""
+            { "region": "eu-west-1", "skipSmokeTest": true,
+              "parameters": { "DomainName": "jenkins.{{environment}}.test", "HostedZoneId": "ZNOSUCHZONE000",
+                              "AdminPasswordSecretArn": "arn:aws:secretsmanager:eu-west-1:123456789012:secret:{{environment}}-Abcdef" } }
+            """);
+
+        var run = await BuildRun.RunAsync(repository.Root, runTasks: true, "--target=Deploy", $"--environment={environment}");
+
+        Assert.True(run.ExitCode == 1, run.Output);
+        Assert.Equal(["ValidateTemplates", "CheckPlacement", "CheckEnvironment"], run.Executed);
+        Assert.Contains("CheckEnvironment: 3 of 7 checks failed. No stack was touched", run.Output);
+        Assert.Contains("FAIL hosted zone: HostedZoneId ZNOSUCHZONE000 is no hosted zone of this account", run.Output);
+        Assert.Contains("FAIL certificate: CertificateArn is empty, so the stack requests one validated by DNS", run.Output);
+        Assert.Contains($"FAIL admin password secret: Secrets Manager has no secret arn:aws:secretsmanager:eu-west-1:123456789012:secret:{environment}-Abcdef", run.Output);
+        Assert.Contains("ok   ECS-optimised AMI parameter:", run.Output);
+        await Infrastructure.SsmParameterTests.AssertNoStackAsync(environment);
     }
 
     [Theory]
