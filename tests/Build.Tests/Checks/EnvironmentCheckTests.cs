@@ -308,6 +308,22 @@ public sealed class EnvironmentCheckTests(MotoServer moto) : IClassFixture<MotoS
         await Infrastructure.SsmParameterTests.AssertNoStackAsync(environment);
     }
 
+    [Fact]
+    public void Route53_goes_to_its_one_global_endpoint_signed_for_us_east_1_whatever_the_region()
+    {
+        var session = AwsSession.Create("eu-west-1", _ => null, credentials: new Amazon.Runtime.BasicAWSCredentials("a", "b"));
+        using var route53 = new Route53Client(session);
+        var config = session.Config(Route53Client.Service);
+
+        Assert.Equal(new Uri("https://route53.amazonaws.com/"), route53.Endpoint);
+        Assert.Equal("us-east-1", config.AuthenticationRegion);
+        Assert.Equal("route53", config.AuthenticationServiceName);
+
+        // A regional service keeps its region.
+        using var acm = new AcmClient(session);
+        Assert.Equal(new Uri("https://acm.eu-west-1.amazonaws.com/"), acm.Endpoint);
+    }
+
     [Theory]
     [InlineData("*.example.com", "jenkins.example.com", true)]
     [InlineData("jenkins.example.com", "jenkins.example.com", true)]
