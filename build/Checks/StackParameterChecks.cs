@@ -3,7 +3,7 @@ using JenkinsOnEcs.Build.Infrastructure;
 
 namespace JenkinsOnEcs.Build.Checks;
 
-/// <summary>The checks of the user's stack parameter values, all before the first stack is touched; every problem in one error.</summary>
+/// <summary>The checks of the user's stack parameter values and of the templates' size, all before the first stack is touched; every problem in one error.</summary>
 public sealed class StackParameterChecks : IStackParameterCheck
 {
     public void Check(
@@ -13,7 +13,6 @@ public sealed class StackParameterChecks : IStackParameterCheck
         string repositoryRoot)
         => CheckAll(stacks, fromEnvironment, environmentFile, repositoryRoot);
 
-
     public static void CheckAll(
         IReadOnlyList<(StackDefinition Stack, CloudFormationTemplate Template)> stacks,
         IReadOnlyDictionary<string, string> fromEnvironment,
@@ -22,6 +21,7 @@ public sealed class StackParameterChecks : IStackParameterCheck
     {
         var problems = ParameterConstraints.Problems(stacks, fromEnvironment, environmentFile)
             .Concat(SpotInstanceTypesCheck.Problems(stacks, fromEnvironment, environmentFile, () => InstanceTypes.Load(repositoryRoot)))
+            .Concat(TemplateSizeCheck.Problems(stacks))
             .ToList();
         if (problems.Count > 0)
         {

@@ -12,6 +12,7 @@ namespace JenkinsOnEcs.Build.Tasks;
 [TaskDescription("Creates or updates every CloudFormation stack in order, through change sets; outputs go to later tasks.")]
 [IsDependentOn(typeof(ValidateTemplates))]
 [IsDependentOn(typeof(CheckPlacement))]
+[IsDependentOn(typeof(CheckEnvironment))]
 public sealed class DeployInfrastructure(StackOperations stacks) : AsyncFrostingTask<BuildContext>
 {
     public override async Task RunAsync(BuildContext context)

@@ -58,10 +58,12 @@ public sealed class AwsClientConfig : ClientConfig
         _userAgent = InternalSDKUtils.BuildUserAgentString(service.ServiceId, CoreVersion);
 
         // ServiceURL and RegionEndpoint exclude each other; with an override the region must still reach the signer.
+        // A global service's one endpoint is set the same way, and it signs for its own region.
+        endpoint ??= service.GlobalEndpoint is null ? null : new Uri(AwsEndpointProvider.RegionalUrl(service, region.SystemName));
         if (endpoint is not null)
         {
             ServiceURL = endpoint.ToString();
-            AuthenticationRegion = region.SystemName;
+            AuthenticationRegion = service.SigningRegion ?? region.SystemName;
         }
         else
         {

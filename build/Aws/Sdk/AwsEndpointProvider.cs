@@ -26,7 +26,7 @@ public sealed class AwsEndpointProvider(AwsService service) : IEndpointProvider
     }
 
     public static string RegionalUrl(AwsService service, string region)
-        => $"https://{service.EndpointPrefix}.{region}.{Amazon.RegionEndpoint.GetBySystemName(region).PartitionDnsSuffix}/";
+        => service.GlobalEndpoint is { } global ? $"https://{global}/" : $"https://{service.EndpointPrefix}.{region}.{Amazon.RegionEndpoint.GetBySystemName(region).PartitionDnsSuffix}/";
 
     /// <summary>The parameters of one request: the build's region and the configured endpoint, if any.</summary>
     public static EndpointParameters Parameters(AwsClientConfig config)

@@ -23,6 +23,16 @@ public sealed class AwsOperationMarshaller : IMarshaller<IRequest, AmazonWebServ
             request.Headers["Content-Type"] = operation.ContentType;
         }
 
+        foreach (var (name, value) in operation.Query)
+        {
+            request.Parameters[name] = value;
+        }
+
+        if (operation.Query.Count > 0)
+        {
+            request.UseQueryString = true;
+        }
+
         if (operation.Target is not null)
         {
             request.Headers["X-Amz-Target"] = operation.Target;

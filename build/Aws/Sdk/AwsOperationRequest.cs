@@ -22,4 +22,7 @@ public sealed class AwsOperationRequest(string operation, byte[] body, string co
     public string HttpMethod { get; } = httpMethod;
 
     public string ResourcePath { get; } = resourcePath;
+
+    /// <summary>The REST protocols' query-string members (e.g. Route 53's marker); sent in the URL, not the body.</summary>
+    public IReadOnlyList<KeyValuePair<string, string>> Query { get; init; } = [];
 }

@@ -4,9 +4,10 @@ namespace JenkinsOnEcs.Build.Aws;
 /// What the pipeline needs to know of one AWS service, copied from its model's metadata (botocore's
 /// service-2.json): the service ID (which also names its endpoint variable, AWS_ENDPOINT_URL_&lt;ID&gt;), the SigV4
 /// signing name, the endpoint prefix (the host's first label), the API version and, for the JSON protocol, the
-/// X-Amz-Target prefix. Adding a service starts with one line here.
+/// X-Amz-Target prefix. Adding a service starts with one line here. A global service (Route 53) has one endpoint
+/// for every region (its model's globalEndpoint) and signs for one region (us-east-1 in the aws partition).
 /// </summary>
-public sealed record AwsService(string ServiceId, string SigningName, string EndpointPrefix, string ApiVersion, string? TargetPrefix = null, string JsonVersion = "1.1")
+public sealed record AwsService(string ServiceId, string SigningName, string EndpointPrefix, string ApiVersion, string? TargetPrefix = null, string JsonVersion = "1.1", string? GlobalEndpoint = null, string? SigningRegion = null)
 {
     /// <summary>Query protocol.</summary>
     public static readonly AwsService CloudFormation = new("CloudFormation", "cloudformation", "cloudformation", "2010-05-15");

@@ -144,7 +144,7 @@ public sealed class StackParameterChecksTests(MotoServer moto) : IClassFixture<M
         var parameters = new JsonObject
         {
             ["DomainName"] = $"jenkins.{environment}.test",
-            ["AdminPasswordSecretArn"] = $"arn:aws:secretsmanager:eu-west-1:123456789012:secret:{environment}-admin",
+            ["AdminPasswordSecretArn"] = TemporaryRepository.AdminSecret(environment),
             ["AlarmEmail"] = "ops-at-example.com",
             ["AgentSpot"] = "true",
             ["AgentSpotInstanceTypes"] = "c7i.xlarge,m7i.xlarge",
@@ -158,7 +158,7 @@ public sealed class StackParameterChecksTests(MotoServer moto) : IClassFixture<M
         Assert.Contains($"parameter AlarmEmail is \"ops-at-example.com\" (environments/{environment}.json \"parameters\".\"AlarmEmail\")", run.Output);
         Assert.Contains("AgentSpotInstanceTypes lists types of different sizes", run.Output);
         Assert.Contains("No stack was touched.", run.Output);
-        Assert.Equal(["ValidateTemplates", "CheckPlacement", "RenderJenkinsConfig", "DeployInfrastructure"], run.Executed);
+        Assert.Equal(["ValidateTemplates", "CheckPlacement", "RenderJenkinsConfig", "CheckEnvironment"], run.Executed);
         await SsmParameterTests.AssertNoStackAsync(environment);
     }
 }

@@ -37,10 +37,10 @@ public sealed class ThrottledDeployTests(StandInImages standIns, LocalRegistry r
 
     private async Task<(BuildRun Run, TimeSpan Time)> DeployAsync(TemporaryRepository repository, string endpoint, string name)
     {
+        using var aws = AwsEnvironment.WithKeys("testing", "eu-west-1", new Dictionary<string, string?> { ["AWS_ENDPOINT_URL"] = endpoint, ["AWS_SECRET_ACCESS_KEY"] = "testing" });
         var environment = repository.WriteDeployEnvironment(name);
         var prefix = standIns.Prefix + "-" + name;
         string[] arguments = [.. standIns.Arguments(prefix), $"--registry={registry.Host}", $"--environment={environment}", "--target=Deploy"];
-        using var aws = AwsEnvironment.WithKeys("testing", "eu-west-1", new Dictionary<string, string?> { ["AWS_ENDPOINT_URL"] = endpoint, ["AWS_SECRET_ACCESS_KEY"] = "testing" });
         var clock = Stopwatch.StartNew();
         try
         {

@@ -210,7 +210,7 @@ public sealed partial class DeployInfrastructureTests(MotoServer moto) : IClassF
         var parameters = new JsonObject
         {
             ["DomainName"] = $"jenkins.{environment}.test",
-            ["AdminPasswordSecretArn"] = $"arn:aws:secretsmanager:eu-west-1:123456789012:secret:{environment}-admin",
+            ["AdminPasswordSecretArn"] = TemporaryRepository.AdminSecret(environment),
         };
         var json = new JsonObject { ["region"] = "eu-west-1", ["parameters"] = parameters }.ToJsonString();
         if (extra is not null)

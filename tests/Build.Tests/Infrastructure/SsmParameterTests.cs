@@ -143,7 +143,7 @@ public sealed class SsmParameterTests(MotoServer moto) : IClassFixture<MotoServe
             ["parameters"] = new JsonObject
             {
                 ["DomainName"] = $"jenkins.{environment}.test",
-                ["AdminPasswordSecretArn"] = $"arn:aws:secretsmanager:eu-west-1:123456789012:secret:{environment}-admin",
+                ["AdminPasswordSecretArn"] = TemporaryRepository.AdminSecret(environment),
                 ["EcsAmiId"] = amiParameter,
             },
         }.ToJsonString());

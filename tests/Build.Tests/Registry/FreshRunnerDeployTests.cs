@@ -24,7 +24,12 @@ public sealed class FreshRunnerDeployTests(StandInImages standIns, LocalRegistry
     {
         Requires.CfnLint();
         using var repository = Repository.Copy();
-        var environment = repository.WriteDeployEnvironment("fresh");
+        string environment;
+        using (moto.UseFor())
+        {
+            environment = repository.WriteDeployEnvironment("fresh");
+        }
+
         var prefix = standIns.Prefix + "-fresh";
         var bases = PushBases(prefix + "-bases");
         string[] arguments = [.. bases.Select(b => $"--base-images={b.Key}={b.Value}"), $"--image-prefix={prefix}", "--docker-build-network=host",

@@ -42,16 +42,38 @@ public sealed class TemporaryRepository : IDisposable
     /// <summary>
     /// Writes environments/&lt;name&gt;.json for a deploy on this machine (eu-west-1, builds on the host network,
     /// the parameters no stack output gives; SmokeTest skipped, as moto runs no Jenkins) and returns the name. <paramref name="settings"/> adds JSON members,
-    /// e.g. <c>"jenkinsUpstream": "http://127.0.0.1:8080"</c>.
+    /// e.g. <c>"jenkinsUpstream": "http://127.0.0.1:8080"</c>. Its admin password secret is made where AWS_ENDPOINT_URL
+    /// points (the test's moto), as a user makes it before the first deploy, so that CheckEnvironment finds it.
     /// </summary>
     public string WriteDeployEnvironment(string prefix, string settings = "\"nginxResolver\": \"127.0.0.1\"")
     {
         var name = prefix + Guid.NewGuid().ToString("N")[..6];
         File.WriteAllText(Path("environments", name + ".json"), $$"""
             { "region": "eu-west-1", "dockerBuildNetwork": "host", "skipSmokeTest": true, {{settings}},
-              "parameters": { "DomainName": "jenkins.{{name}}.test", "AdminPasswordSecretArn": "arn:aws:secretsmanager:eu-west-1:123456789012:secret:{{name}}" } }
+              "parameters": { "DomainName": "jenkins.{{name}}.test", "AdminPasswordSecretArn": "{{AdminSecret(name)}}" } }
             """);
         return name;
+    }
+
+    /// <summary>
+    /// The full ARN of an admin password secret named after the environment, created in the moto AWS_ENDPOINT_URL names
+    /// (when it is set and the secret absent); without AWS_ENDPOINT_URL only the ARN, for tests that reach no AWS.
+    /// </summary>
+    public static string AdminSecret(string environment)
+    {
+        const string suffix = "Tested";
+        var arn = $"arn:aws:secretsmanager:eu-west-1:123456789012:secret:{environment}-admin-{suffix}";
+        if (Environment.GetEnvironmentVariable("AWS_ENDPOINT_URL") is not { Length: > 0 })
+        {
+            return arn;
+        }
+
+        return Task.Run(async () =>
+        {
+            using var account = new MotoAccount();
+            using var secrets = new JenkinsOnEcs.Build.Aws.SecretsManagerClient(account.Session);
+            return await secrets.DescribeSecretAsync(arn, default) is null ? await account.CreateSecretAsync(environment + "-admin", suffix) : arn;
+        }).GetAwaiter().GetResult();
     }
 
     public void Dispose()
