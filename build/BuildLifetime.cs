@@ -93,7 +93,7 @@ public sealed class BuildLifetime(
         interruption.Write();
 
         // Every Deploy ends saying what it did (a failed or stopped one, what it did up to there): from the stages' hand-offs.
-        if (context.IsSetUp && !host.DryRun && context.Target.Equals(nameof(Tasks.Deploy), StringComparison.OrdinalIgnoreCase))
+        if (context.IsSetUp && !host.DryRun && context.Target.Equals(StageGraph.DeployTarget, StringComparison.OrdinalIgnoreCase))
         {
             var error = info.ThrownException is AggregateException { InnerException: { } inner } ? inner : info.ThrownException;
             Summary.DeploySummary.Write(SummaryOptions(context.Options), context.Tasks, context.Outputs, new Summary.RunEnd(info.Successful, cancellation.InterruptedTask, error?.Message, cancellation.IsCancellationRequested), context.Log);

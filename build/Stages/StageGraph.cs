@@ -40,6 +40,9 @@ public static class StageGraph
     /// <summary>The task that reads the stacks' outputs without deploying them.</summary>
     public const string ReadStackOutputsTask = "ReadStackOutputs";
 
+    /// <summary>The CI job, whose end says what it did (artifacts/deploy.md).</summary>
+    public const string DeployTarget = "Deploy";
+
     public static IEnumerable<Consumer> Consumers(StageOutput output)
         => TaskTypes.SelectMany(t => t.GetCustomAttributes<ConsumesAttribute>().Where(c => c.Output == output).Select(c => new Consumer(NameOf(t), c.WhenPresent)));
 }

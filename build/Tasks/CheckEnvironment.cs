@@ -17,7 +17,7 @@ public sealed class CheckEnvironment(AwsClients aws, ICakeLog log) : AsyncFrosti
         var token = context.CancellationToken;
         var session = aws.Session();
         if (options.Local is { Start: true, AwsEndpoint: not null } && options.Stacks.Parameters.TryGetValue("AdminPasswordSecretArn", out var secretArn)
-            && await Local.RehearsalSecret.EnsureAsync(session, secretArn, token) is { } created)
+            && await RehearsalSecret.EnsureAsync(session, secretArn, token) is { } created)
         {
             log.Information("{0}", created);
         }

@@ -31,7 +31,7 @@ public sealed class TaskGraphTests
         { "CheckMasterRestart", ["RenderJenkinsConfig", "BuildMasterImage", "PushMasterImage", "ReadStackOutputs", "CheckMasterRestart"] },
         { "CheckServiceUpdates", ["ReadStackOutputs", "CheckServiceUpdates"] },
         { "ReadStackOutputs", ["ReadStackOutputs"] },
-        { "Plan", ["ValidateTemplates", "CheckPlacement", "RenderJenkinsConfig", "Plan"] },
+        { "Plan", ["ValidateTemplates", "CheckPlacement", "RenderJenkinsConfig", "CheckEnvironment", "Plan"] },
         { "BuildMasterImage", ["RenderJenkinsConfig", "BuildMasterImage"] },
         { "BuildNginxImage", ["RenderNginxConfig", "BuildNginxImage"] },
         { "BuildAgentImages", ["BuildAgentImages"] },

@@ -9,6 +9,14 @@ namespace JenkinsOnEcs.Build.Tests.Stages;
 public sealed class StageGraphTests
 {
     [Fact]
+    public void The_task_names_the_setup_knows_by_name_are_tasks_of_the_build()
+    {
+        // The composition names these tasks as strings (it must not depend on Tasks/): a rename must move them too.
+        Assert.Equal(nameof(Tasks.ReadStackOutputs), StageGraph.ReadStackOutputsTask);
+        Assert.Equal(nameof(Tasks.Deploy), StageGraph.DeployTarget);
+    }
+
+    [Fact]
     public void Every_consumer_depends_transitively_on_a_producer_of_what_it_consumes()
     {
         var byName = StageGraph.TaskTypes.ToDictionary(StageGraph.NameOf);

@@ -53,7 +53,7 @@ public sealed class MotoAccount : IDisposable
         {
             ["Name"] = name,
             ["SecretString"] = "not-a-real-password",
-            ["Tags"] = new JsonArray(new JsonObject { ["Key"] = Local.RehearsalSecret.MotoCustomIdTag, ["Value"] = suffix }),
+            ["Tags"] = new JsonArray(new JsonObject { ["Key"] = JenkinsOnEcs.Build.Checks.RehearsalSecret.MotoCustomIdTag, ["Value"] = suffix }),
         };
         if (kmsKeyId is not null)
         {

@@ -1,7 +1,7 @@
 using System.Text.Json.Nodes;
 using JenkinsOnEcs.Build.Aws;
 
-namespace JenkinsOnEcs.Build.Local;
+namespace JenkinsOnEcs.Build.Checks;
 
 /// <summary>
 /// In the local rehearsal, what the README's first deploy has the user do by hand before the first Deploy (step 4:
