@@ -23,6 +23,9 @@ public static class BuildHost
         .AddArguments(SettingDefinitions.Arguments())
         .ConfigureServices(services =>
         {
+            // Independent tasks run at the same time; a consumer of the run's one value of an output waits for its producers.
+            services.AddSingleton<IRunOrdering, Stages.StageOrdering>();
+
             // The services tasks receive through their constructors.
             services.AddSingleton<DockerCli>();
             services.AddSingleton<DockerEngine>();

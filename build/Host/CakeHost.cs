@@ -204,6 +204,7 @@ public sealed class CakeHost
         services.TryAddSingleton<IToolInstaller, ToolInstaller>();
         services.TryAddSingleton<RunCancellation>();
         services.TryAddSingleton<HostRun>();
+        services.TryAddSingleton<RunTimeline>();
         services.TryAddSingleton<IProcessRunner>(sp => new CancellingProcessRunner(
             new ProcessRunner(sp.GetRequiredService<IFileSystem>(), sp.GetRequiredService<ICakeEnvironment>(), sp.GetRequiredService<ICakeLog>(), sp.GetRequiredService<IToolLocator>(), sp.GetRequiredService<ICakeConfiguration>()),
             sp.GetRequiredService<RunCancellation>()));

@@ -1,0 +1,30 @@
+using Cake.Frosting;
+
+namespace JenkinsOnEcs.Build.Stages;
+
+/// <summary>
+/// What the host must add to the task dependencies when independent tasks run at the same time: a task that
+/// consumes a value of which the run has one (the stacks' outputs, whether the master restarts, the recovery point)
+/// starts only after every task of the run that may produce it. A Deploy's stack outputs come from
+/// DeployInfrastructure while its consumers depend on ReadStackOutputs (which the Deploy skips): run one after the
+/// other, Cake's order happened to put DeployInfrastructure first; run as a graph, this says so. Values kept by key
+/// (an image, a family) are not included: each key has one producer, which its consumer depends on.
+/// </summary>
+public sealed class StageOrdering : IRunOrdering
+{
+    public IEnumerable<(string Before, string After)> Edges(IReadOnlyList<string> plan)
+    {
+        var inPlan = plan.ToHashSet(StringComparer.OrdinalIgnoreCase);
+        foreach (var output in Enum.GetValues<StageOutput>().Where(o => !StageGraph.IsKeyed(o)))
+        {
+            var producers = StageGraph.Producers(output).Where(inPlan.Contains).ToList();
+            foreach (var consumer in StageGraph.Consumers(output).Where(c => inPlan.Contains(c.Task)))
+            {
+                foreach (var producer in producers.Where(p => !p.Equals(consumer.Task, StringComparison.OrdinalIgnoreCase)))
+                {
+                    yield return (producer, consumer.Task);
+                }
+            }
+        }
+    }
+}
