@@ -34,6 +34,7 @@ public static class BuildHost
             services.AddSingleton<BaseImageDigests>();
             services.AddSingleton<ImageBuilder>();
             services.AddSingleton<NginxConfigRenderer>();
+            services.AddSingleton<NginxConfigCheck>();
             services.AddSingleton<EcsCloudRenderer>();
             services.AddSingleton<CascValidator>();
             services.AddSingleton<Local.LocalServices>();

@@ -100,5 +100,9 @@ public sealed class TaskDefinitionRollout(AwsClients aws, ICakeLog log)
         ["masterCpu"] = settings.MasterCpu.ToString(System.Globalization.CultureInfo.InvariantCulture),
         ["masterMemory"] = settings.MasterMemory.ToString(System.Globalization.CultureInfo.InvariantCulture),
         ["maxAgents"] = settings.MaxAgents.ToString(System.Globalization.CultureInfo.InvariantCulture),
+
+        // The proxy's container renders its NGINX config from these at start (images/nginx-proxy, PROXY_ variables).
+        ["nginxResolver"] = Nginx.NginxConfigRenderer.Resolver(settings.NginxResolver),
+        ["proxyTimeout"] = settings.ProxyTimeoutSeconds.ToString(System.Globalization.CultureInfo.InvariantCulture) + "s",
     };
 }
