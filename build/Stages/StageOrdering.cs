@@ -9,12 +9,22 @@ namespace JenkinsOnEcs.Build.Stages;
 /// DeployInfrastructure while its consumers depend on ReadStackOutputs (which the Deploy skips): run one after the
 /// other, Cake's order happened to put DeployInfrastructure first; run as a graph, this says so. Values kept by key
 /// (an image, a family) are not included: each key has one producer, which its consumer depends on.
+/// And the checks of the inputs alone (<see cref="CheckFirstAttribute"/>) end before any other task of the run starts.
 /// </summary>
 public sealed class StageOrdering : IRunOrdering
 {
     public IEnumerable<(string Before, string After)> Edges(IReadOnlyList<string> plan)
     {
         var inPlan = plan.ToHashSet(StringComparer.OrdinalIgnoreCase);
+        var checksFirst = StageGraph.TaskTypes.Where(CheckFirstAttribute.IsOn).Select(StageGraph.NameOf).Where(inPlan.Contains).ToList();
+        foreach (var check in checksFirst)
+        {
+            foreach (var task in plan.Where(t => !checksFirst.Contains(t, StringComparer.OrdinalIgnoreCase)))
+            {
+                yield return (check, task);
+            }
+        }
+
         foreach (var output in Enum.GetValues<StageOutput>().Where(o => !StageGraph.IsKeyed(o)))
         {
             var producers = StageGraph.Producers(output).Where(inPlan.Contains).ToList();
