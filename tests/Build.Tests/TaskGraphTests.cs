@@ -51,6 +51,22 @@ public sealed class TaskGraphTests
         Assert.Equal(expected, run.Executed);
     }
 
+    /// <summary>
+    /// The host runs independent tasks at the same time; what it adds to the dependencies (a consumer of the stacks'
+    /// outputs after DeployInfrastructure, the input checks first) never contradicts the plan these rows pin, which
+    /// --tree and --dryrun show: each pair's first task comes first in every target's order.
+    /// </summary>
+    [Theory]
+    [MemberData(nameof(Orders))]
+    public void The_runs_ordering_agrees_with_the_plan(string target, string[] plan)
+    {
+        _ = target;
+        foreach (var (before, after) in new JenkinsOnEcs.Build.Stages.StageOrdering().Edges(plan))
+        {
+            Assert.True(Array.IndexOf(plan, before) < Array.IndexOf(plan, after), $"{before} must end before {after} starts, but the plan has it later");
+        }
+    }
+
     [Fact]
     public void Every_task_has_an_order_test()
     {

@@ -26,6 +26,15 @@ public sealed class DeployTests(StandInImages standIns, LocalRegistry registry, 
             var first = await BuildRun.RunAsync(repository.Root, runTasks: true, arguments);
             Assert.True(first.ExitCode == 0, first.Output);
             Assert.Contains("runs no containers", first.Output);
+            // The image branch ran beside the stacks (the recorded start and end times, not wall time): the agents'
+            // build started before DeployInfrastructure ended and ended after it started; task definitions came after both.
+            var stacks = first.Of("DeployInfrastructure");
+            var agents = first.Of("BuildAgentImages");
+            Assert.True(agents.Start < stacks.End && agents.End > stacks.Start, $"BuildAgentImages ({agents.Start}..{agents.End}) did not overlap DeployInfrastructure ({stacks.Start}..{stacks.End})");
+            Assert.True(first.Of("BuildMasterImage").Start < stacks.End, "the master's image was built only after the stacks");
+            var register = first.Of("RegisterTaskDefinitions");
+            Assert.True(new[] { "DeployInfrastructure", "PushMasterImage", "PushNginxImage", "PushAgentImages" }.All(t => register.Start >= first.Of(t).End), "task definitions were registered before the stacks and every push had ended");
+
             // The proxy's image knows no upstream: its task definition gives the stacks' internal load balancer.
             Assert.Contains("nginx -t passed", first.Output);
 
