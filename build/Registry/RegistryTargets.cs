@@ -43,6 +43,18 @@ public sealed class RegistryTargets(AwsClients aws, Local.LocalServices local, R
     public async Task<IImageRegistry?> PublishingRegistryAsync(CancellationToken cancellationToken = default)
         => _publishing is { } settings ? (await GetAsync(settings, cancellationToken)).Registry : null;
 
+    /// <summary>The registry this run pushes to and the DOCKER_CONFIG of its private login (null: the user's own), or null when it pushes nothing.</summary>
+    public async Task<(IImageRegistry Registry, string? DockerConfig)?> PublishingTargetAsync(CancellationToken cancellationToken = default)
+    {
+        if (_publishing is not { } settings)
+        {
+            return null;
+        }
+
+        var (registry, login) = await GetAsync(settings, cancellationToken);
+        return (registry, login?.Directory);
+    }
+
     public async Task<(IImageRegistry Registry, RegistryLogin? Login)> GetAsync(BuildSettings settings, CancellationToken cancellationToken = default)
     {
         await _choosing.WaitAsync(cancellationToken);
