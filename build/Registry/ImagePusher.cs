@@ -64,11 +64,15 @@ public sealed partial class ImagePusher(DockerEngine docker, ICakeLog log)
         var result = docker.Push(cache, dockerConfig, line => log.Verbose("[{0}] {1}", image.Name, line));
         if (result.Succeeded)
         {
-            log.Information("{0}: pushed its layer cache {1}", image.Name, cache);
+            log.Information("{0}: layer cache pushed as {1}", image.Name, cache);
         }
         else
         {
-            log.Warning("{0}: its layer cache {1} was not pushed ({2}); the next build on an empty daemon builds every layer", image.Name, cache, result.Tail(3));
+            // An ECR repository made before the cache tag was excluded from its immutable tags refuses to move it.
+            log.Warning("{0}: its layer cache {1} was not pushed ({2}); the next build on an empty daemon builds every layer{3}", image.Name, cache, result.Tail(3),
+                result.Tail(int.MaxValue).Contains("immutable", StringComparison.OrdinalIgnoreCase)
+                    ? $". Fix: aws ecr put-image-tag-mutability --repository-name {image.Repository} --image-tag-mutability IMMUTABLE_WITH_EXCLUSION --image-tag-mutability-exclusion-filters filterType=WILDCARD,filter={DockerBuilder.CacheTag}"
+                    : string.Empty);
         }
     }
 

@@ -25,7 +25,7 @@ public sealed class LayerCacheTests(StandInImages standIns, LocalRegistry regist
 
         Assert.Contains("Docker builder: the legacy builder", first.Output);
         Assert.Contains($"nginx-proxy: no layer cache {cache} in the registry yet", first.Output);
-        Assert.Contains($"nginx-proxy: pushed its layer cache {cache}", first.Output);
+        Assert.Contains($"nginx-proxy: layer cache pushed as {cache}", first.Output);
         Assert.Contains($"nginx-proxy: pulled its layer cache {cache} for the legacy builder's --cache-from", second.Output);
         Assert.Matches(@"Step \d+/\d+ : COPY 15-require-proxy-variables\.sh[^\n]*\n[^\n]*---> Using cache", second.Output);
         Assert.DoesNotMatch(@"Step \d+/\d+ : COPY default\.conf\.template[^\n]*\n[^\n]*---> Using cache", second.Output);
@@ -44,7 +44,7 @@ public sealed class LayerCacheTests(StandInImages standIns, LocalRegistry regist
         var (first, second, cache) = await BuildTwiceAsync("buildkit", environment, emptyBuildCache: true);
 
         Assert.Contains("Docker builder: BuildKit (DOCKER_BUILDKIT=1), inline cache", first.Output);
-        Assert.Contains($"nginx-proxy: pushed its layer cache {cache}", first.Output);
+        Assert.Contains($"nginx-proxy: layer cache pushed as {cache}", first.Output);
         var step = Regex.Match(second.Output, @"#(\d+) \[[^\]]*\] COPY 15-require-proxy-variables\.sh");
         Assert.True(step.Success, second.Output);
         Assert.Matches($@"#{step.Groups[1].Value} CACHED", second.Output);
