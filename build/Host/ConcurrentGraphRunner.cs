@@ -106,17 +106,17 @@ internal sealed class ConcurrentGraphRunner(
         var started = new HashSet<string>(StringComparer.OrdinalIgnoreCase);
         var running = new Dictionary<Task, CakeTask>();
         Exception? failure = null;
+        var failures = new List<(string Task, Exception Error)>();
 
         void End(CakeTask task, Task run)
         {
             ended.Add(task.Name);
-            if (run.Exception is { } error)
+            var error = run.Exception is { } faulted ? (faulted.InnerExceptions.Count == 1 ? faulted.InnerException! : faulted)
+                : run.IsCanceled ? new OperationCanceledException($"{task.Name} was cancelled.") : null;
+            if (error is not null)
             {
-                failure ??= error.InnerExceptions.Count == 1 ? error.InnerException! : error;
-            }
-            else if (run.IsCanceled)
-            {
-                failure ??= new OperationCanceledException($"{task.Name} was cancelled.");
+                failures.Add((task.Name, error));
+                failure ??= error;
             }
         }
 
@@ -185,6 +185,13 @@ internal sealed class ConcurrentGraphRunner(
 
         if (failure is not null)
         {
+            // Branches that ran at once may each have failed: the first is the run's error (the host prints it),
+            // and each other is said here, so that no problem waits for the next run to show.
+            foreach (var (task, error) in failures.Skip(1).Where(f => !cancellation.IsCancellationRequested || f.Error is not OperationCanceledException))
+            {
+                log.Error("{0} failed as well: {1}", task, error.Message);
+            }
+
             System.Runtime.ExceptionServices.ExceptionDispatchInfo.Throw(failure);
         }
 
