@@ -10,6 +10,7 @@ namespace JenkinsOnEcs.Build.Stages;
 /// other, Cake's order happened to put DeployInfrastructure first; run as a graph, this says so. Values kept by key
 /// (an image, a family) are not included: each key has one producer, which its consumer depends on.
 /// And the checks of the inputs alone (<see cref="CheckFirstAttribute"/>) end before any other task of the run starts.
+/// And a task that runs after another where both are in the run (<see cref="RunsAfterAttribute"/>) waits for it.
 /// </summary>
 public sealed class StageOrdering : IRunOrdering
 {
@@ -23,6 +24,11 @@ public sealed class StageOrdering : IRunOrdering
             {
                 yield return (check, task);
             }
+        }
+
+        foreach (var (before, after) in RunsAfterAttribute.Pairs().Where(p => inPlan.Contains(p.Before) && inPlan.Contains(p.After)))
+        {
+            yield return (before, after);
         }
 
         foreach (var output in Enum.GetValues<StageOutput>().Where(o => !StageGraph.IsKeyed(o)))

@@ -50,6 +50,9 @@ public sealed class ConcurrentRunTests
             Assert.True(run.Of(consumer).Start >= stacks.End, $"{consumer} read the stack outputs before DeployInfrastructure had produced them");
         }
 
+        // SmokeTest checks what DeployServices deployed: it starts only once that has ended (it does not depend on it).
+        Assert.True(run.Of("SmokeTest").Start >= run.Of("DeployServices").End, "SmokeTest ran before DeployServices had ended");
+
         foreach (var check in new[] { "ValidateTemplates", "CheckPlacement" })
         {
             Assert.True(ImageWork.Append("DeployInfrastructure").All(t => run.Of(t).Start >= run.Of(check).End), $"a task started before {check} had passed");
@@ -173,6 +176,30 @@ public sealed class ConcurrentRunTests
         }
 
         Assert.Contains("a test's cancellation", run.Output);
+    }
+
+    [Fact]
+    public async Task SmokeTest_waits_for_DeployServices_which_it_does_not_depend_on()
+    {
+        // DeployServices gives SmokeTest two seconds to start beside it; a host that let it would be seen doing so.
+        var smokeStarted = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
+        var startedBeside = false;
+        var run = await BuildRun.RunWithBodiesAsync(Repository.Root, async (task, _) =>
+        {
+            switch (task)
+            {
+                case "DeployServices":
+                    startedBeside = await Task.WhenAny(smokeStarted.Task, Task.Delay(TimeSpan.FromSeconds(2))) == smokeStarted.Task;
+                    break;
+                case "SmokeTest":
+                    smokeStarted.SetResult();
+                    break;
+            }
+        }, "--target=Deploy");
+
+        Assert.True(run.ExitCode == 0, run.Output);
+        Assert.False(startedBeside, "SmokeTest started while DeployServices ran");
+        Assert.True(run.Of("SmokeTest").Start >= run.Of("DeployServices").End);
     }
 
     [Fact]
