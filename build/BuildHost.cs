@@ -23,6 +23,9 @@ public static class BuildHost
         .AddArguments(SettingDefinitions.Arguments())
         .ConfigureServices(services =>
         {
+            // Independent tasks run at the same time; a consumer of the run's one value of an output waits for its producers.
+            services.AddSingleton<IRunOrdering, Stages.StageOrdering>();
+
             // The services tasks receive through their constructors; their options are set once, at setup.
             services.AddSingleton(typeof(Common.SetAtSetup<>));
             services.AddSingleton<OptionHolders>();
@@ -33,6 +36,7 @@ public static class BuildHost
             services.AddSingleton<BaseImageDigests>();
             services.AddSingleton<ImageBuilder>();
             services.AddSingleton<NginxConfigRenderer>();
+            services.AddSingleton<NginxConfigCheck>();
             services.AddSingleton<EcsCloudRenderer>();
             services.AddSingleton<CascValidator>();
             services.AddSingleton<Local.LocalServices>();

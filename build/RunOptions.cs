@@ -47,7 +47,7 @@ public sealed record RunOptions(
         new StackOptions(settings.RepositoryRoot, settings.EnvironmentName, settings.EnvironmentFile, settings.StackParameters),
         new EcsOptions(
             settings.RepositoryRoot, settings.EnvironmentName, settings.EnvironmentFile, settings.StackParameters, settings.TimeZone, settings.AdminUser,
-            settings.MasterCpu, settings.MasterMemory, settings.MaxAgents, settings.AllowMasterRestart, settings.MasterRevision, settings.ProxyRevision),
+            settings.MasterCpu, settings.MasterMemory, settings.MaxAgents, settings.NginxResolver, settings.ProxyTimeoutSeconds, settings.AllowMasterRestart, settings.MasterRevision, settings.ProxyRevision),
         new DeployLockOptions(settings.EnvironmentName, settings.BreakLock),
         new NginxOptions(settings.JenkinsUpstream, settings.NginxResolver, settings.ProxyTimeoutSeconds),
         new SmokeTestInputs(

@@ -33,13 +33,17 @@ public sealed class EcrClient(AwsSession session) : IDisposable
         }
     }
 
-    /// <summary>Creates a repository with scan on push and immutable tags; returns its URI.</summary>
+    /// <summary>
+    /// Creates a repository with scan on push and immutable tags, but for the layer cache's tag (<c>buildcache</c>),
+    /// which every build that changes the image moves on; returns its URI.
+    /// </summary>
     public async Task<string> CreateRepositoryAsync(string name, CancellationToken cancellationToken)
     {
         var response = await _client.CallAsync("CreateRepository", new JsonObject
         {
             ["repositoryName"] = name,
-            ["imageTagMutability"] = "IMMUTABLE",
+            ["imageTagMutability"] = "IMMUTABLE_WITH_EXCLUSION",
+            ["imageTagMutabilityExclusionFilters"] = new JsonArray(new JsonObject { ["filterType"] = "WILDCARD", ["filter"] = Docker.DockerBuilder.CacheTag }),
             ["imageScanningConfiguration"] = new JsonObject { ["scanOnPush"] = true },
             ["encryptionConfiguration"] = new JsonObject { ["encryptionType"] = "AES256" },
         }, cancellationToken);

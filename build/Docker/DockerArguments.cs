@@ -8,8 +8,39 @@ public static class DockerArguments
 {
     public static ProcessArgumentBuilder Build(DockerBuildSettings settings)
     {
-        // --force-rm: a failed build leaves no stopped intermediate containers behind (the legacy builder keeps them).
-        var arguments = new ProcessArgumentBuilder().Append("build").Append("--force-rm");
+        var arguments = new ProcessArgumentBuilder();
+        switch (settings.Builder)
+        {
+            case BuilderPath.BuildxRegistryCache or BuilderPath.BuildxInlineCache:
+                // --load: the image goes into the daemon, where the push and the image ID come from.
+                arguments.Append("buildx").Append("build").Append("--load").Append("--progress=plain");
+                break;
+            case BuilderPath.ClassicBuildKit:
+                arguments.Append("build").Append("--progress=plain");
+                break;
+            default:
+                // --force-rm: a failed build leaves no stopped intermediate containers behind (the legacy builder keeps them).
+                arguments.Append("build").Append("--force-rm");
+                break;
+        }
+
+        if (settings.CacheReference is { } cache && !settings.NoCache)
+        {
+            if (settings.Builder == BuilderPath.BuildxRegistryCache)
+            {
+                arguments.Append("--cache-from").AppendQuoted($"type=registry,ref={cache}");
+                arguments.Append("--cache-to").AppendQuoted($"type=registry,ref={cache},mode=max");
+            }
+            else
+            {
+                arguments.Append("--cache-from").AppendQuoted(cache);
+                if (settings.Builder != BuilderPath.Legacy)
+                {
+                    // The image pushed as the cache carries its layers' cache metadata (BuildKit's inline cache).
+                    arguments.Append("--build-arg").AppendQuoted("BUILDKIT_INLINE_CACHE=1");
+                }
+            }
+        }
         if (settings.Dockerfile is not null)
         {
             arguments.Append("--file").AppendQuoted(settings.Dockerfile);
@@ -71,6 +102,18 @@ public static class DockerArguments
 
     public static ProcessArgumentBuilder Push(string reference)
         => new ProcessArgumentBuilder().Append("push").AppendQuoted(reference);
+
+    public static ProcessArgumentBuilder Pull(string reference)
+        => new ProcessArgumentBuilder().Append("pull").AppendQuoted(reference);
+
+    public static ProcessArgumentBuilder BuildxVersion()
+        => new ProcessArgumentBuilder().Append("buildx").Append("version");
+
+    public static ProcessArgumentBuilder BuildxInspect()
+        => new ProcessArgumentBuilder().Append("buildx").Append("inspect");
+
+    public static ProcessArgumentBuilder ClientVersion()
+        => new ProcessArgumentBuilder().Append("version").Append("--format").AppendQuoted("{{.Client.Version}}");
 
     public static ProcessArgumentBuilder ServerVersion()
         => new ProcessArgumentBuilder().Append("version").Append("--format").AppendQuoted("{{.Server.Version}}");

@@ -11,4 +11,10 @@ public sealed record DockerBuildSettings
     public string? Network { get; init; }
     public bool Pull { get; init; }
     public bool NoCache { get; init; }
+
+    /// <summary>How to build: buildx, the classic client's BuildKit or the legacy builder (<see cref="DockerEngine.Builder"/>).</summary>
+    public BuilderPath Builder { get; init; } = BuilderPath.Legacy;
+
+    /// <summary>The image's layer cache in the registry (<c>repository:buildcache</c>), or null where the run pushes nothing.</summary>
+    public string? CacheReference { get; init; }
 }

@@ -8,6 +8,33 @@ namespace JenkinsOnEcs.Build.Docker;
 public sealed class DockerEngine(DockerCli cli, ICakeLog log)
 {
     private string? _serverVersion;
+    private readonly Lazy<DockerBuilder> _builder = new(() => Detect(cli));
+
+    /// <summary>
+    /// How this docker client builds, found once: <c>docker buildx version</c> answers → BuildKit through buildx (a
+    /// registry cache where its driver exports one, else inline); no buildx and a client before 23 → its built-in
+    /// BuildKit (DOCKER_BUILDKIT=1); else the legacy builder (since 23 the classic client builds with BuildKit only
+    /// through buildx: DOCKER_BUILDKIT=1 then fails).
+    /// </summary>
+    public DockerBuilder Builder() => _builder.Value;
+
+    private static DockerBuilder Detect(DockerCli cli)
+    {
+        var buildx = cli.Run(DockerArguments.BuildxVersion());
+        if (buildx.Succeeded)
+        {
+            var inspect = cli.Run(DockerArguments.BuildxInspect());
+            var driver = inspect.StandardOutput.Select(l => l.Trim()).FirstOrDefault(l => l.StartsWith("Driver:", StringComparison.Ordinal))?["Driver:".Length..].Trim();
+            return driver is null or "docker"
+                ? new DockerBuilder(BuilderPath.BuildxInlineCache, $"{buildx.Output} on the {driver ?? "unknown"} driver, which exports no registry cache (a docker-container builder would: docker buildx create --use)")
+                : new DockerBuilder(BuilderPath.BuildxRegistryCache, $"{buildx.Output} on the {driver} driver");
+        }
+
+        var client = cli.Run(DockerArguments.ClientVersion()).Output;
+        return int.TryParse(client.Split('.')[0], out var major) && major < 23
+            ? new DockerBuilder(BuilderPath.ClassicBuildKit, $"docker {client} has no buildx but builds with its own BuildKit (DOCKER_BUILDKIT=1)")
+            : new DockerBuilder(BuilderPath.Legacy, $"docker {client} has no buildx (`docker buildx version` fails), and from 23 on its classic builder is the legacy one");
+    }
 
     /// <summary>Checks once that the CLI is installed and its daemon answers.</summary>
     public string EnsureRunning()
@@ -93,8 +120,34 @@ public sealed class DockerEngine(DockerCli cli, ICakeLog log)
         return cli.Run(DockerArguments.Push(reference), settings);
     }
 
-    public ToolResult Build(DockerBuildSettings settings, Action<string>? outputLine)
-        => cli.Run(DockerArguments.Build(settings), new DockerSettings { OutputLine = outputLine });
+    /// <summary>Pulls an image for a build's cache (the legacy builder pulls no --cache-from image itself); false where the registry has none yet.</summary>
+    public bool PullForCache(string reference, string? dockerConfig, Action<string>? outputLine)
+        => cli.Run(DockerArguments.Pull(reference), WithConfig(new DockerSettings { OutputLine = outputLine }, dockerConfig)).Succeeded;
+
+    /// <param name="dockerConfig">A private DOCKER_CONFIG holding the registry's login, for the cache's pull and push; null for the user's own.</param>
+    public ToolResult Build(DockerBuildSettings settings, Action<string>? outputLine, string? dockerConfig = null)
+    {
+        var run = WithConfig(new DockerSettings { OutputLine = outputLine }, dockerConfig);
+        if (settings.Builder == BuilderPath.ClassicBuildKit)
+        {
+            // Only for this docker process: the build's own environment is left as it is.
+            run.EnvironmentVariables ??= new Dictionary<string, string>();
+            run.EnvironmentVariables["DOCKER_BUILDKIT"] = "1";
+        }
+
+        return cli.Run(DockerArguments.Build(settings), run);
+    }
+
+    private static DockerSettings WithConfig(DockerSettings settings, string? dockerConfig)
+    {
+        if (dockerConfig is not null)
+        {
+            settings.EnvironmentVariables ??= new Dictionary<string, string>();
+            settings.EnvironmentVariables["DOCKER_CONFIG"] = dockerConfig;
+        }
+
+        return settings;
+    }
 }
 
 /// <summary>An image in the local daemon: its ID and the repository@digest names it was pulled or pushed as.</summary>

@@ -12,6 +12,8 @@ namespace JenkinsOnEcs.Build.Ecs;
 /// <param name="MasterCpu">The master's CPU units.</param>
 /// <param name="MasterMemory">The master's memory, MiB.</param>
 /// <param name="MaxAgents">How many agents the ECS cloud runs at once.</param>
+/// <param name="NginxResolver">The resolver the proxy's NGINX asks for the upstream's address ({{ setting:nginxResolver }}, set at container start).</param>
+/// <param name="ProxyTimeoutSeconds">The proxy's read and send timeouts ({{ setting:proxyTimeout }}).</param>
 /// <param name="AllowMasterRestart">false: a Deploy that restarts the master refuses before registering anything.</param>
 /// <param name="MasterRevision">Rollback's revision of the master's family; null: the one before the running one.</param>
 /// <param name="ProxyRevision">Rollback's revision of the proxy's family; null: the one before the running one.</param>
@@ -25,6 +27,8 @@ public sealed record EcsOptions(
     int MasterCpu,
     int MasterMemory,
     int MaxAgents,
+    string NginxResolver,
+    int ProxyTimeoutSeconds,
     bool AllowMasterRestart = true,
     int? MasterRevision = null,
     int? ProxyRevision = null);

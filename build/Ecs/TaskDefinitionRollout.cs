@@ -100,5 +100,8 @@ public sealed class TaskDefinitionRollout(AwsClients aws, SetAtSetup<EcsOptions>
         ["masterCpu"] = environment.MasterCpu.ToString(System.Globalization.CultureInfo.InvariantCulture),
         ["masterMemory"] = environment.MasterMemory.ToString(System.Globalization.CultureInfo.InvariantCulture),
         ["maxAgents"] = environment.MaxAgents.ToString(System.Globalization.CultureInfo.InvariantCulture),
+        // The proxy's container renders its NGINX config from these at start (images/nginx-proxy, PROXY_ variables).
+        ["nginxResolver"] = Nginx.NginxConfigRenderer.Resolver(environment.NginxResolver),
+        ["proxyTimeout"] = environment.ProxyTimeoutSeconds.ToString(System.Globalization.CultureInfo.InvariantCulture) + "s",
     };
 }

@@ -17,8 +17,10 @@ namespace Cake.Frosting;
 /// (<c>--target</c>, <c>--dryrun</c>, <c>--tree</c>, <c>--description</c>, <c>--exclusive</c>, <c>--verbosity</c>,
 /// <c>--working</c>). It is not a drop-in for the package: <see cref="AddArguments"/> (declared project arguments),
 /// <see cref="RunAsync"/>, <see cref="HostRun"/>, <see cref="RunCancellation"/> and the SIGINT/SIGTERM handling
-/// (<see cref="SignalListener"/>: cancel, tear down, exit 130/143) are this host's own, and a move to the package
-/// would have to bring them along. Each mode has its runner: <see cref="TargetRunner"/>, <see cref="DryRunRunner"/>,
+/// (<see cref="SignalListener"/>: cancel, tear down, exit 130/143) are this host's own, and so is running a target's
+/// independent tasks at the same time (<see cref="ConcurrentGraphRunner"/>, with Cake's graph, plan and task parts but
+/// not its sequential loop; Cake.Frosting runs them one after another); a move to the package would have to bring
+/// them along. Each mode has its runner: <see cref="TargetRunner"/>, <see cref="DryRunRunner"/>,
 /// <see cref="TreeRunner"/>, <see cref="DescriptionRunner"/>, <see cref="HelpRunner"/>.
 /// </summary>
 public sealed class CakeHost
@@ -204,6 +206,7 @@ public sealed class CakeHost
         services.TryAddSingleton<IToolInstaller, ToolInstaller>();
         services.TryAddSingleton<RunCancellation>();
         services.TryAddSingleton<HostRun>();
+        services.TryAddSingleton<RunTimeline>();
         services.TryAddSingleton<IProcessRunner>(sp => new CancellingProcessRunner(
             new ProcessRunner(sp.GetRequiredService<IFileSystem>(), sp.GetRequiredService<ICakeEnvironment>(), sp.GetRequiredService<ICakeLog>(), sp.GetRequiredService<IToolLocator>(), sp.GetRequiredService<ICakeConfiguration>()),
             sp.GetRequiredService<RunCancellation>()));

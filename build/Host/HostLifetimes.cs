@@ -10,6 +10,7 @@ namespace Cake.Frosting;
 internal sealed class HostLifetimes
 {
     private readonly List<Action<ITeardownContext>> _teardowns = [];
+    private readonly List<Action<ISetupContext>> _setups = [];
     private readonly ICakeContext _context;
     private int _tornDown;
 
@@ -21,12 +22,20 @@ internal sealed class HostLifetimes
         engine.RegisterTeardownAction(lifetimes.TeardownOnce);
         foreach (var lifetime in services.GetServices<IFrostingLifetime>())
         {
-            engine.RegisterSetupAction(info => lifetime.Setup(context, info));
+            Action<ISetupContext> setup = info => lifetime.Setup(context, info);
+            engine.RegisterSetupAction(setup);
+            lifetimes._setups.Add(setup);
             lifetimes._teardowns.Add(info => lifetime.Teardown(context, info));
         }
 
         return lifetimes;
     }
+
+    /// <summary>The setups, for a run the host executes itself (<see cref="ConcurrentGraphRunner"/>): each through the strategy, as the engine would.</summary>
+    public void Setup(IExecutionStrategy strategy, ISetupContext info) => _setups.ForEach(setup => strategy.PerformSetup(setup, info));
+
+    /// <summary>The teardowns, once, through the strategy, as the engine would.</summary>
+    public void Teardown(IExecutionStrategy strategy, ITeardownContext info) => strategy.PerformTeardown(TeardownOnce, info);
 
     /// <summary>The teardowns, for a run that ended with <paramref name="exception"/> without the engine's own teardown.</summary>
     public void TeardownOnce(Exception exception) => TeardownOnce(new HostTeardownContext(_context, exception));

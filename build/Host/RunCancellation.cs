@@ -24,20 +24,23 @@ public sealed class RunCancellation : IDisposable
 
     public bool IsCancellationRequested => _source.IsCancellationRequested;
 
-    /// <summary>The task that was running when the run was stopped (or the last one to start), or null before the first.</summary>
+    /// <summary>The task that was running when the run was stopped (the last to start of those running, or the last one to start), or null before the first.</summary>
     public string? InterruptedTask { get; private set; }
 
     /// <summary>Whether a task was still running when the run was stopped.</summary>
     public bool TaskWasRunning { get; private set; }
 
-    private string? _running;
+    /// <summary>The tasks running when the run was stopped (independent tasks run at the same time), in the order they started.</summary>
+    public IReadOnlyList<string> InterruptedTasks { get; private set; } = [];
+
+    private readonly List<string> _running = [];
 
     /// <summary>Called by the execution strategy as each task starts and ends.</summary>
     public void TaskStarted(string name)
     {
         lock (_lock)
         {
-            _running = name;
+            _running.Add(name);
             if (Reason is null)
             {
                 InterruptedTask = name;
@@ -49,9 +52,10 @@ public sealed class RunCancellation : IDisposable
     {
         lock (_lock)
         {
-            if (_running == name)
+            _running.Remove(name);
+            if (Reason is null && _running.Count > 0)
             {
-                _running = null;
+                InterruptedTask = _running[^1];
             }
         }
     }
@@ -75,7 +79,8 @@ public sealed class RunCancellation : IDisposable
             }
 
             Signal = signal;
-            TaskWasRunning = _running is not null;
+            TaskWasRunning = _running.Count > 0;
+            InterruptedTasks = [.. _running];
             Reason = signal == PosixSignal.SIGINT ? "SIGINT (Ctrl-C)" : signal.ToString();
         }
 
@@ -93,7 +98,8 @@ public sealed class RunCancellation : IDisposable
                 return false;
             }
 
-            TaskWasRunning = _running is not null;
+            TaskWasRunning = _running.Count > 0;
+            InterruptedTasks = [.. _running];
             Reason = reason;
         }
 

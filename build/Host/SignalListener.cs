@@ -20,7 +20,7 @@ internal sealed class SignalListener : IDisposable
             if (cancellation.Cancel(signal.Signal))
             {
                 signal.Cancel = true;
-                log.Warning("{0}: stopping {1} and cleaning up (a second signal ends the build at once).", cancellation.Reason!, cancellation.InterruptedTask ?? "the run");
+                log.Warning("{0}: stopping {1} and cleaning up (a second signal ends the build at once).", cancellation.Reason!, cancellation.InterruptedTasks.Count > 0 ? string.Join(" and ", cancellation.InterruptedTasks) : cancellation.InterruptedTask ?? "the run");
             }
         }
 

@@ -6,7 +6,8 @@ using Microsoft.Extensions.DependencyInjection;
 namespace Cake.Frosting;
 
 /// <summary>
-/// Runs the target and its dependencies: the engine's run under a <see cref="CancellableExecutionStrategy"/>, with
+/// Runs the target and its dependencies as a graph (<see cref="ConcurrentGraphRunner"/>: independent tasks at the same
+/// time) under a <see cref="CancellableExecutionStrategy"/>, with
 /// SIGINT and SIGTERM heard (<see cref="SignalListener"/>). A task that does not stop within
 /// <see cref="GraceAfterCancellation"/> of the cancellation is left behind: the teardown runs without it.
 /// </summary>
@@ -17,18 +18,13 @@ internal sealed class TargetRunner(IServiceProvider services, ICakeEngine engine
 
     public async Task<int> RunAsync(string target, bool exclusive)
     {
-        var settings = new ExecutionSettings().SetTarget(target);
-        if (exclusive)
-        {
-            settings.UseExclusiveTarget();
-        }
-
         var cancellation = services.GetRequiredService<RunCancellation>();
         var strategy = new CancellableExecutionStrategy(
             services.GetService<IExecutionStrategy>() ?? new DefaultExecutionStrategy(log, services.GetRequiredService<ICakeReportPrinter>()),
             cancellation);
         using var signals = SignalListener.Listen(cancellation, log);
-        var running = engine.RunTargetAsync(context, strategy, settings);
+        var runner = new ConcurrentGraphRunner(engine, context, strategy, lifetimes, cancellation, services.GetRequiredService<RunTimeline>(), services.GetService<IRunOrdering>(), log, services.GetRequiredService<IConsole>());
+        var running = runner.RunAsync(target, exclusive);
         if (!await StopsInTimeAsync(running, cancellation))
         {
             // The task does not heed the cancellation: the teardown runs without waiting for it any longer.
@@ -37,8 +33,7 @@ internal sealed class TargetRunner(IServiceProvider services, ICakeEngine engine
             return cancellation.ExitCode;
         }
 
-        var report = await running;
-        services.GetRequiredService<ICakeReportPrinter>().Write(report);
+        await running;
         return cancellation.IsCancellationRequested ? cancellation.ExitCode : 0;
     }
 

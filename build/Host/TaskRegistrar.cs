@@ -54,7 +54,9 @@ internal static class TaskRegistrar
                 builder.WithCriteria(context => task.ShouldRun(context));
             }
 
-            builder.Does(context => task.RunAsync(context));
+            // On the thread pool: the host runs independent tasks at the same time (ConcurrentGraphRunner), and a
+            // synchronous task body (a docker build) would otherwise hold the others up until it ends.
+            builder.Does(context => Task.Run(() => task.RunAsync(context)));
 
             // Cake treats an error handler as handling the error, so one is registered only where a task asks for it.
             if (IsOverridden(type, nameof(IFrostingTask.OnError)))

@@ -15,6 +15,8 @@ public sealed class ImageBuilder(DockerEngine docker, BaseImageDigests baseImage
 {
     public const string ContentTagLabel = "io.jenkins-ecs.content-tag";
 
+    private int _builderLogged;
+
     public BuiltImage Build(ImageDefinition image, ImageBuildOptions options)
     {
         // Checked first even where the registry turns out to have every image: a base in no registry needs it too.
@@ -122,9 +124,28 @@ public sealed class ImageBuilder(DockerEngine docker, BaseImageDigests baseImage
             return new BuiltImage(image.Name, repository, tag, existing, WasBuilt: false, watch.Elapsed);
         }
 
-        log.Information("{0}: building {1}{2}", image.Name, reference, options.NoCache ? " without docker's layer cache (noCache)" : string.Empty);
+        var builder = docker.Builder();
+        if (Interlocked.Exchange(ref _builderLogged, 1) == 0)
+        {
+            log.Information("Docker builder: {0}", builder);
+        }
+
+        // The registry is the layer cache (a fresh runner builds on the layers an earlier build pushed); a run that
+        // pushes nothing has none, and noCache wants none.
+        var target = options.NoCache ? null : registries.PublishingTargetAsync().GetAwaiter().GetResult();
+        var cache = target is var (registry, _) ? $"{registry.Host}/{repository}:{DockerBuilder.CacheTag}" : null;
+        log.Information("{0}: building {1}{2}", image.Name, reference, options.NoCache ? " without docker's layer cache (noCache)" : cache is null ? string.Empty : $", layer cache {cache}");
+        if (cache is not null && builder.Path == BuilderPath.Legacy)
+        {
+            log.Information(docker.PullForCache(cache, target!.Value.DockerConfig, line => log.Verbose("[{0}] {1}", image.Name, line))
+                ? "{0}: pulled its layer cache {1} for the legacy builder's --cache-from"
+                : "{0}: no layer cache {1} in the registry yet: every layer is built", image.Name, cache);
+        }
+
         var settings = new DockerBuildSettings
         {
+            Builder = builder.Path,
+            CacheReference = cache,
             ContextDirectory = image.ContextDirectory,
             Dockerfile = image.Dockerfile,
             Tags = [reference],
@@ -133,7 +154,7 @@ public sealed class ImageBuilder(DockerEngine docker, BaseImageDigests baseImage
             Network = options.Network,
             NoCache = options.NoCache,
         };
-        var result = docker.Build(settings, line => log.Verbose("[{0}] {1}", image.Name, line));
+        var result = docker.Build(settings, line => log.Verbose("[{0}] {1}", image.Name, line), target?.DockerConfig);
         var id = result.Succeeded ? docker.ImageId(reference) : null;
         if (id is null)
         {

@@ -44,7 +44,36 @@ public sealed partial class ImagePusher(DockerEngine docker, ICakeLog log)
             : await registry.DigestAsync(image.Repository, image.Tag, cancellationToken)
               ?? throw new BuildException($"{target} was pushed but the registry does not list it; run again.");
         log.Information("{0}: pushed {1}@{2}", image.Name, target, digest);
+        if (image.WasBuilt && docker.Builder().PushesCacheImage)
+        {
+            PushCacheImage(image, registry, dockerConfig);
+        }
+
         return new PushedImage(image.Name, $"{registry.Host}/{image.Repository}@{digest}", Pushed: true);
+    }
+
+    /// <summary>
+    /// The image again as its repository's <c>:buildcache</c>, the layer cache a later build (a fresh runner) takes
+    /// its layers from (<see cref="DockerBuilder"/>): the layers are in the registry already, so this sends a manifest.
+    /// A cache that could not be pushed costs the next build time, not this run its result: a warning.
+    /// </summary>
+    private void PushCacheImage(BuiltImage image, IImageRegistry registry, string? dockerConfig)
+    {
+        var cache = $"{registry.Host}/{image.Repository}:{DockerBuilder.CacheTag}";
+        docker.Tag(image.Reference, cache);
+        var result = docker.Push(cache, dockerConfig, line => log.Verbose("[{0}] {1}", image.Name, line));
+        if (result.Succeeded)
+        {
+            log.Information("{0}: layer cache pushed as {1}", image.Name, cache);
+        }
+        else
+        {
+            // An ECR repository made before the cache tag was excluded from its immutable tags refuses to move it.
+            log.Warning("{0}: its layer cache {1} was not pushed ({2}); the next build on an empty daemon builds every layer{3}", image.Name, cache, result.Tail(3),
+                result.Tail(int.MaxValue).Contains("immutable", StringComparison.OrdinalIgnoreCase)
+                    ? $". Fix: aws ecr put-image-tag-mutability --repository-name {image.Repository} --image-tag-mutability IMMUTABLE_WITH_EXCLUSION --image-tag-mutability-exclusion-filters filterType=WILDCARD,filter={DockerBuilder.CacheTag}"
+                    : string.Empty);
+        }
     }
 
     // How docker reports a registry's 401/403: "denied: ...", "unauthorized: ...", "no basic auth credentials".

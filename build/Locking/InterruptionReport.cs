@@ -21,17 +21,19 @@ public sealed class InterruptionReport(AwsClients aws, Local.LocalServices local
             return;
         }
 
+        // Independent tasks run at the same time: the line names every task that was running.
         var task = cancellation.InterruptedTask;
-        var where = task is null ? "before its first task" : cancellation.TaskWasRunning ? $"during {task}" : $"after {task}";
+        IReadOnlyList<string> tasks = cancellation.TaskWasRunning && cancellation.InterruptedTasks.Count > 0 ? cancellation.InterruptedTasks : task is null ? [] : [task];
+        var where = task is null ? "before its first task" : cancellation.TaskWasRunning ? $"during {string.Join(" and ", tasks)}" : $"after {task}";
         // A reason other than a signal has been logged where it arose.
         var what = cancellation.Signal is null ? "Stopped" : $"Interrupted by {cancellation.Reason}";
         var state = !stacks.IsSet || !aws.InUse ? "nothing was changed in AWS"
             : local.Died is { } died ? $"{died}, which held this rehearsal's state, is gone with it; nothing is left to follow"
-            : InAws(stacks.Value, task);
+            : InAws(stacks.Value, tasks);
         log.Error("{0} {1}: {2}.", what, where, state);
     }
 
-    private string InAws(StackOptions environment, string? task)
+    private string InAws(StackOptions environment, IReadOnlyList<string> tasks)
     {
         var parts = new List<string>();
         try
@@ -55,7 +57,8 @@ public sealed class InterruptionReport(AwsClients aws, Local.LocalServices local
         }
 
         // Each task says what it leaves behind ([WhenInterrupted] on the task).
-        parts.Add(WhenInterruptedAttribute.Of(task));
+        var leaves = tasks.Select(WhenInterruptedAttribute.Of).Distinct().ToList();
+        parts.AddRange(leaves.Count > 1 ? leaves.Where(l => l != WhenInterruptedAttribute.NothingChanged) : leaves.DefaultIfEmpty(WhenInterruptedAttribute.NothingChanged));
         return string.Join("; ", parts);
     }
 }

@@ -35,7 +35,7 @@ public sealed record StackPlan(string StackName, string Outcome, IReadOnlyList<S
 
 /// <param name="Tag">The content tag; null when it cannot be known before the stacks exist (see <paramref name="Unknown"/>).</param>
 /// <param name="Digest">The registry's digest for the tag, or null when it lacks it.</param>
-public sealed record ImagePlan(string Name, string Repository, string? Tag, string? Digest, string? Unknown)
+public sealed record ImagePlan(string Name, string Repository, string Tag, string? Digest)
 {
     public bool Push => Digest is null;
 }

@@ -18,18 +18,18 @@ namespace JenkinsOnEcs.Build.Planning;
 /// by the registrar's fingerprint, and each service file against its service by <see cref="ServiceChanges"/>. Nothing
 /// is built, pushed, registered or updated, and no lock is taken.
 /// </summary>
-public sealed partial class DeployPlanner(StackOperations stacks, AwsClients aws, ImageBuilder builder, RegistryTargets registries, NginxConfigRenderer nginx, ICakeLog log)
+public sealed partial class DeployPlanner(StackOperations stacks, AwsClients aws, ImageBuilder builder, RegistryTargets registries)
 {
     /// <summary>The ECS answer's members that RegisterTaskDefinition does not take: ECS's own, never in ecs/*.json.</summary>
     private static readonly string[] DescribedOnly = ["taskDefinitionArn", "revision", "status", "requiresAttributes", "compatibilities", "registeredAt", "registeredBy", "deregisteredAt"];
 
-    public async Task<DeployPlan> PlanAsync(EcsOptions settings, NginxOptions proxy, ImageCatalog catalog, ImageBuildOptions options, CancellationToken cancellationToken = default)
+    public async Task<DeployPlan> PlanAsync(EcsOptions settings, ImageCatalog catalog, ImageBuildOptions options, CancellationToken cancellationToken = default)
     {
         var infrastructure = await stacks.DeployAsync(planOnly: true, cancellationToken);
         var stackPlans = infrastructure.Stacks.Select(s => new StackPlan(s.StackName, s.Outcome.ToString(), s.Changes)).ToList();
         var outputs = WithUnknownOutputs(settings, infrastructure.Outputs);
 
-        var images = await PlanImagesAsync(proxy, catalog, options, infrastructure.Outputs, cancellationToken);
+        var images = await PlanImagesAsync(options, cancellationToken);
         var region = aws.Session().Region.SystemName;
         var ecs = aws.Ecs();
         var references = images.ToDictionary(i => i.Plan.Name, i => i.Reference, StringComparer.Ordinal);
@@ -75,42 +75,22 @@ public sealed partial class DeployPlanner(StackOperations stacks, AwsClients aws
     }
 
     private async Task<List<(ImagePlan Plan, string Reference)>> PlanImagesAsync(
-        NginxOptions proxy, ImageCatalog catalog, ImageBuildOptions options, IReadOnlyDictionary<string, string> outputs, CancellationToken cancellationToken)
+        ImageBuildOptions options, CancellationToken cancellationToken)
     {
-        // The proxy's image holds its config, which names the internal load balancer (RenderNginxConfig in a Deploy):
-        // rendered as the Deploy will render it, or, before that stack exists, its tag cannot be known.
-        string? proxyUnknown = null;
-        if (outputs.TryGetValue("InternalLoadBalancerDnsName", out var dns) && NginxUpstream.TryParse(dns, out var upstream, out _))
-        {
-            var (path, changed) = nginx.RenderInto(catalog.Proxy.ContextDirectory, new NginxConfigValues(upstream, proxy.Resolver, proxy.ProxyTimeoutSeconds));
-            log.Information("{0} {1} (upstream {2})", changed ? "Rendered" : "Unchanged", path, upstream);
-        }
-        else
-        {
-            proxyUnknown = "its config names the internal load balancer, which the load-balancers stack does not have yet: the tag is known once that stack exists";
-        }
-
-        var tagged = builder.ContentTags(catalog.Images.Where(i => i.Kind != ImageKind.Proxy || proxyUnknown is null), options);
+        // Nothing in an image depends on the stacks (the proxy's upstream is set at container start): every tag is known.
+        var tagged = builder.ContentTags(options.Catalog, options);
         var (registry, _) = await registries.GetAsync(cancellationToken);
 
         // The same question a pushing build asks before it builds, and its push again (with noCache too: an image
         // rebuilt under a tag the registry has is not pushed): the registry's digest for each content tag.
         var digests = await Task.WhenAll(tagged.Select(async t => (t.Image, t.Repository, t.Tag, Digest: await registry.DigestAsync(t.Repository, t.Tag, cancellationToken))));
         var plans = new List<(ImagePlan, string)>();
-        foreach (var image in catalog.Images)
+        foreach (var found in digests)
         {
-            var repository = $"{options.RepositoryPrefix}/{image.Name}";
-            if (digests.FirstOrDefault(d => d.Image == image) is { Image: not null } found)
-            {
-                var reference = found.Digest is { } digest
-                    ? $"{registry.Host}/{repository}@{digest}"
-                    : $"{registry.Host}/{repository}@<digest of :{found.Tag}, known after its push>";
-                plans.Add((new ImagePlan(image.Name, repository, found.Tag, found.Digest, null), reference));
-            }
-            else
-            {
-                plans.Add((new ImagePlan(image.Name, repository, null, null, proxyUnknown), $"{registry.Host}/{repository}@<digest, known after the stacks exist and its push>"));
-            }
+            var reference = found.Digest is { } digest
+                ? $"{registry.Host}/{found.Repository}@{digest}"
+                : $"{registry.Host}/{found.Repository}@<digest of :{found.Tag}, known after its push>";
+            plans.Add((new ImagePlan(found.Image.Name, found.Repository, found.Tag, found.Digest), reference));
         }
 
         return plans;

@@ -48,7 +48,6 @@ public static class PlanReport
         {
             text.AppendLine(image switch
             {
-                { Tag: null } => $"- `{image.Repository}`: built and pushed; content tag not known yet ({image.Unknown})",
                 { Digest: null } => $"- `{image.Repository}:{image.Tag}`: not in the registry, built and pushed",
                 _ => $"- `{image.Repository}:{image.Tag}`: in the registry ({image.Digest}), not built",
             });
@@ -115,7 +114,7 @@ public static class PlanReport
         }).ToArray()),
         ["images"] = new JsonArray(plan.Images.Select(i => (JsonNode)new JsonObject
         {
-            ["name"] = i.Name, ["repository"] = i.Repository, ["tag"] = i.Tag, ["digest"] = i.Digest, ["push"] = i.Push, ["tagUnknown"] = i.Unknown,
+            ["name"] = i.Name, ["repository"] = i.Repository, ["tag"] = i.Tag, ["digest"] = i.Digest, ["push"] = i.Push,
         }).ToArray()),
         ["taskDefinitions"] = new JsonArray(plan.TaskDefinitions.Select(t => (JsonNode)new JsonObject
         {

@@ -40,6 +40,18 @@ public sealed class RegistryTargets(AwsClients aws, Local.LocalServices local, R
     public async Task<IImageRegistry?> PublishingRegistryAsync(CancellationToken cancellationToken = default)
         => options.Value.Publishes ? (await GetAsync(cancellationToken)).Registry : null;
 
+    /// <summary>The registry this run pushes to and the DOCKER_CONFIG of its private login (null: the user's own), or null when it pushes nothing.</summary>
+    public async Task<(IImageRegistry Registry, string? DockerConfig)?> PublishingTargetAsync(CancellationToken cancellationToken = default)
+    {
+        if (!options.Value.Publishes)
+        {
+            return null;
+        }
+
+        var (registry, login) = await GetAsync(cancellationToken);
+        return (registry, login?.Directory);
+    }
+
     public async Task<(IImageRegistry Registry, RegistryLogin? Login)> GetAsync(CancellationToken cancellationToken = default)
     {
         await _choosing.WaitAsync(cancellationToken);

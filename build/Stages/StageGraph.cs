@@ -37,6 +37,9 @@ public static class StageGraph
         return consumers.Any(c => !c.WhenPresent) || (consumers.Count > 0 && !upstreamSet);
     }
 
+    /// <summary>Whether the run keeps the output by key (an image's name, a family), each key with its own producer, rather than one value.</summary>
+    public static bool IsKeyed(StageOutput output) => output is StageOutput.BuiltImages or StageOutput.PushedImages or StageOutput.TaskDefinitions;
+
     /// <summary>The task that reads the stacks' outputs without deploying them.</summary>
     public const string ReadStackOutputsTask = "ReadStackOutputs";
 

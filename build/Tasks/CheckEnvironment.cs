@@ -9,6 +9,7 @@ namespace JenkinsOnEcs.Build.Tasks;
 [TaskName(nameof(CheckEnvironment))]
 [TaskDescription("Read-only checks of the account before any stack changes: the hosted zone for DomainName, the certificate, the admin password secret and the master's right to read it, a given VPC and its subnets, the ECS-optimised AMI parameter, ECR; one line each, every failure with its fix.")]
 [Needs(TaskNeeds.Aws)]
+[CheckFirst]
 public sealed class CheckEnvironment(AwsClients aws, ICakeLog log) : AsyncFrostingTask<BuildContext>
 {
     public override async Task RunAsync(BuildContext context)

@@ -1,7 +1,6 @@
 using Cake.Core.Diagnostics;
 using Cake.Frosting;
 using JenkinsOnEcs.Build.Jenkins;
-using JenkinsOnEcs.Build.Nginx;
 
 namespace JenkinsOnEcs.Build.Tasks;
 
@@ -14,7 +13,8 @@ public sealed class Clean : FrostingTask<BuildContext>
         foreach (var path in new[]
                  {
                      context.Options.ArtifactsDirectory,
-                     Path.Combine(context.Catalog.Proxy.ContextDirectory, NginxConfigRenderer.RenderedFolder),
+                     // Written by builds before the proxy's config moved to container start: it would change the proxy's content tag.
+                     Path.Combine(context.Catalog.Proxy.ContextDirectory, "rendered"),
                      Path.Combine(context.Catalog.Master.ContextDirectory, EcsCloudRenderer.RenderedFolder),
                  })
         {

@@ -1,31 +1,41 @@
 using Cake.Core.Diagnostics;
 using Cake.Frosting;
 using JenkinsOnEcs.Build.Nginx;
-using JenkinsOnEcs.Build.Stages;
 
 namespace JenkinsOnEcs.Build.Tasks;
 
 [TaskName(nameof(RenderNginxConfig))]
-[TaskDescription("Renders the NGINX config that proxies to the Jenkins master's internal load balancer (from the stacks; \"jenkinsUpstream\" where the run has none).")]
-[IsDependentOn(typeof(ReadStackOutputs))]
-[Consumes(StageOutput.StackOutputs, WhenPresent = true)]
-public sealed class RenderNginxConfig(NginxConfigRenderer renderer) : FrostingTask<BuildContext>
+[TaskDescription("Checks the proxy's NGINX template (rendered at container start from the task definition's PROXY_ variables) with nginx -t, for a sample upstream and for \"jenkinsUpstream\" where set; needs no stack.")]
+public sealed class RenderNginxConfig(NginxConfigRenderer renderer, NginxConfigCheck nginx) : FrostingTask<BuildContext>
 {
     public override void Run(BuildContext context)
     {
-        var nginx = context.Options.Nginx;
-        var values = new NginxConfigValues(Upstream(context), nginx.Resolver, nginx.ProxyTimeoutSeconds);
-        var (path, changed) = renderer.RenderInto(context.Catalog.Proxy.ContextDirectory, values);
-        context.Log.Information("{0} {1} (upstream {2})", changed ? "Rendered" : "Unchanged", path, values.Upstream);
-    }
+        var nginxOptions = context.Options.Nginx;
+        var template = Path.Combine(context.Catalog.Proxy.ContextDirectory, NginxConfigRenderer.TemplateFile);
+        if (!File.Exists(template))
+        {
+            throw new BuildException($"The NGINX template {template} is missing: restore it from git.");
+        }
 
-    /// <summary>
-    /// The internal load balancer the stacks hold, where this run has their outputs (deployed, or read by
-    /// ReadStackOutputs, which runs when "jenkinsUpstream" is not set); else the setting (local builds, no AWS).
-    /// </summary>
-    private static NginxUpstream Upstream(BuildContext context)
-        => context.Outputs.StackOutputs.TryGet(out var outputs) && outputs.TryGetValue("InternalLoadBalancerDnsName", out var dns) && NginxUpstream.TryParse(dns, out var upstream, out _)
-            ? upstream
-            : context.Options.Nginx.JenkinsUpstream
-              ?? throw new BuildException("RenderNginxConfig has no upstream: this run neither deployed nor read the stacks (DeployInfrastructure or ReadStackOutputs, not with --exclusive), and \"jenkinsUpstream\" is not set in the environment file.");
+        var checks = new List<(string Name, NginxUpstream Upstream)> { ("sample", NginxConfigRenderer.SampleUpstream) };
+        if (nginxOptions.JenkinsUpstream is { } upstream)
+        {
+            checks.Add(("environment", upstream));
+        }
+
+        var text = File.ReadAllText(template);
+        var checkedByNginx = nginx.IsInstalled();
+        foreach (var (name, value) in checks)
+        {
+            var values = new NginxConfigValues(value, nginxOptions.Resolver, nginxOptions.ProxyTimeoutSeconds);
+            var rendered = Path.Combine(context.Options.ArtifactsDirectory, "nginx-proxy", $"default.conf.{name}");
+            RenderedFile.Write(rendered, renderer.Render(text, values));
+            if (checkedByNginx)
+            {
+                nginx.Check(File.ReadAllText(rendered), rendered, $"for the {name} upstream {value}");
+            }
+
+            context.Log.Information("{0} (upstream {1}): {2}", rendered, value, checkedByNginx ? "nginx -t passed" : "rendered; not checked, nginx is not on PATH (install it to check)");
+        }
+    }
 }

@@ -10,6 +10,7 @@ namespace JenkinsOnEcs.Build.Tasks;
 [TaskDescription("Through https://DomainName/: TLS, /login, the reverse-proxy check, a WebSocket upgrade, and one job per agent label run to completion as the admin; on failure the master's and the agent's last log lines.")]
 [Needs(TaskNeeds.Aws | TaskNeeds.AdminLogin)]
 [IsDependentOn(typeof(ReadStackOutputs))]
+[RunsAfter(typeof(DeployServices))]
 [Consumes(StageOutput.StackOutputs)]
 [Produces(StageOutput.SmokeTestResult)]
 public sealed class SmokeTest(AwsClients aws, ICakeLog log) : AsyncFrostingTask<BuildContext>

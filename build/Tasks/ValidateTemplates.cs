@@ -2,9 +2,12 @@ using Cake.Core.Diagnostics;
 using Cake.Frosting;
 using JenkinsOnEcs.Build.Templates;
 
+using JenkinsOnEcs.Build.Stages;
+
 namespace JenkinsOnEcs.Build.Tasks;
 
 [TaskName(nameof(ValidateTemplates))]
+[CheckFirst]
 [TaskDescription("Checks every CloudFormation template with cfn-lint and the project's security rules; needs no AWS.")]
 public sealed class ValidateTemplates(TemplateValidator validator) : FrostingTask<BuildContext>
 {

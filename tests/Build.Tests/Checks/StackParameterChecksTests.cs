@@ -158,7 +158,7 @@ public sealed class StackParameterChecksTests(MotoServer moto) : IClassFixture<M
         Assert.Contains($"parameter AlarmEmail is \"ops-at-example.com\" (environments/{environment}.json \"parameters\".\"AlarmEmail\")", run.Output);
         Assert.Contains("AgentSpotInstanceTypes lists types of different sizes", run.Output);
         Assert.Contains("No stack was touched.", run.Output);
-        Assert.Equal(["ValidateTemplates", "CheckPlacement", "RenderJenkinsConfig", "CheckEnvironment"], run.Executed);
+        Assert.Equal(["ValidateTemplates", "CheckPlacement", "CheckEnvironment"], run.Executed);
         await SsmParameterTests.AssertNoStackAsync(environment);
     }
 }

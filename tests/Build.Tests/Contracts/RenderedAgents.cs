@@ -30,7 +30,9 @@ public static class RenderedAgents
             AdminUser: "admin",
             MasterCpu: 2048,
             MasterMemory: 4096,
-            MaxAgents: 5);
+            MaxAgents: 5,
+            NginxResolver: "169.254.169.253",
+            ProxyTimeoutSeconds: 90);
         return TaskDefinitionRollout.Render(environment, agent, outputs, "eu-west-1", new Dictionary<string, string> { [agent.Name] = $"registry/{agent.Name}@sha256:0" });
     }
 

@@ -25,6 +25,30 @@ public sealed class DockerArgumentsTests
             arguments.Render());
     }
 
+    [Theory]
+    [InlineData(BuilderPath.BuildxRegistryCache, "buildx build --load --progress=plain --cache-from \"type=registry,ref=r:5000/a/b:buildcache\" --cache-to \"type=registry,ref=r:5000/a/b:buildcache,mode=max\" --tag \"a/b:c-1\" \"/ctx\"")]
+    [InlineData(BuilderPath.BuildxInlineCache, "buildx build --load --progress=plain --cache-from \"r:5000/a/b:buildcache\" --build-arg \"BUILDKIT_INLINE_CACHE=1\" --tag \"a/b:c-1\" \"/ctx\"")]
+    [InlineData(BuilderPath.ClassicBuildKit, "build --progress=plain --cache-from \"r:5000/a/b:buildcache\" --build-arg \"BUILDKIT_INLINE_CACHE=1\" --tag \"a/b:c-1\" \"/ctx\"")]
+    [InlineData(BuilderPath.Legacy, "build --force-rm --cache-from \"r:5000/a/b:buildcache\" --tag \"a/b:c-1\" \"/ctx\"")]
+    public void Each_builder_takes_the_registrys_layer_cache_its_own_way(BuilderPath builder, string expected)
+    {
+        var arguments = DockerArguments.Build(new DockerBuildSettings { ContextDirectory = "/ctx", Tags = ["a/b:c-1"], Builder = builder, CacheReference = "r:5000/a/b:buildcache" });
+
+        Assert.Equal(expected, arguments.Render());
+    }
+
+    [Theory]
+    [InlineData(BuilderPath.BuildxRegistryCache)]
+    [InlineData(BuilderPath.Legacy)]
+    public void No_cache_takes_no_layer_cache(BuilderPath builder)
+    {
+        var arguments = DockerArguments.Build(new DockerBuildSettings { ContextDirectory = "/ctx", Builder = builder, CacheReference = "r:5000/a/b:buildcache", NoCache = true }).Render();
+
+        Assert.DoesNotContain("cache-from", arguments);
+        Assert.DoesNotContain("cache-to", arguments);
+        Assert.Contains("--no-cache", arguments);
+    }
+
     [Fact]
     public void Optional_switches_appear_only_when_set()
     {

@@ -26,7 +26,17 @@ public sealed class DeployTests(StandInImages standIns, LocalRegistry registry, 
             var first = await BuildRun.RunAsync(repository.Root, runTasks: true, arguments);
             Assert.True(first.ExitCode == 0, first.Output);
             Assert.Contains("runs no containers", first.Output);
-            Assert.Matches(@"\(upstream http://[a-z0-9-]+\.eu-west-1\.elb\.amazonaws\.com:80\)", first.Output);
+            // The image branch ran beside the stacks (the recorded start and end times, not wall time): the agents'
+            // build started before DeployInfrastructure ended and ended after it started; task definitions came after both.
+            var stacks = first.Of("DeployInfrastructure");
+            var agents = first.Of("BuildAgentImages");
+            Assert.True(agents.Start < stacks.End && agents.End > stacks.Start, $"BuildAgentImages ({agents.Start}..{agents.End}) did not overlap DeployInfrastructure ({stacks.Start}..{stacks.End})");
+            Assert.True(first.Of("BuildMasterImage").Start < stacks.End, "the master's image was built only after the stacks");
+            var register = first.Of("RegisterTaskDefinitions");
+            Assert.True(new[] { "DeployInfrastructure", "PushMasterImage", "PushNginxImage", "PushAgentImages" }.All(t => register.Start >= first.Of(t).End), "task definitions were registered before the stacks and every push had ended");
+
+            // The proxy's image knows no upstream: its task definition gives the stacks' internal load balancer.
+            Assert.Contains("nginx -t passed", first.Output);
 
             using var ecs = new EcsClient(AwsSession.Create("eu-west-1"));
             foreach (var part in new[] { "master", "proxy" })
@@ -36,6 +46,12 @@ public sealed class DeployTests(StandInImages standIns, LocalRegistry registry, 
                 Assert.EndsWith($":task-definition/{environment}-jenkins-{part}:1", (string)service["taskDefinition"]!);
                 var task = await ecs.DescribeLatestTaskDefinitionAsync($"{environment}-jenkins-{part}", default);
                 Assert.Matches($@"^{Regex.Escape(registry.Host)}/{Regex.Escape(prefix)}/[a-z-]+@sha256:[0-9a-f]{{64}}$", (string)task!.Value.Definition["containerDefinitions"]![0]!["image"]!);
+                if (part == "proxy")
+                {
+                    var variables = task.Value.Definition["containerDefinitions"]![0]!["environment"]!.AsArray().ToDictionary(e => (string)e!["name"]!, e => (string)e!["value"]!);
+                    Assert.Matches(@"^http://[A-Za-z0-9-]+\.eu-west-1\.elb\.amazonaws\.com:80$", variables["PROXY_UPSTREAM"]);
+                    Assert.Equal("127.0.0.1", variables["PROXY_RESOLVER"]);
+                }
             }
 
             // moto's gap: a service it creates describes no capacityProviderStrategy, deploymentConfiguration,
@@ -100,7 +116,9 @@ public sealed class DeployTests(StandInImages standIns, LocalRegistry registry, 
             Assert.Equal(1, refused.ExitCode);
             Assert.Contains($"ecs/master-service.json: \"schedulingStrategy\" is DAEMON in the file, REPLICA in the service. UpdateService cannot change this member of {master}", refused.Output);
             Assert.Contains($"aws ecs delete-service --cluster {cluster} --service {master} --force", refused.Output);
-            Assert.DoesNotContain(refused.Executed, t => t.StartsWith("Build", StringComparison.Ordinal) || t.StartsWith("Push", StringComparison.Ordinal) || t is "RegisterTaskDefinitions" or "DeployServices");
+            // The images are built and pushed beside the stacks (their content tags: no task definition or service
+            // uses them), so only what comes after the check is held to not having run.
+            Assert.DoesNotContain(refused.Executed, t => t is "RegisterTaskDefinitions" or "BackupHome" or "DeployServices");
             Assert.EndsWith($":task-definition/{master}:1", (string)(await ecs.DescribeLatestTaskDefinitionAsync(master, default))!.Value.Definition["taskDefinitionArn"]!);
         }
         finally

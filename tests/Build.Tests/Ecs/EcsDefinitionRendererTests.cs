@@ -67,7 +67,7 @@ public sealed class EcsDefinitionRendererTests
         return new EcsDefinitionValues(
             outputs,
             new Dictionary<string, string> { ["DomainName"] = "jenkins.example.com", ["AdminPasswordSecretArn"] = "arn:aws:secretsmanager:eu-west-1:1:secret:a" },
-            new Dictionary<string, string> { ["region"] = "eu-west-1", ["timezone"] = "Europe/Berlin", ["adminUser"] = "admin", ["masterCpu"] = "2048", ["masterMemory"] = "6144", ["maxAgents"] = "10" },
+            new Dictionary<string, string> { ["region"] = "eu-west-1", ["timezone"] = "Europe/Berlin", ["adminUser"] = "admin", ["masterCpu"] = "2048", ["masterMemory"] = "6144", ["maxAgents"] = "10", ["nginxResolver"] = "169.254.169.253", ["proxyTimeout"] = "300s" },
             new Dictionary<string, string> { ["jenkins-master"] = "registry/jenkins-master@sha256:abc", ["nginx-proxy"] = "registry/nginx-proxy@sha256:def" },
             new Dictionary<string, string>
             {

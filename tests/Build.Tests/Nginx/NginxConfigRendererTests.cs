@@ -16,40 +16,66 @@ public sealed partial class NginxConfigRendererTests
         => NginxUpstream.TryParse(value, out var upstream, out var problem) ? upstream : throw new ArgumentException(problem);
 
     [Fact]
-    public void The_template_uses_placeholders()
+    public void The_template_uses_only_PROXY_variables_in_braces_and_keeps_NGINX_variables()
     {
-        Assert.NotEmpty(Placeholder().Matches(File.ReadAllText(TemplatePath)));
+        var template = File.ReadAllText(TemplatePath);
+
+        Assert.Equal(
+            ["PROXY_LISTEN_PORT", "PROXY_RESOLVER", "PROXY_RESOLVER_VALID", "PROXY_TIMEOUT", "PROXY_UPSTREAM"],
+            ProxyReference().Matches(template).Select(m => m.Groups[1].Value).Distinct().Order(StringComparer.Ordinal));
+        Assert.DoesNotContain("{{", template);
+        Assert.Contains("$http_upgrade", template);
     }
 
     [Fact]
-    public void Every_placeholder_of_the_template_is_replaced_by_its_value()
+    public void Every_PROXY_variable_is_replaced_by_its_value_and_NGINX_variables_survive()
     {
         var rendered = new NginxConfigRenderer().Render(File.ReadAllText(TemplatePath), Values());
 
-        Assert.Empty(Placeholder().Matches(rendered));
-        Assert.DoesNotContain("{{", rendered);
+        Assert.DoesNotContain("${", rendered);
+        Assert.DoesNotContain("$PROXY_", rendered);
         Assert.Contains("listen 8081 default_server;", rendered);
         Assert.Contains("resolver 127.0.0.1 valid=7s ipv6=off;", rendered);
         Assert.Contains("set $jenkins_upstream http://jenkins.internal.test:8080;", rendered);
         Assert.Contains("proxy_send_timeout 300s;", rendered);
         Assert.Contains("proxy_read_timeout 300s;", rendered);
+        foreach (var nginxVariable in new[] { "$http_upgrade", "$connection_upgrade", "$host", "$remote_addr", "$proxy_add_x_forwarded_for", "$forwarded_proto", "$jenkins_upstream", "$scheme", "$server_port" })
+        {
+            Assert.Contains(nginxVariable, rendered);
+        }
     }
 
     [Fact]
-    public void Placeholders_may_be_written_with_or_without_spaces()
+    public void Substitution_is_envsubst_with_a_list_bare_and_braced_names_only_the_listed_ones()
     {
-        var rendered = new NginxConfigRenderer().Render("a {{listen_port}} b {{  listen_port }}", Values());
+        var variables = new Dictionary<string, string> { ["PROXY_A"] = "1", ["host"] = "H" };
 
-        Assert.Equal("a 8081 b 8081", rendered);
+        Assert.Equal("1 1 1x $hostname H $ $5 ${ x", NginxConfigRenderer.Substitute("$PROXY_A ${PROXY_A} ${PROXY_A}x $hostname $host $ $5 ${ x", variables));
     }
 
     [Fact]
-    public void An_unknown_placeholder_fails_naming_it()
+    public void A_PROXY_variable_the_container_is_not_given_fails_naming_it()
     {
-        var error = Assert.Throws<BuildException>(() => new NginxConfigRenderer().Render("listen {{ listen_port }}; x {{ no_such_value }};", Values()));
+        var error = Assert.Throws<BuildException>(() => new NginxConfigRenderer().Render("listen ${PROXY_LISTEN_PORT}; x ${PROXY_NO_SUCH_VALUE}; $host", Values()));
 
-        Assert.Contains("no_such_value", error.Message);
-        Assert.Contains("listen_port", error.Message); // the known ones, for the fix
+        Assert.Contains("PROXY_NO_SUCH_VALUE", error.Message);
+        Assert.Contains("PROXY_LISTEN_PORT", error.Message); // the known ones, for the fix
+        Assert.Contains("ecs/proxy.json", error.Message);
+    }
+
+    [Fact]
+    public void The_image_and_its_task_definition_give_the_container_every_variable_the_template_uses()
+    {
+        var dockerfile = File.ReadAllText(Repository.Path("images", "nginx-proxy", "Dockerfile"));
+        var task = System.Text.Json.Nodes.JsonNode.Parse(File.ReadAllText(Repository.Path("ecs", "proxy.json")))!;
+        var given = task["containerDefinitions"]![0]!["environment"]!.AsArray().Select(e => (string)e!["name"]!)
+            .Concat(EnvName().Matches(dockerfile).Select(m => m.Groups[1].Value))
+            .Where(n => n.StartsWith(NginxConfigRenderer.VariablePrefix, StringComparison.Ordinal))
+            .Order(StringComparer.Ordinal);
+
+        Assert.Equal(NginxConfigRenderer.Variables(Values()).Keys.Order(StringComparer.Ordinal), given);
+        Assert.Contains($"NGINX_ENVSUBST_FILTER=^{NginxConfigRenderer.VariablePrefix}", dockerfile);
+        Assert.Contains($"COPY {NginxConfigRenderer.TemplateFile} /etc/nginx/templates/{NginxConfigRenderer.TemplateFile}", dockerfile);
     }
 
     [Theory]
@@ -101,96 +127,15 @@ public sealed partial class NginxConfigRendererTests
     [InlineData("127.0.0.1 ::1", "127.0.0.1 [::1]")]
     public void Only_an_IPv6_resolver_gets_brackets(string resolver, string expected)
     {
-        var rendered = new NginxConfigRenderer().Render("resolver {{ resolver }};", Values(resolver: resolver));
+        var rendered = new NginxConfigRenderer().Render("resolver ${PROXY_RESOLVER};", Values(resolver: resolver));
 
         Assert.Equal($"resolver {expected};", rendered);
     }
 
-    [Fact]
-    public void RenderInto_writes_the_rendered_file_and_reports_the_change()
-    {
-        using var image = new ImageFolder();
+    [GeneratedRegex(@"\$\{(PROXY_[A-Z_]+)\}")]
+    private static partial Regex ProxyReference();
 
-        var (path, changed) = new NginxConfigRenderer().RenderInto(image.Root, Values());
-
-        Assert.True(changed);
-        Assert.Equal(Path.Combine(image.Root, NginxConfigRenderer.RenderedFolder, NginxConfigRenderer.RenderedFile), path);
-        Assert.Equal(new NginxConfigRenderer().Render(File.ReadAllText(TemplatePath), Values()), File.ReadAllText(path));
-    }
-
-    [Fact]
-    public void RenderInto_leaves_an_unchanged_file_alone()
-    {
-        using var image = new ImageFolder();
-        var renderer = new NginxConfigRenderer();
-        var (path, _) = renderer.RenderInto(image.Root, Values());
-        var old = new DateTime(2001, 2, 3, 4, 5, 6, DateTimeKind.Utc);
-        File.SetLastWriteTimeUtc(path, old);
-
-        var (_, changed) = renderer.RenderInto(image.Root, Values());
-
-        Assert.False(changed);
-        Assert.Equal(old, File.GetLastWriteTimeUtc(path));
-    }
-
-    [Fact]
-    public void RenderInto_rewrites_the_file_when_a_value_changes()
-    {
-        using var image = new ImageFolder();
-        var renderer = new NginxConfigRenderer();
-        var (path, _) = renderer.RenderInto(image.Root, Values());
-
-        var (_, changed) = renderer.RenderInto(image.Root, Values(upstream: "http://other.internal.test:9090"));
-
-        Assert.True(changed);
-        Assert.Contains("set $jenkins_upstream http://other.internal.test:9090;", File.ReadAllText(path));
-    }
-
-    [SkippableFact]
-    public void RenderInto_replaces_the_file_atomically_and_leaves_no_temporary_file()
-    {
-        Skip.IfNot(OperatingSystem.IsLinux() || OperatingSystem.IsMacOS(), "needs POSIX rename semantics to observe");
-        using var image = new ImageFolder();
-        var renderer = new NginxConfigRenderer();
-        var (path, _) = renderer.RenderInto(image.Root, Values());
-        var before = File.ReadAllText(path);
-        File.WriteAllText(path + ".tmp", "left over by an interrupted run");
-
-        // A reader that opened the old file keeps reading the old content: the new one was written beside it
-        // and renamed over it. A write in place would show this reader a truncated or mixed file.
-        using var reader = new FileStream(path, FileMode.Open, FileAccess.Read, FileShare.ReadWrite | FileShare.Delete);
-        renderer.RenderInto(image.Root, Values(upstream: "http://other.internal.test:9090"));
-
-        Assert.Equal(before, new StreamReader(reader).ReadToEnd());
-        Assert.Contains("other.internal.test", File.ReadAllText(path));
-        Assert.Equal([NginxConfigRenderer.RenderedFile], Directory.GetFiles(Path.GetDirectoryName(path)!).Select(Path.GetFileName));
-    }
-
-    [Fact]
-    public void RenderInto_without_a_template_names_the_missing_file()
-    {
-        using var image = new ImageFolder();
-        File.Delete(Path.Combine(image.Root, NginxConfigRenderer.TemplateFile));
-
-        var error = Assert.Throws<BuildException>(() => new NginxConfigRenderer().RenderInto(image.Root, Values()));
-
-        Assert.Contains(Path.Combine(image.Root, NginxConfigRenderer.TemplateFile), error.Message);
-    }
-
-    [GeneratedRegex(@"\{\{\s*[a-z_]+\s*\}\}")]
-    private static partial Regex Placeholder();
-
-    /// <summary>A copy of the proxy's image folder holding just the template.</summary>
-    private sealed class ImageFolder : IDisposable
-    {
-        public ImageFolder()
-        {
-            Root = Directory.CreateTempSubdirectory("nginx-image-").FullName;
-            File.Copy(TemplatePath, Path.Combine(Root, NginxConfigRenderer.TemplateFile));
-        }
-
-        public string Root { get; }
-
-        public void Dispose() => Directory.Delete(Root, recursive: true);
-    }
+    // The PROXY_ names the Dockerfile's ENV gives (NAME=value, after ENV or a continuation line).
+    [GeneratedRegex(@"(?m)(?:^ENV\s+|^\s+)(PROXY_[A-Z_]+)=")]
+    private static partial Regex EnvName();
 }

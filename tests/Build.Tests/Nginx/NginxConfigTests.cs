@@ -54,3 +54,52 @@ public sealed class NginxConfigTests
         Assert.Contains(expected, check.Output);
     }
 }
+
+/// <summary>
+/// What the proxy's container does at start (contracts/nginx-entrypoint.json): the entrypoint's own command, awk over
+/// the environment filtered by NGINX_ENVSUBST_FILTER and envsubst with that list, run here with the real awk and
+/// envsubst on the environment the image and its task definition give. The result is what the build's renderer
+/// checks, and it passes nginx -t with NGINX's own variables intact.
+/// </summary>
+public sealed class NginxEntrypointRenderTests
+{
+    [SkippableFact]
+    public void The_container_renders_the_template_as_the_build_checks_it_and_nginx_accepts_it()
+    {
+        Requires.Nginx();
+        Requires.Envsubst();
+        Assert.True(NginxUpstream.TryParse("http://internal-jenkins.eu-west-1.elb.amazonaws.com:80", out var upstream, out var problem), problem);
+        var values = new NginxConfigValues(upstream, "169.254.169.253", 300) { ListenPort = 8082 };
+        var variables = NginxConfigRenderer.Variables(values);
+
+        // The container's environment: the image's and the task definition's PROXY_ variables, and whatever else a
+        // container has (lower-case names like NGINX's variables included): the filter keeps those out.
+        var start = new System.Diagnostics.ProcessStartInfo("sh") { RedirectStandardOutput = true, RedirectStandardError = true };
+        start.ArgumentList.Add("-c");
+        start.ArgumentList.Add("defined_envs=$(printf '${%s} ' $(awk \"END { for (name in ENVIRON) { print ( name ~ /${filter}/ ) ? name : \\\"\\\" } }\" < /dev/null )); envsubst \"$defined_envs\" < \"$1\"");
+        start.ArgumentList.Add("entrypoint");
+        start.ArgumentList.Add(Repository.Path("images", "nginx-proxy", NginxConfigRenderer.TemplateFile));
+        start.Environment.Clear();
+        start.Environment["PATH"] = "/usr/bin:/bin";
+        start.Environment["filter"] = "^" + NginxConfigRenderer.VariablePrefix;
+        start.Environment["host"] = "not-nginx-host";
+        start.Environment["http_upgrade"] = "not-nginx-upgrade";
+        foreach (var (name, value) in variables)
+        {
+            start.Environment[name] = value;
+        }
+
+        using var process = System.Diagnostics.Process.Start(start)!;
+        var rendered = process.StandardOutput.ReadToEnd();
+        var error = process.StandardError.ReadToEnd();
+        Assert.True(process.WaitForExit(30_000) && process.ExitCode == 0, error);
+
+        Assert.Equal(new NginxConfigRenderer().Render(File.ReadAllText(Repository.Path("images", "nginx-proxy", NginxConfigRenderer.TemplateFile)), values), rendered);
+        Assert.Contains("set $jenkins_upstream http://internal-jenkins.eu-west-1.elb.amazonaws.com:80;", rendered);
+        Assert.Contains("proxy_set_header Upgrade           $http_upgrade;", rendered);
+        Assert.Contains("proxy_set_header Host              $host;", rendered);
+        using var prefix = NginxPrefix.Create(NginxPrefix.OnLoopback(rendered, 8082));
+        var check = prefix.Check();
+        Assert.True(check.Passed, check.Output);
+    }
+}

@@ -47,7 +47,7 @@ public sealed partial class PlanTests(StandInImages standIns, LocalRegistry regi
             var after = await SnapshotAsync(environment, prefix);
 
             Assert.True(plan.ExitCode == 0, plan.Output);
-            Assert.Equal(["ValidateTemplates", "CheckPlacement", "RenderJenkinsConfig", "CheckEnvironment", "Plan"], plan.Executed);
+            Assert.Equal(["ValidateTemplates", "CheckPlacement", "CheckEnvironment", "RenderJenkinsConfig", "Plan"], plan.Executed);
             Assert.DoesNotContain("deploy lock", plan.Output);
             Assert.DoesNotContain(": building ", plan.Output);
             Assert.DoesNotContain(": pushed ", plan.Output);

@@ -27,7 +27,9 @@ public sealed class EcrTests(MotoServer moto) : IClassFixture<MotoServer>
         Assert.Equal(uri, again);
         using var ecrJson = new JsonProtocolClient(AwsSession.Create("eu-west-1"), AwsService.Ecr);
         var repository = (await ecrJson.CallAsync("DescribeRepositories", new { repositoryNames = new[] { name } }, default))["repositories"]![0]!;
-        Assert.Equal("IMMUTABLE", (string)repository["imageTagMutability"]!);
+        // Content tags never move; the layer cache's tag moves with every build that changes the image.
+        Assert.Equal("IMMUTABLE_WITH_EXCLUSION", (string)repository["imageTagMutability"]!);
+        Assert.Equal("""[{"filterType":"WILDCARD","filter":"buildcache"}]""", repository["imageTagMutabilityExclusionFilters"]!.ToJsonString());
         Assert.True((bool)repository["imageScanningConfiguration"]!["scanOnPush"]!);
         var lifecycle = await ecrJson.CallAsync("GetLifecyclePolicy", new { repositoryName = name }, default);
         Assert.Contains("imageCountMoreThan", (string)lifecycle["lifecyclePolicyText"]!);

@@ -78,7 +78,9 @@ public sealed class StageGraphTests
 
         Assert.True(run.ExitCode == 0, run.Output);
         Assert.Equal(["RenderNginxConfig", "BuildNginxImage"], run.Executed);
-        Assert.Contains("ReadStackOutputs", run.Skipped);
+
+        // The proxy's image needs no stack at all: its upstream comes at container start.
+        Assert.DoesNotContain("ReadStackOutputs", run.Skipped);
     }
 
     private static IEnumerable<string> Dependencies(Type task, IReadOnlyDictionary<string, Type> byName)
@@ -97,5 +99,51 @@ public sealed class StageGraphTests
         }
 
         return seen;
+    }
+}
+
+/// <summary>The hand-offs under the concurrent host: tasks of independent branches write and read them at once.</summary>
+public sealed class HandoffConcurrencyTests
+{
+    [Fact]
+    public async Task A_value_written_by_many_at_once_is_written_once_and_every_other_writer_is_refused()
+    {
+        var handoff = new JenkinsOnEcs.Build.Stages.Handoff<string>("the value", "Producer");
+        using var start = new Barrier(8);
+        var results = await Task.WhenAll(Enumerable.Range(0, 8).Select(i => Task.Run(() =>
+        {
+            start.SignalAndWait();
+            try
+            {
+                handoff.Set("v" + i);
+                return true;
+            }
+            catch (InvalidOperationException)
+            {
+                return false;
+            }
+        })));
+
+        Assert.Single(results, won => won);
+        Assert.True(handoff.TryGet(out var value));
+        Assert.Equal("v" + Array.IndexOf(results, true), value);
+    }
+
+    [Fact]
+    public async Task Keys_written_by_concurrent_producers_are_all_kept_and_none_twice()
+    {
+        var images = new JenkinsOnEcs.Build.Stages.KeyedHandoff<string>("the image");
+        using var start = new Barrier(6);
+        await Task.WhenAll(Enumerable.Range(0, 6).Select(i => Task.Run(() =>
+        {
+            start.SignalAndWait();
+            for (var k = 0; k < 200; k++)
+            {
+                images.Set($"{i}-{k}", "x");
+            }
+        })));
+
+        Assert.Equal(1200, images.All.Count);
+        Assert.Throws<InvalidOperationException>(() => images.Set("0-0", "again"));
     }
 }

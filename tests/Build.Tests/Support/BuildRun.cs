@@ -8,6 +8,12 @@ namespace JenkinsOnEcs.Build.Tests.Support;
 /// <summary>Runs the real build host in-process, as ./build.sh would, and keeps what it printed and ran.</summary>
 public sealed record BuildRun(int ExitCode, string Output, IReadOnlyList<string> Executed, IReadOnlyList<string> Skipped)
 {
+    /// <summary>When each task started and ended, on the run's one clock (the summary's rows).</summary>
+    public IReadOnlyList<Cake.Frosting.TimelineEntry> Timeline { get; init; } = [];
+
+    public Cake.Frosting.TimelineEntry Of(string task)
+        => Timeline.LastOrDefault(e => e.Task == task) ?? throw new InvalidOperationException($"{task} is not in the run's timeline: {string.Join(", ", Timeline.Select(e => e.Task))}");
+
     // Cake's environment sets the process's current directory, which every test shares: one run at a time,
     // and the directory is given back afterwards (a test's temporary repository is deleted when it ends).
     private static readonly SemaphoreSlim OneAtATime = new(1, 1);
@@ -49,20 +55,43 @@ public sealed record BuildRun(int ExitCode, string Output, IReadOnlyList<string>
         }
     }
 
-    private static async Task<BuildRun> RunAloneAsync(string workingDirectory, bool runTasks, string[] args)
+    /// <summary>
+    /// A run whose task bodies are <paramref name="body"/> (given the task's name and the run's cancellation), not
+    /// the tasks' own: the host's scheduling, failure and cancellation, on the real graph and setup, without side effects.
+    /// </summary>
+    public static async Task<BuildRun> RunWithBodiesAsync(string workingDirectory, Func<string, Cake.Frosting.RunCancellation, Task> body, params string[] args)
     {
+        await OneAtATime.WaitAsync();
+        var directory = Repository.Root;
+        try
+        {
+            return await RunAloneAsync(workingDirectory, runTasks: false, args, body);
+        }
+        finally
+        {
+            Environment.CurrentDirectory = directory;
+            OneAtATime.Release();
+        }
+    }
+
+    private static async Task<BuildRun> RunAloneAsync(string workingDirectory, bool runTasks, string[] args, Func<string, Cake.Frosting.RunCancellation, Task>? body = null)
+    {
+        var timeline = new Cake.Frosting.RunTimeline();
+        var cancellation = new Cake.Frosting.RunCancellation();
         var console = new CapturingConsole();
         var ansi = new StringWriter();
         RecordingStrategy? strategy = null;
         var host = BuildHost.Create().ConfigureServices(services =>
         {
             services.AddSingleton<IConsole>(console);
+            services.AddSingleton(timeline);
+            services.AddSingleton(cancellation);
 
             // Task bodies not run: setup skips what touches the outside (docker, the registry, the lock), as --dryrun does.
             services.AddSingleton(new Cake.Frosting.HostRun(dryRun: !runTasks));
             services.AddSingleton(AnsiConsole.Create(new AnsiConsoleSettings { Out = new AnsiConsoleOutput(ansi), Ansi = AnsiSupport.No, ColorSystem = ColorSystemSupport.NoColors }));
             services.AddSingleton<IExecutionStrategy>(sp => strategy = new RecordingStrategy(
-                new DefaultExecutionStrategy(sp.GetRequiredService<ICakeLog>(), sp.GetRequiredService<ICakeReportPrinter>()), runTasks));
+                new DefaultExecutionStrategy(sp.GetRequiredService<ICakeLog>(), sp.GetRequiredService<ICakeReportPrinter>()), runTasks, body is null ? null : name => body(name, cancellation)));
             if (!runTasks)
             {
                 // A run whose tasks do not run tests the graph and the inputs: its setup, like a dry run's, checks no
@@ -72,6 +101,6 @@ public sealed record BuildRun(int ExitCode, string Output, IReadOnlyList<string>
         });
 
         var code = await host.RunAsync([.. args, $"--working={workingDirectory}"]);
-        return new BuildRun(code, console.Output + ansi, strategy?.Executed ?? [], strategy?.Skipped ?? []);
+        return new BuildRun(code, console.Output + ansi, strategy?.Executed ?? [], strategy?.Skipped ?? []) { Timeline = timeline.Entries };
     }
 }

@@ -8,7 +8,11 @@ namespace JenkinsOnEcs.Build.Tests.Support;
 /// Setup and teardown still run, so settings are validated as in a real run; BuildRun then marks the run a dry run
 /// (HostRun), so that setup asks neither docker nor a registry and takes no lock.
 /// </summary>
-public sealed class RecordingStrategy(IExecutionStrategy inner, bool runTasks) : IExecutionStrategy
+/// <remarks>
+/// <paramref name="body"/>, where given, runs instead of the bodies of a run that runs none: a test's stand-in for
+/// what a task does (wait for another, fail), to test how the host runs the graph.
+/// </remarks>
+public sealed class RecordingStrategy(IExecutionStrategy inner, bool runTasks, Func<string, Task>? body = null) : IExecutionStrategy
 {
     private readonly List<string> _executed = [];
     private readonly List<string> _skipped = [];
@@ -23,8 +27,13 @@ public sealed class RecordingStrategy(IExecutionStrategy inner, bool runTasks) :
 
     public Task ExecuteAsync(CakeTask task, ICakeContext context)
     {
-        _executed.Add(task.Name);
-        return runTasks ? inner.ExecuteAsync(task, context) : Task.CompletedTask;
+        // The host calls this from one scheduler at a time (tasks start one after another, then run at once).
+        lock (_executed)
+        {
+            _executed.Add(task.Name);
+        }
+
+        return runTasks ? inner.ExecuteAsync(task, context) : body?.Invoke(task.Name) ?? Task.CompletedTask;
     }
 
     public void Skip(CakeTask task, CakeTaskCriteria criteria)

@@ -24,6 +24,8 @@ public static class Requires
 
     public static void CfnLint() => Part("cfn-lint on PATH", Lazy(ref _cfnLint, () => Succeeds("cfn-lint", "--version")));
 
+    public static void Envsubst() => Part("envsubst (apt-get install gettext-base)", Lazy(ref _envsubst, () => Succeeds("envsubst", "--version")));
+
     public static string NginxBinary => File.Exists("/usr/sbin/nginx") ? "/usr/sbin/nginx" : "nginx";
 
     private static bool? _docker;
@@ -33,6 +35,7 @@ public static class Requires
     private static bool? _registry;
     private static bool? _htpasswd;
     private static bool? _python;
+    private static bool? _envsubst;
 
     private static bool Lazy(ref bool? cache, Func<bool> probe) => cache ??= probe();
 

@@ -1,0 +1,76 @@
+using System.Text;
+using Cake.Core;
+using Cake.Core.IO;
+using Cake.Core.Tooling;
+using JenkinsOnEcs.Build.Tools;
+using Path = System.IO.Path;
+
+namespace JenkinsOnEcs.Build.Nginx;
+
+/// <summary>Settings of the nginx tool (found on PATH by Cake's tool locator).</summary>
+public sealed class NginxToolSettings : ToolSettings;
+
+/// <summary>
+/// <c>nginx -t</c> on a rendered site, in a throw-away prefix: a minimal nginx.conf like the official image's (events,
+/// an http block that includes conf.d/*.conf) with pid, logs and temp paths inside the prefix, so that it runs as any
+/// user and touches nothing outside it. nginx -t parses and checks the config; it binds no port and, with the
+/// upstream in a variable, resolves no name, so any upstream can be checked anywhere.
+/// </summary>
+public sealed class NginxConfigCheck(IFileSystem fileSystem, ICakeEnvironment environment, IProcessRunner processRunner, IToolLocator tools)
+    : CapturingTool<NginxToolSettings>(fileSystem, environment, processRunner, tools)
+{
+    public bool IsInstalled() => IsInstalled(new NginxToolSettings());
+
+    /// <summary>Runs nginx -t; a failure carries nginx's own words and the rendered file kept for reading.</summary>
+    public void Check(string site, string keptAs, string what)
+    {
+        var root = Directory.CreateTempSubdirectory("jenkins-ecs-nginx-t-").FullName;
+        try
+        {
+            foreach (var folder in new[] { "conf/conf.d", "logs", "temp" })
+            {
+                Directory.CreateDirectory(Path.Combine(root, folder));
+            }
+
+            File.WriteAllText(Path.Combine(root, "conf", "conf.d", "default.conf"), site);
+            var config = Path.Combine(root, "conf", "nginx.conf");
+            File.WriteAllText(config, MainConfig(root));
+            var arguments = new ProcessArgumentBuilder().Append("-t").Append("-q").Append("-p").AppendQuoted(root + Path.DirectorySeparatorChar)
+                .Append("-c").AppendQuoted(config).Append("-e").AppendQuoted(Path.Combine(root, "logs", "error.log"));
+            var result = RunCaptured(new NginxToolSettings(), arguments);
+            if (!result.Succeeded)
+            {
+                throw new BuildException($"nginx -t refuses the proxy's config {what} (rendered as the image will at start: {keptAs}): {result.Tail(10)}. Fix images/nginx-proxy/{NginxConfigRenderer.TemplateFile} or the value.");
+            }
+        }
+        finally
+        {
+            Directory.Delete(root, recursive: true);
+        }
+    }
+
+    protected override string GetToolName() => "nginx";
+
+    protected override IEnumerable<string> GetToolExecutableNames() => ["nginx"];
+
+    private static string MainConfig(string root)
+    {
+        string In(string relative) => Path.Combine(root, relative);
+        var config = new StringBuilder();
+        config.AppendLine("worker_processes 1;");
+        config.AppendLine($"pid {In("logs/nginx.pid")};");
+        config.AppendLine($"error_log {In("logs/error.log")} info;");
+        config.AppendLine("events { worker_connections 256; }");
+        config.AppendLine("http {");
+        config.AppendLine("    default_type application/octet-stream;");
+        config.AppendLine($"    access_log {In("logs/access.log")};");
+        foreach (var temp in new[] { "client_body", "proxy", "fastcgi", "uwsgi", "scgi" })
+        {
+            config.AppendLine($"    {temp}_temp_path {In("temp/" + temp)};");
+        }
+
+        config.AppendLine($"    include {In("conf/conf.d/*.conf")};");
+        config.AppendLine("}");
+        return config.ToString();
+    }
+}
