@@ -17,6 +17,7 @@ public sealed class BuildLifetime(
     Locking.InterruptionReport interruption,
     OptionHolders holders,
     RunCancellation cancellation,
+    RunTimeline timeline,
     HostRun host) : FrostingLifetime<BuildContext>
 {
     public override void Setup(BuildContext context, ISetupContext info)
@@ -96,7 +97,10 @@ public sealed class BuildLifetime(
         if (context.IsSetUp && !host.DryRun && context.Target.Equals(StageGraph.DeployTarget, StringComparison.OrdinalIgnoreCase))
         {
             var error = info.ThrownException is AggregateException { InnerException: { } inner } ? inner : info.ThrownException;
-            Summary.DeploySummary.Write(SummaryOptions(context.Options), context.Tasks, context.Outputs, new Summary.RunEnd(info.Successful, cancellation.InterruptedTask, error?.Message, cancellation.IsCancellationRequested), context.Log);
+
+            // Independent tasks run at the same time: the task named is the first that failed, else the one a stop found running.
+            var failed = timeline.Entries.Where(e => e.Outcome == TaskOutcome.Failed).OrderBy(e => e.End).FirstOrDefault()?.Task;
+            Summary.DeploySummary.Write(SummaryOptions(context.Options), context.Tasks, context.Outputs, new Summary.RunEnd(info.Successful, failed ?? cancellation.InterruptedTask, error?.Message, cancellation.IsCancellationRequested), context.Log);
         }
 
         deployLock.Release();
