@@ -74,6 +74,12 @@ public sealed class BuildLifetime(
             registries.PublishWith(settings);
         }
 
+        // A dry run of a run that rolls out or plans the stacks shows the order their wiring gives.
+        if (host.DryRun && (running.Contains(nameof(Tasks.DeployInfrastructure)) || running.Contains(nameof(Tasks.PlanInfrastructure))))
+        {
+            Infrastructure.StackGraph.Load(settings).Log(context.Log);
+        }
+
         context.Log.Information("Environment {0}, {1} images ({2} agents), parallelism {3}", settings.EnvironmentName, context.Catalog.Images.Count, context.Catalog.Agents.Count, settings.Parallelism);
 
         // Last: one Deploy per environment at a time, taken before the first change (and after every check).
