@@ -122,7 +122,17 @@ public sealed class InfrastructureRollout(StackRollout deployer, ISsmParameterSt
             }
         }
 
-        cancellationToken.ThrowIfCancellationRequested();
+        if (cancellationToken.IsCancellationRequested)
+        {
+            // The run's end says it was stopped; a stack that had failed by then is said here, or it would go unsaid.
+            foreach (var (stack, error) in failures)
+            {
+                log.Error("{0}: {1}", stack, error.Message);
+            }
+
+            cancellationToken.ThrowIfCancellationRequested();
+        }
+
         if (failures.Count > 0)
         {
             var notStarted = graph.Nodes.Where(n => !deployments.ContainsKey(n.Name) && !failures.Any(f => f.Stack == templates[n.Name].Stack.StackName(request.EnvironmentName))).Select(n => n.Name).ToList();

@@ -46,6 +46,11 @@ public sealed partial class SlowCloudFormationFront : IDisposable
     /// <summary>When DescribeStacks first showed the stack complete after its execution (the stack's end, as the build saw it).</summary>
     public ConcurrentDictionary<string, TimeSpan> Completed { get; } = new();
 
+    /// <summary>How many requests reached the front.</summary>
+    public int Requests => _requests;
+
+    private int _requests;
+
     public void Dispose()
     {
         _stop.Cancel();
@@ -75,6 +80,7 @@ public sealed partial class SlowCloudFormationFront : IDisposable
 
     private async Task ForwardAsync(HttpListenerContext context)
     {
+        Interlocked.Increment(ref _requests);
         try
         {
             using var reader = new StreamReader(context.Request.InputStream);

@@ -184,6 +184,42 @@ public sealed class StackGraphTests(MotoServer moto) : IClassFixture<MotoServer>
         Assert.Null(await cloudFormation.DescribeStackAsync(Name("after-slow"), default));
     }
 
+    [SkippableFact]
+    public async Task A_cancellation_while_two_stacks_are_under_way_ends_both_waits_before_the_rollout_returns()
+    {
+        var environment = "can" + Guid.NewGuid().ToString("N")[..6];
+        string Name(string stack) => $"{environment}-jenkins-{stack}";
+        using var front = new SlowCloudFormationFront(moto.Url, _ => TimeSpan.FromMinutes(10));
+        using var aws = moto.UseFor();
+        using var repository = Repository.Copy();
+        WriteStacks(repository, ("a", Template(parameters: [], outputs: ["AName"])), ("b", Template(parameters: [], outputs: ["BName"])), ("c", Template(parameters: ["AName"], outputs: [])));
+        var session = AwsSession.Create("eu-west-1", name => name == "AWS_ENDPOINT_URL_CLOUDFORMATION" ? front.Url : name == "AWS_ENDPOINT_URL" ? moto.Url : null);
+        var console = new CapturingConsole();
+        var log = new Cake.Core.Diagnostics.CakeBuildLog(console, Cake.Core.Diagnostics.Verbosity.Normal);
+        using var ssm = new SsmClient(session);
+        var rollout = new InfrastructureRollout(new StackRollout(new CloudFormationClient(session), log, new StackRolloutOptions(TimeSpan.FromMilliseconds(20), TimeSpan.FromMinutes(5))), ssm, log);
+        using var cancellation = new CancellationTokenSource();
+        var request = new InfrastructureRequest(repository.Root, StackCatalog.Load(repository.Root), environment, $"environments/{environment}.json", new Dictionary<string, string>(), PlanOnly: false);
+
+        var deploying = rollout.DeployAsync(request, cancellation.Token);
+        for (var i = 0; i < 600 && !(front.Executed.ContainsKey(Name("a")) && front.Executed.ContainsKey(Name("b"))); i++)
+        {
+            await Task.Delay(100);
+        }
+
+        Assert.True(front.Executed.ContainsKey(Name("a")) && front.Executed.ContainsKey(Name("b")), console.Output);
+        cancellation.Cancel();
+        await Assert.ThrowsAnyAsync<OperationCanceledException>(() => deploying);
+
+        // Both stacks' waits ended with the rollout (at a 20 ms poll, a wait left behind would go on asking);
+        // the stacks go on in CloudFormation, as with one stack at a time; c, which waits for a, never started.
+        var asked = front.Requests;
+        await Task.Delay(500);
+        Assert.Equal(asked, front.Requests);
+        Assert.False(front.Completed.ContainsKey(Name("a")) || front.Completed.ContainsKey(Name("b")));
+        Assert.False(front.ChangeSetCreated.ContainsKey(Name("c")));
+    }
+
     // moto refuses it in ExecuteChangeSet (InvalidVpcID.NotFound), as AWS would fail the subnet's creation.
     private const string Broken = "Resources:\n  Subnet:\n    Type: AWS::EC2::Subnet\n    Properties:\n      VpcId: vpc-0000dead\n      CidrBlock: 10.0.0.0/24\n";
 
