@@ -114,11 +114,12 @@ public sealed class InfrastructureRollout(StackRollout deployer, ISsmParameterSt
             }
             catch (Exception ex)
             {
-                failures.Add((templates[name].Stack.StackName(request.EnvironmentName), ex));
-                if (failures.Count == 1 && running.Count > 0)
-                {
-                    log.Error("{0} failed; no further stack starts, waiting for {1} to end", failures[0].Stack, string.Join(", ", running.Values.Select(n => templates[n].Stack.StackName(request.EnvironmentName))));
-                }
+                var failed = templates[name].Stack.StackName(request.EnvironmentName);
+                failures.Add((failed, ex));
+
+                // The error itself ends the run (all of them, if more than one); this line says which stack, as it happens.
+                log.Error("{0} failed{1}", failed, running.Count == 0 ? string.Empty
+                    : $"; no further stack starts, waiting for {string.Join(", ", running.Values.Select(n => templates[n].Stack.StackName(request.EnvironmentName)))} to end");
             }
         }
 
