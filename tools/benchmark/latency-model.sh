@@ -27,8 +27,10 @@ done
 work="$(mktemp -d)"
 pids=()
 prefix="bench-$RANDOM"
+# The daemon's names (repo:tag and repo@digest: the build pulls bases by digest) of the images under a prefix.
 local_images() {
-  docker images --format '{{.Repository}}:{{.Tag}}' | awk -v p="$1" '$1 ~ "(^|/)" p "/" && $1 !~ /<none>/'
+  docker images --digests --format '{{.Repository}} {{.Tag}} {{.Digest}}' | awk -v p="$1" '
+    $1 ~ "(^|/)" p "/" { if ($2 != "<none>") print $1 ":" $2; if ($3 != "<none>") print $1 "@" $3 }'
 }
 cleanup() {
   for pid in "${pids[@]}"; do kill "$pid" 2>/dev/null || true; done
