@@ -79,6 +79,12 @@ public sealed class BuildLifetime(
             registries.CheckAccess();
         }
 
+        // A dry run of a run that rolls out or plans the stacks shows the order their wiring gives.
+        if (host.DryRun && StageGraph.StackRolloutTasks.Any(running.Contains))
+        {
+            Infrastructure.StackGraph.Load(options.Stacks).Log(context.Log);
+        }
+
         context.Log.Information("Environment {0}, {1} images ({2} agents), parallelism {3}", settings.EnvironmentName, context.Catalog.Images.Count, context.Catalog.Agents.Count, settings.Parallelism);
 
         // Last: one Deploy per environment at a time, taken before the first change (and after every check).

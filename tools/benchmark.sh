@@ -10,8 +10,14 @@
 # process's peak memory, and what the no-change runs did. Images build on the tests' stand-in bases, pushed
 # into the loopback registry (the real names mapped to them with --base-images), unless --real-bases is given.
 # Usage: tools/benchmark.sh [--real-bases]
+#        tools/benchmark.sh --latency-model [--time-scale=S]: the first Deploy under an AWS latency model, against
+#        its parts one after another and a stack-by-stack aws cloudformation deploy (tools/benchmark/latency-model.sh)
 set -euo pipefail
 root="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
+if [[ "${1:-}" == "--latency-model" ]]; then
+  shift
+  exec "$root/tools/benchmark/latency-model.sh" "$@"
+fi
 cd "$root"
 work="$(mktemp -d)"
 pids=()

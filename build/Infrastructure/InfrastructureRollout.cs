@@ -4,9 +4,10 @@ using Cake.Core.Diagnostics;
 namespace JenkinsOnEcs.Build.Infrastructure;
 
 /// <summary>
-/// Deploys (or plans) every stack of cfn/stacks.json in order, handing each stack's outputs on to the
-/// parameters of the next by name. Every stack's parameters, and the SSM parameters that SSM-typed ones name,
-/// are checked before the first stack is touched.
+/// Deploys (or plans) every stack of cfn/stacks.json, each as soon as the stacks whose outputs feed its
+/// parameters (by name, <see cref="StackGraph"/>) are done, so stacks that do not wait for each other deploy at
+/// once. Every stack's parameters, the wiring, and the SSM parameters that SSM-typed ones name are checked before
+/// the first stack is touched.
 /// </summary>
 public sealed class InfrastructureRollout(StackRollout deployer, ISsmParameterStore ssm, ICakeLog log)
 {
@@ -23,9 +24,11 @@ public sealed class InfrastructureRollout(StackRollout deployer, ISsmParameterSt
         var describedAt = describing.ContinueWith(_ => watch.ElapsedMilliseconds, CancellationToken.None, TaskContinuationOptions.ExecuteSynchronously, TaskScheduler.Default);
         List<(StackDefinition Stack, CloudFormationTemplate Template)> templates;
         IReadOnlyDictionary<string, string> ssmValues;
+        StackGraph graph;
         try
         {
             templates = LoadTemplates(request);
+            graph = StackGraph.Build(templates, request.Parameters, request.EnvironmentFile);
             var loadedAt = watch.ElapsedMilliseconds;
             ssmValues = await ResolveSsmAsync(UpFrontSsmReferences(templates, request), request, upFront: true, cancellationToken);
             log.Verbose("Templates checked at {0} ms, {1} SSM value(s) at {2} ms, stack states at {3} ms", loadedAt, ssmValues.Count, watch.ElapsedMilliseconds, await describedAt);
@@ -36,62 +39,156 @@ public sealed class InfrastructureRollout(StackRollout deployer, ISsmParameterSt
             throw;
         }
 
-        var described = await describing;
+        var described = templates.Select(t => t.Stack.Name).Zip(await describing).ToDictionary(p => p.First, p => p.Second, StringComparer.Ordinal);
+        graph.Log(log);
+
+        return await RollOutAsync(request, graph, templates.ToDictionary(t => t.Stack.Name, StringComparer.Ordinal), described, ssmValues, cancellationToken);
+    }
+
+    /// <summary>
+    /// Starts every stack as soon as the stacks it waits for are done, so independent stacks deploy at once, each
+    /// through its change set. After a failure no stack starts, and those under way are waited for to their end
+    /// (a stack is never left mid-update by the build); every failure is reported. A cancellation (SIGTERM) ends
+    /// each stack's wait as it did one stack at a time: CloudFormation goes on, the run's end names the busy stacks.
+    /// </summary>
+    private async Task<InfrastructureResult> RollOutAsync(
+        InfrastructureRequest request,
+        StackGraph graph,
+        Dictionary<string, (StackDefinition Stack, CloudFormationTemplate Template)> templates,
+        Dictionary<string, StackDescription?> described,
+        IReadOnlyDictionary<string, string> ssmValues,
+        CancellationToken cancellationToken)
+    {
+        // Touched only on this loop's flow (between awaits of WhenAny), never from the stacks' tasks.
         var outputs = new Dictionary<string, string>(StringComparer.Ordinal);
-        var declaredOutputs = new HashSet<string>(StringComparer.Ordinal);
-        var pending = new HashSet<string>(StringComparer.Ordinal);
-        var deployments = new List<StackDeployment>();
+        var deployments = new Dictionary<string, StackDeployment>(StringComparer.Ordinal);
+        var running = new Dictionary<Task<StackDeployment>, string>();
+        var failures = new List<(string Stack, Exception Error)>();
         var tags = new Dictionary<string, string> { [EnvironmentTag] = request.EnvironmentName };
-        foreach (var ((stack, template), state) in templates.Zip(described))
+        while (true)
         {
-            var stackName = stack.StackName(request.EnvironmentName);
-            IReadOnlyDictionary<string, string> parameters;
+            if (failures.Count == 0 && !cancellationToken.IsCancellationRequested)
+            {
+                foreach (var node in graph.Nodes.Where(n => !deployments.ContainsKey(n.Name) && !running.ContainsValue(n.Name) && n.Inputs.All(i => deployments.ContainsKey(i.Producer))))
+                {
+                    var stackName = templates[node.Name].Stack.StackName(request.EnvironmentName);
+                    var pending = node.Inputs.Where(i => deployments[i.Producer].Outcome == StackOutcome.Pending || i.Parameters.Any(p => !outputs.ContainsKey(p))).ToList();
+                    if (request.PlanOnly && pending.Count > 0)
+                    {
+                        // A plan cannot know the outputs of a stack that does not exist yet.
+                        log.Information("{0}: planned after the stacks it waits for exist (needs the outputs of {1})", stackName, string.Join(", ", pending.Select(i => i.Producer)));
+                        deployments[node.Name] = new StackDeployment(stackName, StackOutcome.Pending, new Dictionary<string, string>(), []);
+                        continue;
+                    }
+
+                    running[StartAsync(request, node, stackName, templates[node.Name], described[node.Name], outputs, ssmValues, tags, cancellationToken)] = node.Name;
+                }
+
+                // A Pending stack makes its dependents ready at once: go round again before waiting.
+                if (graph.Nodes.Any(n => !deployments.ContainsKey(n.Name) && !running.ContainsValue(n.Name) && n.Inputs.All(i => deployments.ContainsKey(i.Producer))))
+                {
+                    continue;
+                }
+            }
+
+            if (running.Count == 0)
+            {
+                break;
+            }
+
+            var finished = await Task.WhenAny(running.Keys);
+            var name = running[finished];
+            running.Remove(finished);
             try
             {
-                parameters = StackParameters.Resolve(stack, template, request.EnvironmentName, request.Parameters, outputs, request.EnvironmentFile);
+                var deployment = await finished;
+                deployments[name] = deployment;
+                foreach (var (output, value) in deployment.Outputs)
+                {
+                    outputs[output] = value;
+                }
             }
-            catch (BuildException) when (request.PlanOnly && template.Parameters.Keys.Any(pending.Contains))
+            catch (OperationCanceledException) when (cancellationToken.IsCancellationRequested)
             {
-                // A plan cannot know the outputs of a stack that does not exist yet.
-                log.Information("{0}: planned after the stacks it depends on exist (needs their outputs)", stackName);
-                deployments.Add(new StackDeployment(stackName, StackOutcome.Pending, new Dictionary<string, string>(), []));
-                pending.UnionWith(template.Outputs);
-                declaredOutputs.UnionWith(template.Outputs);
-                continue;
+                // Said at the run's end (InterruptionReport), with every stack CloudFormation is still busy with.
             }
-
-            // The names were resolved up front, except where an earlier stack's output gave the name: read those now.
-            var references = StackParameters.SsmReferences(stack, template, request.Parameters, parameters, declaredOutputs, request.EnvironmentFile);
-            var late = references.Where(r => !ssmValues.ContainsKey(r.SsmName)).ToList();
-            if (late.Count > 0)
+            catch (Exception ex)
             {
-                ssmValues = new Dictionary<string, string>(ssmValues).Concat(await ResolveSsmAsync(late, request, upFront: false, cancellationToken)).ToDictionary(StringComparer.Ordinal);
-            }
+                var failed = templates[name].Stack.StackName(request.EnvironmentName);
+                failures.Add((failed, ex));
 
-            var stackSsmValues = references.ToDictionary(r => r.Parameter, r => ssmValues[r.SsmName], StringComparer.Ordinal);
-            var deployment = await deployer.DeployAsync(stackName, state, template, parameters, tags, request.PlanOnly, stackSsmValues, cancellationToken);
-            deployments.Add(deployment);
-            foreach (var (name, value) in deployment.Outputs)
-            {
-                outputs[name] = value;
+                // The error itself ends the run (all of them, if more than one); this line says which stack, as it happens.
+                log.Error("{0} failed{1}", failed, running.Count == 0 ? string.Empty
+                    : $"; no further stack starts, waiting for {string.Join(", ", running.Values.Select(n => templates[n].Stack.StackName(request.EnvironmentName)))} to end");
             }
-
-            pending.UnionWith(template.Outputs.Where(o => !deployment.Outputs.ContainsKey(o)));
-            declaredOutputs.UnionWith(template.Outputs);
         }
 
-        return new InfrastructureResult(deployments, outputs);
+        if (cancellationToken.IsCancellationRequested)
+        {
+            // The run's end says it was stopped; a stack that had failed by then is said here, or it would go unsaid.
+            foreach (var (stack, error) in failures)
+            {
+                log.Error("{0}: {1}", stack, error.Message);
+            }
+
+            cancellationToken.ThrowIfCancellationRequested();
+        }
+
+        if (failures.Count > 0)
+        {
+            var notStarted = graph.Nodes.Where(n => !deployments.ContainsKey(n.Name) && !failures.Any(f => f.Stack == templates[n.Name].Stack.StackName(request.EnvironmentName))).Select(n => n.Name).ToList();
+            var done = string.Join(", ", graph.Nodes.Where(n => deployments.ContainsKey(n.Name)).Select(n => $"{deployments[n.Name].StackName}: {deployments[n.Name].Outcome}"));
+            var after = (done.Length > 0 ? $"Completed: {done}. " : string.Empty) + (notStarted.Count > 0 ? $"Not started: {string.Join(", ", notStarted)}." : string.Empty);
+            if (failures.Count == 1)
+            {
+                if (after.Length > 0)
+                {
+                    log.Error("{0}", after.TrimEnd());
+                }
+
+                System.Runtime.ExceptionServices.ExceptionDispatchInfo.Throw(failures[0].Error);
+            }
+
+            throw new BuildException($"{failures.Count} stacks failed:\n" + string.Join("\n", failures.Select(f => $"{f.Stack}: {f.Error.Message}")) + (after.Length > 0 ? "\n" + after : string.Empty));
+        }
+
+        // In the order of cfn/stacks.json, whatever order they ended in.
+        return new InfrastructureResult(graph.Nodes.Select(n => deployments[n.Name]).ToList(), outputs);
+    }
+
+    /// <summary>One stack's parameters from the outputs it waits for, its late SSM names, then its change set.</summary>
+    private async Task<StackDeployment> StartAsync(
+        InfrastructureRequest request,
+        StackNode node,
+        string stackName,
+        (StackDefinition Stack, CloudFormationTemplate Template) stack,
+        StackDescription? state,
+        IReadOnlyDictionary<string, string> outputs,
+        IReadOnlyDictionary<string, string> ssmValues,
+        IReadOnlyDictionary<string, string> tags,
+        CancellationToken cancellationToken)
+    {
+        // Read here, before the first await: the loop adds to outputs only between its waits.
+        var parameters = StackParameters.Resolve(stack.Stack, stack.Template, request.EnvironmentName, request.Parameters, outputs, request.EnvironmentFile);
+        var references = StackParameters.SsmReferences(stack.Stack, stack.Template, request.Parameters, parameters, node.WiredParameters.ToHashSet(StringComparer.Ordinal), request.EnvironmentFile);
+        await Task.Yield();
+
+        // The names were resolved up front, except where another stack's output gave the name: read those now.
+        var late = references.Where(r => !ssmValues.ContainsKey(r.SsmName)).ToList();
+        var values = late.Count == 0 ? ssmValues : ssmValues.Concat(await ResolveSsmAsync(late, request, upFront: false, cancellationToken)).ToDictionary(StringComparer.Ordinal);
+        var stackSsmValues = references.ToDictionary(r => r.Parameter, r => values[r.SsmName], StringComparer.Ordinal);
+        return await deployer.DeployAsync(stackName, state, stack.Template, parameters, tags, request.PlanOnly, stackSsmValues, cancellationToken);
     }
 
     /// <summary>The SSM names known before any stack is deployed: from the environment file or a template's default.</summary>
     private static List<SsmReference> UpFrontSsmReferences(List<(StackDefinition Stack, CloudFormationTemplate Template)> templates, InfrastructureRequest request)
     {
         var references = new List<SsmReference>();
-        var earlierOutputs = new HashSet<string>(StringComparer.Ordinal);
+        var outputs = templates.SelectMany(t => t.Template.Outputs.Select(o => (Output: o, t.Stack.Name))).ToList();
         foreach (var (stack, template) in templates)
         {
-            references.AddRange(StackParameters.SsmReferences(stack, template, request.Parameters, passed: null, earlierOutputs, request.EnvironmentFile));
-            earlierOutputs.UnionWith(template.Outputs);
+            var wired = outputs.Where(o => o.Name != stack.Name && !request.Parameters.ContainsKey(o.Output)).Select(o => o.Output).ToHashSet(StringComparer.Ordinal);
+            references.AddRange(StackParameters.SsmReferences(stack, template, request.Parameters, passed: null, wired, request.EnvironmentFile));
         }
 
         return references;
@@ -120,7 +217,7 @@ public sealed class InfrastructureRollout(StackRollout deployer, ISsmParameterSt
             .ToList();
         if (problems.Count > 0)
         {
-            var untouched = upFront ? "No stack was touched." : "The stacks before it are deployed; no later stack was touched.";
+            var untouched = upFront ? "No stack was touched." : "The stacks it waits for are deployed; no stack that waits for it was touched.";
             throw new BuildException(string.Join("\n", problems) + (problems.Count > 1 ? "\n" : " ") + untouched);
         }
 
@@ -136,12 +233,6 @@ public sealed class InfrastructureRollout(StackRollout deployer, ISsmParameterSt
         StackParameters.CheckKnown(request.Parameters, templates.Select(t => t.Template), request.EnvironmentFile);
         StackParameters.CheckAll(templates, request.Parameters, request.EnvironmentFile);
         request.ParameterChecks.Check(templates, request.Parameters, request.EnvironmentFile, request.RepositoryRoot);
-        var duplicate = templates.SelectMany(t => t.Template.Outputs.Select(o => (Output: o, t.Stack.Name))).GroupBy(o => o.Output).FirstOrDefault(g => g.Count() > 1);
-        if (duplicate is not null)
-        {
-            throw new BuildException($"The output {duplicate.Key} is declared by stacks {string.Join(" and ", duplicate.Select(d => d.Name))}: later stacks take parameters from outputs by name, so each name must come from one stack.");
-        }
-
         return templates;
     }
 }

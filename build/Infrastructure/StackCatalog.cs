@@ -3,8 +3,9 @@ using System.Text.Json;
 namespace JenkinsOnEcs.Build.Infrastructure;
 
 /// <summary>
-/// The stacks, in deployment order, as data (cfn/stacks.json). Each stack's parameters come, by name, from the
-/// environment file's "parameters", else from an output of an earlier stack, else from the template's default.
+/// The stacks as data (cfn/stacks.json), in the order the build reports them. Each stack's parameters come, by
+/// name, from the environment file's "parameters", else from another stack's output, else from the template's
+/// default; the outputs a stack takes make it wait for their stacks (<see cref="StackGraph"/>), whatever the order here.
 /// </summary>
 public static class StackCatalog
 {
@@ -17,7 +18,7 @@ public static class StackCatalog
         var path = Path.Combine(repositoryRoot, Folder, FileName);
         if (!File.Exists(path))
         {
-            throw new BuildException($"{shown} is missing: it lists the stacks in deployment order, e.g. [{{ \"name\": \"network\", \"template\": \"network.yaml\" }}].");
+            throw new BuildException($"{shown} is missing: it lists the stacks, e.g. [{{ \"name\": \"network\", \"template\": \"network.yaml\" }}].");
         }
 
         List<Entry>? entries;

@@ -2,7 +2,7 @@ namespace JenkinsOnEcs.Build.Infrastructure;
 
 /// <summary>
 /// Gives each template parameter its value, by name: the environment file's "parameters" first, then an output
-/// of an earlier stack, then the template's default. A parameter with none of them is an error that says
+/// of another stack (the one it waits for, <see cref="StackGraph"/>), then the template's default. A parameter with none of them is an error that says
 /// where to set it; so is a value in the environment file that no template declares (a typo would otherwise
 /// be ignored and the default used). Both are checked for every stack before the first is touched.
 /// </summary>
@@ -19,25 +19,24 @@ public static class StackParameters
 
     /// <summary>
     /// Checks, before any stack is touched, that every stack's every parameter will have a value: from the
-    /// environment file, from an output an earlier template declares (it has a value only once that stack is
-    /// deployed, so a declaration is enough here), or from the template's default. All gaps in one error.
+    /// environment file, from an output another template declares (<see cref="StackGraph"/>: it has a value only
+    /// once that stack is deployed, so a declaration is enough here), or from the template's default. All gaps in one error.
     /// </summary>
     public static void CheckAll(IEnumerable<(StackDefinition Stack, CloudFormationTemplate Template)> stacks, IReadOnlyDictionary<string, string> fromEnvironment, string environmentFile)
     {
-        var declaredOutputs = new HashSet<string>(StringComparer.Ordinal);
+        var all = stacks.ToList();
         var problems = new List<string>();
-        foreach (var (stack, template) in stacks)
+        foreach (var (stack, template) in all)
         {
+            var otherOutputs = all.Where(s => s.Stack.Name != stack.Name).SelectMany(s => s.Template.Outputs).ToHashSet(StringComparer.Ordinal);
             var missing = template.Parameters.Values
-                .Where(p => p.Name != EnvironmentNameParameter && p.Default is null && !fromEnvironment.ContainsKey(p.Name) && !declaredOutputs.Contains(p.Name))
+                .Where(p => p.Name != EnvironmentNameParameter && p.Default is null && !fromEnvironment.ContainsKey(p.Name) && !otherOutputs.Contains(p.Name))
                 .Select(p => p.Name)
                 .ToList();
             if (missing.Count > 0)
             {
                 problems.Add(Missing(stack, missing, environmentFile));
             }
-
-            declaredOutputs.UnionWith(template.Outputs);
         }
 
         if (problems.Count > 0)
@@ -48,16 +47,16 @@ public static class StackParameters
 
     /// <summary>
     /// The SSM parameter each SSM-typed parameter of the template names: its value as passed (environment file or
-    /// an earlier output), else its default. <paramref name="passed"/> null: before any stack is deployed, when only
-    /// the environment file's values and the defaults are known; a parameter an earlier template's output feeds is
-    /// then left out (its name is known once that stack is deployed).
+    /// another stack's output), else its default. <paramref name="passed"/> null: before any stack is deployed, when
+    /// only the environment file's values and the defaults are known; a parameter another stack's output feeds
+    /// (<paramref name="wired"/>) is then left out (its name is known once that stack is deployed).
     /// </summary>
     public static IReadOnlyList<SsmReference> SsmReferences(
         StackDefinition stack,
         CloudFormationTemplate template,
         IReadOnlyDictionary<string, string> fromEnvironment,
         IReadOnlyDictionary<string, string>? passed,
-        ISet<string> earlierOutputs,
+        ISet<string> wired,
         string environmentFile)
     {
         var references = new List<SsmReference>();
@@ -71,9 +70,9 @@ public static class StackParameters
             }
             else if (passed is not null && passed.TryGetValue(parameter.Name, out name))
             {
-                source = "the output of an earlier stack";
+                source = "the output of the stack it waits for";
             }
-            else if (passed is null && earlierOutputs.Contains(parameter.Name))
+            else if (passed is null && wired.Contains(parameter.Name))
             {
                 continue;
             }
@@ -141,7 +140,7 @@ public static class StackParameters
     }
 
     private static string Missing(StackDefinition stack, List<string> missing, string environmentFile)
-        => $"Stack '{stack.Name}' needs {string.Join(", ", missing)}, which no earlier stack outputs and the template gives no default. " +
+        => $"Stack '{stack.Name}' needs {string.Join(", ", missing)}, which no other stack outputs and the template gives no default. " +
            $"Set {(missing.Count == 1 ? "it" : "them")} under \"parameters\" in {environmentFile}.";
 }
 

@@ -7,13 +7,14 @@ namespace JenkinsOnEcs.Build.Infrastructure;
 /// <summary>
 /// Deploys one stack through a change set, the way the aws CLI's `cloudformation deploy` does, plus a
 /// fingerprint tag that skips an unchanged stack without a change set. Every failure leaves the stack as
-/// CloudFormation's own rollback leaves it, and no change set or empty stack of ours behind.
+/// CloudFormation's own rollback leaves it, and no change set or empty stack of ours behind. Stacks deploy at
+/// the same time, so every line it logs names its stack.
 /// </summary>
 public sealed class StackRollout(ICloudFormation cloudFormation, ICakeLog log, StackRolloutOptions options)
 {
     private static readonly string[] NoChangeReasons = ["didn't contain changes", "No updates are to be performed"];
 
-    /// <summary>The stack as it stands, or null; the deployer looks them all up at once before deploying in order.</summary>
+    /// <summary>The stack as it stands, or null; the deployer looks them all up at once before the first is deployed.</summary>
     public Task<StackDescription?> DescribeAsync(string stackName, CancellationToken cancellationToken = default)
         => cloudFormation.DescribeStackAsync(stackName, cancellationToken);
 
@@ -77,7 +78,7 @@ public sealed class StackRollout(ICloudFormation cloudFormation, ICakeLog log, S
         log.Information("{0}: {1} change(s){2}", stackName, changeSet.Changes.Count, create ? " (new stack)" : string.Empty);
         foreach (var change in changeSet.Changes)
         {
-            log.Information("  {0,-7} {1} ({2}){3}", change.Action, change.LogicalResourceId, change.ResourceType,
+            log.Information("{0}:   {1,-7} {2} ({3}){4}", stackName, change.Action, change.LogicalResourceId, change.ResourceType,
                 change.Replacement is "True" or "Conditional" ? $" replacement: {change.Replacement}" : string.Empty);
         }
 
@@ -153,7 +154,7 @@ public sealed class StackRollout(ICloudFormation cloudFormation, ICakeLog log, S
         {
             foreach (var e in (await cloudFormation.DescribeStackEventsAsync(stackName, cancellationToken)).Where(e => printed.Add(e.EventId)).Reverse())
             {
-                log.Information("  {0:HH:mm:ss} {1,-28} {2} {3}", e.Timestamp, e.ResourceStatus, e.LogicalResourceId, e.ResourceStatusReason ?? string.Empty);
+                log.Information("{0}:   {1:HH:mm:ss} {2,-28} {3} {4}", stackName, e.Timestamp, e.ResourceStatus, e.LogicalResourceId, e.ResourceStatusReason ?? string.Empty);
             }
 
             var stack = await cloudFormation.DescribeStackAsync(stackName, cancellationToken)

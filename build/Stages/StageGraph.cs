@@ -43,6 +43,9 @@ public static class StageGraph
     /// <summary>The task that reads the stacks' outputs without deploying them.</summary>
     public const string ReadStackOutputsTask = "ReadStackOutputs";
 
+    /// <summary>The tasks that roll out or plan the stacks: a dry run with one of them shows the stack graph.</summary>
+    public static readonly IReadOnlyList<string> StackRolloutTasks = ["DeployInfrastructure", "Plan"];
+
     /// <summary>The CI job, whose end says what it did (artifacts/deploy.md).</summary>
     public const string DeployTarget = "Deploy";
 

@@ -14,6 +14,7 @@ public sealed class StageGraphTests
         // The composition names these tasks as strings (it must not depend on Tasks/): a rename must move them too.
         Assert.Equal(nameof(Tasks.ReadStackOutputs), StageGraph.ReadStackOutputsTask);
         Assert.Equal(nameof(Tasks.Deploy), StageGraph.DeployTarget);
+        Assert.Equal([nameof(Tasks.DeployInfrastructure), nameof(Tasks.Plan)], StageGraph.StackRolloutTasks);
     }
 
     [Fact]
