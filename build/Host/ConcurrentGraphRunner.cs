@@ -37,6 +37,7 @@ internal sealed class ConcurrentGraphRunner(
     HostLifetimes lifetimes,
     RunCancellation cancellation,
     RunTimeline timeline,
+    RunHalt halt,
     IRunOrdering? ordering,
     ICakeLog log,
     IConsole console)
@@ -117,6 +118,9 @@ internal sealed class ConcurrentGraphRunner(
             {
                 failures.Add((task.Name, error));
                 failure ??= error;
+
+                // Tasks of other branches still running finish what they have begun and start no more steps.
+                halt.Halt(task.Name, error);
             }
         }
 

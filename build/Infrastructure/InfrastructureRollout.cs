@@ -67,7 +67,7 @@ public sealed class InfrastructureRollout(StackRollout deployer, ISsmParameterSt
         var tags = new Dictionary<string, string> { [EnvironmentTag] = request.EnvironmentName };
         while (true)
         {
-            if (failures.Count == 0 && !cancellationToken.IsCancellationRequested)
+            if (failures.Count == 0 && !cancellationToken.IsCancellationRequested && !request.StopStarting.IsCancellationRequested)
             {
                 foreach (var node in graph.Nodes.Where(n => !deployments.ContainsKey(n.Name) && !running.ContainsValue(n.Name) && n.Inputs.All(i => deployments.ContainsKey(i.Producer))))
                 {
@@ -150,6 +150,15 @@ public sealed class InfrastructureRollout(StackRollout deployer, ISsmParameterSt
             }
 
             throw new BuildException($"{failures.Count} stacks failed:\n" + string.Join("\n", failures.Select(f => $"{f.Stack}: {f.Error.Message}")) + (after.Length > 0 ? "\n" + after : string.Empty));
+        }
+
+        if (request.StopStarting.IsCancellationRequested && graph.Nodes.Any(n => !deployments.ContainsKey(n.Name)))
+        {
+            // Another branch of the run failed: the stacks under way were finished, none after them started. The
+            // next Deploy goes on from here (each stack's fingerprint says which are done).
+            var done = string.Join(", ", graph.Nodes.Where(n => deployments.ContainsKey(n.Name)).Select(n => $"{deployments[n.Name].StackName}: {deployments[n.Name].Outcome}"));
+            var notStarted = string.Join(", ", graph.Nodes.Where(n => !deployments.ContainsKey(n.Name)).Select(n => templates[n.Name].Stack.StackName(request.EnvironmentName)));
+            throw new BuildException($"No further stack was started because another part of the run failed; the stacks under way were finished. {(done.Length > 0 ? $"Completed: {done}. " : string.Empty)}Not started: {notStarted}. Fix that failure and run Deploy again: it goes on from here.");
         }
 
         // In the order of cfn/stacks.json, whatever order they ended in.
@@ -244,6 +253,10 @@ public sealed record InfrastructureRequest(
     string EnvironmentFile,
     IReadOnlyDictionary<string, string> Parameters,
     bool PlanOnly,
-    IStackParameterCheck ParameterChecks);
+    IStackParameterCheck ParameterChecks)
+{
+    /// <summary>Cancelled when another branch of the run has failed: no further stack starts, those under way end.</summary>
+    public CancellationToken StopStarting { get; init; }
+}
 
 public sealed record InfrastructureResult(IReadOnlyList<StackDeployment> Stacks, IReadOnlyDictionary<string, string> Outputs);

@@ -10,7 +10,8 @@ namespace JenkinsOnEcs.Build.Infrastructure;
 /// </summary>
 public sealed class StackOperations(AwsClients aws, IStackParameterCheck parameterChecks, SetAtSetup<StackOptions> options, ICakeLog log)
 {
-    public Task<InfrastructureResult> DeployAsync(bool planOnly, CancellationToken cancellationToken = default)
+    /// <param name="stopStarting">Cancelled when another branch of the run has failed: no further stack starts.</param>
+    public Task<InfrastructureResult> DeployAsync(bool planOnly, CancellationToken cancellationToken = default, CancellationToken stopStarting = default)
     {
         var stacks = options.Value;
         var rollout = new InfrastructureRollout(new StackRollout(aws.CloudFormation(), log, StackRolloutOptions.Default), new SsmOnFirstUse(aws.Ssm), log);
@@ -22,7 +23,7 @@ public sealed class StackOperations(AwsClients aws, IStackParameterCheck paramet
                 stacks.EnvironmentFile,
                 stacks.Parameters,
                 planOnly,
-                parameterChecks),
+                parameterChecks) { StopStarting = stopStarting },
             cancellationToken);
     }
 

@@ -9,15 +9,15 @@ namespace JenkinsOnEcs.Build.Tasks;
 [Needs(TaskNeeds.Aws | TaskNeeds.DeployLock)]
 [Produces(StageOutput.StackOutputs)]
 [Produces(StageOutput.StackDeployments)]
-[TaskDescription("Creates or updates every CloudFormation stack in order, through change sets; outputs go to later tasks.")]
+[TaskDescription("Creates or updates every CloudFormation stack through its change set, each as soon as the stacks whose outputs feed its parameters are done; outputs go to later tasks.")]
 [IsDependentOn(typeof(ValidateTemplates))]
 [IsDependentOn(typeof(CheckPlacement))]
 [IsDependentOn(typeof(CheckEnvironment))]
-public sealed class DeployInfrastructure(StackOperations stacks) : AsyncFrostingTask<BuildContext>
+public sealed class DeployInfrastructure(StackOperations stacks, RunHalt halt) : AsyncFrostingTask<BuildContext>
 {
     public override async Task RunAsync(BuildContext context)
     {
-        var result = await stacks.DeployAsync(planOnly: false, context.CancellationToken);
+        var result = await stacks.DeployAsync(planOnly: false, context.CancellationToken, halt.Token);
         context.Outputs.StackOutputs.Set(result.Outputs);
         context.Outputs.StackDeployments.Set(result.Stacks);
         context.Log.Information("{0}", string.Join(", ", result.Stacks.Select(s => $"{s.StackName}: {s.Outcome}")));

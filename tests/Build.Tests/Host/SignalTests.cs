@@ -124,7 +124,7 @@ public sealed class LocalServiceLifetimeTests(MotoServer moto) : IClassFixture<M
         Assert.Contains($"moto_server (pid {pid}), which this run started, ended during the run", run.Output);
         // Where it notices depends on timing: during ValidateTemplates, or after it (a cached validation is quick).
         // The input checks run at the same time: the line names each that was running.
-        Assert.Matches(@"Stopped (during|after) (ValidateTemplates|CheckPlacement|DeployInfrastructure)( and (ValidateTemplates|CheckPlacement|DeployInfrastructure))*: moto_server, which held this rehearsal's state, is gone with it", run.Output);
+        Assert.Matches(@"Stopped (during|after) (ValidateTemplates|CheckPlacement|CheckEnvironment|DeployInfrastructure)( and (ValidateTemplates|CheckPlacement|CheckEnvironment|DeployInfrastructure))*: moto_server, which held this rehearsal's state, is gone with it", run.Output);
         Assert.DoesNotContain("cannot reach", run.Output);
     }
 

@@ -220,6 +220,48 @@ public sealed class StackGraphTests(MotoServer moto) : IClassFixture<MotoServer>
         Assert.False(front.ChangeSetCreated.ContainsKey(Name("c")));
     }
 
+    [SkippableFact]
+    public async Task A_failure_elsewhere_in_the_run_starts_no_further_stack_and_lets_those_under_way_finish()
+    {
+        var environment = "hal" + Guid.NewGuid().ToString("N")[..6];
+        string Name(string stack) => $"{environment}-jenkins-{stack}";
+        // a is held in progress for a while, b not at all; c waits for a's output.
+        using var front = new SlowCloudFormationFront(moto.Url, stack => stack == Name("a") ? TimeSpan.FromSeconds(3) : TimeSpan.Zero);
+        using var aws = moto.UseFor();
+        using var repository = Repository.Copy();
+        WriteStacks(repository, ("a", Template(parameters: [], outputs: ["AName"])), ("b", Template(parameters: [], outputs: ["BName"])), ("c", Template(parameters: ["AName"], outputs: [])));
+        var session = AwsSession.Create("eu-west-1", name => name == "AWS_ENDPOINT_URL_CLOUDFORMATION" ? front.Url : name == "AWS_ENDPOINT_URL" ? moto.Url : null);
+        var console = new CapturingConsole();
+        var log = new Cake.Core.Diagnostics.CakeBuildLog(console, Cake.Core.Diagnostics.Verbosity.Normal);
+        using var ssm = new SsmClient(session);
+        var rollout = new InfrastructureRollout(new StackRollout(new CloudFormationClient(session), log, new StackRolloutOptions(TimeSpan.FromMilliseconds(20), TimeSpan.FromMinutes(5))), ssm, log);
+        using var halt = new CancellationTokenSource();
+        var request = new InfrastructureRequest(repository.Root, StackCatalog.Load(repository.Root), environment, $"environments/{environment}.json", new Dictionary<string, string>(), PlanOnly: false, new JenkinsOnEcs.Build.Checks.StackParameterChecks())
+        {
+            StopStarting = halt.Token,
+        };
+
+        var deploying = rollout.DeployAsync(request, CancellationToken.None);
+        for (var i = 0; i < 600 && !(front.Executed.ContainsKey(Name("a")) && front.Executed.ContainsKey(Name("b"))); i++)
+        {
+            await Task.Delay(100);
+        }
+
+        Assert.True(front.Executed.ContainsKey(Name("a")) && front.Executed.ContainsKey(Name("b")), console.Output);
+        Assert.False(front.Completed.ContainsKey(Name("a")), "a was not held in progress: the halt would come after c started");
+
+        // Another branch of the run fails (the host halts the run): a, under way, is finished; c, waiting for it, never starts.
+        halt.Cancel();
+        var error = await Assert.ThrowsAsync<BuildException>(() => deploying);
+        Assert.Contains("No further stack was started because another part of the run failed", error.Message);
+        Assert.Contains($"Not started: {Name("c")}.", error.Message);
+        Assert.True(front.Completed.ContainsKey(Name("a")), console.Output);
+        Assert.False(front.ChangeSetCreated.ContainsKey(Name("c")));
+        using var cloudFormation = new CloudFormationClient(AwsSession.Create("eu-west-1"));
+        Assert.Equal("CREATE_COMPLETE", (await cloudFormation.DescribeStackAsync(Name("a"), default))!.Status);
+        Assert.Null(await cloudFormation.DescribeStackAsync(Name("c"), default));
+    }
+
     // moto refuses it in ExecuteChangeSet (InvalidVpcID.NotFound), as AWS would fail the subnet's creation.
     private const string Broken = "Resources:\n  Subnet:\n    Type: AWS::EC2::Subnet\n    Properties:\n      VpcId: vpc-0000dead\n      CidrBlock: 10.0.0.0/24\n";
 
@@ -253,7 +295,7 @@ public sealed class StackGraphTests(MotoServer moto) : IClassFixture<MotoServer>
         var parameters = new JsonObject
         {
             ["DomainName"] = $"jenkins.{environment}.test",
-            ["AdminPasswordSecretArn"] = $"arn:aws:secretsmanager:eu-west-1:123456789012:secret:{environment}-admin",
+            ["AdminPasswordSecretArn"] = TemporaryRepository.AdminSecret(environment),
         };
         File.WriteAllText(repository.Path("environments", environment + ".json"), new JsonObject { ["region"] = "eu-west-1", ["parameters"] = parameters }.ToJsonString());
     }
