@@ -53,7 +53,11 @@ public sealed class NginxConfigCheck(IFileSystem fileSystem, ICakeEnvironment en
 
     protected override IEnumerable<string> GetToolExecutableNames() => ["nginx"];
 
-    private static string MainConfig(string root)
+    /// <summary>
+    /// A main nginx.conf that keeps every path under <paramref name="root"/> (no root, no system folders) and includes
+    /// conf/conf.d/*.conf there; <paramref name="withTypes"/> adds the few MIME types a served test page needs.
+    /// </summary>
+    public static string MainConfig(string root, bool withTypes = false)
     {
         string In(string relative) => Path.Combine(root, relative);
         var config = new StringBuilder();
@@ -62,6 +66,11 @@ public sealed class NginxConfigCheck(IFileSystem fileSystem, ICakeEnvironment en
         config.AppendLine($"error_log {In("logs/error.log")} info;");
         config.AppendLine("events { worker_connections 256; }");
         config.AppendLine("http {");
+        if (withTypes)
+        {
+            config.AppendLine("    types { text/html html; text/plain txt; application/json json; }");
+        }
+
         config.AppendLine("    default_type application/octet-stream;");
         config.AppendLine($"    access_log {In("logs/access.log")};");
         foreach (var temp in new[] { "client_body", "proxy", "fastcgi", "uwsgi", "scgi" })

@@ -123,8 +123,12 @@ public sealed class ConcurrentRunTests
                 case "BuildAgentImages":
                     buildingAgents.SetResult();
 
-                    // A build in progress when the stacks fail: it ends, its push does not start.
+                    // A build in progress when the stacks fail: it ends, its push does not start. The stand-in stack
+                    // task throws just after it signals; the pause lets the host record that failure before this build
+                    // ends (without it the two raced, and the push could start first). A host that did not stop
+                    // would fail the assertions below, whatever the pause.
                     await stacksFailed.Task.WaitAsync(GiveUp);
+                    await Task.Delay(500);
                     break;
             }
         }, "--target=Deploy");

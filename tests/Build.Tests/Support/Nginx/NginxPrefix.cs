@@ -107,25 +107,5 @@ public sealed class NginxPrefix : IDisposable
         }
     }
 
-    private static string MainConfig(string root)
-    {
-        string In(string relative) => Path.Combine(root, relative);
-        var config = new StringBuilder();
-        config.AppendLine("worker_processes 1;");
-        config.AppendLine($"pid {In("logs/nginx.pid")};");
-        config.AppendLine($"error_log {In("logs/error.log")} info;");
-        config.AppendLine("events { worker_connections 256; }");
-        config.AppendLine("http {");
-        config.AppendLine("    types { text/html html; text/plain txt; application/json json; }");
-        config.AppendLine("    default_type application/octet-stream;");
-        config.AppendLine($"    access_log {In("logs/access.log")};");
-        foreach (var temp in new[] { "client_body", "proxy", "fastcgi", "uwsgi", "scgi" })
-        {
-            config.AppendLine($"    {temp}_temp_path {In("temp/" + temp)};");
-        }
-
-        config.AppendLine($"    include {In("conf/conf.d/*.conf")};");
-        config.AppendLine("}");
-        return config.ToString();
-    }
+    private static string MainConfig(string root) => JenkinsOnEcs.Build.Nginx.NginxConfigCheck.MainConfig(root, withTypes: true);
 }
