@@ -11,7 +11,12 @@ namespace JenkinsOnEcs.Build.Common;
 public sealed class LoopbackProcess : IDisposable
 {
     private const int KeptLines = 10;
-    private readonly Queue<string> _lastLines = new();
+
+    // Each stream's own last lines: the two pipes deliver in no fixed order between them, so in one queue a burst on
+    // standard output could push out the error that explains the failure.
+    private readonly Lock _linesLock = new();
+    private readonly Queue<string> _lastOutput = new();
+    private readonly Queue<string> _lastErrors = new();
     private readonly Process _process;
     private volatile bool _ready;
 
@@ -80,9 +85,10 @@ public sealed class LoopbackProcess : IDisposable
     /// <summary>What it printed last, one line each, or "it printed nothing".</summary>
     public string LastLines()
     {
-        lock (_lastLines)
+        lock (_linesLock)
         {
-            return _lastLines.Count == 0 ? "it printed nothing" : "it said:\n  " + string.Join("\n  ", _lastLines);
+            var lines = _lastOutput.Concat(_lastErrors).ToList();
+            return lines.Count == 0 ? "it printed nothing" : "it said:\n  " + string.Join("\n  ", lines);
         }
     }
 
@@ -105,25 +111,25 @@ public sealed class LoopbackProcess : IDisposable
 
     private void Watch(Action<LoopbackProcess>? endedAfterReady)
     {
-        void Keep(string? line)
+        void Keep(Queue<string> lastLines, string? line)
         {
             if (string.IsNullOrWhiteSpace(line))
             {
                 return;
             }
 
-            lock (_lastLines)
+            lock (_linesLock)
             {
-                _lastLines.Enqueue(line);
-                if (_lastLines.Count > KeptLines)
+                lastLines.Enqueue(line);
+                if (lastLines.Count > KeptLines)
                 {
-                    _lastLines.Dequeue();
+                    lastLines.Dequeue();
                 }
             }
         }
 
-        _process.OutputDataReceived += (_, e) => Keep(e.Data);
-        _process.ErrorDataReceived += (_, e) => Keep(e.Data);
+        _process.OutputDataReceived += (_, e) => Keep(_lastOutput, e.Data);
+        _process.ErrorDataReceived += (_, e) => Keep(_lastErrors, e.Data);
         _process.BeginOutputReadLine();
         _process.BeginErrorReadLine();
         _process.EnableRaisingEvents = true;
