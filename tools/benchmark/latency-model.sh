@@ -96,12 +96,24 @@ if missing or not stacks:
     sys.exit(f"no start or end recorded for stacks {missing or 'at all'}: see the front's record")
 durations = {n: s["complete"] - s["create_change_set"] for n, s in stacks.items()}
 span = max(s["complete"] for s in stacks.values()) - min(s["create_change_set"] for s in stacks.values())
-tasks = {m[0]: int(m[1]) * 3600 + int(m[2]) * 60 + float(m[3])
-         for m in re.findall(r"^(\w+)\s+(\d+):(\d+):([\d.]+)\s+(?:Succeeded|Skipped)", log, re.M)}
-deploy_task = tasks.get("DeployInfrastructure", span)
+# The run's summary: a row per task with its start, end and duration on one clock (tasks overlap).
+rows = {m[0]: (float(m[1]), float(m[2])) for m in re.findall(r"^(\w+)\s+([\d.]+) s\s+([\d.]+) s\s+[\d.]+ s\s+(?:Succeeded|Skipped)", log, re.M)}
+if "DeployInfrastructure" not in rows:
+    sys.exit("the Deploy's summary has no DeployInfrastructure row: see the deploy log")
+tasks = {n: e - b for n, (b, e) in rows.items()}
+deploy_task = tasks["DeployInfrastructure"]
 images = sum(t for n, t in tasks.items() if n.startswith("Build") and n.endswith(("Image", "Images")))
 rest = sum(t for n, t in tasks.items() if n != "DeployInfrastructure") - images
-overhead = max(0.0, wall - sum(tasks.values()))
+# The build's own time outside every task: the wall time less the union of the tasks' intervals.
+covered, reach = 0.0, None
+for b, e in sorted(rows.values()):
+    if reach is None or b > reach:
+        covered += e - b
+        reach = e
+    elif e > reach:
+        covered += e - reach
+        reach = e
+overhead = max(0.0, wall - covered)
 sequential = sum(durations.values()) + max(0.0, deploy_task - span) + images + rest + overhead
 print("stacks (start = CreateChangeSet, end = seen complete), seconds:")
 for n, s in sorted(stacks.items(), key=lambda p: p[1]["create_change_set"]):
