@@ -13,6 +13,9 @@ public sealed record CertificateDetail(string Arn, string Status, string? Domain
 /// </summary>
 public sealed class AcmClient(AwsSession session) : IDisposable
 {
+    /// <summary>The operations this client sends, under IAM prefix "acm".</summary>
+    public static readonly AwsOperations Sends = new("acm", ["DescribeCertificate"]);
+
     public static readonly AwsService Service = new("ACM", "acm", "acm", "2015-12-08", "CertificateManager");
 
     private readonly JsonProtocolClient _client = new(session, Service);

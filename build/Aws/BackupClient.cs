@@ -14,6 +14,9 @@ public sealed record BackupJobStatus(string State, string? StatusMessage, string
 /// </summary>
 public sealed class BackupClient(AwsSession session) : IDisposable
 {
+    /// <summary>The operations this client sends, under IAM prefix "backup".</summary>
+    public static readonly AwsOperations Sends = new("backup", ["StartBackupJob", "DescribeBackupJob", "StartRestoreJob", "DescribeRestoreJob"]);
+
     /// <summary>Kept here rather than in <see cref="AwsService"/> while only the home's backup uses it.</summary>
     public static readonly AwsService Service = new("Backup", "backup", "backup", "2018-11-15");
 

@@ -6,6 +6,9 @@ namespace JenkinsOnEcs.Build.Aws;
 /// <summary>The CloudFormation operations the deployer uses, on the Query protocol (API version 2010-05-15).</summary>
 public sealed class CloudFormationClient(AwsSession session) : ICloudFormation, IDisposable
 {
+    /// <summary>The operations this client sends, under IAM prefix "cloudformation".</summary>
+    public static readonly AwsOperations Sends = new("cloudformation", ["DescribeStacks", "CreateChangeSet", "DescribeChangeSet", "ExecuteChangeSet", "DeleteChangeSet", "DeleteStack", "DescribeStackEvents"]);
+
     // CloudFormation takes at most this much template in the request itself (larger ones must go through S3).
     private const int MaxTemplateBodyBytes = 51_200;
 

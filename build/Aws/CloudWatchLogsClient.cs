@@ -12,6 +12,9 @@ public sealed class CloudWatchLogsClient(AwsSession session) : Smoke.ILogReader,
     /// <summary>DescribeLogStreams' limit per page (the model's maximum).</summary>
     public const int StreamsPerPage = 50;
 
+    /// <summary>The operations this client sends, under IAM prefix "logs".</summary>
+    public static readonly AwsOperations Sends = new("logs", ["DescribeLogStreams", "GetLogEvents"]);
+
     private readonly JsonProtocolClient _client = new(session, AwsService.Logs);
 
     public Uri Endpoint => _client.Endpoint;

@@ -12,6 +12,9 @@ public sealed class DynamoDbClient(AwsSession session) : IDisposable
     public const string ConditionFailed = "ConditionalCheckFailedException";
     public const string TableMissing = "ResourceNotFoundException";
 
+    /// <summary>The operations this client sends, under IAM prefix "dynamodb".</summary>
+    public static readonly AwsOperations Sends = new("dynamodb", ["PutItem", "GetItem", "UpdateItem", "DeleteItem", "CreateTable", "DescribeTable"]);
+
     private readonly JsonProtocolClient _client = new(session, AwsService.DynamoDb);
 
     public Uri Endpoint => _client.Endpoint;

@@ -16,6 +16,9 @@ public sealed record Subnet(string Id, string VpcId, string AvailabilityZone);
 /// </summary>
 public sealed class Ec2Client(AwsSession session) : IDisposable
 {
+    /// <summary>The operations this client sends, under IAM prefix "ec2".</summary>
+    public static readonly AwsOperations Sends = new("ec2", ["DescribeVpcs", "DescribeSubnets"]);
+
     public static readonly AwsService Service = new("EC2", "ec2", "ec2", "2016-11-15");
 
     private readonly QueryProtocolClient _client = new(session, Service);

@@ -5,6 +5,9 @@ namespace JenkinsOnEcs.Build.Aws;
 /// <summary>The ECR operations the deploy uses (JSON 1.1, AmazonEC2ContainerRegistry_V20150921).</summary>
 public sealed class EcrClient(AwsSession session) : IDisposable
 {
+    /// <summary>The operations this client sends, under IAM prefix "ecr".</summary>
+    public static readonly AwsOperations Sends = new("ecr", ["GetAuthorizationToken", "DescribeRepositories", "CreateRepository", "PutLifecyclePolicy", "DescribeImages"]);
+
     private readonly JsonProtocolClient _client = new(session, AwsService.Ecr);
 
     /// <summary>Where the calls go.</summary>

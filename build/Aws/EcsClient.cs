@@ -5,6 +5,9 @@ namespace JenkinsOnEcs.Build.Aws;
 /// <summary>The ECS operations the deploy uses (JSON 1.1, AmazonEC2ContainerServiceV20141113).</summary>
 public sealed class EcsClient(AwsSession session) : IDisposable
 {
+    /// <summary>The operations this client sends, under IAM prefix "ecs".</summary>
+    public static readonly AwsOperations Sends = new("ecs", ["RegisterTaskDefinition", "DescribeTaskDefinition", "DescribeServices", "ListClusters", "CreateService", "UpdateService", "ListTasks", "DescribeTasks"]);
+
     private readonly JsonProtocolClient _client = new(session, AwsService.Ecs);
 
     /// <summary>Where the calls go.</summary>

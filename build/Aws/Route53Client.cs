@@ -14,6 +14,9 @@ public sealed record HostedZone(string Id, string Name, bool PrivateZone);
 /// </summary>
 public sealed class Route53Client(AwsSession session) : IDisposable
 {
+    /// <summary>The operations this client sends, under IAM prefix "route53".</summary>
+    public static readonly AwsOperations Sends = new("route53", ["ListHostedZones"]);
+
     public static readonly AwsService Service = new("Route 53", "route53", "route53", "2013-04-01", GlobalEndpoint: "route53.amazonaws.com", SigningRegion: "us-east-1");
 
     private readonly RestXmlProtocolClient _client = new(session, Service);

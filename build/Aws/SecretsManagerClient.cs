@@ -11,6 +11,9 @@ public sealed record SecretDescription(string Arn, string? KmsKeyId, DateTimeOff
 /// </summary>
 public sealed class SecretsManagerClient(AwsSession session) : Smoke.ISecretReader, IDisposable
 {
+    /// <summary>The operations this client sends, under IAM prefix "secretsmanager".</summary>
+    public static readonly AwsOperations Sends = new("secretsmanager", ["GetSecretValue", "DescribeSecret"]);
+
     public static readonly AwsService Service = new("Secrets Manager", "secretsmanager", "secretsmanager", "2017-10-17", "secretsmanager");
 
     private readonly JsonProtocolClient _client = new(session, Service);

@@ -12,6 +12,9 @@ public sealed class SsmClient(AwsSession session) : ISsmParameterStore, IDisposa
     /// <summary>The model's limit on Names in one GetParameters call.</summary>
     public const int MaxNamesPerCall = 10;
 
+    /// <summary>The operations this client sends, under IAM prefix "ssm".</summary>
+    public static readonly AwsOperations Sends = new("ssm", ["GetParameters"]);
+
     /// <summary>Kept here rather than in <see cref="AwsService"/> while only the deploy's parameter read uses it.</summary>
     public static readonly AwsService Service = new("SSM", "ssm", "ssm", "2014-11-06", "AmazonSSM");
 
