@@ -65,6 +65,22 @@ public sealed partial class DeployerPolicy
     /// <summary>Whether an Allow statement the build's own call is evaluated against grants the action.</summary>
     public bool GrantsDirectly(string action) => DirectStatements.Any(s => (string?)s["Effect"] == "Allow" && Actions(s).Any(p => Matches(p, action)));
 
+    /// <summary>
+    /// Whether a statement for the build's own calls allows the action on the resource (IAM's ARN matching: '*' and
+    /// '?' wildcards, case-sensitive). Conditions other than aws:CalledVia are not evaluated.
+    /// </summary>
+    public bool GrantsDirectlyOn(string action, string arn)
+        => DirectStatements.Any(s => (string?)s["Effect"] == "Allow"
+            && Actions(s).Any(p => Matches(p, action))
+            && Resources(s).Any(r => Regex.IsMatch(arn, "^" + Regex.Escape(r).Replace(@"\*", ".*").Replace(@"\?", ".") + "$")));
+
+    public static IEnumerable<string> Resources(JsonObject statement) => statement["Resource"] switch
+    {
+        JsonArray list => list.Select(a => (string)a!),
+        JsonValue one => [(string)one!],
+        _ => [],
+    };
+
     public bool GrantsThroughCloudFormation(string action) => ThroughCloudFormationStatements.Any(s => (string?)s["Effect"] == "Allow" && Actions(s).Any(p => Matches(p, action)));
 
     private static bool CalledViaCloudFormation(JsonObject statement)

@@ -151,6 +151,68 @@ public sealed partial class DeployerPolicyTests
         Assert.True(policy.GrantsThroughCloudFormation("iam:CreateRole"));
     }
 
+    [Fact]
+    public void The_build_s_own_calls_are_granted_on_the_resources_it_names_for_the_environment_and_not_on_another_environment_s()
+    {
+        var policy = DeployerPolicy.Load();
+        var values = DeployerPolicy.SampleValues;
+        var (account, region, environment, prefix) = (values["ACCOUNT_ID"], values["REGION"], values["ENVIRONMENT"], values["IMAGE_PREFIX"]);
+        var stacks = System.Text.Json.Nodes.JsonNode.Parse(File.ReadAllText(Repository.Path("cfn", "stacks.json")))!.AsArray().Select(s => (string)s!["name"]!).ToList();
+        var images = new[] { "jenkins-master", "nginx-proxy" }
+            .Concat(Directory.EnumerateDirectories(Repository.Path("images", "agents")).Select(d => global::JenkinsOnEcs.Build.Images.ImageCatalog.AgentImagePrefix + Path.GetFileName(d)))
+            .ToList();
+        Assert.All(images.Take(2), image => Assert.True(Directory.Exists(Repository.Path("images", image)), image));
+
+        string Arn(string service, string resource) => $"arn:aws:{service}:{region}:{account}:{resource}";
+        string FromTemplate(string template, string member) => Regex.Match(File.ReadAllText(Repository.Path("cfn", template)), member + @":\s*!Sub\s*""([^""]+)""").Groups[1].Value.Replace("${EnvironmentName}", environment, StringComparison.Ordinal);
+
+        var granted = new List<(string Action, string Arn)>();
+        foreach (var stack in stacks)
+        {
+            var arn = Arn("cloudformation", $"stack/{Conventions.StackName(environment, stack)}/0a1b2c3d-4e5f-6789-abcd-ef0123456789");
+            granted.AddRange(CloudFormationClient.Sends.IamActions.Select(a => (a, arn)));
+        }
+
+        foreach (var image in images)
+        {
+            var arn = Arn("ecr", $"repository/{prefix}/{image}");
+            granted.AddRange(new[] { "ecr:DescribeRepositories", "ecr:CreateRepository", "ecr:PutLifecyclePolicy", "ecr:DescribeImages", "ecr:PutImage", "ecr:BatchGetImage" }.Select(a => (a, arn)));
+        }
+
+        var cluster = FromTemplate("clusters.yaml", "ClusterName");
+        Assert.Equal($"{environment}-jenkins-master", cluster);
+        foreach (var service in new[] { Conventions.MasterFamily(environment), Conventions.ProxyFamily(environment) })
+        {
+            granted.AddRange(new[] { "ecs:DescribeServices", "ecs:CreateService", "ecs:UpdateService" }.Select(a => (a, Arn("ecs", $"service/{cluster}/{service}"))));
+        }
+
+        granted.Add(("ecs:DescribeTasks", Arn("ecs", $"task/{cluster}/0123456789abcdef0123456789abcdef")));
+        granted.AddRange(DynamoDbClient.Sends.IamActions.Select(a => (a, Arn("dynamodb", $"table/{(global::JenkinsOnEcs.Build.Locking.DeployLock.TableName)}"))));
+        granted.Add(("backup:StartBackupJob", Arn("backup", $"backup-vault:{FromTemplate("storage.yaml", "BackupVaultName")}")));
+        granted.Add(("backup:StartRestoreJob", Arn("backup", "recovery-point:1EB3B5E7-9EB0-435A-A80B-108B488B0D45")));
+        foreach (var group in Regex.Matches(File.ReadAllText(Repository.Path("cfn", "jenkins.yaml")), @"LogGroupName:\s*!Sub\s*""([^""]+)""").Select(m => m.Groups[1].Value.Replace("${EnvironmentName}", environment, StringComparison.Ordinal)))
+        {
+            granted.AddRange(CloudWatchLogsClient.Sends.IamActions.Select(a => (a, Arn("logs", $"log-group:{group}"))));
+        }
+
+        granted.AddRange(SecretsManagerClient.Sends.IamActions.Select(a => (a, values["ADMIN_SECRET_ARN"])));
+        // CloudFormation names a role it creates without RoleName "<stack name>-<logical ID>-<random>".
+        granted.Add(("iam:PassRole", $"arn:aws:iam::{account}:role/{Conventions.StackName(environment, "jenkins")}-MasterTaskRole-AbCdEf123456"));
+        granted.Add(("iam:PassRole", $"arn:aws:iam::{account}:role/{Conventions.StackName(environment, "storage")}-BackupRole-AbCdEf123456"));
+        granted.Add(("ssm:GetParameters", $"arn:aws:ssm:{region}::parameter/aws/service/ecs/optimized-ami/amazon-linux-2023/recommended/image_id"));
+
+        var refused = granted.Where(g => !policy.GrantsDirectlyOn(g.Action, g.Arn)).Select(g => $"{g.Action} on {g.Arn}").ToList();
+        Assert.True(refused.Count == 0, $"{DeployerPolicy.File} does not grant:\n{string.Join("\n", refused)}");
+
+        // Another environment's resources stay out of reach.
+        var other = granted.Select(g => (g.Action, Arn: g.Arn.Replace($"{environment}-", "staging-", StringComparison.Ordinal).Replace($"/{environment}/", "/staging/", StringComparison.Ordinal)))
+            .Where(g => g.Arn.Contains("staging", StringComparison.Ordinal))
+            .ToList();
+        Assert.True(other.Count > 10, $"only {other.Count} resources carry the environment's name");
+        var reachable = other.Where(g => policy.GrantsDirectlyOn(g.Action, g.Arn)).Select(g => $"{g.Action} on {g.Arn}").ToList();
+        Assert.True(reachable.Count == 0, $"{DeployerPolicy.File} grants another environment's resources:\n{string.Join("\n", reachable)}");
+    }
+
     [GeneratedRegex(@"(?:CallAsync|GetAsync)\(\s*""(\w+)""")]
     private static partial Regex OperationLiteral();
 
