@@ -213,6 +213,32 @@ public sealed partial class DeployerPolicyTests
         Assert.True(reachable.Count == 0, $"{DeployerPolicy.File} grants another environment's resources:\n{string.Join("\n", reachable)}");
     }
 
+    [SkippableFact]
+    public void The_envsubst_command_the_docs_give_renders_the_policy_with_every_placeholder_filled()
+    {
+        Requires.Envsubst();
+        var command = Regex.Match(File.ReadAllText(Repository.Path("docs", "deployer-permissions.md")), @"envsubst '([^']+)'");
+        Assert.True(command.Success, "docs/deployer-permissions.md gives no envsubst command");
+        var names = command.Groups[1].Value.Split(' ', StringSplitOptions.RemoveEmptyEntries).Select(n => n.TrimStart('$')).Order();
+        Assert.Equal(DeployerPolicy.SampleValues.Keys.Order(), names);
+
+        var start = new System.Diagnostics.ProcessStartInfo("envsubst") { RedirectStandardInput = true, RedirectStandardOutput = true };
+        start.ArgumentList.Add(command.Groups[1].Value);
+        foreach (var (name, value) in DeployerPolicy.SampleValues)
+        {
+            start.Environment[name] = value;
+        }
+
+        using var envsubst = System.Diagnostics.Process.Start(start)!;
+        envsubst.StandardInput.Write(File.ReadAllText(Repository.Path("iam", "deployer-policy.json")));
+        envsubst.StandardInput.Close();
+        var rendered = envsubst.StandardOutput.ReadToEnd();
+        Assert.True(envsubst.WaitForExit(30_000) && envsubst.ExitCode == 0, "envsubst failed");
+
+        Assert.DoesNotContain("${", rendered, StringComparison.Ordinal);
+        Assert.True(System.Text.Json.Nodes.JsonNode.DeepEquals(DeployerPolicy.Load().Rendered, System.Text.Json.Nodes.JsonNode.Parse(rendered)), rendered);
+    }
+
     [GeneratedRegex(@"(?:CallAsync|GetAsync)\(\s*""(\w+)""")]
     private static partial Regex OperationLiteral();
 
