@@ -14,8 +14,8 @@ namespace JenkinsOnEcs.Build.Tests.Smoke;
 /// The smoke test through a real NGINX running the rendered proxy config (images/nginx-proxy/default.conf.template),
 /// behind a second NGINX server block that ends TLS with a test CA's certificate and adds X-Forwarded-Proto/Port as
 /// the public load balancer does, in front of the loopback <see cref="JenkinsApiStandIn"/>.
-/// Gap: that TLS block stands in for the public ALB (and the internal ALB is left out: NGINX talks to the stand-in
-/// directly). A real ALB's WebSocket handling, idle timeout, ACM certificate and HTTP/2 towards clients are not
+/// Gap: that TLS block stands in for the public ALB (and the internal ALB is left out here: NGINX talks to the stand-in
+/// directly; <see cref="RequestPathTests"/> adds it, as its contract says it behaves). A real ALB's WebSocket handling, idle timeout, ACM certificate and HTTP/2 towards clients are not
 /// exercised here; only a SmokeTest against a deployed environment covers them.
 /// </summary>
 public sealed class SmokeTestThroughNginxTests
