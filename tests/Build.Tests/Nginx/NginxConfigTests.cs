@@ -118,4 +118,25 @@ public sealed class NginxEntrypointRenderTests
         var rendered = Directory.EnumerateFiles(repository.Root, "default.conf.sample", SearchOption.AllDirectories).Single();
         Assert.Contains($"proxy_ssl_trusted_certificate {NginxConfigRenderer.ImageCaBundle};", await File.ReadAllTextAsync(rendered));
     }
+
+    // The image's start script stops the container, naming the variable, when the CA bundle NGINX verifies the internal
+    // load balancer against is missing: every proxied request would otherwise fail TLS.
+    [Fact]
+    public void The_start_script_refuses_a_missing_CA_bundle_naming_it()
+    {
+        var script = Repository.Path("images", "nginx-proxy", "15-require-proxy-variables.sh");
+        var environment = new Dictionary<string, string?>
+        {
+            ["PROXY_UPSTREAM"] = "https://internal.jenkins.example:443", ["PROXY_RESOLVER"] = "127.0.0.1", ["PROXY_TIMEOUT"] = "300s",
+            ["PROXY_LISTEN_PORT"] = "80", ["PROXY_RESOLVER_VALID"] = "30s", ["PROXY_UPSTREAM_CA"] = "/nonexistent/ca.pem",
+        };
+
+        var missing = Processes.Run("sh", [script], environment);
+        environment["PROXY_UPSTREAM_CA"] = Repository.Path("contracts", "aws-load-balancers.json");
+        var present = Processes.Run("sh", [script], environment);
+
+        Assert.Equal(1, missing.ExitCode);
+        Assert.Contains("PROXY_UPSTREAM_CA (/nonexistent/ca.pem) is missing or empty", missing.Output);
+        Assert.True(present.ExitCode == 0, present.Output);
+    }
 }
