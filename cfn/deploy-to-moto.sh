@@ -154,8 +154,8 @@ fi
 if declares CertificateArn && [ -z "${parameters[CertificateArn]+set}" ] && [ -n "$domain" ]; then
   certificate="$("${aws[@]}" acm list-certificates --query "CertificateSummaryList[?DomainName=='$domain'].CertificateArn | [0]" --output text)"
   if [ "$certificate" = None ] || [ -z "$certificate" ]; then
-    certificate="$("${aws[@]}" acm request-certificate --domain-name "$domain" --validation-method DNS --query CertificateArn --output text)"
-    log "requested an ACM certificate for $domain"
+    certificate="$("${aws[@]}" acm request-certificate --domain-name "$domain" --subject-alternative-names "internal.$domain" --validation-method DNS --query CertificateArn --output text)"
+    log "requested an ACM certificate for $domain and internal.$domain (the internal load balancer's name)"
   fi
   parameters[CertificateArn]="$certificate"
 fi

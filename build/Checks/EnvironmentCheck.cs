@@ -176,7 +176,8 @@ public static class EnvironmentCheck
                 : Pass(Certificate, $"CertificateArn is empty: the stack requests one for {domain}, validated by DNS in {zone.Id} ({zone.Name}), a public zone of this account.");
         }
 
-        var fixUse = $"Fix: set CertificateArn under \"parameters\" in {request.EnvironmentFile} to an ISSUED ACM certificate for {domain} in {request.Region}, or leave it empty and the stack requests one.";
+        var internalName = InternalNamePrefix + domain;
+        var fixUse = $"Fix: set CertificateArn under \"parameters\" in {request.EnvironmentFile} to an ISSUED ACM certificate for {domain} in {request.Region} that also covers {internalName}, or leave it empty and the stack requests one.";
         var parts = arn.Split(':');
         if (parts.Length > 3 && parts[3] != request.Region)
         {
@@ -197,12 +198,18 @@ public static class EnvironmentCheck
             return Fail(Certificate, $"Certificate {arn} is {certificate.Status}, not ISSUED: {why}. {fixUse}");
         }
 
+        // Both load balancers serve it: the public one as DomainName, the internal one as internal.DomainName, which
+        // the proxy verifies (cfn/load-balancers.yaml says why the internal listener is HTTPS).
         var names = new[] { certificate.DomainName }.OfType<string>().Concat(certificate.SubjectAlternativeNames).Distinct(StringComparer.OrdinalIgnoreCase).ToList();
-        var covering = names.FirstOrDefault(n => Covers(n, domain));
-        return covering is null
-            ? Fail(Certificate, $"Certificate {arn} is for {string.Join(", ", names)}, which does not cover {domain} (neither the name nor a wildcard one label above it). {fixUse}")
-            : Pass(Certificate, $"{arn} is ISSUED and covers {domain} (as {covering}).");
+        var covering = new[] { domain, internalName }.Select(d => (Domain: d, As: names.FirstOrDefault(n => Covers(n, d)))).ToList();
+        var uncovered = covering.Where(c => c.As is null).Select(c => c.Domain).ToList();
+        return uncovered.Count > 0
+            ? Fail(Certificate, $"Certificate {arn} is for {string.Join(", ", names)}, which does not cover {string.Join(" or ", uncovered)} (neither the name nor a wildcard one label above it); the public load balancer serves {domain}, the internal one {internalName}. {fixUse}")
+            : Pass(Certificate, $"{arn} is ISSUED and covers {string.Join(" and ", covering.Select(c => $"{c.Domain} (as {c.As})"))}.");
     }
+
+    /// <summary>The internal load balancer's name is this prefix and DomainName (cfn/load-balancers.yaml, InternalName).</summary>
+    public const string InternalNamePrefix = "internal.";
 
     /// <summary>A certificate name covers the domain exactly, or as "*.parent" for a domain one label below parent (a wildcard covers one label only).</summary>
     public static bool Covers(string name, string domain)

@@ -32,6 +32,12 @@ public sealed class NginxConfigCheck(IFileSystem fileSystem, ICakeEnvironment en
                 Directory.CreateDirectory(Path.Combine(root, folder));
             }
 
+            // nginx -t loads proxy_ssl_trusted_certificate. The image's bundle (PROXY_UPSTREAM_CA) is in the image, not
+            // necessarily on this machine, so the check points it at a throw-away CA certificate of the same form (no key
+            // is written). The container's start script checks the image's bundle itself.
+            var caFile = Path.Combine(root, "conf", "check-ca.pem");
+            File.WriteAllText(caFile, ThrowAwayCaCertificate());
+            site = site.Replace($"proxy_ssl_trusted_certificate {NginxConfigRenderer.ImageCaBundle};", $"proxy_ssl_trusted_certificate {caFile};", StringComparison.Ordinal);
             File.WriteAllText(Path.Combine(root, "conf", "conf.d", "default.conf"), site);
             var config = Path.Combine(root, "conf", "nginx.conf");
             File.WriteAllText(config, MainConfig(root));
@@ -47,6 +53,15 @@ public sealed class NginxConfigCheck(IFileSystem fileSystem, ICakeEnvironment en
         {
             Directory.Delete(root, recursive: true);
         }
+    }
+
+    private static string ThrowAwayCaCertificate()
+    {
+        using var key = System.Security.Cryptography.ECDsa.Create(System.Security.Cryptography.ECCurve.NamedCurves.nistP256);
+        var request = new System.Security.Cryptography.X509Certificates.CertificateRequest("CN=nginx -t check CA", key, System.Security.Cryptography.HashAlgorithmName.SHA256);
+        request.CertificateExtensions.Add(new System.Security.Cryptography.X509Certificates.X509BasicConstraintsExtension(true, false, 0, true));
+        using var certificate = request.CreateSelfSigned(DateTimeOffset.UtcNow.AddDays(-1), DateTimeOffset.UtcNow.AddDays(1));
+        return certificate.ExportCertificatePem() + "\n";
     }
 
     protected override string GetToolName() => "nginx";

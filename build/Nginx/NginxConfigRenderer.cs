@@ -12,6 +12,9 @@ public sealed record NginxConfigValues(NginxUpstream Upstream, string Resolver, 
 
     /// <summary>How long a resolved address of the upstream is used before NGINX asks again.</summary>
     public int ResolverValidSeconds { get; init; } = 30;
+
+    /// <summary>The CAs NGINX trusts for the upstream's certificate: the image's bundle (its Dockerfile's ENV); tests give their own CA.</summary>
+    public string UpstreamCa { get; init; } = NginxConfigRenderer.ImageCaBundle;
 }
 
 /// <summary>
@@ -28,13 +31,17 @@ public sealed partial class NginxConfigRenderer
     public const string VariablePrefix = "PROXY_";
 
     /// <summary>The upstream every check renders the template with, whatever the environment: a name, a port, no path.</summary>
-    public static readonly NginxUpstream SampleUpstream = new("http", "jenkins-master.internal.example", 8080);
+    public static readonly NginxUpstream SampleUpstream = new("https", "internal.jenkins.example", 443);
 
     public const string UpstreamVariable = "PROXY_UPSTREAM";
     public const string ResolverVariable = "PROXY_RESOLVER";
     public const string TimeoutVariable = "PROXY_TIMEOUT";
     public const string ListenPortVariable = "PROXY_LISTEN_PORT";
     public const string ResolverValidVariable = "PROXY_RESOLVER_VALID";
+    public const string UpstreamCaVariable = "PROXY_UPSTREAM_CA";
+
+    /// <summary>PROXY_UPSTREAM_CA in images/nginx-proxy/Dockerfile: Debian's ca-certificates bundle in the nginx image.</summary>
+    public const string ImageCaBundle = "/etc/ssl/certs/ca-certificates.crt";
 
     /// <summary>The container's PROXY_ variables for these values: what the task definition and the image's ENV give it.</summary>
     public static IReadOnlyDictionary<string, string> Variables(NginxConfigValues values) => new Dictionary<string, string>(StringComparer.Ordinal)
@@ -44,6 +51,7 @@ public sealed partial class NginxConfigRenderer
         [TimeoutVariable] = values.ProxyTimeoutSeconds.ToString(CultureInfo.InvariantCulture) + "s",
         [ListenPortVariable] = values.ListenPort.ToString(CultureInfo.InvariantCulture),
         [ResolverValidVariable] = values.ResolverValidSeconds.ToString(CultureInfo.InvariantCulture) + "s",
+        [UpstreamCaVariable] = values.UpstreamCa,
     };
 
     public string Render(string template, NginxConfigValues values) => Substitute(template, Variables(values));

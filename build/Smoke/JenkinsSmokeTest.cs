@@ -172,9 +172,49 @@ public sealed class JenkinsSmokeTest(HttpMessageHandler handler, Action<string> 
 
         using var follow = Authorized(new HttpRequestMessage(HttpMethod.Get, absolute.PathAndQuery.TrimStart('/')), options);
         using var answer = await SendAsync(http, follow, cancellationToken);
-        return answer.StatusCode == HttpStatusCode.OK
-            ? $"Jenkins redirected under {options.PublicUrl} and its test URL answered 200"
-            : throw new SmokeFailure($"the reverse-proxy test answered {(int)answer.StatusCode}{await Excerpt(answer, cancellationToken)} (Jenkins compares the URL it infers from the request, from Host and X-Forwarded-*, with the page's).");
+        if (answer.StatusCode == HttpStatusCode.OK)
+        {
+            return $"Jenkins redirected under {options.PublicUrl} and its test URL answered 200";
+        }
+
+        var body = (await answer.Content.ReadAsStringAsync(cancellationToken)).Trim();
+        var excerpt = body.Length == 0 ? "." : $": {(body.Length > 300 ? body[..300] + "…" : body)}";
+        throw new SmokeFailure($"the reverse-proxy test answered {(int)answer.StatusCode}{excerpt} (Jenkins compares the URL it infers from the request, from Host and X-Forwarded-*, with the page's){WhatJenkinsSaw(body, options.PublicUrl)}.");
+    }
+
+    /// <summary>
+    /// Which header made Jenkins infer another URL, from the test's "INFERRED vs. REFERER" answer: core reads the scheme
+    /// from X-Forwarded-Proto, the host from X-Forwarded-Host (else Host), the port from X-Forwarded-Port
+    /// (contracts/jenkins-reverse-proxy.json). A load balancer that replaces those headers (an ALB sets its own listener's
+    /// protocol and port) is the usual cause.
+    /// </summary>
+    public static string WhatJenkinsSaw(string answer, Uri publicUrl)
+    {
+        var separator = answer.IndexOf(" vs. ", StringComparison.Ordinal);
+        if (separator < 0 || !Uri.TryCreate(answer[..separator].Trim(), UriKind.Absolute, out var inferred))
+        {
+            return string.Empty;
+        }
+
+        var wrong = new List<string>();
+        if (inferred.Scheme != publicUrl.Scheme)
+        {
+            wrong.Add($"X-Forwarded-Proto {inferred.Scheme} instead of {publicUrl.Scheme}");
+        }
+
+        if (!string.Equals(inferred.Host, publicUrl.Host, StringComparison.OrdinalIgnoreCase))
+        {
+            wrong.Add($"X-Forwarded-Host (or Host) {inferred.Host} instead of {publicUrl.Host}");
+        }
+
+        if (inferred.Port != publicUrl.Port && inferred.Scheme == publicUrl.Scheme)
+        {
+            wrong.Add($"X-Forwarded-Port {inferred.Port} instead of {publicUrl.Port}");
+        }
+
+        return wrong.Count == 0
+            ? string.Empty
+            : $"; Jenkins inferred {inferred.GetLeftPart(UriPartial.Authority)}/: it saw {string.Join(", ", wrong)}. A hop between the public load balancer and Jenkins replaced the header: an Application Load Balancer sets X-Forwarded-Proto and -Port to its own listener's (contracts/aws-load-balancers.json)";
     }
 
     private async Task<string> RunJobAsync(HttpClient http, SmokeTestOptions options, Crumb crumb, AgentProbe agent, CancellationToken cancellationToken)

@@ -206,17 +206,17 @@ public static class TemplateRules
         };
 
     /// <summary>A list entry as it may come out: both branches of an !If (not AWS::NoValue), else the entry itself.</summary>
-    private static IEnumerable<YamlNode> Branches(YamlNode node)
+    internal static IEnumerable<YamlNode> Branches(YamlNode node)
         => node is YamlSequenceNode condition && Tag(condition) == "!If" && condition.Children.Count == 3
             ? condition.Children.Skip(1).Where(b => b is YamlMappingNode).SelectMany(Branches)
             : [node];
 
     /// <summary>The logical ID a !Ref or !GetAtt names, or null.</summary>
-    private static string? Reference(YamlNode? node)
+    internal static string? Reference(YamlNode? node)
         => node is YamlScalarNode reference && Tag(reference) is "!Ref" or "!GetAtt" ? ((YamlScalarNode)node).Value!.Split('.')[0] : null;
 
     /// <summary>A node's explicit tag (!Ref, !Sub ...), or null for plain and quoted scalars.</summary>
-    private static string? Tag(YamlNode node) => node.Tag.IsEmpty || node.Tag.IsNonSpecific ? null : node.Tag.Value;
+    internal static string? Tag(YamlNode node) => node.Tag.IsEmpty || node.Tag.IsNonSpecific ? null : node.Tag.Value;
 
     private static void CheckPolicy(string template, string id, YamlNode? document, List<RuleFinding> findings)
     {
@@ -315,12 +315,12 @@ public static class TemplateRules
         return groups;
     }
 
-    private static IEnumerable<(string Id, string Type, YamlMappingNode Resource)> Resources(YamlMappingNode root)
+    internal static IEnumerable<(string Id, string Type, YamlMappingNode Resource)> Resources(YamlMappingNode root)
         => (Path(root, "Resources") as YamlMappingNode)?.Children
             .Where(r => r.Value is YamlMappingNode)
             .Select(r => (Scalar(r.Key)!, Scalar(Path(r.Value, "Type")) ?? "?", (YamlMappingNode)r.Value)) ?? [];
 
-    private static YamlNode? Path(YamlNode? node, params string[] keys)
+    internal static YamlNode? Path(YamlNode? node, params string[] keys)
     {
         foreach (var key in keys)
         {
@@ -333,9 +333,9 @@ public static class TemplateRules
         return node;
     }
 
-    private static string? Scalar(YamlNode? node) => (node as YamlScalarNode)?.Value;
+    internal static string? Scalar(YamlNode? node) => (node as YamlScalarNode)?.Value;
 
-    private static IEnumerable<YamlNode> Sequence(YamlNode? node) => (node as YamlSequenceNode)?.Children ?? [];
+    internal static IEnumerable<YamlNode> Sequence(YamlNode? node) => (node as YamlSequenceNode)?.Children ?? [];
 
     private static List<string> Strings(YamlNode? node)
         => node switch

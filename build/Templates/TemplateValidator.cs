@@ -2,7 +2,10 @@ using JenkinsOnEcs.Build.Infrastructure;
 
 namespace JenkinsOnEcs.Build.Templates;
 
-/// <summary>Runs cfn-lint and the security rules over every template of cfn/stacks.json; fails with every finding.</summary>
+/// <summary>
+/// Runs cfn-lint, the security rules and the load balancer rules (held against contracts/aws-load-balancers.json)
+/// over every template of cfn/stacks.json; fails with every finding, before any stack changes.
+/// </summary>
 public sealed class TemplateValidator(CfnLint cfnLint)
 {
     /// <summary>Validates, unless these very templates already passed with this cfn-lint and these rules (a fast path for deploys).</summary>
@@ -28,10 +31,12 @@ public sealed class TemplateValidator(CfnLint cfnLint)
 
         // Parses each template first: a template that does not parse is named with its line before anything else runs.
         var parsed = templates.Select(t => (t.Shown, CloudFormationTemplate.Load(t.TemplatePath, t.Shown).Root)).ToList();
+        var contract = LoadBalancerContract.Load(Path.Combine(repositoryRoot, "contracts"));
 
         var problems = cfnLint.Lint(templates.Select(t => t.TemplatePath))
             .Select(line => line.Replace(repositoryRoot + System.IO.Path.DirectorySeparatorChar, string.Empty, StringComparison.Ordinal))
             .Concat(TemplateRules.Check(parsed).Select(f => f.ToString()))
+            .Concat(LoadBalancerRules.Check(parsed, contract).Select(f => f.ToString()))
             .ToList();
         if (problems.Count > 0)
         {
@@ -41,11 +46,12 @@ public sealed class TemplateValidator(CfnLint cfnLint)
         return templates.Count;
     }
 
-    /// <summary>The templates' content, the stack list, the build (its rules) and the cfn-lint found on PATH.</summary>
+    /// <summary>The templates' content, the stack list, the contracts the rules read, the build (its rules) and the cfn-lint found on PATH.</summary>
     private string Fingerprint(string repositoryRoot)
     {
         using var hash = System.Security.Cryptography.IncrementalHash.CreateHash(System.Security.Cryptography.HashAlgorithmName.SHA256);
-        var files = StackCatalog.Load(repositoryRoot).Select(s => s.TemplatePath).Prepend(Path.Combine(repositoryRoot, StackCatalog.Folder, StackCatalog.FileName));
+        var files = StackCatalog.Load(repositoryRoot).Select(s => s.TemplatePath).Prepend(Path.Combine(repositoryRoot, StackCatalog.Folder, StackCatalog.FileName))
+            .Concat(new[] { LoadBalancerContract.FileName, LoadBalancerContract.JenkinsFileName }.Select(f => Path.Combine(repositoryRoot, "contracts", f)).Where(File.Exists));
         foreach (var file in files)
         {
             hash.AppendData(System.Text.Encoding.UTF8.GetBytes(file + "\0"));

@@ -68,12 +68,28 @@ public sealed class EnvironmentCheckTests(MotoServer moto) : IClassFixture<MotoS
         using var aws = moto.UseFor();
         using var account = new MotoAccount();
         var parent = Unique("cert");
-        var arn = await account.ImportCertificateAsync(parent, "*." + parent);
+        var arn = await account.ImportCertificateAsync(parent, "*." + parent, "*.jenkins." + parent);
 
         var line = await CheckAsync(account, EnvironmentCheck.Certificate, new() { ["DomainName"] = "jenkins." + parent, ["CertificateArn"] = arn });
 
         Assert.True(line.Passed, line.ToString());
-        Assert.Contains($"is ISSUED and covers jenkins.{parent} (as *.{parent})", line.Text);
+        Assert.Contains($"is ISSUED and covers jenkins.{parent} (as *.{parent}) and internal.jenkins.{parent} (as *.jenkins.{parent})", line.Text);
+    }
+
+    // The internal load balancer serves internal.<DomainName> with the same certificate; NGINX verifies that name.
+    [SkippableFact]
+    public async Task Certificate_that_covers_the_public_name_but_not_the_internal_one_fails_naming_it()
+    {
+        using var aws = moto.UseFor();
+        using var account = new MotoAccount();
+        var parent = Unique("internal");
+        var arn = await account.ImportCertificateAsync("jenkins." + parent);
+
+        var line = await CheckAsync(account, EnvironmentCheck.Certificate, new() { ["DomainName"] = "jenkins." + parent, ["CertificateArn"] = arn });
+
+        Assert.False(line.Passed);
+        Assert.Contains($"is for jenkins.{parent}, which does not cover internal.jenkins.{parent}", line.Text);
+        Assert.Contains($"that also covers internal.jenkins.{parent}", line.Text);
     }
 
     [SkippableFact]

@@ -11,7 +11,7 @@ namespace JenkinsOnEcs.Build.Tests.Contracts;
 /// <summary>The agents' task definitions and templates exactly as the build renders them, for a repository folder.</summary>
 public static class RenderedAgents
 {
-    public const string AgentUrl = "http://internal-master.example/";
+    public const string AgentUrl = "https://internal.jenkins.example/";
 
     public static IReadOnlyList<ImageDefinition> Agents(string root) => ImageCatalog.Load(Path.Combine(root, "images")).Agents;
 

@@ -49,7 +49,7 @@ public sealed class DeployTests(StandInImages standIns, LocalRegistry registry, 
                 if (part == "proxy")
                 {
                     var variables = task.Value.Definition["containerDefinitions"]![0]!["environment"]!.AsArray().ToDictionary(e => (string)e!["name"]!, e => (string)e!["value"]!);
-                    Assert.Matches(@"^http://[A-Za-z0-9-]+\.eu-west-1\.elb\.amazonaws\.com:80$", variables["PROXY_UPSTREAM"]);
+                    Assert.Matches(@"^https://internal\.[a-z0-9.-]+:443$", variables["PROXY_UPSTREAM"]);
                     Assert.Equal("127.0.0.1", variables["PROXY_RESOLVER"]);
                 }
             }

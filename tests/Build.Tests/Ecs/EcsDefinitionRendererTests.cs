@@ -31,7 +31,7 @@ public sealed class EcsDefinitionRendererTests
         Assert.Equal("registry/jenkins-master@sha256:abc", (string)container["image"]!);
         Assert.Equal("Europe/Berlin", Environment(container)["TZ"]);
         Assert.Equal("https://jenkins.example.com/", Environment(container)["JENKINS_PUBLIC_URL"]);
-        Assert.Equal("http://output-InternalLoadBalancerDnsName/", Environment(container)["JENKINS_AGENT_URL"]);
+        Assert.Equal("https://output-InternalName/", Environment(container)["JENKINS_AGENT_URL"]);
         Assert.Equal("ENABLED", (string)task["volumes"]![0]!["efsVolumeConfiguration"]!["transitEncryption"]!);
     }
 

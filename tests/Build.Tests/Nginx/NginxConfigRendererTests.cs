@@ -21,7 +21,7 @@ public sealed partial class NginxConfigRendererTests
         var template = File.ReadAllText(TemplatePath);
 
         Assert.Equal(
-            ["PROXY_LISTEN_PORT", "PROXY_RESOLVER", "PROXY_RESOLVER_VALID", "PROXY_TIMEOUT", "PROXY_UPSTREAM"],
+            ["PROXY_LISTEN_PORT", "PROXY_RESOLVER", "PROXY_RESOLVER_VALID", "PROXY_TIMEOUT", "PROXY_UPSTREAM", "PROXY_UPSTREAM_CA"],
             ProxyReference().Matches(template).Select(m => m.Groups[1].Value).Distinct().Order(StringComparer.Ordinal));
         Assert.DoesNotContain("{{", template);
         Assert.Contains("$http_upgrade", template);

@@ -102,4 +102,41 @@ public sealed class NginxEntrypointRenderTests
         var check = prefix.Check();
         Assert.True(check.Passed, check.Output);
     }
+
+    // The check loads no CA bundle of this machine: the image's path is swapped for a throw-away CA in the check's prefix,
+    // so nginx -t passes wherever it runs, while the kept render names the image's bundle, as the container gets it.
+    [SkippableFact]
+    public async Task RenderNginxConfig_checks_the_image_CA_path_with_nginx_t_and_keeps_it_in_the_render()
+    {
+        Requires.Nginx();
+        using var repository = Repository.Copy();
+
+        var run = await BuildRun.RunAsync(repository.Root, runTasks: true, "--target=RenderNginxConfig");
+
+        Assert.True(run.ExitCode == 0, run.Output);
+        Assert.Contains("(upstream https://internal.jenkins.example:443): nginx -t passed", run.Output);
+        var rendered = Directory.EnumerateFiles(repository.Root, "default.conf.sample", SearchOption.AllDirectories).Single();
+        Assert.Contains($"proxy_ssl_trusted_certificate {NginxConfigRenderer.ImageCaBundle};", await File.ReadAllTextAsync(rendered));
+    }
+
+    // The image's start script stops the container, naming the variable, when the CA bundle NGINX verifies the internal
+    // load balancer against is missing: every proxied request would otherwise fail TLS.
+    [Fact]
+    public void The_start_script_refuses_a_missing_CA_bundle_naming_it()
+    {
+        var script = Repository.Path("images", "nginx-proxy", "15-require-proxy-variables.sh");
+        var environment = new Dictionary<string, string?>
+        {
+            ["PROXY_UPSTREAM"] = "https://internal.jenkins.example:443", ["PROXY_RESOLVER"] = "127.0.0.1", ["PROXY_TIMEOUT"] = "300s",
+            ["PROXY_LISTEN_PORT"] = "80", ["PROXY_RESOLVER_VALID"] = "30s", ["PROXY_UPSTREAM_CA"] = "/nonexistent/ca.pem",
+        };
+
+        var missing = Processes.Run("sh", [script], environment);
+        environment["PROXY_UPSTREAM_CA"] = Repository.Path("contracts", "aws-load-balancers.json");
+        var present = Processes.Run("sh", [script], environment);
+
+        Assert.Equal(1, missing.ExitCode);
+        Assert.Contains("PROXY_UPSTREAM_CA (/nonexistent/ca.pem) is missing or empty", missing.Output);
+        Assert.True(present.ExitCode == 0, present.Output);
+    }
 }

@@ -14,7 +14,8 @@ namespace JenkinsOnEcs.Build.Tests.Smoke;
 /// with X-CLI-Error); Basic authentication; <c>/crumbIssuer/api/json</c> (DefaultCrumbIssuer: a crumb bound to the
 /// session, whose cookie it sets; a POST without the session's crumb gets 403); the reverse-proxy monitor's
 /// <c>test</c> (302 to the configured root URL + testForReverseProxySetup/rawEncode(Referer)/) and that URL (200
-/// when the referer starts with the URL inferred from Host and X-Forwarded-*, + "manage"; else 404 "X vs. Y");
+/// when the referer starts with the URL inferred from Host and X-Forwarded-* as <see cref="RootUrlFromRequest(IReadOnlyList{KeyValuePair{string, string}})"/>
+/// does, + "manage"; else 404 "X vs. Y"; contracts/jenkins-reverse-proxy.json);
 /// <c>/createItem</c>, <c>/job/X/config.xml</c>, <c>/job/X/build</c> (201 + Location of the queue item),
 /// <c>/queue/item/N/api/json</c> (why, then executable.url), the build's <c>api/json</c> (result once done),
 /// <c>/queue/cancelItem</c>.
@@ -61,6 +62,9 @@ public sealed class JenkinsApiStandIn : IAsyncDisposable
     public ConcurrentQueue<string> Log { get; } = new();
 
     public ConcurrentQueue<string> CancelledItems { get; } = new();
+
+    /// <summary>Each reverse-proxy test request: the URL + "manage" Jenkins inferred from it, and the headers it arrived with.</summary>
+    public ConcurrentQueue<(string Inferred, IReadOnlyList<KeyValuePair<string, string>> Headers)> ReverseProxyTests { get; } = new();
 
     public IReadOnlyDictionary<string, string> Jobs => _jobs;
 
@@ -122,6 +126,7 @@ public sealed class JenkinsApiStandIn : IAsyncDisposable
         {
             var rest = Uri.UnescapeDataString(path[(monitor.Length + "testForReverseProxySetup/".Length)..].TrimEnd('/'));
             var inferred = RootUrlFromRequest(request) + "manage";
+            ReverseProxyTests.Enqueue((inferred, request.Headers));
             await (rest.StartsWith(inferred, StringComparison.Ordinal)
                 ? AnswerAsync(stream, 200, string.Empty, "text/plain", cancellation)
                 : AnswerAsync(stream, 404, $"{inferred} vs. {rest}", "text/plain", cancellation));
@@ -239,16 +244,41 @@ public sealed class JenkinsApiStandIn : IAsyncDisposable
             && Encoding.UTF8.GetString(Convert.FromBase64String(header["Basic ".Length..])) == $"{User}:{Password}";
     }
 
-    // Jenkins.getRootUrlFromRequest: scheme from X-Forwarded-Proto, host from X-Forwarded-Host or Host, port from X-Forwarded-Port.
-    private static string RootUrlFromRequest(ReceivedRequest request)
+    /// <summary>
+    /// Jenkins.getRootUrlFromRequest as contracts/jenkins-reverse-proxy.json records it from core's source: the scheme from
+    /// X-Forwarded-Proto (else the request's own, http here), the host from X-Forwarded-Host (else the Host header's name;
+    /// a host:port there gives the port), the port from X-Forwarded-Port when a number (else the Host header's port, else
+    /// 80); each header's first instance, and of a comma-separated value its first item; the port left out when it is
+    /// the scheme's default (443 for https, 80 otherwise).
+    /// </summary>
+    public static string RootUrlFromRequest(IReadOnlyList<KeyValuePair<string, string>> headers)
     {
-        var scheme = HttpWire.Values(request.Headers, "X-Forwarded-Proto").FirstOrDefault() ?? "http";
-        var host = (HttpWire.Values(request.Headers, "X-Forwarded-Host").FirstOrDefault() ?? HttpWire.Values(request.Headers, "Host").Single()).Split(':')[0];
-        var port = HttpWire.Values(request.Headers, "X-Forwarded-Port").FirstOrDefault()
-            ?? (HttpWire.Values(request.Headers, "Host").Single().Split(':') is [_, var p] ? p : null);
-        var defaultPort = scheme == "https" ? "443" : "80";
-        return $"{scheme}://{host}{(port is null || port == defaultPort ? string.Empty : ":" + port)}/";
+        string? Forwarded(string name) => HttpWire.Values(headers, name).FirstOrDefault() is { } value ? value.Split(',')[0].Trim() : null;
+        var hostHeader = HttpWire.Values(headers, "Host").Single();
+        var scheme = Forwarded("X-Forwarded-Proto") ?? "http";
+        var colon = hostHeader.LastIndexOf(':');
+        var port = colon > 0 && int.TryParse(hostHeader[(colon + 1)..], out var hostPort) ? hostPort : 80;
+        var host = Forwarded("X-Forwarded-Host") ?? (colon > 0 ? hostHeader[..colon] : hostHeader);
+        var index = host.LastIndexOf(':');
+        if (index != -1 && !(host.StartsWith('[') && host.EndsWith(']')))
+        {
+            if (int.TryParse(host[(index + 1)..], out var forwardedHostPort))
+            {
+                port = forwardedHostPort;
+            }
+
+            host = host[..index];
+        }
+
+        if (int.TryParse(Forwarded("X-Forwarded-Port"), out var forwardedPort))
+        {
+            port = forwardedPort;
+        }
+
+        return $"{scheme}://{host}{(port == (scheme == "https" ? 443 : 80) ? string.Empty : ":" + port)}/";
     }
+
+    private static string RootUrlFromRequest(ReceivedRequest request) => RootUrlFromRequest(request.Headers);
 
     private static string? Cookie(ReceivedRequest request, string name)
         => HttpWire.Values(request.Headers, "Cookie").SelectMany(c => c.Split(';')).Select(c => c.Trim().Split('=', 2))

@@ -14,8 +14,8 @@ namespace JenkinsOnEcs.Build.Tests.Smoke;
 /// The smoke test through a real NGINX running the rendered proxy config (images/nginx-proxy/default.conf.template),
 /// behind a second NGINX server block that ends TLS with a test CA's certificate and adds X-Forwarded-Proto/Port as
 /// the public load balancer does, in front of the loopback <see cref="JenkinsApiStandIn"/>.
-/// Gap: that TLS block stands in for the public ALB (and the internal ALB is left out: NGINX talks to the stand-in
-/// directly). A real ALB's WebSocket handling, idle timeout, ACM certificate and HTTP/2 towards clients are not
+/// Gap: that TLS block stands in for the public ALB (and the internal ALB is left out here: NGINX talks to the stand-in
+/// directly; <see cref="RequestPathTests"/> adds it, as its contract says it behaves). A real ALB's WebSocket handling, idle timeout, ACM certificate and HTTP/2 towards clients are not
 /// exercised here; only a SmokeTest against a deployed environment covers them.
 /// </summary>
 public sealed class SmokeTestThroughNginxTests
@@ -160,8 +160,11 @@ public sealed class SmokeTestThroughNginxTests
         public void Dispose() => Nginx.Dispose();
     }
 
-    /// <summary>A throw-away CA and a server certificate it signed for one name, as PEM files NGINX reads.</summary>
-    private sealed class TestPki : IDisposable
+    /// <summary>
+    /// A throw-away CA and a server certificate it signed for one name, as PEM files NGINX reads; <see cref="Issue"/>
+    /// signs more. The keys live in a temporary folder, removed on disposal; none is committed.
+    /// </summary>
+    internal sealed class TestPki : IDisposable
     {
         private readonly string _folder;
 
@@ -203,7 +206,27 @@ public sealed class SmokeTestThroughNginxTests
             var pki = new TestPki(folder, ca);
             File.WriteAllText(pki.CertificateFile, server.ExportCertificatePem() + "\n");
             File.WriteAllText(pki.KeyFile, serverKey.ExportPkcs8PrivateKeyPem() + "\n");
+            File.WriteAllText(pki.CaFile, ca.ExportCertificatePem() + "\n");
             return pki;
+        }
+
+        /// <summary>The CA's certificate as a PEM file (what NGINX's proxy_ssl_trusted_certificate reads).</summary>
+        public string CaFile => Path.Combine(_folder, "ca.pem");
+
+        /// <summary>Another server certificate from the same CA, for <paramref name="name"/>: its PEM certificate and key files.</summary>
+        public (string CertificateFile, string KeyFile) Issue(string name)
+        {
+            using var key = RSA.Create(2048);
+            var request = new CertificateRequest($"CN={name}", key, HashAlgorithmName.SHA256, RSASignaturePadding.Pkcs1);
+            var names = new SubjectAlternativeNameBuilder();
+            names.AddDnsName(name);
+            request.CertificateExtensions.Add(names.Build());
+            request.CertificateExtensions.Add(new X509EnhancedKeyUsageExtension([new Oid("1.3.6.1.5.5.7.3.1")], false));
+            using var certificate = request.Create(Ca, DateTimeOffset.UtcNow.AddHours(-1), DateTimeOffset.UtcNow.AddHours(12), RandomNumberGenerator.GetBytes(8));
+            var files = (Path.Combine(_folder, name + ".pem"), Path.Combine(_folder, name + ".key"));
+            File.WriteAllText(files.Item1, certificate.ExportCertificatePem() + "\n");
+            File.WriteAllText(files.Item2, key.ExportPkcs8PrivateKeyPem() + "\n");
+            return files;
         }
 
         public void Dispose()
