@@ -24,7 +24,7 @@ public static class SettingDefinitions
         new(SettingNames.TimeZone, SettingType.Text, "The master's timezone (TZ), an IANA name such as Europe/Berlin", "Etc/UTC"),
         new(SettingNames.AdminUser, SettingType.Text, "The first Jenkins admin's user name", "admin"),
         new(SettingNames.MasterCpu, SettingType.Number, "CPU units of the master's task", "1792", "so that it and the proxy's 256 fit the default m7i.large's 2048"),
-        new(SettingNames.MasterMemory, SettingType.Number, "Memory of the master's task in MiB; the JVM heap follows it", "6144"),
+        new(SettingNames.MasterMemory, SettingType.Number, "Memory of the master's task and the hard limit of its container in MiB; the JVM's heap is at most 70 % of it (-XX:MaxRAMPercentage=70 in jenkins-entrypoint.sh, JENKINS_HEAP_PERCENT), 4300 MiB of the default", "6144"),
         new(SettingNames.MaxAgents, SettingType.Number, "How many agents of each label (toolchain) Jenkins starts at once: the amazon-ecs plugin applies its maxAgents to each label. CheckPlacement refuses a value the agents' cluster cannot place at AgentMaxInstances (default: the largest it places)."),
         new(SettingNames.AllowMasterRestart, SettingType.Switch, "false: a Deploy that would change the master's revision (Jenkins restarts, running builds stop) refuses before it registers anything; --allow-master-restart allows one run", "true"),
         new(SettingNames.Revision, SettingType.Number, "Rollback: the revision both the master's and the proxy's family go back to (default: each one's previous revision)."),
