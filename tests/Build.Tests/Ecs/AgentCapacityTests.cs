@@ -128,4 +128,37 @@ public sealed class AgentCapacityTests
         Assert.Equal(AgentCapacity.Compute(options, Agents).Report!.PerLabel.ToString(System.Globalization.CultureInfo.InvariantCulture), (string?)maxAgents["value"]);
         Assert.Equal("2", (string?)maxAgents["value"]);
     }
+
+    [Fact]
+    public void Plan_and_the_Deploy_summary_print_the_agents_at_once_per_toolchain()
+    {
+        var report = AgentCapacity.Compute(Options(2, ("AgentMaxInstances", "6")), Agents).Report!;
+        var outputs = new Build.Stages.StageOutputs();
+        outputs.AgentCapacity.Set(report);
+        var plan = new Build.Planning.DeployPlan("test", [], [], [], [], new Build.Planning.MasterRestartPlan(false, "no change", true)) { AgentCapacity = report };
+
+        var summary = Build.Summary.DeploySummary.Markdown(
+            new Build.Summary.SummaryOptions("test", Repository.Root, Path.GetTempPath(), new Dictionary<string, string>(), false),
+            new HashSet<string> { "CheckPlacement" }, outputs, new Build.Summary.RunEnd(true, null, null, false));
+        var markdown = Build.Planning.PlanReport.Markdown(plan);
+        var json = Build.Planning.PlanReport.Json(plan);
+
+        Assert.Contains("- **Agents at once**: dotnet 2, java-maven 2, node 2, python 2 (maxAgents 2 per label; 6 of 6 c7i.xlarge instances)\n", summary);
+        Assert.Contains("### Agents at once", markdown);
+        Assert.Contains("- node: 2 at once (3 per c7i.xlarge, bound by memory and network interfaces; 1 instance(s))", markdown);
+        Assert.Equal(2, (int)json["agentsAtOnce"]!["toolchains"]!["dotnet"]!["atOnce"]!);
+    }
+
+    [Fact]
+    public void The_contract_the_capacity_relies_on_maxAgents_per_label_no_limit_per_template_one_executor_per_agent()
+    {
+        var provisioning = Contracts.AgentContracts.EcsRuntime["provisioning"]!;
+        var cloud = (Dictionary<string, object>)((Dictionary<string, object>)((List<object>)((Dictionary<string, object>)EcsCloudRenderer.Document(Agents)["jenkins"])["clouds"])[0])["ecs"];
+
+        Assert.Equal("label", (string?)provisioning["maxAgentsCountedPer"]);
+        Assert.False((bool)provisioning["limitPerTemplate"]!);
+        // maxAgents is counted in the label's executors: one executor per agent makes it a count of agents.
+        Assert.Equal(1, cloud["numExecutors"]);
+        Assert.Equal(MasterEnvironment.Reference(MasterEnvironment.MaxAgents), cloud["maxAgents"]);
+    }
 }
