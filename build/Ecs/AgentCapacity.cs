@@ -70,7 +70,8 @@ public static class AgentCapacity
             var (count, bound) = PerInstance(type, agent.Agent!.Cpu, agent.Agent.Memory, taskInterfaces);
             if (count == 0)
             {
-                // PlacementCheck names this task's misfit and its fix.
+                // Without Spot PlacementCheck has named this misfit already; with Spot the listed types count.
+                problems.Add($"images/agents/{agent.Toolchain}/{AgentSettings.FileName}: a task of {agent.Agent.Cpu} CPU units and {agent.Agent.Memory} MiB does not fit one {type.Describe()}. Fix: a smaller task, or larger instance types.");
                 return (null, problems);
             }
 
@@ -160,8 +161,14 @@ public static class AgentCapacity
         {
             var known = spotTypes.Split(',', StringSplitOptions.TrimEntries | StringSplitOptions.RemoveEmptyEntries)
                 .Where(table.ContainsKey).Select(n => table[n]).ToList();
-            // Unknown types are SpotInstanceTypesCheck's to name.
-            return known.OrderBy(t => t.CpuUnits).ThenBy(t => t.RegistrableMemory).ThenBy(t => t.TaskNetworkInterfaces).FirstOrDefault();
+            if (known.Count == 0)
+            {
+                problems.Add($"{SpotTypesParameter} '{spotTypes}' names no type of {InstanceTypes.FileName}: list types it has, e.g. c7i.xlarge,c6i.xlarge, or add the types' vCPU, memory and network interfaces there.");
+                return null;
+            }
+
+            // Unknown types among known ones are SpotInstanceTypesCheck's to name.
+            return known.OrderBy(t => t.CpuUnits).ThenBy(t => t.RegistrableMemory).ThenBy(t => t.TaskNetworkInterfaces).First();
         }
 
         return PlacementCheck.ResolveInstanceType(options, PlacementCheck.AgentInstanceTypeParameter, table, problems);

@@ -108,6 +108,17 @@ public sealed class AgentCapacityTests
     }
 
     [Fact]
+    public void With_Spot_a_task_larger_than_the_listed_types_fails_naming_the_toolchain()
+    {
+        // c7i.large: 2048 CPU units, 3891 MiB: no 4096-MiB dotnet task fits, whatever AgentInstanceType says.
+        var (report, problems) = AgentCapacity.Compute(
+            Options(null, ("AgentSpot", "true"), ("AgentSpotInstanceTypes", "c7i.large"), ("AgentMaxInstances", "8")), Agents);
+
+        Assert.Null(report);
+        Assert.StartsWith("images/agents/dotnet/agent.json: a task of 2048 CPU units and 4096 MiB does not fit one c7i.large", Assert.Single(problems));
+    }
+
+    [Fact]
     public void The_master_s_task_definition_gives_the_cloud_the_number_the_check_computed()
     {
         var options = Options(null, ("AgentMaxInstances", "6"), ("DomainName", "jenkins.example.com"), ("AdminPasswordSecretArn", "arn:aws:secretsmanager:eu-west-1:123456789012:secret:admin-AbCdEf"));
