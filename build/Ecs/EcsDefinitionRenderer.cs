@@ -53,6 +53,22 @@ public static partial class EcsDefinitionRenderer
             case JsonArray array:
                 return new JsonArray(array.Select(item => Fill(item, values, missing)).ToArray());
             case JsonValue value when value.TryGetValue<string>(out var text):
+                var number = NumberPlaceholder().Match(text);
+                if (number.Success)
+                {
+                    // A field ECS takes as an integer (a container's memory): the value is written as a JSON number,
+                    // so that the definition compares equal with the one ECS describes.
+                    var found = Lookup(number.Groups[1].Value, values, missing);
+                    if (found is null)
+                    {
+                        return JsonValue.Create(text);
+                    }
+
+                    return int.TryParse(found, System.Globalization.NumberStyles.None, System.Globalization.CultureInfo.InvariantCulture, out var whole)
+                        ? JsonValue.Create(whole)
+                        : throw new BuildException($"{{{{ number:{number.Groups[1].Value} }}}} must be a whole number; it is '{found}'.");
+                }
+
                 var list = ListPlaceholder().Match(text);
                 if (list.Success)
                 {
@@ -93,4 +109,7 @@ public static partial class EcsDefinitionRenderer
 
     [GeneratedRegex(@"^\{\{\s*list:([A-Za-z]+:[A-Za-z0-9_-]+)\s*\}\}$")]
     private static partial Regex ListPlaceholder();
+
+    [GeneratedRegex(@"^\{\{\s*number:([A-Za-z]+:[A-Za-z0-9_-]+)\s*\}\}$")]
+    private static partial Regex NumberPlaceholder();
 }

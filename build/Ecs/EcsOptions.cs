@@ -11,7 +11,7 @@ namespace JenkinsOnEcs.Build.Ecs;
 /// <param name="AdminUser">The admin's user name ({{ setting:adminUser }}).</param>
 /// <param name="MasterCpu">The master's CPU units.</param>
 /// <param name="MasterMemory">The master's memory, MiB.</param>
-/// <param name="MaxAgents">How many agents the ECS cloud runs at once.</param>
+/// <param name="MaxAgents">The cloud's maxAgents, which the plugin applies to each label; null: as many as the agents' cluster places (AgentCapacity).</param>
 /// <param name="NginxResolver">The resolver the proxy's NGINX asks for the upstream's address ({{ setting:nginxResolver }}, set at container start).</param>
 /// <param name="ProxyTimeoutSeconds">The proxy's read and send timeouts ({{ setting:proxyTimeout }}).</param>
 /// <param name="AllowMasterRestart">false: a Deploy that restarts the master refuses before registering anything.</param>
@@ -26,7 +26,7 @@ public sealed record EcsOptions(
     string AdminUser,
     int MasterCpu,
     int MasterMemory,
-    int MaxAgents,
+    int? MaxAgents,
     string NginxResolver,
     int ProxyTimeoutSeconds,
     bool AllowMasterRestart = true,

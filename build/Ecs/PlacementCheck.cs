@@ -24,8 +24,11 @@ public static class PlacementCheck
     /// <summary>The parameters that name an instance type, and the cluster each sizes.</summary>
     public static readonly IReadOnlyList<string> InstanceTypeParameters = [MasterInstanceTypeParameter, AgentInstanceTypeParameter];
 
-    /// <summary>Returns one line per cluster on success; throws with every misfit, its numbers and the fix.</summary>
-    public static IReadOnlyList<string> Check(EcsOptions options, IEnumerable<ImageDefinition> images)
+    /// <summary>
+    /// Returns one line per cluster and one per toolchain's agents at once on success, with the agents' capacity;
+    /// throws with every misfit, its numbers and the fix.
+    /// </summary>
+    public static (IReadOnlyList<string> Lines, AgentCapacityReport Capacity) Check(EcsOptions options, IEnumerable<ImageDefinition> images)
     {
         var table = InstanceTypes.Load(options.RepositoryRoot);
         var problems = new List<string>();
@@ -37,18 +40,58 @@ public static class PlacementCheck
             CheckMasterCluster(options, masterType, lines, problems);
         }
 
+        var agentImages = images.Where(i => i.Agent is not null).ToList();
         if (agents is { } agentType)
         {
-            CheckAgentCluster(options, agentType, images.Where(i => i.Agent is not null), lines, problems);
+            CheckAgentCluster(options, agentType, agentImages, lines, problems);
         }
 
-        if (problems.Count > 0)
+        AgentCapacityReport? capacity = null;
+        if (problems.Count == 0)
         {
-            throw new BuildException("The tasks do not fit their instances, so ECS would never place them (nothing was deployed):\n  " + string.Join("\n  ", problems));
+            (capacity, var capacityProblems) = AgentCapacity.Compute(options, agentImages);
+            problems.AddRange(capacityProblems);
+            if (capacity is not null)
+            {
+                lines.Add($"Agents at once, per toolchain (the plugin's maxAgents {capacity.PerLabel} applies to each label; {capacity.InstancesNeeded} of {capacity.MaxInstances} {capacity.InstanceType.Name} instances at the worst):");
+                lines.AddRange(capacity.Lines().Select(l => "  " + l));
+            }
         }
 
-        return lines;
+        if (problems.Count > 0 || capacity is null)
+        {
+            throw new BuildException("The tasks do not fit their instances, so ECS would not place them all (nothing was deployed):\n  " +
+                (problems.Count > 0 ? string.Join("\n  ", problems) : "the agents' capacity could not be computed: no agent toolchain under images/agents."));
+        }
+
+        return (lines, capacity);
     }
+
+    /// <summary>
+    /// A clusters stack parameter's value as the stacks will get it (the environment file's "parameters", else the
+    /// template's default), with where it came from, for messages.
+    /// </summary>
+    public static (string? Value, string Source) ParameterValue(EcsOptions options, string parameter)
+    {
+        var (template, shown, earlierOutputs) = DeclaringTemplate(options.RepositoryRoot, parameter);
+
+        // The order StackParameters.Resolve uses: the environment file, an earlier stack's output, the default.
+        if (earlierOutputs.Contains(parameter) && !options.StackParameters.ContainsKey(parameter))
+        {
+            throw new BuildException($"{parameter} comes from another stack's output, so its value is known only after a deploy: set it under \"parameters\" in {options.EnvironmentFile}.");
+        }
+
+        return options.StackParameters.TryGetValue(parameter, out var given)
+            ? (given, $"from \"parameters\" in {options.EnvironmentFile}")
+            : (template.Parameters[parameter].Default, $"the default of {shown}");
+    }
+
+    /// <summary>An instance type parameter's entry in ecs/instance-types.json; null with a problem when it has none.</summary>
+    public static InstanceType? ResolveInstanceType(EcsOptions options, string parameter, IReadOnlyDictionary<string, InstanceType> table, List<string> problems)
+        => Resolve(options, parameter, table, problems);
+
+    /// <summary>The network interfaces one agent task takes: one in awsvpc mode (ENI trunking off), else none.</summary>
+    public static int AgentNetworkInterfaces(EcsOptions options) => NetworkMode(options, "agent.json") == "awsvpc" ? 1 : 0;
 
     /// <summary>The AllowedValues of a template parameter (empty when it has none).</summary>
     public static IReadOnlyList<string> AllowedValues(CloudFormationTemplate template, string parameter)
@@ -82,16 +125,8 @@ public static class PlacementCheck
 
     private static InstanceType? Resolve(EcsOptions options, string parameter, IReadOnlyDictionary<string, InstanceType> table, List<string> problems)
     {
-        var (template, shown, earlierOutputs) = DeclaringTemplate(options.RepositoryRoot, parameter);
-
-        // The order StackParameters.Resolve uses: the environment file, an earlier stack's output, the default.
-        if (earlierOutputs.Contains(parameter) && !options.StackParameters.ContainsKey(parameter))
-        {
-            throw new BuildException($"{parameter} comes from another stack's output, so its instance type is known only after a deploy: set it under \"parameters\" in {options.EnvironmentFile}.");
-        }
-
-        var value = options.StackParameters.TryGetValue(parameter, out var given) ? given : template.Parameters[parameter].Default;
-        var source = given is not null ? $"from \"parameters\" in {options.EnvironmentFile}" : $"the default of {shown}";
+        var (template, shown, _) = DeclaringTemplate(options.RepositoryRoot, parameter);
+        var (value, source) = ParameterValue(options, parameter);
         var allowed = AllowedValues(template, parameter);
         if (value is null)
         {
@@ -166,7 +201,7 @@ public static class PlacementCheck
 
     private static void CheckAgentCluster(EcsOptions options, InstanceType type, IEnumerable<ImageDefinition> agents, List<string> lines, List<string> problems)
     {
-        var interfaces = NetworkMode(options, "agent.json") == "awsvpc" ? 1 : 0;
+        var interfaces = AgentNetworkInterfaces(options);
         var largest = (Cpu: 0, Memory: 0);
         foreach (var agent in agents)
         {

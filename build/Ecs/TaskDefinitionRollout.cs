@@ -61,7 +61,7 @@ public sealed class TaskDefinitionRollout(AwsClients aws, SetAtSetup<EcsOptions>
                 ["image"] = reference,
             }),
         };
-        var values = new EcsDefinitionValues(outputs, environment.StackParameters, Substitutions(environment, region), pushed, deploy);
+        var values = new EcsDefinitionValues(outputs, environment.StackParameters, Substitutions(environment, region, image.Kind), pushed, deploy);
         var path = Path.Combine(environment.RepositoryRoot, Conventions.EcsFolder, file);
         var definition = EcsDefinitionRenderer.Render(File.ReadAllText(path), Conventions.ShownEcsPath(file), values);
         return image.Kind == ImageKind.Agent ? WithToolchainEnvironment(definition, image, Conventions.ShownEcsPath(file)) : definition;
@@ -92,14 +92,18 @@ public sealed class TaskDefinitionRollout(AwsClients aws, SetAtSetup<EcsOptions>
         return definition;
     }
 
-    private static Dictionary<string, string> Substitutions(EcsOptions environment, string region) => new()
+    private static Dictionary<string, string> Substitutions(EcsOptions environment, string region, ImageKind kind) => new()
     {
         ["region"] = region,
         ["timezone"] = environment.TimeZone,
         ["adminUser"] = environment.AdminUser,
         ["masterCpu"] = environment.MasterCpu.ToString(System.Globalization.CultureInfo.InvariantCulture),
         ["masterMemory"] = environment.MasterMemory.ToString(System.Globalization.CultureInfo.InvariantCulture),
-        ["maxAgents"] = environment.MaxAgents.ToString(System.Globalization.CultureInfo.InvariantCulture),
+        // The master's cloud gets the number CheckPlacement computed (the setting, else the largest the agents'
+        // cluster places); the other definitions do not name it, so it is not computed for them.
+        ["maxAgents"] = kind == ImageKind.Master
+            ? AgentCapacity.RenderedMaxAgents(environment).ToString(System.Globalization.CultureInfo.InvariantCulture)
+            : string.Empty,
         // The proxy's container renders its NGINX config from these at start (images/nginx-proxy, PROXY_ variables).
         ["nginxResolver"] = Nginx.NginxConfigRenderer.Resolver(environment.NginxResolver),
         ["proxyTimeout"] = environment.ProxyTimeoutSeconds.ToString(System.Globalization.CultureInfo.InvariantCulture) + "s",

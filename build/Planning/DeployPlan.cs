@@ -19,6 +19,9 @@ public sealed record DeployPlan(
 
     public IReadOnlyList<TaskDefinitionPlan> Revisions => TaskDefinitions.Where(t => t.Registers).ToList();
 
+    /// <summary>The agents the master may start at once, per toolchain (CheckPlacement's); null where the run has none.</summary>
+    public Ecs.AgentCapacityReport? AgentCapacity { get; init; }
+
     public string Summary
         => $"Plan for {Environment}: {Count(ChangingStacks.Count, "stack")} to change, {Count(ImagesToPush.Count, "image")} to build and push, " +
            $"{Count(Revisions.Count, "task definition revision")} to register, {Count(Services.Count(s => s.Changes), "service")} to change; " +

@@ -87,6 +87,16 @@ public static class PlanReport
         }
 
         text.AppendLine().AppendLine($"### Jenkins").AppendLine().AppendLine($"{(plan.MasterRestart.Restarts ? "Restarts" : "Does not restart")}: {plan.MasterRestart.Reason}.");
+        if (plan.AgentCapacity is { } capacity)
+        {
+            text.AppendLine().AppendLine("### Agents at once").AppendLine()
+                .AppendLine($"maxAgents {capacity.PerLabel} per label{(capacity.PerLabelFromSetting ? string.Empty : " (the largest the agents' cluster places)")}; at the worst {capacity.InstancesNeeded} of {capacity.MaxInstances} {capacity.InstanceType.Name} instances.").AppendLine();
+            foreach (var line in capacity.Lines())
+            {
+                text.AppendLine($"- {line}");
+            }
+        }
+
         return text.ToString();
     }
 
@@ -127,6 +137,16 @@ public static class PlanReport
             ["memberChanges"] = new JsonArray(s.MemberChanges.Select(c => (JsonNode)new JsonObject { ["member"] = c.Member, ["service"] = c.Service, ["file"] = c.File }).ToArray()),
         }).ToArray()),
         ["masterRestart"] = new JsonObject { ["restarts"] = plan.MasterRestart.Restarts, ["reason"] = plan.MasterRestart.Reason, ["allowed"] = plan.MasterRestart.Allowed },
+        ["agentsAtOnce"] = plan.AgentCapacity is { } capacity
+            ? new JsonObject
+            {
+                ["maxAgentsPerLabel"] = capacity.PerLabel,
+                ["instancesAtWorst"] = capacity.InstancesNeeded,
+                ["maxInstances"] = capacity.MaxInstances,
+                ["instanceType"] = capacity.InstanceType.Name,
+                ["toolchains"] = new JsonObject(capacity.Toolchains.Select(t => KeyValuePair.Create(t.Toolchain, (JsonNode?)new JsonObject { ["atOnce"] = t.AtOnce, ["perInstance"] = t.PerInstance, ["instances"] = t.Instances }))),
+            }
+            : null,
     };
 
     private static string Describe(StackPlan stack) => stack.Outcome switch

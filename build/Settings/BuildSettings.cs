@@ -30,7 +30,7 @@ public sealed record BuildSettings
     public required string AdminUser { get; init; }
     public required int MasterCpu { get; init; }
     public required int MasterMemory { get; init; }
-    public required int MaxAgents { get; init; }
+    public required int? MaxAgents { get; init; }
 
     /// <summary>false: a Deploy that changes the master's revision (a Jenkins restart) refuses before registering anything.</summary>
     public bool AllowMasterRestart { get; init; } = true;

@@ -69,7 +69,8 @@ public sealed partial class BuildSettingsReader(ICakeArguments arguments, Func<s
             // (CheckPlacement names the fit); Jenkins without executors on the master is rarely CPU-bound.
             MasterCpu = Read(SettingNames.MasterCpu, v => Number(SettingNames.MasterCpu, v, SettingDefinitions.Get(SettingNames.MasterCpu).DefaultNumber, 256, 16384)),
             MasterMemory = Read(SettingNames.MasterMemory, v => Number(SettingNames.MasterMemory, v, SettingDefinitions.Get(SettingNames.MasterMemory).DefaultNumber, 1024, 122880)),
-            MaxAgents = Read(SettingNames.MaxAgents, v => Number(SettingNames.MaxAgents, v, SettingDefinitions.Get(SettingNames.MaxAgents).DefaultNumber, 1, 500)),
+            // No default: without a value the build computes the largest the agents' cluster places (AgentCapacity).
+            MaxAgents = Read(SettingNames.MaxAgents, v => v is null ? (int?)null : Number(SettingNames.MaxAgents, v, 0, 1, SettingDefinitions.MaxAgentsUpperBound)),
             SkipHomeBackup = Read(SettingNames.SkipHomeBackup, v => Switch(SettingNames.SkipHomeBackup, v, SettingDefinitions.Get(SettingNames.SkipHomeBackup).DefaultSwitch)),
             RecoveryPoint = Read(SettingNames.RecoveryPoint, v => NullIfEmpty(v) is { } arn ? RecoveryPointArn(arn) : null),
             AllowMasterRestart = Read(SettingNames.AllowMasterRestart, v => Switch(SettingNames.AllowMasterRestart, v, SettingDefinitions.Get(SettingNames.AllowMasterRestart).DefaultSwitch)),

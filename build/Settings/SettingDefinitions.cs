@@ -24,8 +24,8 @@ public static class SettingDefinitions
         new(SettingNames.TimeZone, SettingType.Text, "The master's timezone (TZ), an IANA name such as Europe/Berlin", "Etc/UTC"),
         new(SettingNames.AdminUser, SettingType.Text, "The first Jenkins admin's user name", "admin"),
         new(SettingNames.MasterCpu, SettingType.Number, "CPU units of the master's task", "1792", "so that it and the proxy's 256 fit the default m7i.large's 2048"),
-        new(SettingNames.MasterMemory, SettingType.Number, "Memory of the master's task in MiB; the JVM heap follows it", "6144"),
-        new(SettingNames.MaxAgents, SettingType.Number, "How many agents Jenkins runs at once", "10"),
+        new(SettingNames.MasterMemory, SettingType.Number, "Memory of the master's task and the hard limit of its container in MiB; the JVM's heap is at most 70 % of it (-XX:MaxRAMPercentage=70 in jenkins-entrypoint.sh, JENKINS_HEAP_PERCENT), 4300 MiB of the default", "6144"),
+        new(SettingNames.MaxAgents, SettingType.Number, "How many agents of each label (toolchain) Jenkins starts at once: the amazon-ecs plugin applies its maxAgents to each label. CheckPlacement refuses a value the agents' cluster cannot place at AgentMaxInstances (default: the largest it places)."),
         new(SettingNames.AllowMasterRestart, SettingType.Switch, "false: a Deploy that would change the master's revision (Jenkins restarts, running builds stop) refuses before it registers anything; --allow-master-restart allows one run", "true"),
         new(SettingNames.Revision, SettingType.Number, "Rollback: the revision both the master's and the proxy's family go back to (default: each one's previous revision)."),
         new(SettingNames.MasterRevision, SettingType.Number, "Rollback: the master family's revision to go back to (default: revision, else the previous one)."),
@@ -38,6 +38,9 @@ public static class SettingDefinitions
         new(SettingNames.AdminPassword, SettingType.Text, "The admin's password for SmokeTest where the stacks name no AdminPasswordSecretArn; as variable or argument only, never in the file."),
         new(SettingNames.StackParameters, SettingType.Map, "CloudFormation parameters by name, {\"DomainName\": \"jenkins.example.com\"}; as argument NAME=VALUE."),
     ];
+
+    /// <summary>The largest maxAgents the reader accepts.</summary>
+    public const int MaxAgentsUpperBound = 500;
 
     /// <summary>The definition of a setting by its key.</summary>
     public static SettingDefinition Get(string key) => All.Single(s => s.Key == key);

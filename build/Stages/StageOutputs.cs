@@ -33,6 +33,9 @@ public enum StageOutput
 
     /// <summary>What the smoke test found (passed, or skipped and why), for the Deploy's summary.</summary>
     SmokeTestResult,
+
+    /// <summary>The agents the master may start at once, per toolchain (CheckPlacement), for Plan and the Deploy's summary.</summary>
+    AgentCapacity,
 }
 
 /// <summary>Declares a value a task hands on to later tasks (<see cref="StageOutputs"/>).</summary>
@@ -76,6 +79,8 @@ public sealed class StageOutputs
 
     /// <summary>One line: "passed: …" or "skipped: …".</summary>
     public Handoff<string> SmokeTestResult { get; } = new("the smoke test's result", "SmokeTest");
+
+    public Handoff<AgentCapacityReport> AgentCapacity { get; } = new("the agents' capacity", "CheckPlacement");
 
     public void Record(BuiltImage image) => BuiltImages.Set(image.Name, image);
 

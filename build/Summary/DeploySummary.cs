@@ -43,6 +43,7 @@ public static class DeploySummary
             : null);
         Line(text, "Home backup", tasks, "BackupHome", Backup(settings, outputs));
         Line(text, "Smoke test", tasks, "SmokeTest", outputs.SmokeTestResult.TryGet(out var smoke) ? smoke : null);
+        Line(text, "Agents at once", tasks, "CheckPlacement", outputs.AgentCapacity.TryGet(out var capacity) ? capacity.Summary() : null);
         if (settings.StackParameters.TryGetValue("DomainName", out var domain) && domain.Length > 0)
         {
             text.AppendLine($"- **Jenkins**: https://{domain}/");

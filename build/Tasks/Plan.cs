@@ -10,13 +10,15 @@ namespace JenkinsOnEcs.Build.Tasks;
 [Needs(TaskNeeds.Aws | TaskNeeds.Docker)]
 [IsDependentOn(typeof(ValidateTemplates))]
 [IsDependentOn(typeof(CheckPlacement))]
+[Consumes(StageOutput.AgentCapacity)]
 [IsDependentOn(typeof(CheckEnvironment))]
 [IsDependentOn(typeof(RenderJenkinsConfig))]
 public sealed class Plan(DeployPlanner planner) : AsyncFrostingTask<BuildContext>
 {
     public override async Task RunAsync(BuildContext context)
     {
-        var plan = await planner.PlanAsync(context.Options.Ecs, context.Catalog, context.ImageBuildOptions, context.CancellationToken);
+        var plan = await planner.PlanAsync(context.Options.Ecs, context.Catalog, context.ImageBuildOptions, context.CancellationToken)
+            with { AgentCapacity = context.Outputs.AgentCapacity.Get(nameof(Plan)) };
         var (markdown, json) = PlanReport.Write(plan, context.Options.ArtifactsDirectory);
         context.Log.Information("{0}", PlanReport.Markdown(plan).TrimEnd());
         context.Log.Information("Wrote {0} and {1}", markdown, json);

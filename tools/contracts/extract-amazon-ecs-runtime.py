@@ -2,8 +2,10 @@
 """Extracts contracts/amazon-ecs-runtime.json from the amazon-ecs plugin's source at the pinned tag.
 
 What it records: which agent-template keys the plugin still reads when a template sets taskDefinitionOverride
-(the task definition is then run as it is), and what the plugin hands the agent container at RunTask (the
-container it targets, the command override, the environment variables it adds).
+(the task definition is then run as it is), what the plugin hands the agent container at RunTask (the
+container it targets, the command override, the environment variables it adds), how it counts maxAgents
+("provisioning"), and which AWS calls it makes at run time under an override, only for other templates, or only
+from configuration pages ("awsCalls"), with the IAM actions they need.
 
 The facts are read from the source, not typed in: the template's keys from ECSTaskTemplate's
 @DataBoundConstructor and @DataBoundSetter methods; the keys read under an override from the getters that the
@@ -61,6 +63,26 @@ def body(text, signature_pattern, what):
             if depth == 0:
                 return text[start + 1:index]
     fail(f"{what}: unbalanced braces")
+
+
+def methods(text):
+    """Every method of a class as {name: body} (the first overload wins; bodies include nested classes' methods)."""
+    found = {}
+    for match in re.finditer(r"\n\s+(?:public |protected |private |static |final |synchronized )*[\w<>\[\], .]+?\s(\w+)\([^;{)]*\)\s*(?:throws [\w., ]+)?\{", text):
+        name = match.group(1)
+        if name in ("if", "for", "while", "switch", "catch", "synchronized") or name in found:
+            continue
+        found[name] = body(text[match.start():], re.escape(name) + r"\(", name)
+    return found
+
+
+def client_calls(text):
+    """The AWS SDK client calls in a body, as API operation names (describeTasks -> DescribeTasks)."""
+    calls = {c[0].upper() + c[1:] for c in re.findall(r"\bclient\.([a-z]\w*)\(", text)}
+    if "new AmazonECSWaiters(client).tasksRunning()" in text:
+        # The SDK's tasksRunning waiter polls DescribeTasks.
+        calls.add("DescribeTasks")
+    return calls
 
 
 def template_calls(text):
@@ -161,12 +183,77 @@ def main():
         optional = tunnel_block is not None and tunnel_block.start(1) <= match.start() < tunnel_block.end(1)
         command.append({"argument": meaning[expression], **({"onlyWhen": "the cloud's tunnel is not blank"} if optional else {})})
 
+    # --- provisioning: how maxAgents is counted -------------------------------------------------------------------
+    strategy = source("ECSProvisioningStrategy")
+    apply_body = body(strategy, r"public NodeProvisioner\.StrategyDecision apply\(", "ECSProvisioningStrategy.apply")
+    if "state.getLabel()" not in apply_body or "state.getSnapshot()" not in apply_body:
+        fail("ECSProvisioningStrategy.apply no longer decides on one label's snapshot: review the contract")
+    if "getProvisioningCapacity(excessWorkload, snap.getOnlineExecutors(), snap.getConnectingExecutors())" not in apply_body:
+        fail("ECSProvisioningStrategy.apply no longer bounds by the label's online and connecting executors")
+    capacity_body = body(cloud, r"public int getProvisioningCapacity\(", "ECSCloud.getProvisioningCapacity")
+    if not re.search(r"if \(maxAgents == 0\)\s*\{\s*return excessWorkload;", capacity_body):
+        fail("ECSCloud.getProvisioningCapacity no longer treats maxAgents 0 as no limit")
+    if "maxAgents - (onlineExecutors + connectingExecutors)" not in capacity_body:
+        fail("ECSCloud.getProvisioningCapacity no longer subtracts the label's executors from maxAgents")
+    if "numExecutors" not in provision:
+        fail("ECSCloud.provision no longer gives each planned node the cloud's numExecutors")
+    limits = [k for k in keys if re.search(r"max|instancecap|agentlimit|^limit", k, re.I)]
+    if limits:
+        fail(f"ECSTaskTemplate now has {limits}: a limit per template? review the contract and the capacity check")
+
+    # --- the AWS calls, and where each comes from -----------------------------------------------------------------
+    service_methods = methods(service)
+    override_return = register[:early.end()]
+    if "registerTaskDefinition" in override_return or "findTaskDefinition(" not in override_return:
+        fail("ECSService.registerTemplate's override branch changed: review the contract")
+    remove = service_methods.get("removeTemplate") or fail("ECSService.removeTemplate not found")
+    remove_early = re.search(r"if \(template\.getTaskDefinitionOverride\(\) != null\)\s*\{\s*return;\s*\}", remove)
+    if not remove_early:
+        fail("ECSService.removeTemplate no longer returns first under an override")
+
+    def service_closure(name, seen=None):
+        """The client calls of an ECSService method and of the ECSService methods it calls."""
+        seen = seen if seen is not None else set()
+        if name in seen or name not in service_methods:
+            return set()
+        seen.add(name)
+        text = override_return if name == "registerTemplate" else remove[:remove_early.end()] if name == "removeTemplate" else service_methods[name]
+        calls = client_calls(text)
+        for callee in re.findall(r"(?<![.\w])(\w+)\(", text):
+            if callee in service_methods and callee != name:
+                calls |= service_closure(callee, seen)
+        return calls
+
+    run_time = {}
+    for where, text in (("ECSLauncher", launcher), ("ECSSlave", slave)):
+        for method in sorted(set(re.findall(r"(?:ecsService|getEcsService\(\))\.(\w+)\(", text))):
+            for call in service_closure(method):
+                run_time.setdefault(call, set()).add(f"{where} -> ECSService.{method}")
+    if not run_time:
+        fail("no ECSService call found from ECSLauncher or ECSSlave")
+    other_templates = client_calls(register[early.end():]) | {c for m in ("getTaskDefinitionTags",) for c in client_calls(service_methods.get(m, ""))} \
+        | client_calls(remove[remove_early.end():])
+    configuration_pages = {}
+    efs = git("show", f"{TAG}:{PACKAGE}/aws/EFSService.java")
+    efs_methods = methods(efs)
+    for where, text in (("ECSCloud", cloud), ("ECSTaskTemplate", template)):
+        # Configuration-page drop-downs: the descriptors' doFill*Items methods (parameters may carry annotations).
+        for match in re.finditer(r"public ListBoxModel (doFill\w+)\(", text):
+            name = match.group(1)
+            method_body = body(text[match.start():], r"doFill\w+\(", name)
+            calls = client_calls(method_body)
+            for efs_method in re.findall(r"efsService\.(\w+)\(", method_body):
+                calls |= {"elasticfilesystem:" + c for c in client_calls(efs_methods.get(efs_method, ""))}
+            for call in calls:
+                configuration_pages.setdefault(call if ":" in call else "ecs:" + call, set()).add(f"{where}.{name}")
+    tags_at_run_task = ".withTags(" in run_task and '.withPropagateTags("TASK_DEFINITION")' in run_task
+
     contract = {
         "provenance": {
             "repository": REPOSITORY,
             "tag": TAG,
             "commit": commit,
-            "paths": [f"{PACKAGE}/{n}.java" for n in ("ECSTaskTemplate", "ECSService", "ECSLauncher", "ECSSlave", "ECSCloud")],
+            "paths": [f"{PACKAGE}/{n}.java" for n in ("ECSTaskTemplate", "ECSService", "ECSLauncher", "ECSSlave", "ECSCloud", "ECSProvisioningStrategy", "aws/EFSService")],
             "extractedBy": "tools/contracts/extract-amazon-ecs-runtime.py",
         },
         "templateKeys": keys,
@@ -183,6 +270,22 @@ def main():
             "environment": variables,
             "awsvpcConfigurationWhen": "the task definition's networkMode is awsvpc: subnets and securityGroups (comma-separated, required) and assignPublicIp from the template" if awsvpc else None,
             "capacity": "capacityProviderStrategies when set (and defaultCapacityProvider false), else launchType (default EC2)",
+        },
+        "provisioning": {
+            "maxAgentsCountedPer": "label",
+            "how": "ECSProvisioningStrategy.apply decides for one label at a time, on that label's load statistics; ECSCloud.getProvisioningCapacity starts at most maxAgents - (the label's online + connecting executors) agents",
+            "zeroMeans": "no limit",
+            "limitPerTemplate": False,
+            "executorsPerAgent": "the cloud's numExecutors",
+        },
+        "awsCalls": {
+            "runTimeUnderOverride": {f"ecs:{k}": sorted(v) for k, v in sorted(run_time.items())},
+            "alsoRequiredAtRunTask": {
+                **({"ecs:TagResource": "RunTask sends tags (withTags, propagateTags TASK_DEFINITION); AWS authorizes tags on create with ecs:TagResource (Amazon ECS developer guide, Grant permission to tag resources on creation)"} if tags_at_run_task else {}),
+                "iam:PassRole": "RunTask of a task definition that names a taskRoleArn or executionRoleArn needs iam:PassRole on those roles (Amazon ECS developer guide, Task IAM role; Task execution IAM role)",
+            },
+            "onlyForTemplatesWithoutOverride": sorted(f"ecs:{c}" for c in other_templates),
+            "onlyFromConfigurationPages": {k: sorted(v) for k, v in sorted(configuration_pages.items())},
         },
     }
     text = json.dumps(contract, indent=2) + "\n"

@@ -122,6 +122,43 @@ public sealed class PlacementCheckTests(MotoServer moto) : IClassFixture<MotoSer
     }
 
     [Fact]
+    public async Task CheckPlacement_prints_the_agents_at_once_and_refuses_a_maxAgents_the_agents_cluster_cannot_place()
+    {
+        var fits = await BuildRun.RunAsync(Repository.Root, runTasks: true, "--target=CheckPlacement");
+        var refused = await BuildRun.RunAsync(Repository.Root, runTasks: true, "--target=CheckPlacement", "--max-agents=3");
+
+        Assert.True(fits.ExitCode == 0, fits.Output);
+        Assert.Contains("Agents at once, per toolchain (the plugin's maxAgents 1 applies to each label; 4 of 4 c7i.xlarge instances at the worst):", fits.Output);
+        Assert.Contains("dotnet: 1 at once (1 per c7i.xlarge, bound by memory; 1 instance(s))", fits.Output);
+        Assert.Equal(1, refused.ExitCode);
+        Assert.Contains("maxAgents 3 lets the master start 3 agents of each of its 4 labels at once", refused.Output);
+        Assert.Contains("which takes 8 agent instances; the agents' cluster has at most 4 (AgentMaxInstances, the default of cfn/clusters.yaml)", refused.Output);
+        Assert.Contains("Fix: maxAgents 1 or less (or leave it unset: the build then renders the largest that fits), or AgentMaxInstances 8 under \"parameters\" in environments/local.json", refused.Output);
+    }
+
+    [SkippableFact]
+    public async Task Deploy_with_more_agents_than_the_agents_cluster_places_creates_no_stack()
+    {
+        Requires.CfnLint();
+        Requires.Moto();
+        using var aws = moto.UseFor();
+        using var repository = Repository.Copy();
+        var environment = repository.WriteDeployEnvironment("toomany");
+
+        var run = await BuildRun.RunAsync(repository.Root, runTasks: true, "--target=Deploy", $"--environment={environment}", "--max-agents=2");
+
+        Assert.Equal(1, run.ExitCode);
+        Assert.Contains("maxAgents 2 lets the master start 2 agents of each of its 4 labels at once", run.Output);
+        Assert.Equal(["ValidateTemplates", "CheckPlacement"], run.Executed.Take(2));
+        Assert.All(run.Executed.Skip(2), t => Assert.Equal("CheckEnvironment", t));
+        using var cloudFormation = new CloudFormationClient(AwsSession.Create("eu-west-1"));
+        foreach (var stack in StackCatalog.Load(repository.Root))
+        {
+            Assert.Null(await cloudFormation.DescribeStackAsync(stack.StackName(environment), default));
+        }
+    }
+
+    [Fact]
     public void The_instance_type_table_holds_exactly_the_types_the_templates_allow_and_the_spot_default_lists()
     {
         var table = InstanceTypes.Load(Repository.Root);
