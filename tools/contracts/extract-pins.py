@@ -21,7 +21,7 @@ import sys
 sys.dont_write_bytecode = True
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
 from javasource import ContractError, Repository, mirror_root, pom_property  # noqa: E402
-from pins import core_pin, dockerfile_base, plugin_pins  # noqa: E402
+from pins import core_pin, dockerfile_base, top_level_pins  # noqa: E402
 
 # plugin id -> (repository, release tag of a version)
 PLUGIN_REPOSITORIES = {
@@ -56,7 +56,7 @@ def main():
         raise ContractError(f"images/jenkins-master/Dockerfile: {core_version} is not an LTS version (x.y.z)")
 
     plugins = []
-    for plugin, version in plugin_pins(repo_root).items():
+    for plugin, version in top_level_pins(repo_root).items():
         if plugin not in PLUGIN_REPOSITORIES:
             raise ContractError(f"images/jenkins-master/plugins.txt: {plugin} has no repository in tools/contracts/extract-pins.py: add it (PLUGIN_REPOSITORIES)")
         name, tag_form = PLUGIN_REPOSITORIES[plugin]
