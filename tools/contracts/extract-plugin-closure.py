@@ -14,7 +14,8 @@ The [dependencies] section of plugins.txt must be that closure: this extractor f
 --check), and --write-plugins-file rewrites the section (tools/contracts/bump-plugin.sh does that).
 A plugin whose repository is not fetched, or whose version has no release tag there, fails here naming it.
 
-Usage: extract-plugin-closure.py REPOSITORY_ROOT OUTPUT_DIRECTORY [--write-plugins-file]
+Usage: extract-plugin-closure.py REPOSITORY_ROOT OUTPUT_DIRECTORY [--write-plugins-file | --set-top-level ID VERSION]
+       (--set-top-level pins ID at VERSION under [top-level], then rewrites [dependencies]; bump-plugin.sh uses it)
        (sources: $CONTRACTS_MIRROR, see javasource.mirror_root)
 """
 
@@ -27,35 +28,12 @@ sys.dont_write_bytecode = True
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
 from javasource import ContractError  # noqa: E402
 from pins import core_pin, plugins_file  # noqa: E402
-from plugincore import (Model, Pom, Unresolved, Version, commit_of, detached_plugins, fetched, find_module, git,  # noqa: E402
-                        implied_dependencies, newer)
-
-# Plugins whose repository is not jenkinsci/<id>-plugin or jenkinsci/<id> (e.g. one module of a multi-module
-# repository): id -> repository. Tags are tried as <id>-<version>, <version>, v<version>, <repository name>-<version>.
-REPOSITORIES = {
-    "pipeline-model-api": "jenkinsci/pipeline-model-definition-plugin",
-    "pipeline-model-definition": "jenkinsci/pipeline-model-definition-plugin",
-    "pipeline-model-extensions": "jenkinsci/pipeline-model-definition-plugin",
-    "pipeline-stage-tags-metadata": "jenkinsci/pipeline-model-definition-plugin",
-    "pipeline-rest-api": "jenkinsci/pipeline-stage-view-plugin",
-    "pipeline-stage-view": "jenkinsci/pipeline-stage-view-plugin",
-    "aws-java-sdk-minimal": "jenkinsci/aws-java-sdk-plugin",
-    "aws-java-sdk-ecs": "jenkinsci/aws-java-sdk-plugin",
-    "aws-java-sdk-ec2": "jenkinsci/aws-java-sdk-plugin",
-    "aws-java-sdk-efs": "jenkinsci/aws-java-sdk-plugin",
-    "aws-java-sdk-iam": "jenkinsci/aws-java-sdk-plugin",
-    "aws-java-sdk-sts": "jenkinsci/aws-java-sdk-plugin",
-    "aws-java-sdk": "jenkinsci/aws-java-sdk-plugin",
-    "mina-sshd-api-common": "jenkinsci/mina-sshd-api-plugin",
-    "mina-sshd-api-core": "jenkinsci/mina-sshd-api-plugin",
-    "cloudbees-folder": "jenkinsci/cloudbees-folder-plugin",
-    "jakarta-activation-api": "jenkinsci/jakarta-activation-api-plugin",
-    "jakarta-mail-api": "jenkinsci/jakarta-mail-api-plugin",
-}
+from plugincore import (Missing, Model, Pom, Version, commit_of, detached_plugins, fetched, find_module, git,  # noqa: E402
+                        implied_dependencies, locate, newer)
 
 # Releases whose source cannot be read here: the stored snapshot of the repository predates the tag. Each is pinned at
 # the version the resolution rule chooses (the highest required), but its own dependencies and minimum core are not
-# read: the contract marks it "verified": false and the build names it. Remove an entry once the repository's snapshot
+# read: the contract marks it "verified": false and plugins.txt says so beside its pin. Remove an entry once the snapshot
 # has the tag (the extractor then reads it like any other).
 UNREADABLE = {
     ("snakeyaml-api", "2.5-149.v72471e9c6371"): "jenkinsci/snakeyaml-api-plugin",
@@ -66,35 +44,6 @@ UNREADABLE = {
 PLUGIN_GROUP = re.compile(r"(jenkins|hudson)", re.I)
 LIBRARY_GROUPS = {"org.jenkins-ci.main", "org.jenkins-ci", "org.jenkins-ci.modules", "io.jenkins.tools", "org.jenkins-ci.test",
                   "io.jenkins.stapler", "org.jenkins-ci.ui", "io.jenkins.lib"}
-
-
-class Missing(ContractError):
-    pass
-
-
-def tag_forms(plugin, version, repository):
-    name = repository.split("/", 1)[1]
-    forms = [f"{plugin}-{version}", version, f"v{version}", f"{name}-{version}", f"{name.removesuffix('-plugin')}-{version}"]
-    return list(dict.fromkeys(forms))
-
-
-def locate(plugin, version):
-    """(repository, tag, pom path) of a plugin's release, or Missing naming what to fetch."""
-    candidates = [REPOSITORIES[plugin]] if plugin in REPOSITORIES else [f"jenkinsci/{plugin}-plugin", f"jenkinsci/{plugin}"]
-    present = [c for c in candidates if fetched(c)]
-    if not present:
-        raise Missing(f"{plugin} {version}: no repository fetched; fetch github:{candidates[0]}"
-                      + (f" (or github:{candidates[1]})" if len(candidates) > 1 else "")
-                      + ", or name its repository in REPOSITORIES of tools/contracts/extract-plugin-closure.py")
-    for repository in present:
-        for tag in tag_forms(plugin, version, repository):
-            if commit_of(repository, tag):
-                path = find_module(repository, tag, plugin)
-                if path:
-                    return repository, tag, path
-    newest = (git(present[0], "tag", "--sort=-creatordate") or "").split()[:3]
-    raise ContractError(f"{plugin} {version}: no release tag among {', '.join(tag_forms(plugin, version, present[0]))} in {present[0]} "
-                        f"holds its pom.xml (newest tags: {', '.join(newest)}); the version is not a public release there")
 
 
 def locate_parent(pom):
@@ -291,10 +240,37 @@ def dependency_comment(entry):
     return f"# {source['repository']} tag {source['tag']} (needs core {entry['minimumCore']}; required by {', '.join(entry['requiredBy'])})"
 
 
+def set_top_level(repo_root, plugin, version):
+    """Pins plugin at version under [top-level] of plugins.txt, with its source; drops it from [dependencies]."""
+    r = release(plugin, version)
+    if r is None:
+        raise ContractError(f"{plugin} {version} is no plugin (its pom's packaging is not hpi)")
+    source = r["source"]
+    comment = f"# {source['repository']} tag {source['tag']} (needs core {r['minimumCore']})"
+    path = os.path.join(repo_root, "images/jenkins-master/plugins.txt")
+    with open(path) as f:
+        lines = f.read().splitlines()
+    marker = next((i for i, l in enumerate(lines) if l.startswith(DEPENDENCIES_MARKER)), len(lines))
+    top, rest = lines[:marker], [l for l in lines[marker:] if not l.startswith(f"{plugin}:")]
+    at = next((i for i, l in enumerate(top) if l.startswith(f"{plugin}:")), None)
+    if at is None:
+        top += [comment, f"{plugin}:{version}"]
+    else:
+        before = at - 1 if at > 0 and top[at - 1].startswith("# ") and " tag " in top[at - 1] else at
+        top[before:at + 1] = [comment, f"{plugin}:{version}"]
+    with open(path, "w") as f:
+        f.write("\n".join(top + rest) + "\n")
+
+
 def main():
     args = [a for a in sys.argv[1:] if not a.startswith("--")]
     write = "--write-plugins-file" in sys.argv[1:]
     repo_root, output = args[0], args[1]
+    if "--set-top-level" in sys.argv[1:]:
+        if len(args) != 4:
+            raise ContractError("usage: extract-plugin-closure.py ROOT OUTPUT --set-top-level ID VERSION")
+        set_top_level(repo_root, args[2], args[3])
+        write = True
     core_version = core_pin(repo_root)
     sections = plugins_file(repo_root)
     top = sections["top-level"]

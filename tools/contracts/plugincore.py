@@ -392,3 +392,56 @@ def implied_dependencies(plugin, minimum_core, detached, cycles):
         if minimum_core is None or minimum_core == "null" or Version(minimum_core).compare(Version(d["splitWhen"] + ".*")) <= 0:
             out.append({"id": d["id"], "version": d["requiredVersion"]})
     return out
+
+
+# --- where a plugin's sources are ------------------------------------------------------------------------------
+# Plugins whose repository is not jenkinsci/<id>-plugin or jenkinsci/<id> (e.g. one module of a multi-module
+# repository): id -> repository. Tags are tried as <id>-<version>, <version>, v<version>, <repository name>-<version>.
+REPOSITORIES = {
+    "pipeline-model-api": "jenkinsci/pipeline-model-definition-plugin",
+    "pipeline-model-definition": "jenkinsci/pipeline-model-definition-plugin",
+    "pipeline-model-extensions": "jenkinsci/pipeline-model-definition-plugin",
+    "pipeline-stage-tags-metadata": "jenkinsci/pipeline-model-definition-plugin",
+    "pipeline-rest-api": "jenkinsci/pipeline-stage-view-plugin",
+    "pipeline-stage-view": "jenkinsci/pipeline-stage-view-plugin",
+    "aws-java-sdk-minimal": "jenkinsci/aws-java-sdk-plugin",
+    "aws-java-sdk-ecs": "jenkinsci/aws-java-sdk-plugin",
+    "aws-java-sdk-ec2": "jenkinsci/aws-java-sdk-plugin",
+    "aws-java-sdk-efs": "jenkinsci/aws-java-sdk-plugin",
+    "aws-java-sdk-iam": "jenkinsci/aws-java-sdk-plugin",
+    "aws-java-sdk-sts": "jenkinsci/aws-java-sdk-plugin",
+    "aws-java-sdk": "jenkinsci/aws-java-sdk-plugin",
+    "mina-sshd-api-common": "jenkinsci/mina-sshd-api-plugin",
+    "mina-sshd-api-core": "jenkinsci/mina-sshd-api-plugin",
+}
+
+
+class Missing(ContractError):
+    pass
+
+
+def tag_forms(plugin, version, repository):
+    name = repository.split("/", 1)[1]
+    forms = [f"{plugin}-{version}", version, f"v{version}", f"{name}-{version}", f"{name.removesuffix('-plugin')}-{version}"]
+    return list(dict.fromkeys(forms))
+
+
+def locate(plugin, version):
+    """(repository, tag, pom path) of a plugin's release, or Missing naming what to fetch."""
+    candidates = [REPOSITORIES[plugin]] if plugin in REPOSITORIES else [f"jenkinsci/{plugin}-plugin", f"jenkinsci/{plugin}"]
+    present = [c for c in candidates if fetched(c)]
+    if not present:
+        raise Missing(f"{plugin} {version}: no repository fetched; fetch github:{candidates[0]}"
+                      + (f" (or github:{candidates[1]})" if len(candidates) > 1 else "")
+                      + ", or name its repository in REPOSITORIES of tools/contracts/extract-plugin-closure.py")
+    for repository in present:
+        for tag in tag_forms(plugin, version, repository):
+            if commit_of(repository, tag):
+                path = find_module(repository, tag, plugin)
+                if path:
+                    return repository, tag, path
+    newest = (git(present[0], "tag", "--sort=-creatordate") or "").split()[:3]
+    raise ContractError(f"{plugin} {version}: no release tag among {', '.join(tag_forms(plugin, version, present[0]))} in {present[0]} "
+                        f"holds its pom.xml (newest tags: {', '.join(newest)}); the version is not a public release there")
+
+
