@@ -167,10 +167,9 @@ def release(plugin, version):
     return result
 
 
-def closure(top, core_version):
+def closure(top):
     """The plugins jenkins-plugin-cli --latest false installs for the top-level pins, each at the version it takes."""
     chosen = dict(top)
-    problems = []
     for _ in range(100):
         missing = []
         required, wanted = {}, {}
@@ -209,11 +208,7 @@ def closure(top, core_version):
     raise ContractError("the closure does not settle after 100 rounds")
 
 
-def read_sections(repo_root):
-    return plugins_file(repo_root)
-
-
-def write_plugins_file(repo_root, top_lines, entries, core_version):
+def write_plugins_file(repo_root, entries):
     path = os.path.join(repo_root, "images/jenkins-master/plugins.txt")
     with open(path) as f:
         text = f.read()
@@ -276,7 +271,7 @@ def main():
     top = sections["top-level"]
     if not top:
         raise ContractError("images/jenkins-master/plugins.txt has no plugin under '# [top-level]'")
-    chosen = closure(top, core_version)
+    chosen = closure(top)
     detached, cycles = detached_plugins(f"jenkins-{core_version}")
 
     entries = []
@@ -293,7 +288,7 @@ def main():
     listed = sections["dependencies"]
     computed = {e["id"]: e["version"] for e in dependencies}
     if write:
-        write_plugins_file(repo_root, None, dependencies, core_version)
+        write_plugins_file(repo_root, dependencies)
     elif listed != computed:
         extra = sorted(set(listed) - set(computed))
         lacking = sorted(set(computed) - set(listed))
@@ -312,7 +307,9 @@ def main():
             "versionOrder": {"rule": "hudson.util.VersionNumber (Maven ComparableVersion with wildcards)",
                              "source": {"repository": "jenkinsci/lib-version-number", "tag": "version-number-1.14", "path": "src/main/java/hudson/util/VersionNumber.java"}},
             "dependencies": {"rule": "direct dependencies with packaging hpi/jpi in scope compile or runtime, at their declared or managed version; <optional> makes them optional",
-                             "source": {"repository": "jenkinsci/maven-hpi-plugin", "path": "src/main/java/org/jenkinsci/maven/plugins/hpi/AbstractJenkinsManifestMojo.java", "method": "findDependencyPlugins"}},
+                             "source": {"repository": "jenkinsci/maven-hpi-plugin", "tag": "3.1802.v14f4709445a_b_", "commit": commit_of("jenkinsci/maven-hpi-plugin", "3.1802.v14f4709445a_b_"),
+                                        "path": "src/main/java/org/jenkinsci/maven/plugins/hpi/AbstractJenkinsManifestMojo.java", "method": "findDependencyPlugins",
+                                        "note": "the hpi-plugin.version of org.jenkins-ci.plugins:plugin 6.2138.v03274d462c13, the parent of the top-level plugins"}},
             "resolution": {"rule": "a listed plugin is taken at its pin (below a required version fails the install); an unlisted dependency is added at the newest version (--latest true, the default) or at the highest version required (--latest false); optional ones are dropped",
                            "source": {"repository": "jenkinsci/plugin-installation-manager-tool", "tag": "2.15.0", "commit": commit_of("jenkinsci/plugin-installation-manager-tool", "2.15.0"),
                                       "path": "plugin-management-library/src/main/java/io/jenkins/tools/pluginmanager/impl/PluginManager.java", "method": "resolveRecursiveDependencies"}},

@@ -4,7 +4,8 @@ the rules of core and jenkins-plugin-cli. Used by extract-plugin-closure.py and 
 Provenance of each rule (read at the pinned versions):
   version order   jenkinsci/lib-version-number tag version-number-1.14, src/main/java/hudson/util/VersionNumber.java
                   (core 2.568.2 and plugin-installation-manager-tool 2.15.0 both use version-number 1.14)
-  dependencies    jenkinsci/maven-hpi-plugin AbstractJenkinsManifestMojo.findDependencyPlugins: the direct dependencies
+  dependencies    jenkinsci/maven-hpi-plugin tag 3.1802.v14f4709445a_b_ (the version plugin-pom 6.2138.v03274d462c13 uses),
+                  AbstractJenkinsManifestMojo.findDependencyPlugins: the direct dependencies
                   that are plugins (packaging hpi/jpi) in scope compile or runtime (ScopeArtifactFilter("runtime")),
                   with their managed version; <optional> adds ";resolution:=optional". The update center's dependency
                   list is that manifest line (jenkins-infra/update-center2 HPI.getDependencies).
@@ -283,10 +284,6 @@ def find_module(repository, tag, artifact_id):
     return None
 
 
-class Unresolved(ContractError):
-    pass
-
-
 class Model:
     """A pom with its parents and imported BOMs: properties, managed versions and dependencies as Maven sees them."""
 
@@ -329,13 +326,13 @@ class Model:
             text = new
         if "${" in text:
             hint = f" (the parent {self.stopped['groupId']}:{self.stopped['artifactId']}:{self.stopped['version']} is not read)" if self.stopped else ""
-            raise Unresolved(f"{self.pom.repository} {self.pom.tag} {self.pom.path}: {what} is {text}{hint}")
+            raise ContractError(f"{self.pom.repository} {self.pom.tag} {self.pom.path}: {what} is {text}{hint}")
         return text
 
     def version(self):
         return self.value(self.pom.version, "the project version")
 
-    def managed_version(self, group, artifact, import_bom, seen=None):
+    def managed_version(self, group, artifact, import_bom):
         """The dependencyManagement version of group:artifact: own and inherited entries first, then the imports."""
         for p in self.chain:
             for d in p.managed:
