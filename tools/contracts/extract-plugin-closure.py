@@ -235,6 +235,28 @@ def dependency_comment(entry):
     return f"# {source['repository']} tag {source['tag']} (needs core {entry['minimumCore']}; required by {', '.join(entry['requiredBy'])})"
 
 
+CLI = "jenkinsci/plugin-installation-manager-tool"
+
+
+def plugin_cli(core_version):
+    """The jenkins-plugin-cli release of the base image, checked to still apply the rules the image relies on."""
+    dockerfile = git("jenkinsci/docker", "show", f"{core_version}:debian/Dockerfile")
+    m = re.search(r"^ARG PLUGIN_CLI_VERSION=(\S+)", dockerfile, re.M)
+    if not m:
+        raise ContractError(f"jenkinsci/docker {core_version} debian/Dockerfile has no ARG PLUGIN_CLI_VERSION")
+    tag = m.group(1)
+    if not commit_of(CLI, tag):
+        raise ContractError(f"{CLI} has no tag {tag} (the base's PLUGIN_CLI_VERSION): fetch github:{CLI} again")
+    options = git(CLI, "show", f"{tag}:plugin-management-cli/src/main/java/io/jenkins/tools/pluginmanager/cli/CliOptions.java")
+    manager = git(CLI, "show", f"{tag}:plugin-management-library/src/main/java/io/jenkins/tools/pluginmanager/impl/PluginManager.java")
+    latest = re.search(r'name = "--latest",.*?handler = ExplicitBooleanOptionHandler\.class\)\s*private boolean useLatestAll = true;', options, re.S)
+    pinned_wins = "but there is an older version defined on the top level" in manager and "else if (useLatestSpecified && dependency.isLatest() || useLatestAll)" in manager
+    if not (latest and pinned_wins):
+        raise ContractError(f"{CLI} {tag}: --latest (default true, explicit boolean) or the rule that a listed plugin wins over a dependency changed; "
+                            "read CliOptions and PluginManager.resolveRecursiveDependencies there and update images/jenkins-master/Dockerfile and this extractor")
+    return tag
+
+
 def set_top_level(repo_root, plugin, version):
     """Pins plugin at version under [top-level] of plugins.txt, with its source; drops it from [dependencies]."""
     r = release(plugin, version)
@@ -273,6 +295,7 @@ def main():
         raise ContractError("images/jenkins-master/plugins.txt has no plugin under '# [top-level]'")
     chosen = closure(top)
     detached, cycles = detached_plugins(f"jenkins-{core_version}")
+    cli_tag = plugin_cli(core_version)
 
     entries = []
     for plugin in sorted(chosen):
@@ -311,7 +334,9 @@ def main():
                                         "path": "src/main/java/org/jenkinsci/maven/plugins/hpi/AbstractJenkinsManifestMojo.java", "method": "findDependencyPlugins",
                                         "note": "the hpi-plugin.version of org.jenkins-ci.plugins:plugin 6.2138.v03274d462c13, the parent of the top-level plugins"}},
             "resolution": {"rule": "a listed plugin is taken at its pin (below a required version fails the install); an unlisted dependency is added at the newest version (--latest true, the default) or at the highest version required (--latest false); optional ones are dropped",
-                           "source": {"repository": "jenkinsci/plugin-installation-manager-tool", "tag": "2.15.0", "commit": commit_of("jenkinsci/plugin-installation-manager-tool", "2.15.0"),
+                           "pluginCli": {"version": cli_tag, "source": {"repository": "jenkinsci/docker", "tag": core_version, "commit": commit_of("jenkinsci/docker", core_version),
+                                                                        "path": "debian/Dockerfile", "line": f"ARG PLUGIN_CLI_VERSION={cli_tag}"}},
+                           "source": {"repository": "jenkinsci/plugin-installation-manager-tool", "tag": cli_tag, "commit": commit_of("jenkinsci/plugin-installation-manager-tool", cli_tag),
                                       "path": "plugin-management-library/src/main/java/io/jenkins/tools/pluginmanager/impl/PluginManager.java", "method": "resolveRecursiveDependencies"}},
             "detached": {"rule": "a plugin whose minimum core is at or below a split version gets the detached plugin as an optional dependency at its required version (unless the pair is a listed cycle)",
                          "source": {"repository": "jenkinsci/jenkins", "tag": f"jenkins-{core_version}", "commit": commit_of("jenkinsci/jenkins", f"jenkins-{core_version}"),

@@ -9,7 +9,8 @@ Provenance of each rule (read at the pinned versions):
                   that are plugins (packaging hpi/jpi) in scope compile or runtime (ScopeArtifactFilter("runtime")),
                   with their managed version; <optional> adds ";resolution:=optional". The update center's dependency
                   list is that manifest line (jenkins-infra/update-center2 HPI.getDependencies).
-  resolution      jenkinsci/plugin-installation-manager-tool tag 2.15.0, PluginManager.java: a dependency that is listed
+  resolution      jenkinsci/plugin-installation-manager-tool tag 2.15.0 (the base image's PLUGIN_CLI_VERSION, read and
+                  checked by extract-plugin-closure.plugin_cli), PluginManager.java: a dependency that is listed
                   in the plugin file is taken at the listed version (listed older than required fails the install);
                   one that is not listed is added, at the newest version in the update center when --latest is true
                   (the default, CliOptions), at the highest version required otherwise; optional ones are dropped.
