@@ -29,7 +29,10 @@ public sealed partial class PluginClosure
     {
         if (!File.Exists(path))
         {
-            throw new BuildException($"{shownPath} is missing: the master's plugins are checked against it. Run tools/contracts/regenerate.sh.");
+            var folder = Path.GetDirectoryName(path)!;
+            throw new BuildException(Directory.Exists(folder)
+                ? $"{shownPath} is missing: the master's plugins are checked against it; run tools/contracts/regenerate.sh."
+                : $"{folder} is missing: the master's plugins are checked against {shownPath} there; run tools/contracts/regenerate.sh.");
         }
 
         try
@@ -53,7 +56,7 @@ public sealed partial class PluginClosure
         }
         catch (Exception e) when (e is JsonException or KeyNotFoundException or InvalidOperationException)
         {
-            throw new BuildException($"{shownPath} is not a plugin closure contract ({e.Message}). Run tools/contracts/regenerate.sh.");
+            throw new BuildException($"{shownPath} is not a plugin closure contract ({e.Message}): run tools/contracts/regenerate.sh.");
         }
     }
 
