@@ -33,7 +33,14 @@ public sealed partial class ImageCatalog
         var root = Path.GetDirectoryName(Path.GetFullPath(imagesDirectory).TrimEnd(Path.DirectorySeparatorChar))!;
         var master = Read(root, Path.Combine(imagesDirectory, MasterFolder), MasterFolder, ImageKind.Master, null);
         var plugins = Path.Combine(master.ContextDirectory, PluginsFile.FileName);
-        PluginsFile.Read(plugins, Path.GetRelativePath(root, plugins));
+        var shownPlugins = Path.GetRelativePath(root, plugins);
+        var pins = PluginsFile.Read(plugins, shownPlugins);
+
+        // Every plugin the master runs is pinned: what each one requires is in the list, at or above the version
+        // required, and within the core of the base image. Checked here, before anything is built.
+        var closure = Path.Combine(root, Jenkins.CascContracts.Folder, PluginClosure.FileName);
+        var shownDockerfile = Path.GetRelativePath(root, master.Dockerfile);
+        PluginClosure.Load(closure, Path.GetRelativePath(root, closure)).Check(pins, PluginClosure.CoreOf(master, shownDockerfile), shownPlugins, shownDockerfile);
         var images = new List<ImageDefinition>
         {
             master,

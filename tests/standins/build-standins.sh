@@ -79,8 +79,9 @@ fi
 command -v docker >/dev/null || die "docker is not on PATH"
 docker version --format '{{.Server.Version}}' >/dev/null 2>&1 || die "the Docker daemon does not answer"
 
-# What every stand-in is made from: this script (every stand-in tool is written below) and busybox.
-definition="$(cat "$self" "$busybox" | sha256sum | cut -c1-16)"
+# What every stand-in is made from: this script (every stand-in tool is written below), busybox, and the plugin
+# closure contract (the jenkins stand-in's update center).
+definition="$({ cat "$self" "$busybox"; cat "$repo/contracts/plugin-closure.json" 2>/dev/null || true; } | sha256sum | cut -c1-16)"
 
 work="$(mktemp -d "${TMPDIR:-/tmp}/standins.XXXXXX")"
 trap 'rm -rf "$work"' EXIT
@@ -168,29 +169,56 @@ SH
 #!/bin/sh
 exec /bin/sh "$@"
 SH
-  # The real jenkins-plugin-cli downloads plugins. This one checks that it was given an existing, non-empty
-  # plugin file whose every line (comments and blank lines aside) is a pinned id:version, writes one
-  # ref/plugins/<id>.jpi per plugin holding its version, and records the call in ref/.plugin-cli-called.
+  # The real jenkins-plugin-cli (2.15.0) downloads plugins and their dependencies from the update center. This
+  # one checks that it was given an existing, non-empty plugin file whose every line (comments and blank lines aside)
+  # is a pinned id:version, writes one ref/plugins/<id>.jpi per plugin holding its version, and records the call in
+  # ref/.plugin-cli-called. Like the real one (CliOptions, PluginManager.resolveRecursiveDependencies) it takes
+  # --latest true|false (true by default) and --latest-specified, refuses both together, and adds each non-optional
+  # dependency the list lacks: at the version required with --latest false, at "latest" otherwise (the update
+  # center's newest; the stand-in knows no versions beyond what it was given). Its update center is
+  # standin-update-center.txt, made from contracts/plugin-closure.json: each release the contract records and what
+  # it requires. The gaps it leaves: it does not compare versions (the real tool fails when a listed plugin is below
+  # a version another requires; the build's PluginClosure check refuses that before docker runs), and a release
+  # it does not know it installs without dependencies, where the real tool reads them from the update center.
+  if [ -f "$repo/contracts/plugin-closure.json" ]; then
+    python3 - "$repo/contracts/plugin-closure.json" > "$root/usr/share/jenkins/standin-update-center.txt" <<'PY'
+import json, sys
+for p in json.load(open(sys.argv[1]))["plugins"]:
+    needs = [f"{d['id']}:{d['version']}" for d in p["dependencies"]] + [f"{d['id']}:{d['version']}?" for d in p["optionalDependencies"]]
+    print(" ".join([p["id"], p["version"], *needs]))
+PY
+  else
+    : > "$root/usr/share/jenkins/standin-update-center.txt"
+  fi
   script /usr/local/bin/jenkins-plugin-cli <<'SH'
 #!/bin/sh
 fail() { echo "jenkins-plugin-cli (stand-in): $*" >&2; exit 1; }
 all="$*"
 file=""
+latest=true
+latest_specified=false
 while [ $# -gt 0 ]; do
   case "$1" in
     -f|--plugin-file) [ $# -ge 2 ] || fail "$1 needs a file"; file="$2"; shift 2 ;;
     --plugin-file=*) file="${1#*=}"; shift ;;
+    --latest) [ $# -ge 2 ] || fail "Option \"--latest\" takes an operand"; latest="$2"; shift 2 ;;
+    --latest=*) latest="${1#*=}"; shift ;;
+    --latest-specified) latest_specified=true; shift ;;
     *) shift ;;
   esac
 done
+case "$latest" in true|false) ;; *) fail "\"$latest\" is not a valid value for \"--latest\" (true or false)" ;; esac
+[ "$latest" = true ] && $latest_specified && fail "Only one plugin dependency version strategy can be selected at a time"
 [ -n "$file" ] || fail "called without --plugin-file (or -f): the image's plugins must come from its pinned plugin file (called with: $all)"
 [ -f "$file" ] || fail "$file does not exist"
 [ -s "$file" ] || fail "$file is empty"
 ref=/usr/share/jenkins/ref
+center=/usr/share/jenkins/standin-update-center.txt
 mkdir -p "$ref/plugins" || fail "cannot write $ref/plugins as $(id -un)"
 n=0
 count=0
 seen=" "
+listed=""
 while IFS= read -r line || [ -n "$line" ]; do
   n=$((n + 1))
   line="$(printf '%s' "$line" | tr -d '\r' | sed 's/#.*//; s/^[[:space:]]*//; s/[[:space:]]*$//')"
@@ -201,12 +229,32 @@ while IFS= read -r line || [ -n "$line" ]; do
   case "$version" in latest|experimental) fail "$file line $n: '$line' is not pinned to a version" ;; esac
   case "$seen" in *" $id "*) fail "$file line $n: $id is listed twice" ;; esac
   seen="$seen$id "
+  listed="$listed$id:$version "
   printf '%s\n' "$version" > "$ref/plugins/$id.jpi"
   count=$((count + 1))
 done < "$file"
 [ "$count" -gt 0 ] || fail "$file lists no plugin"
-printf -- '--plugin-file %s\nargs: %s\nplugins:%s\n' "$file" "$all" "$seen" > "$ref/.plugin-cli-called"
-echo "jenkins-plugin-cli (stand-in): $count plugins from $file"
+# Dependencies the list lacks, breadth first from the listed plugins.
+queue="$listed"
+added=""
+while [ -n "$queue" ]; do
+  next=""
+  for entry in $queue; do
+    for need in $(grep "^${entry%%:*} ${entry#*:} " "$center" | cut -d' ' -f3-); do
+      case "$need" in *\?) continue ;; esac
+      dependency="${need%%:*}"
+      case "$seen" in *" $dependency "*) continue ;; esac
+      seen="$seen$dependency "
+      if [ "$latest" = true ]; then installed=latest; else installed="${need#*:}"; fi
+      printf '%s\n' "$installed" > "$ref/plugins/$dependency.jpi"
+      added="$added $dependency:$installed"
+      next="$next $dependency:${need#*:}"
+    done
+  done
+  queue="$next"
+done
+printf -- '--plugin-file %s\nargs: %s\nplugins:%s\nadded:%s\n' "$file" "$all" "$seen" "$added" > "$ref/.plugin-cli-called"
+echo "jenkins-plugin-cli (stand-in): $count plugins from $file${added:+, dependencies added:$added}"
 SH
   import jenkins "usr/share/jenkins/ref var/jenkins_home" \
     "ENV JENKINS_HOME=/var/jenkins_home" "ENV REF=/usr/share/jenkins/ref" "ENV JENKINS_SLAVE_AGENT_PORT=50000" \

@@ -1,7 +1,7 @@
 #!/usr/bin/env python3
 """Checks every pinned version of the master and proxy images against its public source and records it in contracts/:
 
-  plugins.json       each plugins.txt pin: its repository's release tag, commit, and minimum core (pom.xml
+  plugins.json       each top-level plugins.txt pin: its repository's release tag, commit, and minimum core (pom.xml
                      jenkins.version at that tag)
   jenkins-image.json the master's base jenkins/jenkins:<core>-lts-jdk21: the jenkinsci/docker tag, the bake rule
                      that publishes the -lts-jdk<N> variant, the agent-port variable and rule of jenkins.sh, and what
@@ -21,7 +21,8 @@ import sys
 sys.dont_write_bytecode = True
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
 from javasource import ContractError, Repository, mirror_root, pom_property  # noqa: E402
-from pins import core_pin, dockerfile_base, plugin_pins  # noqa: E402
+from pins import core_pin, dockerfile_base, top_level_pins  # noqa: E402
+from plugincore import locate  # noqa: E402
 
 # plugin id -> (repository, release tag of a version)
 PLUGIN_REPOSITORIES = {
@@ -56,11 +57,14 @@ def main():
         raise ContractError(f"images/jenkins-master/Dockerfile: {core_version} is not an LTS version (x.y.z)")
 
     plugins = []
-    for plugin, version in plugin_pins(repo_root).items():
-        if plugin not in PLUGIN_REPOSITORIES:
-            raise ContractError(f"images/jenkins-master/plugins.txt: {plugin} has no repository in tools/contracts/extract-pins.py: add it (PLUGIN_REPOSITORIES)")
-        name, tag_form = PLUGIN_REPOSITORIES[plugin]
-        repo = repository(name, tag_form.format(v=version))
+    for plugin, version in top_level_pins(repo_root).items():
+        if plugin in PLUGIN_REPOSITORIES:
+            name, tag_form = PLUGIN_REPOSITORIES[plugin]
+            repo = repository(name, tag_form.format(v=version))
+        else:
+            # Another top-level plugin: its repository and tag found as the closure finds them.
+            name, tag, _ = locate(plugin, version)
+            repo = repository(name, tag)
         plugins.append({"id": plugin, "version": version, "source": repo.provenance(),
                         "minimumCore": {"version": pom_property(repo, "jenkins.version"), "source": repo.provenance("pom.xml")}})
 

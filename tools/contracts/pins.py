@@ -33,3 +33,31 @@ def plugin_pins(repo_root):
                 plugin, _, version = line.partition(":")
                 pins[plugin] = version
     return pins
+
+
+SECTIONS = {"# [top-level]": "top-level", "# [dependencies]": "dependencies"}
+
+
+def plugins_file(repo_root):
+    """plugins.txt by section: {"top-level": {id: version}, "dependencies": {id: version}}, in file order."""
+    sections = {"top-level": {}, "dependencies": {}}
+    current = None
+    relative = "images/jenkins-master/plugins.txt"
+    with open(os.path.join(repo_root, relative)) as f:
+        for number, raw in enumerate(f, 1):
+            marker = next((s for m, s in SECTIONS.items() if raw.startswith(m)), None)
+            if marker:
+                current = marker
+                continue
+            line = raw.split("#", 1)[0].strip()
+            if not line:
+                continue
+            if current is None:
+                raise ContractError(f"{relative} line {number}: {line} comes before '# [top-level]'")
+            plugin, _, version = line.partition(":")
+            sections[current][plugin] = version
+    return sections
+
+
+def top_level_pins(repo_root):
+    return plugins_file(repo_root)["top-level"]

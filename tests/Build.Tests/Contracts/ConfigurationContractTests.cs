@@ -97,17 +97,32 @@ public sealed partial class ConfigurationContractTests(ITestOutputHelper output)
         {
             Assert.True(Version.Parse((string)Contract(file)["minimumCore"]!["version"]!) <= core, file);
         }
+
+        // Dependencies too; one the contract could not read from its source has none recorded (docs/plugins.md).
+        foreach (var plugin in Contract("plugin-closure.json")["plugins"]!.AsArray())
+        {
+            if ((string?)plugin!["minimumCore"] is { } minimum)
+            {
+                Assert.False(new JenkinsVersion(PinnedCore()).IsOlderThan(new JenkinsVersion(minimum)), $"{plugin["id"]} {plugin["version"]} needs Jenkins {minimum}");
+            }
+            else
+            {
+                Assert.False((bool)plugin["verified"]!, $"{plugin["id"]}: no minimum core recorded");
+            }
+        }
     }
 
     [Fact]
     public void The_pins_match_the_versions_the_contracts_were_extracted_at()
     {
         const string Fix = "the pin changed without the contracts: run tools/contracts/regenerate.sh and commit contracts/";
-        var pins = File.ReadAllLines(Repository.Path("images", "jenkins-master", "plugins.txt"))
-            .Select(l => l.Split('#')[0].Trim()).Where(l => l.Length > 0)
-            .ToDictionary(l => l.Split(':')[0], l => l.Split(':')[1]);
+        var all = PluginsFile.Read(Repository.Path("images", "jenkins-master", "plugins.txt"), "plugins.txt");
+        var pins = all.Where(p => p.TopLevel).ToDictionary(p => p.Id, p => p.Version);
         var recorded = Contract("plugins.json")["plugins"]!.AsArray().ToDictionary(p => (string)p!["id"]!, p => (string)p!["version"]!);
-        Assert.True(pins.OrderBy(p => p.Key).SequenceEqual(recorded.OrderBy(p => p.Key)), $"plugins.txt {string.Join(' ', pins)} vs contracts/plugins.json {string.Join(' ', recorded)}: {Fix}");
+        Assert.True(pins.OrderBy(p => p.Key).SequenceEqual(recorded.OrderBy(p => p.Key)), $"plugins.txt [top-level] {string.Join(' ', pins)} vs contracts/plugins.json {string.Join(' ', recorded)}: {Fix}");
+        var closure = Contract("plugin-closure.json")["plugins"]!.AsArray().ToDictionary(p => (string)p!["id"]!, p => (string)p!["version"]!);
+        Assert.True(all.ToDictionary(p => p.Id, p => p.Version).OrderBy(p => p.Key).SequenceEqual(closure.OrderBy(p => p.Key)), $"plugins.txt vs contracts/plugin-closure.json: {Fix}");
+        Assert.Equal(PinnedCore(), (string)Contract("plugin-closure.json")["core"]!);
 
         foreach (var file in new[] { "configuration-as-code.json", "matrix-auth.json", "amazon-ecs-casc.json" })
         {
@@ -168,8 +183,8 @@ public sealed partial class ConfigurationContractTests(ITestOutputHelper output)
         }
     }
 
-    // The contracts tools/contracts/extract-casc.py and extract-pins.py write (the agents' come from their own extractors).
-    private static readonly string[] OwnContracts = ["jenkins-core.json", "configuration-as-code.json", "matrix-auth.json", "amazon-ecs-casc.json", "plugins.json", "jenkins-image.json", "nginx-image.json"];
+    // The contracts tools/contracts/extract-casc.py, extract-pins.py and extract-plugin-closure.py write (the agents' come from their own extractors).
+    private static readonly string[] OwnContracts = ["jenkins-core.json", "configuration-as-code.json", "matrix-auth.json", "amazon-ecs-casc.json", "plugins.json", "jenkins-image.json", "nginx-image.json", "plugin-closure.json"];
 
     private static JsonNode Contract(string file) => JsonNode.Parse(File.ReadAllText(Repository.Path("contracts", file)))!;
 

@@ -24,6 +24,9 @@ public sealed class ImageBuildTests(StandInImages standIns) : IClassFixture<Stan
         var master = images.Single(i => i.StartsWith($"{standIns.Prefix}/jenkins-master:", StringComparison.Ordinal));
         var pluginCli = Processes.Run("docker", ["run", "--rm", "--network=none", "--entrypoint", "cat", master, "/usr/share/jenkins/ref/.plugin-cli-called"]);
         Assert.Contains("--plugin-file /usr/share/jenkins/ref/plugins.txt", pluginCli.Output);
+        Assert.Contains("--latest false", pluginCli.Output);
+        Assert.Contains("added:\n", pluginCli.Output.ReplaceLineEndings("\n") + "\n");
+        Assert.DoesNotMatch(@"added: \S", pluginCli.Output);
         foreach (var agent in images.Where(i => i.Contains("/agent-", StringComparison.Ordinal)).Append(master))
         {
             Assert.Equal("jenkins", Processes.Run("docker", ["image", "inspect", "--format", "{{.Config.User}}", agent]).Output.Trim());
@@ -91,6 +94,26 @@ public sealed class ImageBuildTests(StandInImages standIns) : IClassFixture<Stan
         Assert.Contains("toolchain check failed", run.Output);
         Assert.Contains("Fix the Dockerfile", run.Output);
         CleanUp(prefix);
+    }
+
+    [SkippableFact]
+    public void A_plugin_the_list_lacks_fails_the_master_image_build()
+    {
+        // Built with docker directly: the build itself refuses such a list at setup (PluginClosureTests).
+        using var repository = Repository.Copy();
+        var context = repository.Path("images", "jenkins-master");
+        var plugins = Path.Combine(context, "plugins.txt");
+        File.WriteAllLines(plugins, File.ReadAllLines(plugins).Where(l => !l.StartsWith("plain-credentials:", StringComparison.Ordinal)));
+        Directory.CreateDirectory(Path.Combine(context, "rendered", "casc"));
+        var tag = $"{standIns.Prefix}-lacks/jenkins-master:test";
+        var jenkins = standIns.Map.Single(m => m.Key.StartsWith("jenkins/jenkins:", StringComparison.Ordinal)).Value;
+
+        var build = Processes.Run("docker", ["build", "--network=host", "--force-rm", "--build-arg", $"BASE_IMAGE={jenkins}", "-t", tag, context]);
+
+        Assert.NotEqual(0, build.ExitCode);
+        Assert.Contains("+plain-credentials", build.Output);
+        Assert.Contains("tools/contracts/bump-plugin.sh", build.Output);
+        CleanUp(standIns.Prefix + "-lacks");
     }
 
     private void CleanUp(string prefix) => standIns.RemoveImages(prefix);

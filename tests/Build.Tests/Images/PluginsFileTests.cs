@@ -21,7 +21,7 @@ public sealed class PluginsFileTests
     {
         using var repository = Repository.Copy();
         var path = repository.Path("images", "jenkins-master", "plugins.txt");
-        File.WriteAllText(path, $"# pinned\ngit:5.10.1\n{line}\n");
+        File.WriteAllText(path, $"# [top-level]\ngit:5.10.1\n{line}\n");
 
         var error = Assert.Throws<BuildException>(() => ImageCatalog.Load(repository.Path("images")));
 
