@@ -104,6 +104,20 @@ public sealed class AwsClients(Local.LocalServices local, SetAtSetup<AwsOptions>
         }
     }
 
+    /// <summary>
+    /// Resolves the run's credentials now, waiting for a <see cref="Prepare"/> under way, so that a source that fails
+    /// (a role STS refuses, an expired SSO login, a failing credential_process) stops setup before the first change,
+    /// with the source's own message. Not for the local rehearsal: its fixed credentials cannot fail, and its moto
+    /// is started only on first use.
+    /// </summary>
+    public void CheckCredentials()
+    {
+        if (!options.Value.EndpointStartedByRun)
+        {
+            SessionAlone();
+        }
+    }
+
     public void Dispose()
     {
         lock (_lock)
