@@ -10,6 +10,9 @@ namespace JenkinsOnEcs.Build.Tests.Aws;
 /// its own), running `--target=Rollback` against moto behind a front that records which key signed each call.
 /// Rollback's first AWS calls are cheap and change nothing that matters here: setup takes the deploy lock (DynamoDB),
 /// then ReadStackOutputs describes the stacks, which moto does not have, so the run ends there, after AWS answered.
+/// The ECS container credentials endpoint is an HTTP-level fake answering as the SDKs' "Container credential provider"
+/// reference documents (GET AWS_CONTAINER_CREDENTIALS_FULL_URI with the token of AWS_CONTAINER_AUTHORIZATION_TOKEN_FILE
+/// in Authorization; JSON AccessKeyId, SecretAccessKey, Token, Expiration); its gap: one fixed token, no expiry of it.
 /// The instance metadata service is an HTTP-level fake answering as "Retrieve instance metadata" and "Use IMDSv2" in
 /// the EC2 user guide document (PUT /latest/api/token, then GETs carrying X-aws-ec2-metadata-token); its gap: it
 /// accepts any token and serves one role. The refusing STS is an HTTP-level fake answering AssumeRole with the
@@ -90,6 +93,28 @@ public sealed class CredentialBuildRunTests(MotoServer moto) : IClassFixture<Mot
         var gets = metadata.Requests.Where(r => r.Method == "GET").ToList();
         Assert.Contains(gets, r => r.Path == "/latest/meta-data/iam/security-credentials/jenkins-deployer");
         Assert.All(gets, r => Assert.Equal("imds-session-token", r.Headers["X-aws-ec2-metadata-token"]));
+    }
+
+    [SkippableFact]
+    public void Rollback_with_container_credentials_signs_with_the_keys_the_endpoint_gave_for_the_authorization_token()
+    {
+        var expiration = DateTime.UtcNow.AddHours(1).ToString("yyyy-MM-ddTHH:mm:ssZ");
+        var tokenFile = Path.Combine(_folder, "container-token");
+        File.WriteAllText(tokenFile, "pod-identity-token");
+        using var endpoint = new LoopbackHttpServer(request => request.Headers.TryGetValue("Authorization", out var token) && token == "pod-identity-token"
+            ? (200, "application/json", $$"""{ "AccessKeyId": "ASIAFROMCONTAINER", "SecretAccessKey": "container-secret", "Token": "container-token", "Expiration": "{{expiration}}" }""")
+            : (401, "application/json", """{ "code": "Unauthorized", "message": "no or wrong authorization token" }"""));
+        using var front = new ThrottlingFront(moto.Url, throttles: 0);
+        var run = Run(front, new Dictionary<string, string?>
+        {
+            ["AWS_CONTAINER_CREDENTIALS_FULL_URI"] = endpoint.Url + "v1/credentials",
+            ["AWS_CONTAINER_AUTHORIZATION_TOKEN_FILE"] = tokenFile,
+        });
+
+        Assert.DoesNotContain("No AWS credentials were found", run.Output);
+        Assert.Contains(front.Signed, s => s.Operation == "DescribeStacks");
+        Assert.All(front.Signed, s => Assert.Equal("ASIAFROMCONTAINER", s.AccessKey));
+        Assert.All(endpoint.Requests, r => Assert.Equal(("GET", "/v1/credentials"), (r.Method, r.Path)));
     }
 
     /// <summary>

@@ -133,6 +133,29 @@ public sealed partial class CredentialSourceTests(MotoServer moto) : IClassFixtu
     }
 
     [Fact]
+    public void Web_identity_sts_refuses_fails_naming_the_role_the_token_file_and_sts_s_error()
+    {
+        var token = Path.Combine(_folder, "token");
+        File.WriteAllText(token, "eyJhbGciOiJSUzI1NiJ9.e30.c2ln");
+        using var sts = new LoopbackHttpServer(_ => (400, "text/xml",
+            "<ErrorResponse xmlns=\"https://sts.amazonaws.com/doc/2011-06-15/\"><Error><Type>Sender</Type><Code>InvalidIdentityToken</Code><Message>No OpenIDConnect provider found in your account for https://oidc.eks.eu-west-1.amazonaws.com/id/EXAMPLE</Message></Error><RequestId>r</RequestId></ErrorResponse>"));
+        using var environment = AwsEnvironment.Isolated(new Dictionary<string, string?>
+        {
+            ["AWS_ROLE_ARN"] = "arn:aws:iam::123456789012:role/ci-web-identity",
+            ["AWS_WEB_IDENTITY_TOKEN_FILE"] = token,
+            ["AWS_ENDPOINT_URL_STS"] = sts.Url,
+        });
+
+        var error = Assert.Throws<BuildException>(() => AwsSession.Create("eu-west-1"));
+
+        Assert.StartsWith($"Web identity could not assume the role AWS_ROLE_ARN=arn:aws:iam::123456789012:role/ci-web-identity with the token in AWS_WEB_IDENTITY_TOKEN_FILE={token}.", error.Message);
+        Assert.Contains("InvalidIdentityToken: No OpenIDConnect provider found", error.Message);
+        Assert.Contains("sts:AssumeRoleWithWebIdentity", error.Message);
+        // AWSSDK.Core tries again after InvalidIdentityToken (3 requests seen here): the number is the SDK's, not held here.
+        Assert.All(sts.Requests, r => Assert.Equal("AssumeRoleWithWebIdentity", r.Form["Action"]));
+    }
+
+    [Fact]
     public void A_credential_process_that_exits_non_zero_names_the_command_and_its_stderr_with_secrets_redacted()
     {
         var command = Script("failing", "#!/bin/sh\necho 'token expired for user dev; secret=hunter2' >&2\nexit 3");
