@@ -16,6 +16,8 @@ namespace JenkinsOnEcs.Build.Aws;
 /// </summary>
 public sealed class AwsCredentialResolver : IDisposable
 {
+    private const string NoSsoLogin = "no cached login was found in ~/.aws/sso/cache (the SDK passes an SSO profile by without one: it cannot open a browser to sign in).";
+
     private readonly DefaultAWSCredentialsIdentityResolver _chain = new();
 
     public AWSCredentials Resolve()
@@ -34,9 +36,16 @@ public sealed class AwsCredentialResolver : IDisposable
             // without one it would have to open a browser to sign in.
             throw new BuildException(
                 source.Kind == CredentialSourceKind.SsoProfile
-                    ? source.Failed(ex, "no cached login was found in ~/.aws/sso/cache (the SDK refuses an SSO profile without one: it cannot open a browser to sign in).")
+                    ? source.Failed(NoSsoLogin)
                     : NoCredentials(ex.Message),
                 ex);
+        }
+
+        // Without a cached login the chain passes an SSO profile by and goes on to container or instance credentials:
+        // on a machine with an instance role the run would act as that role instead of the profile it was given.
+        if (source.Kind == CredentialSourceKind.SsoProfile && credentials is not SSOAWSCredentials)
+        {
+            throw new BuildException(source.Failed(NoSsoLogin));
         }
 
         try

@@ -57,12 +57,13 @@ public sealed record CredentialSource(CredentialSourceKind Kind, string? Profile
         return new CredentialSource(kind, name, profile, environment);
     }
 
+    /// <summary>What went wrong with this source (the SDK's error), what it used and how to fix it.</summary>
+    public string Failed(Exception error) => Failed(Said(error));
+
     /// <summary>What went wrong with this source, what it used and how to fix it; secrets in a command or its output are redacted.</summary>
-    /// <param name="error">The SDK's error.</param>
-    /// <param name="explained">Said instead of the SDK's messages where they would mislead.</param>
-    public string Failed(Exception error, string? explained = null)
+    /// <param name="said">What went wrong: the SDK's messages, or our own where the SDK's would mislead.</param>
+    public string Failed(string said)
     {
-        var said = explained ?? Said(error);
         var files = SharedFiles();
         return Kind switch
         {

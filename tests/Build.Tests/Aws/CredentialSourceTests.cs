@@ -195,6 +195,27 @@ public sealed partial class CredentialSourceTests(MotoServer moto) : IClassFixtu
         Assert.Empty(portal.Requests);
     }
 
+    [Fact]
+    public void An_sso_profile_without_a_login_fails_even_where_container_credentials_would_answer()
+    {
+        var expiration = DateTime.UtcNow.AddHours(1).ToString("yyyy-MM-ddTHH:mm:ssZ");
+        using var container = new LoopbackHttpServer(_ => (200, "application/json",
+            $$"""{ "AccessKeyId": "ASIACONTAINERKEY", "SecretAccessKey": "s", "Token": "t", "Expiration": "{{expiration}}" }"""));
+        using var profiles = AwsEnvironment.WithProfiles(string.Empty,
+            "[profile admin]\nsso_start_url = https://example.awsapps.com/start\nsso_region = eu-west-1\nsso_account_id = 123456789012\nsso_role_name = Deployer\n");
+        using var environment = AwsEnvironment.Isolated(new Dictionary<string, string?>
+        {
+            ["AWS_PROFILE"] = "admin",
+            ["HOME"] = _folder,
+            ["AWS_CONTAINER_CREDENTIALS_FULL_URI"] = container.Url + "v2/credentials",
+        });
+
+        var error = Assert.Throws<BuildException>(() => AwsSession.Create("eu-west-1"));
+
+        Assert.Contains("no cached login was found", error.Message);
+        Assert.Contains("Fix: aws sso login --profile admin", error.Message);
+    }
+
     private const string AccessDenied = "<ErrorResponse xmlns=\"https://sts.amazonaws.com/doc/2011-06-15/\"><Error><Type>Sender</Type><Code>AccessDenied</Code><Message>User: arn:aws:iam::123456789012:user/dev is not authorized to perform: sts:AssumeRole on resource: arn:aws:iam::123456789012:role/deployer</Message></Error><RequestId>c6104cbe-af31-11e0-8154-cbc7ccf896c7</RequestId></ErrorResponse>";
 
     private static async Task DescribeStackAsync(AwsSession session)
