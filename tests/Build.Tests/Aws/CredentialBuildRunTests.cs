@@ -67,6 +67,22 @@ public sealed class CredentialBuildRunTests(MotoServer moto) : IClassFixture<Mot
     }
 
     [SkippableFact]
+    public void Deploy_with_a_role_sts_refuses_stops_at_setup_before_any_image_is_built_or_aws_is_called()
+    {
+        Requires.Docker();
+        using var front = new ThrottlingFront(moto.Url, throttles: 0);
+        using var sts = new LoopbackHttpServer(_ => (403, "text/xml",
+            $"<ErrorResponse xmlns=\"https://sts.amazonaws.com/doc/2011-06-15/\"><Error><Type>Sender</Type><Code>AccessDenied</Code><Message>User: arn:aws:iam::123456789012:user/dev is not authorized to perform: sts:AssumeRole on resource: arn:aws:iam::123456789012:role/middle</Message></Error><RequestId>r</RequestId></ErrorResponse>"));
+        var run = Run(front, new Dictionary<string, string?> { ["AWS_PROFILE"] = "deployer", ["AWS_ENDPOINT_URL_STS"] = sts.Url }, target: "Deploy");
+
+        Assert.NotEqual(0, run.ExitCode);
+        Assert.Contains("AWS profile 'deployer' could not assume its role.", run.Output);
+        Assert.Empty(front.Signed);
+        Assert.DoesNotContain("BuildMasterImage", run.Output);
+        Assert.DoesNotContain("DeployInfrastructure", run.Output);
+    }
+
+    [SkippableFact]
     public void Rollback_on_an_instance_profile_signs_with_the_keys_the_metadata_service_gave_after_an_imdsv2_token()
     {
         var expiration = DateTime.UtcNow.AddHours(1).ToString("yyyy-MM-ddTHH:mm:ssZ");
@@ -118,10 +134,10 @@ public sealed class CredentialBuildRunTests(MotoServer moto) : IClassFixture<Mot
     }
 
     /// <summary>
-    /// Runs Rollback on an environment of this test's repository copy, with every AWS call going to the front and the
+    /// Runs the target (Rollback unless named) on an environment of this test's repository copy, with every AWS call going to the front and the
     /// profiles base (keys) ← middle (role) ← deployer (role) in this test's own shared files.
     /// </summary>
-    private (int ExitCode, string Output) Run(ThrottlingFront front, IReadOnlyDictionary<string, string?> values)
+    private (int ExitCode, string Output) Run(ThrottlingFront front, IReadOnlyDictionary<string, string?> values, string target = "Rollback")
     {
         var environment = _repository.WriteDeployEnvironment("creds");
         var credentials = Path.Combine(_folder, "credentials");
@@ -131,7 +147,7 @@ public sealed class CredentialBuildRunTests(MotoServer moto) : IClassFixture<Mot
             "[profile middle]\nrole_arn = arn:aws:iam::123456789012:role/middle\nsource_profile = base\n" +
             $"[profile deployer]\nrole_arn = {Role}\nsource_profile = middle\nrole_session_name = ci-deploy\n");
         var all = new Dictionary<string, string?>(values) { ["AWS_ENDPOINT_URL"] = front.Url, ["HOME"] = _folder };
-        using var build = BuildProcess.Start(_repository.Root, ["--target=Rollback", $"--environment={environment}"], environment: AwsEnvironment.ForChild(credentials, config, all));
+        using var build = BuildProcess.Start(_repository.Root, [$"--target={target}", $"--environment={environment}"], environment: AwsEnvironment.ForChild(credentials, config, all));
         var code = build.WaitForExit(timeoutSeconds: 180);
         return (code, build.Output);
     }
