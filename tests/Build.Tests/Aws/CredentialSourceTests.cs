@@ -8,14 +8,15 @@ using JenkinsOnEcs.Build.Tests.Support;
 namespace JenkinsOnEcs.Build.Tests.Aws;
 
 /// <summary>
-/// Every credential source docs/credentials.md promises, through the build's own resolution (<see cref="AwsSession"/>),
-/// each proved by a call signed with what it resolved: STS-issued credentials are checked with moto's
-/// GetCallerIdentity (moto answers with the role the key was issued for), the others by the key a loopback
-/// CloudFormation endpoint saw. Stand-ins and their gaps: moto's STS accepts any role ARN of the right shape and
-/// checks no trust policy or signature; the SSO portal, the ECS container credentials endpoint and the instance
-/// metadata service are HTTP-level fakes answering as their AWS references document, and check no bearer token,
-/// authorization token or IMDSv2 token beyond its presence. The instance profile is tested through the build's own
-/// program (<see cref="CredentialBuildRunTests"/>): the SDK keeps one instance-profile provider per process.
+/// The credential sources of docs/credentials.md through the build's own resolution (<see cref="AwsSession"/>), each
+/// proved by a call signed with what it resolved, and each failure's message. STS-issued credentials are checked with
+/// moto's GetCallerIdentity (moto answers with the role the key was issued for); the others by the key a loopback
+/// CloudFormation endpoint saw. Stand-ins and their gaps: moto's STS accepts any role ARN of the right shape and checks
+/// no trust policy or signature; the refusing STS answers as STS does (AccessDenied, InvalidIdentityToken); the SSO
+/// portal is an HTTP-level fake of GetRoleCredentials (<see cref="SsoPortal"/>) that takes any bearer token.
+/// Environment keys and container credentials: <see cref="AwsClientTests"/>. The instance profile, container
+/// credentials with a token file and an assume-role chain through the build's program: <see cref="CredentialBuildRunTests"/>
+/// (the SDK keeps one instance-profile provider per process, so that one is tested in a process of its own).
 /// </summary>
 [Collection(AwsCollection.Name)]
 [System.Runtime.Versioning.SupportedOSPlatform("linux")]
