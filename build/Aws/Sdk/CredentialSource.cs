@@ -70,7 +70,8 @@ public sealed record CredentialSource(CredentialSourceKind Kind, string? Profile
             CredentialSourceKind.AssumeRoleProfile => string.Join(
                 System.Environment.NewLine,
                 $"AWS profile '{ProfileName}' could not assume its role. Its chain: {Chain()}.",
-                "STS said: " + said,
+                // A credential_process at the chain's start fails inside this message: its output is redacted, as for a credential_process profile.
+                "STS said: " + (Chain().Contains("credential_process", StringComparison.Ordinal) ? Redacted.InText(said) : said),
                 $"Fix: check role_arn and source_profile in {files}; the role's trust policy must let the source identity call sts:AssumeRole, " +
                 $"and the source must work on its own (aws sts get-caller-identity --profile {LastSourceProfile()})."),
             CredentialSourceKind.SsoProfile => string.Join(

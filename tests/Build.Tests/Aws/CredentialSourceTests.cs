@@ -171,6 +171,21 @@ public sealed partial class CredentialSourceTests(MotoServer moto) : IClassFixtu
         Assert.Contains("Fix: run that command yourself", error.Message);
     }
 
+    [Fact]
+    public void A_role_chain_that_starts_at_a_failing_credential_process_names_the_chain_and_redacts_the_output()
+    {
+        var command = Script("failing", "#!/bin/sh\necho 'login required; secret=hunter2' >&2\nexit 2");
+        using var profiles = AwsEnvironment.WithProfiles(string.Empty,
+            $"[profile tool]\ncredential_process = {command}\n[profile deployer]\nrole_arn = arn:aws:iam::123456789012:role/deployer\nsource_profile = tool\n");
+        using var environment = AwsEnvironment.Isolated(new Dictionary<string, string?> { ["AWS_PROFILE"] = "deployer", ["AWS_ENDPOINT_URL_STS"] = "http://127.0.0.1:9/" });
+
+        var error = Assert.Throws<BuildException>(() => AwsSession.Create("eu-west-1"));
+
+        Assert.Contains("Its chain: deployer (role_arn arn:aws:iam::123456789012:role/deployer) ← tool (credential_process).", error.Message);
+        Assert.Contains("secret=***", error.Message);
+        Assert.DoesNotContain("hunter2", error.Message);
+    }
+
     [Theory]
     [InlineData(false, "no cached login was found")]
     [InlineData(true, "SSO Token has expired")]
