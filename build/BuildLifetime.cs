@@ -59,8 +59,9 @@ public sealed class BuildLifetime(
             Smoke.AdminPassword.CheckPrerequisites(settings.StackParameters, settings.AdminPassword?.Value, settings.EnvironmentFile);
         }
 
-        // The SDK's start-up (credential chain, region, pipeline) then overlaps the tasks before the first AWS call.
-        if (needs.HasFlag(TaskNeeds.Aws) || (settings.Registry is null && needs.HasFlag(TaskNeeds.Registry)))
+        // The SDK's start-up (credential chain, region, pipeline) then overlaps the daemon's check below.
+        var needsAws = needs.HasFlag(TaskNeeds.Aws) || (settings.Registry is null && needs.HasFlag(TaskNeeds.Registry));
+        if (needsAws)
         {
             aws.Prepare();
         }
@@ -70,6 +71,13 @@ public sealed class BuildLifetime(
         if (!host.DryRun && needs.HasFlag(TaskNeeds.Docker))
         {
             docker.EnsureRunning();
+        }
+
+        // Credentials that fail (a role STS refuses, an expired SSO login, a failing credential_process) stop the
+        // run here, before any image is built or stack changed, with what the source used and its fix.
+        if (!host.DryRun && needsAws)
+        {
+            aws.CheckCredentials();
         }
 
         // A run that pushes asks its registry for each content tag before building: what it has is not built.

@@ -76,7 +76,8 @@ public sealed class AwsClients(Local.LocalServices local, SetAtSetup<AwsOptions>
 
     /// <summary>
     /// Starts resolving the session and making the CloudFormation and SSM clients in the background, so the SDK's start-up
-    /// (credential chain, region, pipeline) overlaps the tasks before the first AWS call instead of delaying it.
+    /// (credential chain, region, pipeline) overlaps setup's other checks (until <see cref="CheckCredentials"/> waits
+    /// for it) instead of adding to them.
     /// A failure is not reported here: the first real use repeats the step and reports it there. Not for the local
     /// rehearsal, whose AWS credentials exist only once its moto has been started.
     /// </summary>
@@ -101,6 +102,20 @@ public sealed class AwsClients(Local.LocalServices local, SetAtSetup<AwsOptions>
                     // Repeated, and reported, on first use.
                 }
             });
+        }
+    }
+
+    /// <summary>
+    /// Resolves the run's credentials now, waiting for a <see cref="Prepare"/> under way, so that a source that fails
+    /// (a role STS refuses, an expired SSO login, a failing credential_process) stops setup before the first change,
+    /// with the source's own message. Not for the local rehearsal: its fixed credentials cannot fail, and its moto
+    /// is started only on first use.
+    /// </summary>
+    public void CheckCredentials()
+    {
+        if (!options.Value.EndpointStartedByRun)
+        {
+            SessionAlone();
         }
     }
 

@@ -6,30 +6,56 @@ using Amazon.Runtime.Credentials;
 namespace JenkinsOnEcs.Build.Aws;
 
 /// <summary>
-/// The credentials every client of a run signs with, resolved once and up front, so a missing credential fails
-/// before any task changes anything: the SDK's default chain of environment variables, web identity, the
-/// AWS_PROFILE (or default) profile of the shared files, ECS container credentials and the EC2 instance profile.
-/// The credentials object is the SDK's, so role and container credentials renew themselves. A new chain per
-/// resolver (not the SDK's process-wide one) sees the environment as it is now; it lives as long as the
-/// <see cref="AwsSession"/> that holds it, since it owns what it cached for profiles.
+/// The credentials every client of a run signs with, resolved once and up front, so a missing or failing credential
+/// stops the run before any task changes anything: the SDK's default chain of environment variables, web identity,
+/// the AWS_PROFILE (or default) profile of the shared files (static keys, assume-role chains, credential_process,
+/// IAM Identity Center), ECS container credentials and the EC2 instance profile. The credentials object is the SDK's,
+/// so role and container credentials renew themselves. A new chain per resolver (not the SDK's process-wide one)
+/// sees the environment as it is now; it lives as long as the <see cref="AwsSession"/> that holds it, since it owns
+/// what it cached for profiles.
 /// </summary>
 public sealed class AwsCredentialResolver : IDisposable
 {
+    private const string NoSsoLogin = "no cached login was found in ~/.aws/sso/cache (the SDK passes an SSO profile by without one: it cannot open a browser to sign in).";
+
     private readonly DefaultAWSCredentialsIdentityResolver _chain = new();
 
     public AWSCredentials Resolve()
     {
+        // Which source the chain takes is known before it runs (its order: keys, web identity, the profile, then
+        // container or instance): a failure is then told as that source's, with that source's fix.
+        var source = CredentialSource.InUse(Environment.GetEnvironmentVariable);
         AWSCredentials credentials;
         try
         {
             credentials = _chain.ResolveIdentity(clientConfig: null!);
-
-            // Container, role and SSO credentials are fetched lazily; fetch now so that a failure shows here.
-            _ = credentials.GetCredentials();
         }
         catch (AmazonClientException ex)
         {
-            throw new BuildException(NoCredentials(ex.Message), ex);
+            // The chain refuses an SSO profile that has no cached login ("This type of profile is not allowed here"):
+            // without one it would have to open a browser to sign in.
+            throw new BuildException(
+                source.Kind == CredentialSourceKind.SsoProfile
+                    ? source.Failed(NoSsoLogin)
+                    : NoCredentials(ex.Message),
+                ex);
+        }
+
+        // Without a cached login the chain passes an SSO profile by and goes on to container or instance credentials:
+        // on a machine with an instance role the run would act as that role instead of the profile it was given.
+        if (source.Kind == CredentialSourceKind.SsoProfile && credentials is not SSOAWSCredentials)
+        {
+            throw new BuildException(source.Failed(NoSsoLogin));
+        }
+
+        try
+        {
+            // Role, SSO, process and container credentials are fetched lazily; fetch now so that a failure shows here.
+            _ = credentials.GetCredentials();
+        }
+        catch (Exception ex) when (ex is AmazonClientException or ProcessAWSCredentialException)
+        {
+            throw new BuildException(source.Failed(ex), ex);
         }
 
         return credentials;
@@ -49,7 +75,7 @@ public sealed class AwsCredentialResolver : IDisposable
             "No AWS credentials were found. Tried, in the SDK's order:",
             $"  - environment variables AWS_ACCESS_KEY_ID and AWS_SECRET_ACCESS_KEY: {State("AWS_ACCESS_KEY_ID")}, {State("AWS_SECRET_ACCESS_KEY")}",
             $"  - web identity (AWS_WEB_IDENTITY_TOKEN_FILE and AWS_ROLE_ARN): {State("AWS_WEB_IDENTITY_TOKEN_FILE")}",
-            $"  - profile '{DefaultAWSCredentialsIdentityResolver.GetProfileName()}' in {SharedFiles()}",
+            $"  - profile '{DefaultAWSCredentialsIdentityResolver.GetProfileName()}' in {CredentialSource.SharedFiles()}",
             $"  - ECS container credentials (AWS_CONTAINER_CREDENTIALS_RELATIVE_URI or _FULL_URI): {(container ? "set, but failed" : "not set")}",
             $"  - EC2 instance profile: {metadata}",
             "Fix: set AWS_PROFILE to a configured profile (aws configure --profile NAME, or aws sso login --profile NAME), " +
@@ -57,11 +83,4 @@ public sealed class AwsCredentialResolver : IDisposable
             "or run where an instance role or ECS task role applies.",
             "The SDK said: " + detail.Trim());
     }
-
-    /// <summary>
-    /// The files the SDK reads profiles from. It takes AWS_SHARED_CREDENTIALS_FILE and AWS_CONFIG_FILE once per
-    /// process and only when the file exists, else ~/.aws/credentials and ~/.aws/config: name what it really read.
-    /// </summary>
-    private static string SharedFiles()
-        => $"{(string.IsNullOrEmpty(AWSConfigs.AWSProfilesLocation) ? SharedCredentialsFile.DefaultFilePath : AWSConfigs.AWSProfilesLocation)} and {SharedCredentialsFile.DefaultConfigFilePath}";
 }

@@ -43,6 +43,9 @@ public sealed class ThrottlingFront : IDisposable
 
     public int Throttled => _attempts.Values.Sum(n => Math.Min(n, _throttles));
 
+    /// <summary>Each request's operation (as in <see cref="Attempts"/>) and the access key its SigV4 signature names, in arrival order.</summary>
+    public ConcurrentQueue<(string Operation, string AccessKey)> Signed { get; } = new();
+
     public void Dispose()
     {
         _stop.Cancel();
@@ -81,6 +84,7 @@ public sealed class ThrottlingFront : IDisposable
             var body = buffer.ToArray();
             var target = context.Request.Headers["X-Amz-Target"];
             var operation = target ?? QueryAction(body);
+            Signed.Enqueue((operation ?? string.Empty, SignedBy(context.Request.Headers["Authorization"])));
             if (operation is not null && _attempts.AddOrUpdate(operation, 1, (_, n) => n + 1) <= _throttles)
             {
                 var (contentType, error) = target is not null
@@ -114,6 +118,9 @@ public sealed class ThrottlingFront : IDisposable
             context.Response.Abort();
         }
     }
+
+    private static string SignedBy(string? authorization)
+        => authorization?.Split("Credential=", 2) is [_, var credential] ? credential.Split('/')[0] : string.Empty;
 
     private static string? QueryAction(byte[] body)
         => System.Text.Encoding.UTF8.GetString(body).Split('&')

@@ -19,6 +19,7 @@ public static class AwsEnvironment
         "AWS_ACCESS_KEY_ID", "AWS_SECRET_ACCESS_KEY", "AWS_SESSION_TOKEN", "AWS_PROFILE", "AWS_DEFAULT_PROFILE",
         "AWS_REGION", "AWS_DEFAULT_REGION", "AWS_CONTAINER_CREDENTIALS_FULL_URI", "AWS_CONTAINER_CREDENTIALS_RELATIVE_URI",
         "AWS_CONTAINER_AUTHORIZATION_TOKEN", "AWS_CONTAINER_AUTHORIZATION_TOKEN_FILE", "AWS_WEB_IDENTITY_TOKEN_FILE", "AWS_ROLE_ARN",
+        "AWS_ROLE_SESSION_NAME", "AWS_ENDPOINT_URL_STS", "AWS_ENDPOINT_URL_SSO", "AWS_EC2_METADATA_V1_DISABLED",
         "AWS_ENDPOINT_URL", "AWS_ENDPOINT_URL_CLOUDFORMATION", "AWS_ENDPOINT_URL_ECS", "AWS_ENDPOINT_URL_ECR",
         "AWS_ENDPOINT_URL_CLOUDWATCH_LOGS", "AWS_ENDPOINT_URL_SSM", "AWS_IGNORE_CONFIGURED_ENDPOINT_URLS", "AWS_MAX_ATTEMPTS", "AWS_RETRY_MODE",
     ];
@@ -53,6 +54,25 @@ public static class AwsEnvironment
         }
 
         return new EnvironmentScope(all);
+    }
+
+    /// <summary>
+    /// The environment of a build run as a child process, as isolated as <see cref="Isolated"/>: every variable the SDK
+    /// reads removed, metadata off, and the shared files the ones given (a child reads them afresh), then the values.
+    /// </summary>
+    public static Dictionary<string, string?> ForChild(string credentialsFile, string configFile, IReadOnlyDictionary<string, string?> values)
+    {
+        var all = Cleared.ToDictionary(name => name, _ => (string?)null);
+        all["AWS_SHARED_CREDENTIALS_FILE"] = credentialsFile;
+        all["AWS_CONFIG_FILE"] = configFile;
+        all["AWS_EC2_METADATA_DISABLED"] = "true";
+        all["AWS_EC2_METADATA_SERVICE_ENDPOINT"] = "http://127.0.0.1:9";
+        foreach (var (name, value) in values)
+        {
+            all[name] = value;
+        }
+
+        return all;
     }
 
     /// <summary>Isolated, with static keys in the environment and a region.</summary>

@@ -28,6 +28,9 @@ public sealed class LoopbackHttpServer : IDisposable
         public IReadOnlyDictionary<string, string> Form => Body.Split('&', StringSplitOptions.RemoveEmptyEntries)
             .Select(p => p.Split('=', 2))
             .ToDictionary(p => WebUtility.UrlDecode(p[0]), p => p.Length > 1 ? WebUtility.UrlDecode(p[1]) : string.Empty);
+
+        /// <summary>The request's query string, with its leading '?' ("" when it has none).</summary>
+        public string Query { get; init; } = string.Empty;
     }
 
     public int Port { get; }
@@ -65,7 +68,10 @@ public sealed class LoopbackHttpServer : IDisposable
                 context.Request.HttpMethod,
                 context.Request.Url!.AbsolutePath,
                 context.Request.Headers.AllKeys.Where(k => k is not null).ToDictionary(k => k!, k => context.Request.Headers[k]!, StringComparer.OrdinalIgnoreCase),
-                await reader.ReadToEndAsync());
+                await reader.ReadToEndAsync())
+            {
+                Query = context.Request.Url.Query,
+            };
             Requests.Enqueue(received);
             var (status, contentType, body) = _answer(received);
             context.Response.StatusCode = status;
