@@ -183,7 +183,8 @@ public sealed class InfrastructureRollout(StackRollout deployer, ISsmParameterSt
         CancellationToken cancellationToken)
     {
         // Read here, before the first await: the loop adds to outputs only between its waits.
-        var parameters = StackParameters.Resolve(stack.Stack, stack.Template, request.EnvironmentName, request.Parameters, outputs, request.EnvironmentFile);
+        var producers = node.Inputs.SelectMany(i => i.Parameters.Select(p => (Parameter: p, i.Producer))).ToDictionary(p => p.Parameter, p => p.Producer, StringComparer.Ordinal);
+        var parameters = StackParameters.Resolve(stack.Stack, stack.Template, request.EnvironmentName, request.Parameters, outputs, request.EnvironmentFile, producers);
         var references = StackParameters.SsmReferences(stack.Stack, stack.Template, request.Parameters, parameters, node.WiredParameters.ToHashSet(StringComparer.Ordinal), request.EnvironmentFile);
         await Task.Yield();
 
