@@ -53,6 +53,17 @@ public sealed class StacksSummaryTests
         Assert.Contains("- **Stacks changed**: none (all 2 unchanged)\n", markdown);
     }
 
+    [Fact]
+    public void A_run_that_failed_after_every_stack_ended_unchanged_says_all_were_unchanged()
+    {
+        var outputs = new StageOutputs();
+        outputs.StackDeployments.Set(StackCatalog.Load(Repository.Root).Select(s => Stack(s.StackName("prod"), StackOutcome.Unchanged, 0)).ToList());
+
+        var markdown = DeploySummary.Markdown(Options, Tasks, outputs, new RunEnd(false, "CheckMasterRestart", "This Deploy would restart Jenkins", Interrupted: false));
+
+        Assert.Contains($"- **Stacks changed**: none (all {StackCatalog.Load(Repository.Root).Count} unchanged)\n", markdown);
+    }
+
     private static StackDeployment Stack(string name, StackOutcome outcome, int changes)
         => new(name, outcome, new Dictionary<string, string>(), Enumerable.Range(0, changes).Select(i => new StackChange("Add", $"R{i}", "AWS::Logs::LogGroup", null)).ToList());
 }
