@@ -1,3 +1,4 @@
+using Cake.Core.Diagnostics;
 using JenkinsOnEcs.Build.Common;
 
 namespace JenkinsOnEcs.Build.Aws;
@@ -7,7 +8,8 @@ namespace JenkinsOnEcs.Build.Aws;
 /// and shared by every task after that, also by tasks' parallel work. Where they go and as whom is the run's
 /// <see cref="AwsOptions"/>, set at setup.
 /// </summary>
-public sealed class AwsClients(Local.LocalServices local, SetAtSetup<AwsOptions> options) : IDisposable
+/// <param name="log">Where a call that waits long for its answer says so; null: it waits silently.</param>
+public sealed class AwsClients(Local.LocalServices local, SetAtSetup<AwsOptions> options, ICakeLog? log = null) : IDisposable
 {
     private readonly Lock _lock = new();
     private Lazy<AwsSession>? _session;
@@ -140,13 +142,22 @@ public sealed class AwsClients(Local.LocalServices local, SetAtSetup<AwsOptions>
         Lazy<AwsSession> session;
         lock (_lock)
         {
-            session = _session ??= new Lazy<AwsSession>(() => AwsSession.Create(
-                aws.Region,
-                name => name == "AWS_ENDPOINT_URL" && aws.EndpointUrl is { } url && Environment.GetEnvironmentVariable(name) is null
-                    ? url.ToString()
-                    : Environment.GetEnvironmentVariable(name),
-                aws.Limits,
-                aws.Credentials));
+            session = _session ??= new Lazy<AwsSession>(() =>
+            {
+                var made = AwsSession.Create(
+                    aws.Region,
+                    name => name == "AWS_ENDPOINT_URL" && aws.EndpointUrl is { } url && Environment.GetEnvironmentVariable(name) is null
+                        ? url.ToString()
+                        : Environment.GetEnvironmentVariable(name),
+                    aws.Limits,
+                    aws.Credentials);
+                if (log is not null)
+                {
+                    made.Waiting = line => log.Information("{0}", line);
+                }
+
+                return made;
+            });
         }
 
         try

@@ -1,4 +1,3 @@
-using System.Diagnostics;
 using System.Text.Json.Nodes;
 using Cake.Core.Diagnostics;
 using JenkinsOnEcs.Build.Aws;
@@ -106,7 +105,9 @@ public sealed class ServiceDeployer(EcsClient ecs, ICakeLog log, ServiceDeployer
 
     private async Task WaitAsync(string cluster, string name, string taskDefinition, CancellationToken cancellationToken)
     {
-        var watch = Stopwatch.StartNew();
+        var clock = options.Clock;
+        var start = clock.GetTimestamp();
+        var spoke = start;
         string? last = null;
         while (true)
         {
@@ -119,6 +120,13 @@ public sealed class ServiceDeployer(EcsClient ecs, ICakeLog log, ServiceDeployer
             {
                 log.Information("  {0}: {1}", name, progress);
                 last = progress;
+                spoke = clock.GetTimestamp();
+            }
+            else if (clock.GetElapsedTime(spoke) >= options.SpeakEvery)
+            {
+                // Nothing new for a while: the wait still says what it waits for.
+                log.Information("  {0}: still {1} after {2:0} s; waiting (at most {3:0} min)", name, progress, clock.GetElapsedTime(start).TotalSeconds, options.Timeout.TotalMinutes);
+                spoke = clock.GetTimestamp();
             }
 
             if (state == "COMPLETED")
@@ -135,7 +143,7 @@ public sealed class ServiceDeployer(EcsClient ecs, ICakeLog log, ServiceDeployer
                     "\nThe circuit breaker rolled the service back to its previous revision; fix the cause and deploy again.");
             }
 
-            if (watch.Elapsed > options.Timeout)
+            if (clock.GetElapsedTime(start) > options.Timeout)
             {
                 throw new BuildException($"Service {name} did not become stable in {options.Timeout.TotalMinutes:0} minutes ({progress}). It is still deploying: watch it in the ECS console.");
             }
@@ -146,4 +154,11 @@ public sealed class ServiceDeployer(EcsClient ecs, ICakeLog log, ServiceDeployer
 }
 
 /// <summary>How the service deployer waits; WaitForStable is off only where no container can run.</summary>
-public sealed record ServiceDeployerOptions(bool WaitForStable, TimeSpan PollInterval, TimeSpan Timeout);
+public sealed record ServiceDeployerOptions(bool WaitForStable, TimeSpan PollInterval, TimeSpan Timeout)
+{
+    /// <summary>What measures the wait (tests step it instead of waiting).</summary>
+    public TimeProvider Clock { get; init; } = TimeProvider.System;
+
+    /// <summary>A wait that has printed nothing for this long says what it waits for, so a long wait is never silent.</summary>
+    public TimeSpan SpeakEvery { get; init; } = TimeSpan.FromSeconds(30);
+}

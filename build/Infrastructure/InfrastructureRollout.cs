@@ -103,6 +103,7 @@ public sealed class InfrastructureRollout(StackRollout deployer, ISsmParameterSt
             {
                 var deployment = await finished;
                 deployments[name] = deployment;
+                request.StackEnded?.Invoke(deployment);
                 foreach (var (output, value) in deployment.Outputs)
                 {
                     outputs[output] = value;
@@ -115,7 +116,11 @@ public sealed class InfrastructureRollout(StackRollout deployer, ISsmParameterSt
             catch (Exception ex)
             {
                 var failed = templates[name].Stack.StackName(request.EnvironmentName);
-                failures.Add((failed, ex));
+
+                // The run's last line is this error: it names its stack.
+                var error = ex.Message.Contains(failed, StringComparison.Ordinal) ? ex : new BuildException($"Stack {failed} failed: {ex.Message}", ex);
+                failures.Add((failed, error));
+                request.StackEnded?.Invoke(new StackDeployment(failed, StackOutcome.Failed, new Dictionary<string, string>(), []) { Failure = error.Message });
 
                 // The error itself ends the run (all of them, if more than one); this line says which stack, as it happens.
                 log.Error("{0} failed{1}", failed, running.Count == 0 ? string.Empty
@@ -178,7 +183,8 @@ public sealed class InfrastructureRollout(StackRollout deployer, ISsmParameterSt
         CancellationToken cancellationToken)
     {
         // Read here, before the first await: the loop adds to outputs only between its waits.
-        var parameters = StackParameters.Resolve(stack.Stack, stack.Template, request.EnvironmentName, request.Parameters, outputs, request.EnvironmentFile);
+        var producers = node.Inputs.SelectMany(i => i.Parameters.Select(p => (Parameter: p, i.Producer))).ToDictionary(p => p.Parameter, p => p.Producer, StringComparer.Ordinal);
+        var parameters = StackParameters.Resolve(stack.Stack, stack.Template, request.EnvironmentName, request.Parameters, outputs, request.EnvironmentFile, producers);
         var references = StackParameters.SsmReferences(stack.Stack, stack.Template, request.Parameters, parameters, node.WiredParameters.ToHashSet(StringComparer.Ordinal), request.EnvironmentFile);
         await Task.Yield();
 
@@ -257,6 +263,9 @@ public sealed record InfrastructureRequest(
 {
     /// <summary>Cancelled when another branch of the run has failed: no further stack starts, those under way end.</summary>
     public CancellationToken StopStarting { get; init; }
+
+    /// <summary>Told of each stack as it ends, deployed or failed, so that a failed or stopped run can still say what it did.</summary>
+    public Action<StackDeployment>? StackEnded { get; init; }
 }
 
 public sealed record InfrastructureResult(IReadOnlyList<StackDeployment> Stacks, IReadOnlyDictionary<string, string> Outputs);

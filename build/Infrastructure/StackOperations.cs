@@ -11,7 +11,8 @@ namespace JenkinsOnEcs.Build.Infrastructure;
 public sealed class StackOperations(AwsClients aws, IStackParameterCheck parameterChecks, SetAtSetup<StackOptions> options, ICakeLog log)
 {
     /// <param name="stopStarting">Cancelled when another branch of the run has failed: no further stack starts.</param>
-    public Task<InfrastructureResult> DeployAsync(bool planOnly, CancellationToken cancellationToken = default, CancellationToken stopStarting = default)
+    /// <param name="stackEnded">Told of each stack as it ends, deployed or failed.</param>
+    public Task<InfrastructureResult> DeployAsync(bool planOnly, CancellationToken cancellationToken = default, CancellationToken stopStarting = default, Action<StackDeployment>? stackEnded = null)
     {
         var stacks = options.Value;
         var rollout = new InfrastructureRollout(new StackRollout(aws.CloudFormation(), log, StackRolloutOptions.Default), new SsmOnFirstUse(aws.Ssm), log);
@@ -23,7 +24,7 @@ public sealed class StackOperations(AwsClients aws, IStackParameterCheck paramet
                 stacks.EnvironmentFile,
                 stacks.Parameters,
                 planOnly,
-                parameterChecks) { StopStarting = stopStarting },
+                parameterChecks) { StopStarting = stopStarting, StackEnded = stackEnded },
             cancellationToken);
     }
 

@@ -15,4 +15,7 @@ public enum StackOutcome
 
     /// <summary>Plan only: the stack needs outputs of a stack that does not exist yet.</summary>
     Pending,
+
+    /// <summary>Its deployment failed (<see cref="StackDeployment.Failure"/> says how).</summary>
+    Failed,
 }

@@ -97,7 +97,8 @@ public static class StackParameters
         string environmentName,
         IReadOnlyDictionary<string, string> fromEnvironment,
         IReadOnlyDictionary<string, string> fromOutputs,
-        string environmentFile)
+        string environmentFile,
+        IReadOnlyDictionary<string, string>? producers = null)
     {
         var values = new Dictionary<string, string>(StringComparer.Ordinal);
         var missing = new List<string>();
@@ -119,7 +120,13 @@ public static class StackParameters
 
         if (missing.Count > 0)
         {
-            throw new BuildException(Missing(stack, missing, environmentFile));
+            // A parameter another stack's template outputs is missing only if that stack's deployment did not return it.
+            var unreturned = missing.Where(m => producers?.ContainsKey(m) == true).ToList();
+            throw new BuildException(unreturned.Count > 0
+                ? string.Join(" ", unreturned.Select(m =>
+                    $"Stack '{stack.Name}' needs {m}, an output of stack '{producers![m]}', which its deployment did not return. " +
+                    $"The environment file is not the fix: look at that stack's outputs (aws cloudformation describe-stacks --stack-name {Conventions.StackName(environmentName, producers[m])}) and deploy again."))
+                : Missing(stack, missing, environmentFile));
         }
 
         return values;

@@ -1,5 +1,4 @@
 using JenkinsOnEcs.Build.Aws;
-using System.Diagnostics;
 using Cake.Core.Diagnostics;
 
 namespace JenkinsOnEcs.Build.Infrastructure;
@@ -9,6 +8,12 @@ namespace JenkinsOnEcs.Build.Infrastructure;
 /// fingerprint tag that skips an unchanged stack without a change set. Every failure leaves the stack as
 /// CloudFormation's own rollback leaves it, and no change set or empty stack of ours behind. Stacks deploy at
 /// the same time, so every line it logs names its stack.
+/// What an interrupted or failed run left is taken up, and named: a stack in REVIEW_IN_PROGRESS (a change set
+/// made and never executed) is created with a new change set, as the aws CLI's `cloudformation deploy` does
+/// (aws/aws-cli, awscli/customizations/cloudformation/deployer.py, Deployer.has_stack); an operation still in
+/// progress is waited for; a stack whose first creation failed (ROLLBACK_COMPLETE, which CloudFormation allows
+/// only to be deleted: "Stack status codes", AWS CloudFormation User Guide) is deleted and created anew; a stack
+/// whose update rollback failed is refused with the command that finishes the rollback.
 /// </summary>
 public sealed class StackRollout(ICloudFormation cloudFormation, ICakeLog log, StackRolloutOptions options)
 {
@@ -41,7 +46,12 @@ public sealed class StackRollout(ICloudFormation cloudFormation, ICakeLog log, S
     {
         if (existing is not null)
         {
-            await CheckUpdatableAsync(existing, cancellationToken);
+            existing = await TakeUpAsync(existing, planOnly, cancellationToken);
+            if (existing?.Status == "ROLLBACK_COMPLETE")
+            {
+                // Only in a plan: the Deploy deletes it first, and a plan changes nothing.
+                return new StackDeployment(stackName, StackOutcome.Planned, new Dictionary<string, string>(), []);
+            }
         }
 
         var fingerprint = StackFingerprint.Compute(template.Body, parameters, ssmValues);
@@ -92,7 +102,7 @@ public sealed class StackRollout(ICloudFormation cloudFormation, ICakeLog log, S
         // wait prints is tracked apart, so the summary still lists every failure of this deployment.
         var before = (await cloudFormation.DescribeStackEventsAsync(stackName, cancellationToken)).Select(e => e.EventId).ToHashSet();
         await cloudFormation.ExecuteChangeSetAsync(stackName, changeSetName, cancellationToken);
-        var final = await WaitForStackAsync(stackName, new HashSet<string>(before), cancellationToken);
+        var final = (await WaitForStackAsync(stackName, new HashSet<string>(before), goneIsDone: false, cancellationToken))!;
         if (final.Status is "CREATE_COMPLETE" or "UPDATE_COMPLETE")
         {
             log.Information("{0}: {1}", stackName, final.Status);
@@ -101,39 +111,82 @@ public sealed class StackRollout(ICloudFormation cloudFormation, ICakeLog log, S
 
         var failures = await FailedEventsAsync(stackName, before, cancellationToken);
         var fix = final.Status == "ROLLBACK_COMPLETE"
-            ? $" A stack whose first creation failed cannot be updated: delete it (aws cloudformation delete-stack --stack-name {stackName}), fix the cause and run again."
+            ? " CloudFormation rolled its first creation back; fix the cause and run again: the next Deploy deletes this empty stack and creates it anew."
             : " CloudFormation rolled the stack back to its previous state; fix the cause and run again.";
         throw new BuildException($"Stack {stackName} ended in {final.Status}.{failures}{fix}");
     }
 
-    private async Task CheckUpdatableAsync(StackDescription stack, CancellationToken cancellationToken)
+    /// <summary>
+    /// The stack, once what an earlier run left is taken up: null where it had to be deleted (it is then created);
+    /// in a plan a ROLLBACK_COMPLETE stack is returned as it is, since a plan deletes nothing.
+    /// </summary>
+    private async Task<StackDescription?> TakeUpAsync(StackDescription stack, bool planOnly, CancellationToken cancellationToken)
     {
-        var status = stack.Status;
-        if (status == "ROLLBACK_COMPLETE")
+        while (true)
         {
-            var failures = await FailedEventsAsync(stack.StackName, [], cancellationToken);
-            throw new BuildException(
-                $"Stack {stack.StackName} is in ROLLBACK_COMPLETE: its first creation failed, and CloudFormation cannot update such a stack.{failures} " +
-                $"Delete it (aws cloudformation delete-stack --stack-name {stack.StackName}), fix the cause, and run again.");
-        }
+            var name = stack.StackName;
+            var status = stack.Status;
+            if (status == "REVIEW_IN_PROGRESS")
+            {
+                log.Warning("{0}: REVIEW_IN_PROGRESS: an earlier run made its first change set and stopped before executing it. It is created now with a new change set, as the aws CLI does.", name);
+                return stack;
+            }
 
-        if (status.EndsWith("_IN_PROGRESS", StringComparison.Ordinal) && status != "REVIEW_IN_PROGRESS")
-        {
-            throw new BuildException($"Stack {stack.StackName} is busy ({status}): another deployment is running. Wait until it ends and run again.");
-        }
+            if (status.EndsWith("_IN_PROGRESS", StringComparison.Ordinal))
+            {
+                log.Warning("{0}: {1}: an operation started earlier (by an interrupted run, or by hand) is still running in CloudFormation; waiting for it to end.", name, status);
+                var seen = (await cloudFormation.DescribeStackEventsAsync(name, cancellationToken)).Select(e => e.EventId).ToHashSet();
+                var after = await WaitForStackAsync(name, seen, goneIsDone: status == "DELETE_IN_PROGRESS", cancellationToken);
+                if (after is null)
+                {
+                    log.Information("{0}: deleted; it is created anew", name);
+                    return null;
+                }
 
-        if (status.EndsWith("_FAILED", StringComparison.Ordinal))
-        {
-            var fix = status == "UPDATE_ROLLBACK_FAILED"
-                ? $"Let CloudFormation finish the rollback (aws cloudformation continue-update-rollback --stack-name {stack.StackName}), then run again."
-                : "Resolve it in the CloudFormation console, then run again.";
-            throw new BuildException($"Stack {stack.StackName} is in {status}{(stack.StatusReason is null ? string.Empty : $" ({stack.StatusReason})")} and cannot be updated. {fix}");
+                log.Information("{0}: the earlier operation ended in {1}", name, after.Status);
+                stack = after;
+                continue;
+            }
+
+            if (status == "ROLLBACK_COMPLETE")
+            {
+                var failures = await FailedEventsAsync(name, [], cancellationToken);
+                if (planOnly)
+                {
+                    log.Warning("{0}: ROLLBACK_COMPLETE: its first creation failed.{1} A Deploy deletes it and creates it anew.", name, failures.TrimEnd());
+                    return stack;
+                }
+
+                // Safe: ROLLBACK_COMPLETE follows only a failed first creation, whose rollback removed what it made.
+                log.Warning("{0}: ROLLBACK_COMPLETE: its first creation failed, so it holds nothing and CloudFormation allows only deleting it. Deleting it and creating it anew.{1}", name, failures.TrimEnd());
+                var seen = (await cloudFormation.DescribeStackEventsAsync(name, cancellationToken)).Select(e => e.EventId).ToHashSet();
+                await cloudFormation.DeleteStackAsync(stack.StackId, cancellationToken);
+                var left = await WaitForStackAsync(stack.StackId, seen, goneIsDone: true, cancellationToken);
+                if (left is null)
+                {
+                    log.Information("{0}: deleted; it is created anew", name);
+                    return null;
+                }
+
+                throw new BuildException($"Stack {name} could not be deleted: it is {left.Status}{(left.StatusReason is null ? string.Empty : $" ({left.StatusReason})")}. Delete it (aws cloudformation delete-stack --stack-name {name}) and run again.");
+            }
+
+            if (status.EndsWith("_FAILED", StringComparison.Ordinal))
+            {
+                var failures = await FailedEventsAsync(name, [], cancellationToken);
+                var fix = status == "UPDATE_ROLLBACK_FAILED"
+                    ? $"Let CloudFormation finish the rollback (aws cloudformation continue-update-rollback --stack-name {name}; add --resources-to-skip for a resource it cannot roll back), wait until it is UPDATE_ROLLBACK_COMPLETE, then run again."
+                    : "Resolve it in the CloudFormation console, then run again.";
+                throw new BuildException($"Stack {name} is in {status}{(stack.StatusReason is null ? string.Empty : $" ({stack.StatusReason})")} and cannot be updated.{failures} {fix}");
+            }
+
+            return stack;
         }
     }
 
     private async Task<ChangeSetDescription> WaitForChangeSetAsync(string stackName, string changeSetName, CancellationToken cancellationToken)
     {
-        var watch = Stopwatch.StartNew();
+        var wait = new Wait(options, $"{stackName}: the change set", log);
         while (true)
         {
             var changeSet = await cloudFormation.DescribeChangeSetAsync(stackName, changeSetName, cancellationToken);
@@ -142,40 +195,72 @@ public sealed class StackRollout(ICloudFormation cloudFormation, ICakeLog log, S
                 return changeSet;
             }
 
-            await PauseAsync(watch, $"the change set of {stackName}", cancellationToken);
+            await wait.PauseAsync(changeSet.Status, cancellationToken);
         }
     }
 
     /// <param name="printed">Events not to print again; the wait adds those it prints.</param>
-    private async Task<StackDescription> WaitForStackAsync(string stackName, HashSet<string> printed, CancellationToken cancellationToken)
+    /// <param name="goneIsDone">A stack being deleted: its disappearance (null) is the end awaited.</param>
+    private async Task<StackDescription?> WaitForStackAsync(string stackName, HashSet<string> printed, bool goneIsDone, CancellationToken cancellationToken)
     {
-        var watch = Stopwatch.StartNew();
+        var wait = new Wait(options, $"{stackName}: the stack", log);
         while (true)
         {
-            foreach (var e in (await cloudFormation.DescribeStackEventsAsync(stackName, cancellationToken)).Where(e => printed.Add(e.EventId)).Reverse())
+            StackDescription? stack = null;
+            if (goneIsDone)
             {
-                log.Information("{0}:   {1:HH:mm:ss} {2,-28} {3} {4}", stackName, e.Timestamp, e.ResourceStatus, e.LogicalResourceId, e.ResourceStatusReason ?? string.Empty);
+                // Described first: a stack deleted by name has no events to ask for any more.
+                stack = await cloudFormation.DescribeStackAsync(stackName, cancellationToken);
+                if (stack is null || stack.Status == "DELETE_COMPLETE")
+                {
+                    return null;
+                }
             }
 
-            var stack = await cloudFormation.DescribeStackAsync(stackName, cancellationToken)
+            foreach (var e in (await cloudFormation.DescribeStackEventsAsync(stackName, cancellationToken)).Where(e => printed.Add(e.EventId)).Reverse())
+            {
+                log.Information("{0}:   {1:HH:mm:ss} {2,-28} {3} {4}", stack?.StackName ?? stackName, e.Timestamp, e.ResourceStatus, e.LogicalResourceId, e.ResourceStatusReason ?? string.Empty);
+                wait.Spoke();
+            }
+
+            stack ??= await cloudFormation.DescribeStackAsync(stackName, cancellationToken)
                 ?? throw new BuildException($"Stack {stackName} disappeared while it was being deployed: someone deleted it. Run again.");
             if (!stack.Status.EndsWith("_IN_PROGRESS", StringComparison.Ordinal))
             {
                 return stack;
             }
 
-            await PauseAsync(watch, $"stack {stackName}", cancellationToken);
+            await wait.PauseAsync(stack.Status, cancellationToken);
         }
     }
 
-    private async Task PauseAsync(Stopwatch watch, string what, CancellationToken cancellationToken)
+    /// <summary>
+    /// One wait on CloudFormation: polls at the options' interval, says what it waits for when it has printed
+    /// nothing for <see cref="StackRolloutOptions.SpeakEvery"/>, and gives up after the options' timeout.
+    /// </summary>
+    private sealed class Wait(StackRolloutOptions options, string what, ICakeLog log)
     {
-        if (watch.Elapsed > options.Timeout)
-        {
-            throw new BuildException($"Waited {options.Timeout.TotalMinutes:0} minutes for {what}; it is still running in CloudFormation. Watch it in the console and run again when it has finished.");
-        }
+        private readonly long _start = options.Clock.GetTimestamp();
+        private long _lastSpoke = options.Clock.GetTimestamp();
 
-        await Task.Delay(options.PollInterval, cancellationToken);
+        public void Spoke() => _lastSpoke = options.Clock.GetTimestamp();
+
+        public async Task PauseAsync(string status, CancellationToken cancellationToken)
+        {
+            var waited = options.Clock.GetElapsedTime(_start);
+            if (waited > options.Timeout)
+            {
+                throw new BuildException($"Waited {options.Timeout.TotalMinutes:0} minutes for {what}; it is still {status} in CloudFormation. Watch it in the console; the next Deploy waits for it to end.");
+            }
+
+            if (options.Clock.GetElapsedTime(_lastSpoke) >= options.SpeakEvery)
+            {
+                log.Information("{0} is still {1} after {2:0} s; waiting (at most {3:0} min)", what, status, waited.TotalSeconds, options.Timeout.TotalMinutes);
+                Spoke();
+            }
+
+            await Task.Delay(options.PollInterval, cancellationToken);
+        }
     }
 
     private async Task<string> FailedEventsAsync(string stackName, HashSet<string> before, CancellationToken cancellationToken)

@@ -12,8 +12,10 @@ namespace JenkinsOnEcs.Build.Locking;
 /// One Deploy per environment at a time, across every runner: an item in a DynamoDB table, keyed by the
 /// environment's name, written only where none is held (a conditional PutItem) before the run's first change,
 /// renewed while the run lives (a lease), and deleted at the end only where it is still this run's (a
-/// conditional DeleteItem), also on failure and on SIGINT or SIGTERM. A killed run's lock expires with its lease
-/// and the next run takes it over, saying so; <c>--break-lock</c> takes it at once.
+/// conditional DeleteItem), also on failure and on SIGINT or SIGTERM. The release has its own retry budget,
+/// apart from the run's cancellation, and a release that still fails prints the command that frees the lock. A
+/// killed run's lock is taken over, saying so: at once by a run on the same host that finds the holder's process
+/// gone (<see cref="HolderProcess"/>), elsewhere when its lease expires; <c>--break-lock</c> takes it at once.
 /// Why DynamoDB: a condition can compare the lease's expiry (take-over is one atomic write, which SSM's
 /// PutParameter cannot do, having only "create if absent") and the owner (release and renewal cannot touch
 /// another run's lock, which SSM's DeleteParameter and S3's unconditional writes could); the table is made by the
@@ -32,6 +34,15 @@ public sealed class DeployLock(AwsClients aws, Local.LocalServices local, RunCan
 
     /// <summary>How often a live run renews its lease (a tenth of it, so that several failed renewals are survived).</summary>
     public TimeSpan RenewEvery => Lease / 10;
+
+    /// <summary>
+    /// How long the release may try, apart from the run's cancellation: a throttled account or a slow endpoint
+    /// must not leave the lock held for a lease (a stopped run still waits up to this long at its end).
+    /// </summary>
+    public TimeSpan ReleaseBudget { get; init; } = TimeSpan.FromSeconds(90);
+
+    /// <summary>The first pause between release attempts; each next one doubles, up to 10 s.</summary>
+    public TimeSpan ReleaseFirstPause { get; init; } = TimeSpan.FromSeconds(1);
 
     /// <summary>
     /// Whether the run's tasks change AWS, and so need the lock: the tasks that change AWS say so; the pushes change
@@ -59,6 +70,7 @@ public sealed class DeployLock(AwsClients aws, Local.LocalServices local, RunCan
         var dynamo = aws.DynamoDb();
         var lockId = lockOptions.EnvironmentName;
         var runId = Guid.NewGuid().ToString("N");
+        var here = HolderProcess.Current();
         for (var attempt = 0; ; attempt++)
         {
             var now = DateTimeOffset.UtcNow;
@@ -70,7 +82,9 @@ public sealed class DeployLock(AwsClients aws, Local.LocalServices local, RunCan
                 ["Since"] = S(now.ToString("yyyy-MM-ddTHH:mm:ssZ", CultureInfo.InvariantCulture)),
                 ["ExpiresAt"] = N(now + Lease),
             };
+            here?.WriteTo(item);
             JsonObject? previous;
+            string? holderGone = null;
             try
             {
                 previous = lockOptions.BreakLock
@@ -90,16 +104,39 @@ public sealed class DeployLock(AwsClients aws, Local.LocalServices local, RunCan
                     continue; // released in between
                 }
 
-                throw new BuildException(
-                    $"Another deploy of {lockId} is running: its deploy lock is held by {Describe(holder)}. Nothing was changed. " +
-                    "Wait until that run ends; if it is dead, its lock expires at the time shown (it is renewed only while the run lives), or run again with --break-lock.");
+                holderGone = holder is null ? null : HolderProcess.Gone(holder, here);
+                if (holderGone is null)
+                {
+                    throw new BuildException(
+                        $"Another deploy of {lockId} is running: its deploy lock is held by {Describe(holder)}. Nothing was changed. " +
+                        "Wait until that run ends; if it is dead, its lock expires at the time shown (it is renewed only while the run lives), or run again with --break-lock.");
+                }
+
+                // Replaced only if it is still that holder's: a run that took it meanwhile keeps it.
+                try
+                {
+                    previous = await dynamo.PutItemAsync(TableName, item, "RunId = :theirs", new JsonObject { [":theirs"] = holder!["RunId"]?.DeepClone() }, cancellationToken);
+                }
+                catch (AwsServiceException again) when (again.Code == DynamoDbClient.ConditionFailed && attempt < 3)
+                {
+                    continue;
+                }
             }
 
             if (previous is not null && (string?)previous["RunId"]?["S"] != runId)
             {
-                log.Warning(lockOptions.BreakLock
-                    ? "Broke the deploy lock of {0} (--break-lock), which was held by {1}."
-                    : "Took over the deploy lock of {0}: its lease had expired, so its run ended without releasing it (killed?); it was held by {1}.", lockId, Describe(previous));
+                if (lockOptions.BreakLock)
+                {
+                    log.Warning("Broke the deploy lock of {0} (--break-lock), which was held by {1}.", lockId, Describe(previous));
+                }
+                else if (holderGone is not null)
+                {
+                    log.Warning("Took over the deploy lock of {0}: its holder's process is gone ({1}), so its run ended without releasing it; it was held by {2}.", lockId, holderGone, Describe(previous));
+                }
+                else
+                {
+                    log.Warning("Took over the deploy lock of {0}: its lease had expired, so its run ended without releasing it (killed?); it was held by {1}.", lockId, Describe(previous));
+                }
             }
 
             var held = new Held(lockId, runId, now + Lease);
@@ -137,20 +174,62 @@ public sealed class DeployLock(AwsClients aws, Local.LocalServices local, RunCan
             return;
         }
 
-        using var timeout = new CancellationTokenSource(TimeSpan.FromSeconds(15));
+        // Its own budget, apart from the run's cancellation (which may be what ended the run): the AWS client
+        // retries a throttled call itself, and a call that still fails is tried again here until the budget is spent.
+        using var budget = new CancellationTokenSource(ReleaseBudget);
+        var pause = ReleaseFirstPause;
+        Uri? endpoint = null;
+        for (var attempt = 1; ; attempt++)
+        {
+            try
+            {
+                var dynamo = aws.DynamoDb();
+                endpoint = dynamo.Endpoint;
+                dynamo.DeleteItemAsync(TableName, Key(held.LockId), "RunId = :me", new JsonObject { [":me"] = S(held.RunId) }, budget.Token).GetAwaiter().GetResult();
+                log.Information("Released the deploy lock of {0}{1}", held.LockId, attempt == 1 ? string.Empty : $" (attempt {attempt})");
+                return;
+            }
+            catch (AwsServiceException ex) when (ex.Code == DynamoDbClient.ConditionFailed)
+            {
+                log.Warning("The deploy lock of {0} was no longer this run's at its end (another run broke or took it); it is left to that run.", held.LockId);
+                return;
+            }
+            catch (Exception ex) when (ex is AwsServiceException or BuildException or OperationCanceledException or HttpRequestException)
+            {
+                if (!budget.IsCancellationRequested)
+                {
+                    log.Warning("Could not release the deploy lock of {0} ({1}); trying again in {2:0.##} s.", held.LockId, ex.Message, pause.TotalSeconds);
+                    if (!budget.Token.WaitHandle.WaitOne(pause))
+                    {
+                        pause = TimeSpan.FromTicks(Math.Min(pause.Ticks * 2, TimeSpan.FromSeconds(10).Ticks));
+                        continue;
+                    }
+                }
+
+                log.Warning(
+                    "Could not release the deploy lock of {0} in {1:0} s and {2} attempt(s) ({3}). It expires at {4:HH:mm:ss} UTC. To free it now: {5}; or run the next Deploy with --break-lock.",
+                    held.LockId, ReleaseBudget.TotalSeconds, attempt, ex.Message, held.ExpiresAt, FreeCommand(endpoint, held));
+                return;
+            }
+        }
+    }
+
+    /// <summary>The aws CLI command that deletes this run's lock item, and only while it is still this run's.</summary>
+    private string FreeCommand(Uri? dynamoEndpoint, Held held)
+    {
+        var endpoint = dynamoEndpoint is null || dynamoEndpoint.Host.EndsWith(".amazonaws.com", StringComparison.OrdinalIgnoreCase) ? string.Empty : $" --endpoint-url {dynamoEndpoint.GetLeftPart(UriPartial.Authority)}";
+        string region;
         try
         {
-            aws.DynamoDb().DeleteItemAsync(TableName, Key(held.LockId), "RunId = :me", new JsonObject { [":me"] = S(held.RunId) }, timeout.Token).GetAwaiter().GetResult();
-            log.Information("Released the deploy lock of {0}", held.LockId);
+            region = aws.Session().Region.SystemName;
         }
-        catch (AwsServiceException ex) when (ex.Code == DynamoDbClient.ConditionFailed)
+        catch (Exception ex) when (ex is BuildException or InvalidOperationException)
         {
-            log.Warning("The deploy lock of {0} was no longer this run's at its end (another run broke or took it); it is left to that run.", held.LockId);
+            region = "<region>";
         }
-        catch (Exception ex) when (ex is AwsServiceException or BuildException or OperationCanceledException)
-        {
-            log.Warning("Could not release the deploy lock of {0} ({1}): it expires at {2:HH:mm:ss} UTC; to deploy before that, run with --break-lock.", held.LockId, ex.Message, held.ExpiresAt);
-        }
+
+        return $"aws dynamodb delete-item --table-name {TableName} --key '{{\"LockId\":{{\"S\":\"{held.LockId}\"}}}}' " +
+            $"--condition-expression 'RunId = :me' --expression-attribute-values '{{\":me\":{{\"S\":\"{held.RunId}\"}}}}' --region {region}{endpoint}";
     }
 
     public void Dispose() => Release();

@@ -45,7 +45,7 @@ public sealed class InterruptionReport(AwsClients aws, Local.LocalServices local
             var states = Task.WhenAll(names.Select(name => cloudFormation.DescribeStackAsync(name, timeout.Token))).GetAwaiter().GetResult();
             var busy = states.Where(s => s is not null && s.Status.EndsWith("_IN_PROGRESS", StringComparison.Ordinal)).ToList();
             parts.AddRange(busy.Select(s =>
-                $"stack {s!.StackName} is {s.Status}, which goes on in AWS (follow it: aws cloudformation describe-stack-events --stack-name {s.StackName} --region {region}; the next Deploy waits for nothing and refuses a busy stack)"));
+                $"stack {s!.StackName} is {s.Status}, which goes on in AWS (follow it: aws cloudformation describe-stack-events --stack-name {s.StackName} --region {region}; the next Deploy waits for it to end)"));
             if (busy.Count == 0)
             {
                 parts.Add("no stack operation is in progress");

@@ -35,7 +35,7 @@ public static class DeploySummary
             text.AppendLine("```").AppendLine(error.Trim()).AppendLine("```").AppendLine();
         }
 
-        Line(text, "Stacks changed", tasks, "DeployInfrastructure", outputs.StackDeployments.TryGet(out var stacks) ? Stacks(stacks) : null);
+        Line(text, "Stacks changed", tasks, "DeployInfrastructure", outputs.StackDeployments.TryGet(out var stacks) ? Stacks(stacks, end.Succeeded || stacks.Count == StackCount(settings)) : null);
         Line(text, "Images pushed", tasks, "PushMasterImage", outputs.PushedImages.All.Count == 0 ? null : Items(outputs.PushedImages.All.Values.Where(i => i.Pushed).OrderBy(i => i.Name, StringComparer.Ordinal).Select(i => $"`{i.Reference}`"), $"none (the registry had {(outputs.PushedImages.All.Count == 1 ? "the one" : $"each of the {outputs.PushedImages.All.Count}")} already)"));
         Line(text, "Revisions registered", tasks, "RegisterTaskDefinitions", outputs.TaskDefinitions.All.Count == 0 ? null : Items(outputs.TaskDefinitions.All.Values.Where(t => t.Registered).OrderBy(t => t.Family, StringComparer.Ordinal).Select(t => $"`{Short(t.Arn)}`"), $"none (all {outputs.TaskDefinitions.All.Count} families unchanged)"));
         Line(text, "Services", tasks, "DeployServices", outputs.ServiceDeployments.TryGet(out var services)
@@ -86,13 +86,34 @@ public static class DeploySummary
         text.AppendLine($"- **{what}**: {did ?? "not reached"}");
     }
 
-    private static string Stacks(IReadOnlyList<StackDeployment> stacks)
+    /// <param name="stacks">Every stack of a run that got through; of a failed or stopped one, those that ended before it stopped.</param>
+    private static string Stacks(IReadOnlyList<StackDeployment> stacks, bool complete)
     {
-        var changed = stacks.Where(s => s.Outcome is StackOutcome.Created or StackOutcome.Updated).ToList();
-        return changed.Count == 0
-            ? $"none (all {stacks.Count} unchanged)"
-            : string.Join(", ", changed.Select(s => $"`{s.StackName}` {s.Outcome.ToString().ToLowerInvariant()} ({s.Changes.Count} change(s))"));
+        var changed = stacks.Where(s => s.Outcome is StackOutcome.Created or StackOutcome.Updated or StackOutcome.Failed).ToList();
+        if (changed.Count == 0)
+        {
+            return complete ? $"none (all {stacks.Count} unchanged)" : stacks.Count == 0 ? "none had ended when the run stopped" : $"none ({stacks.Count} ended unchanged before the run stopped)";
+        }
+
+        return string.Join(", ", changed.Select(s => s.Outcome == StackOutcome.Failed
+            ? $"`{s.StackName}` FAILED ({FirstLine(s.Failure)})"
+            : $"`{s.StackName}` {s.Outcome.ToString().ToLowerInvariant()} ({s.Changes.Count} change(s))"));
     }
+
+    /// <summary>How many stacks cfn/stacks.json lists; -1 where it cannot be read (the summary is still written).</summary>
+    private static int StackCount(SummaryOptions settings)
+    {
+        try
+        {
+            return StackCatalog.Load(settings.RepositoryRoot).Count;
+        }
+        catch (Exception ex) when (ex is IOException or System.Text.Json.JsonException or BuildException or InvalidOperationException)
+        {
+            return -1;
+        }
+    }
+
+    private static string FirstLine(string? text) => (text ?? "no reason given").Split('\n')[0].Trim();
 
     private static string Items(IEnumerable<string> items, string none)
     {

@@ -17,7 +17,29 @@ public sealed class DeployInfrastructure(StackOperations stacks, RunHalt halt) :
 {
     public override async Task RunAsync(BuildContext context)
     {
-        var result = await stacks.DeployAsync(planOnly: false, context.CancellationToken, halt.Token);
+        // Each stack as it ends: a failed or stopped run's summary still names what was created, updated or failed.
+        var ended = new List<StackDeployment>();
+        InfrastructureResult result;
+        try
+        {
+            result = await stacks.DeployAsync(planOnly: false, context.CancellationToken, halt.Token, stack =>
+            {
+                lock (ended)
+                {
+                    ended.Add(stack);
+                }
+            });
+        }
+        catch
+        {
+            lock (ended)
+            {
+                context.Outputs.StackDeployments.Set(ended.ToList());
+            }
+
+            throw;
+        }
+
         context.Outputs.StackOutputs.Set(result.Outputs);
         context.Outputs.StackDeployments.Set(result.Stacks);
         context.Log.Information("{0}", string.Join(", ", result.Stacks.Select(s => $"{s.StackName}: {s.Outcome}")));

@@ -13,5 +13,8 @@ namespace JenkinsOnEcs.Build.Aws;
 /// <param name="CallTimeout">How long one call may take, every attempt and pause between them included.</param>
 public sealed record AwsCallLimits(int MaxAttempts, TimeSpan AttemptTimeout, TimeSpan CallTimeout)
 {
+    /// <summary>A call without an answer says, this often, what it waits for (to <see cref="AwsSession.Waiting"/>).</summary>
+    public TimeSpan SpeakEvery { get; init; } = TimeSpan.FromSeconds(30);
+
     public static AwsCallLimits Default { get; } = new(10, TimeSpan.FromSeconds(30), TimeSpan.FromMinutes(4));
 }

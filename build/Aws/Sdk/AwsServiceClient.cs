@@ -51,6 +51,8 @@ public abstract class AwsServiceClient : AmazonServiceClient
         using var bound = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
         bound.CancelAfter(ServiceConfig.Limits.CallTimeout);
         var clock = System.Diagnostics.Stopwatch.StartNew();
+        using var answered = new CancellationTokenSource();
+        var speaking = Session.Waiting is { } say ? SpeakAsync(say, request.Operation, answered.Token) : Task.CompletedTask;
         try
         {
             var response = await InvokeAsync<AwsOperationResponse>(request, options, bound.Token).ConfigureAwait(false);
@@ -81,6 +83,25 @@ public abstract class AwsServiceClient : AmazonServiceClient
         {
             // The SDK's own failures before an answer, e.g. credentials that could not be renewed mid-run.
             throw new BuildException($"{Service.ServiceId} {request.Operation}: {ex.Message}", ex);
+        }
+        finally
+        {
+            await answered.CancelAsync().ConfigureAwait(false);
+            await speaking.ConfigureAwait(ConfigureAwaitOptions.SuppressThrowing);
+        }
+    }
+
+    /// <summary>Says what the call waits for every <see cref="AwsCallLimits.SpeakEvery"/> until it is answered.</summary>
+    private async Task SpeakAsync(Action<string> say, string operation, CancellationToken answered)
+    {
+        var clock = Session.Clock;
+        var start = clock.GetTimestamp();
+        var limits = ServiceConfig.Limits;
+        while (true)
+        {
+            await Task.Delay(limits.SpeakEvery, clock, answered).ConfigureAwait(false);
+            say($"{Service.ServiceId} {operation}: no answer yet from {Endpoint.Host} after {clock.GetElapsedTime(start).TotalSeconds:0} s; " +
+                $"waiting (the call gives up after {limits.CallTimeout.TotalSeconds:0} s)");
         }
     }
 

@@ -29,6 +29,15 @@ public sealed class AwsSession
 
     public RegionEndpoint Region { get; }
 
+    /// <summary>
+    /// Told what a call waits for, every <see cref="AwsCallLimits.SpeakEvery"/> that it has no answer (the run's
+    /// log), so that an endpoint that never answers is not minutes of silence; null: calls wait silently.
+    /// </summary>
+    public Action<string>? Waiting { get; set; }
+
+    /// <summary>What times those lines (tests step it instead of waiting).</summary>
+    public TimeProvider Clock { get; set; } = TimeProvider.System;
+
     public AWSCredentials Credentials { get; }
 
     /// <summary>Attempts and timeouts of every call of this session.</summary>

@@ -36,6 +36,9 @@ public sealed class ThrottlingFront : IDisposable
 
     public int Port { get; }
 
+    /// <summary>The operations throttled ("DynamoDB_20120810.DeleteItem", a Query Action); null: every one.</summary>
+    public IReadOnlySet<string>? Only { get; init; }
+
     public string Url => $"http://127.0.0.1:{Port}/";
 
     /// <summary>Attempts seen per operation ("ECS ListClusters" style names: X-Amz-Target, or the Query Action).</summary>
@@ -85,7 +88,7 @@ public sealed class ThrottlingFront : IDisposable
             var target = context.Request.Headers["X-Amz-Target"];
             var operation = target ?? QueryAction(body);
             Signed.Enqueue((operation ?? string.Empty, SignedBy(context.Request.Headers["Authorization"])));
-            if (operation is not null && _attempts.AddOrUpdate(operation, 1, (_, n) => n + 1) <= _throttles)
+            if (operation is not null && (Only is null || Only.Contains(operation)) && _attempts.AddOrUpdate(operation, 1, (_, n) => n + 1) <= _throttles)
             {
                 var (contentType, error) = target is not null
                     ? ("application/x-amz-json-1.1", """{"__type":"ThrottlingException","message":"Rate exceeded"}""")

@@ -62,4 +62,35 @@ public sealed class ServiceDeployerTests
         Assert.Contains("rolled the service back", error.Message);
         Assert.Contains(api.Requests, r => r.Headers["X-Amz-Target"].EndsWith(".UpdateService", StringComparison.Ordinal) && r.Body.Contains("dev-jenkins-master:2", StringComparison.Ordinal));
     }
+
+    [Fact]
+    public async Task A_rollout_that_shows_no_progress_says_what_it_waits_for_at_each_step_of_the_clock()
+    {
+        var describes = 0;
+        const string Deploying = """{ "services": [ { "serviceName": "dev-jenkins-master", "status": "ACTIVE", "taskDefinition": "arn:aws:ecs:eu-west-1:1:task-definition/dev-jenkins-master:1", "deployments": [ { "status": "PRIMARY", "taskDefinition": "arn:aws:ecs:eu-west-1:1:task-definition/dev-jenkins-master:2", "desiredCount": 1, "runningCount": 0, "failedTasks": 0, "rolloutState": "IN_PROGRESS" } ] } ], "failures": [] }""";
+        using var api = new LoopbackHttpServer(request => request.Headers["X-Amz-Target"].Split('.').Last() switch
+        {
+            "DescribeServices" => (200, "application/x-amz-json-1.1", ++describes switch
+            {
+                1 => """{ "services": [ { "serviceName": "dev-jenkins-master", "status": "ACTIVE", "taskDefinition": "arn:aws:ecs:eu-west-1:1:task-definition/dev-jenkins-master:1", "deployments": [] } ], "failures": [] }""",
+                < 5 => Deploying,
+                _ => Deploying.Replace("\"runningCount\": 0", "\"runningCount\": 1", StringComparison.Ordinal).Replace("IN_PROGRESS", "COMPLETED", StringComparison.Ordinal),
+            }),
+            "UpdateService" => (200, "application/x-amz-json-1.1", """{ "service": { "serviceName": "dev-jenkins-master", "status": "ACTIVE" } }"""),
+            var other => (400, "application/x-amz-json-1.1", $$"""{ "__type": "InvalidParameterException", "message": "{{other}} is not expected here" }"""),
+        });
+        using var credentials = AwsEnvironment.WithKeys("AKIDFAKE");
+        using var ecs = new EcsClient(AwsSession.Create("eu-west-1", name => name == "AWS_ENDPOINT_URL_ECS" ? api.Url : null));
+        var console = new CapturingConsole();
+        // Every reading of the clock is 31 s later: each poll without news has been silent for longer than 30 s.
+        var options = new ServiceDeployerOptions(true, TimeSpan.FromMilliseconds(10), TimeSpan.FromHours(1)) { Clock = new SteppingClock(TimeSpan.FromSeconds(31)) };
+        var deployer = new ServiceDeployer(ecs, new CakeBuildLog(console, Verbosity.Normal), options);
+        var definition = new JsonObject { ["cluster"] = "dev-jenkins-master", ["serviceName"] = "dev-jenkins-master", ["taskDefinition"] = "arn:aws:ecs:eu-west-1:1:task-definition/dev-jenkins-master:2" };
+
+        await deployer.DeployAsync(definition);
+
+        Assert.Equal(1, console.Output.Split('\n').Count(l => l.Contains("dev-jenkins-master: IN_PROGRESS: 0/1 running", StringComparison.Ordinal)));
+        Assert.Equal(2, console.Output.Split('\n').Count(l => l.Contains("dev-jenkins-master: still IN_PROGRESS: 0/1 running, 0 failed after", StringComparison.Ordinal)));
+        Assert.Contains("dev-jenkins-master: COMPLETED: 1/1 running", console.Output);
+    }
 }

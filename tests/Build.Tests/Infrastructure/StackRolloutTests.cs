@@ -105,30 +105,78 @@ public sealed class StackRolloutTests : IDisposable
     }
 
     [Fact]
-    public async Task A_stack_left_in_rollback_complete_is_reported_with_the_fix_and_not_touched()
+    public async Task A_stack_whose_first_creation_failed_is_deleted_and_created_anew_saying_why()
     {
         _fake.StackStatus = "ROLLBACK_COMPLETE";
         _fake.AddPastEvent("Logs", "AWS::Logs::LogGroup", "CREATE_FAILED", "Access denied for logs:CreateLogGroup");
+        _fake.Changes.Add(("Add", "Logs", "AWS::Logs::LogGroup", string.Empty));
+        _fake.FinalStatus = "CREATE_COMPLETE";
 
-        var error = await Assert.ThrowsAsync<BuildException>(() => Deployer().DeployAsync("t-logs", Load(), Parameters, new Dictionary<string, string>(), planOnly: false));
+        var result = await Deployer().DeployAsync("t-logs", Load(), Parameters, new Dictionary<string, string>(), planOnly: false);
 
-        Assert.Contains("ROLLBACK_COMPLETE", error.Message);
-        Assert.Contains("aws cloudformation delete-stack --stack-name t-logs", error.Message);
-        Assert.Contains("Access denied for logs:CreateLogGroup", error.Message);
-        Assert.DoesNotContain("CreateChangeSet", _fake.Actions);
+        Assert.Equal(StackOutcome.Created, result.Outcome);
+        var actions = _fake.Actions.ToList();
+        Assert.True(actions.IndexOf("DeleteStack") < actions.IndexOf("CreateChangeSet"), string.Join(", ", actions));
+        Assert.Equal("CREATE", _fake.Request("CreateChangeSet").Form["ChangeSetType"]);
+        Assert.Contains("ROLLBACK_COMPLETE: its first creation failed, so it holds nothing", _console.Output);
+        Assert.Contains("Access denied for logs:CreateLogGroup", _console.Output);
     }
 
-    [Theory]
-    [InlineData("UPDATE_IN_PROGRESS", "is busy")]
-    [InlineData("UPDATE_ROLLBACK_FAILED", "continue-update-rollback")]
-    public async Task A_stack_that_cannot_be_updated_now_is_reported_with_what_to_do(string status, string expected)
+    [Fact]
+    public async Task A_plan_of_a_stack_whose_first_creation_failed_deletes_nothing_and_says_what_the_deploy_will_do()
     {
-        _fake.StackStatus = status;
+        _fake.StackStatus = "ROLLBACK_COMPLETE";
 
-        var error = await Assert.ThrowsAsync<BuildException>(() => Deployer().DeployAsync("t-logs", Load(), Parameters, new Dictionary<string, string>(), planOnly: false));
+        var result = await Deployer().DeployAsync("t-logs", Load(), Parameters, new Dictionary<string, string>(), planOnly: true);
 
-        Assert.Contains(expected, error.Message);
+        Assert.Equal(StackOutcome.Planned, result.Outcome);
+        Assert.DoesNotContain("DeleteStack", _fake.Actions);
         Assert.DoesNotContain("CreateChangeSet", _fake.Actions);
+        Assert.Contains("A Deploy deletes it and creates it anew", _console.Output);
+    }
+
+    [Fact]
+    public async Task A_stack_left_in_review_in_progress_is_created_with_a_new_change_set_as_the_aws_cli_does()
+    {
+        _fake.StackStatus = "REVIEW_IN_PROGRESS";
+        _fake.Changes.Add(("Add", "Logs", "AWS::Logs::LogGroup", string.Empty));
+        _fake.FinalStatus = "CREATE_COMPLETE";
+
+        var result = await Deployer().DeployAsync("t-logs", Load(), Parameters, new Dictionary<string, string>(), planOnly: false);
+
+        Assert.Equal(StackOutcome.Created, result.Outcome);
+        Assert.Equal("CREATE", _fake.Request("CreateChangeSet").Form["ChangeSetType"]);
+        Assert.Contains("REVIEW_IN_PROGRESS: an earlier run made its first change set and stopped before executing it", _console.Output);
+    }
+
+    [Fact]
+    public async Task An_operation_left_in_progress_is_waited_for_saying_so_at_every_step_of_the_clock_then_the_stack_is_deployed()
+    {
+        _fake.StackStatus = "UPDATE_IN_PROGRESS";
+        _fake.FinalStatus = "UPDATE_COMPLETE";
+        _fake.Changes.Add(("Modify", "Logs", "AWS::Logs::LogGroup", "False"));
+        // Every reading of the clock is 31 s later: each pause has been silent for longer than 30 s.
+        var options = new StackRolloutOptions(TimeSpan.FromMilliseconds(10), TimeSpan.FromHours(1)) { Clock = new SteppingClock(TimeSpan.FromSeconds(31)) };
+
+        var result = await Deployer(options).DeployAsync("t-logs", Load(), Parameters, new Dictionary<string, string>(), planOnly: false);
+
+        Assert.Equal(StackOutcome.Updated, result.Outcome);
+        Assert.Contains("t-logs: UPDATE_IN_PROGRESS: an operation started earlier", _console.Output);
+        Assert.Contains("t-logs: the stack is still UPDATE_IN_PROGRESS after", _console.Output);
+        Assert.Contains("t-logs: the earlier operation ended in UPDATE_COMPLETE", _console.Output);
+    }
+
+    [Fact]
+    public async Task A_wait_shorter_than_the_interval_says_nothing_more()
+    {
+        _fake.StackStatus = "UPDATE_IN_PROGRESS";
+        _fake.FinalStatus = "UPDATE_COMPLETE";
+        _fake.ChangeSetFailure = "The submitted information didn't contain changes.";
+        var options = new StackRolloutOptions(TimeSpan.FromMilliseconds(10), TimeSpan.FromHours(1)) { Clock = new SteppingClock(TimeSpan.FromSeconds(1)) };
+
+        await Deployer(options).DeployAsync("t-logs", Load(), Parameters, new Dictionary<string, string>(), planOnly: false);
+
+        Assert.DoesNotContain("is still UPDATE_IN_PROGRESS after", _console.Output);
     }
 
     [Fact]
@@ -190,11 +238,11 @@ public sealed class StackRolloutTests : IDisposable
         Assert.Matches(@"^AWS4-HMAC-SHA256 Credential=AKIDFAKE/\d{8}/eu-west-1/cloudformation/aws4_request, SignedHeaders=[^,]*host[^,]*, Signature=[0-9a-f]{64}$", authorization);
     }
 
-    private StackRollout Deployer()
+    private StackRollout Deployer(StackRolloutOptions? options = null)
     {
         var session = AwsSession.Create("eu-west-1", name => name == "AWS_ENDPOINT_URL_CLOUDFORMATION" ? _fake.Url : null);
         var client = new CloudFormationClient(session);
-        return new StackRollout(client, new CakeBuildLog(_console, Verbosity.Normal), new StackRolloutOptions(TimeSpan.FromMilliseconds(10), TimeSpan.FromSeconds(10)));
+        return new StackRollout(client, new CakeBuildLog(_console, Verbosity.Normal), options ?? new StackRolloutOptions(TimeSpan.FromMilliseconds(10), TimeSpan.FromSeconds(10)));
     }
 
     private CloudFormationTemplate Load() => CloudFormationTemplate.Load(_templateFile, "test.yaml");
