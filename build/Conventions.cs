@@ -10,6 +10,9 @@ public static class Conventions
     /// <summary>The tag that holds a content fingerprint, on stacks and on task definitions.</summary>
     public const string FingerprintTagKey = "jenkins-ecs:fingerprint";
 
+    /// <summary>The folder of the contracts: what the build relies on from its consumers (Jenkins, the plugins, AWS), with provenance.</summary>
+    public const string ContractsFolder = "contracts";
+
     /// <summary>The folder of the task definition and service files.</summary>
     public const string EcsFolder = "ecs";
 

@@ -38,7 +38,7 @@ public sealed partial class ImageCatalog
 
         // Every plugin the master runs is pinned: what each one requires is in the list, at or above the version
         // required, and within the core of the base image. Checked here, before anything is built.
-        var closure = Path.Combine(root, Jenkins.CascContracts.Folder, PluginClosure.FileName);
+        var closure = Path.Combine(root, Conventions.ContractsFolder, PluginClosure.FileName);
         var shownDockerfile = Path.GetRelativePath(root, master.Dockerfile);
         PluginClosure.Load(closure, Path.GetRelativePath(root, closure)).Check(pins, PluginClosure.CoreOf(master, shownDockerfile), shownPlugins, shownDockerfile);
         var images = new List<ImageDefinition>

@@ -12,7 +12,7 @@ namespace JenkinsOnEcs.Build.Jenkins;
 /// </summary>
 public sealed class CascContracts
 {
-    public const string Folder = "contracts";
+    public const string Folder = Conventions.ContractsFolder;
 
     private readonly Dictionary<string, Configurator> configurators = new(StringComparer.Ordinal);
     private readonly Dictionary<string, List<Implementation>> implementations = new(StringComparer.Ordinal);

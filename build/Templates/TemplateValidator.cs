@@ -31,7 +31,7 @@ public sealed class TemplateValidator(CfnLint cfnLint)
 
         // Parses each template first: a template that does not parse is named with its line before anything else runs.
         var parsed = templates.Select(t => (t.Shown, CloudFormationTemplate.Load(t.TemplatePath, t.Shown).Root)).ToList();
-        var contract = LoadBalancerContract.Load(Path.Combine(repositoryRoot, "contracts"));
+        var contract = LoadBalancerContract.Load(Path.Combine(repositoryRoot, Conventions.ContractsFolder));
 
         var problems = cfnLint.Lint(templates.Select(t => t.TemplatePath))
             .Select(line => line.Replace(repositoryRoot + System.IO.Path.DirectorySeparatorChar, string.Empty, StringComparison.Ordinal))
@@ -51,7 +51,7 @@ public sealed class TemplateValidator(CfnLint cfnLint)
     {
         using var hash = System.Security.Cryptography.IncrementalHash.CreateHash(System.Security.Cryptography.HashAlgorithmName.SHA256);
         var files = StackCatalog.Load(repositoryRoot).Select(s => s.TemplatePath).Prepend(Path.Combine(repositoryRoot, StackCatalog.Folder, StackCatalog.FileName))
-            .Concat(new[] { LoadBalancerContract.FileName, LoadBalancerContract.JenkinsFileName }.Select(f => Path.Combine(repositoryRoot, "contracts", f)).Where(File.Exists));
+            .Concat(new[] { LoadBalancerContract.FileName, LoadBalancerContract.JenkinsFileName }.Select(f => Path.Combine(repositoryRoot, Conventions.ContractsFolder, f)).Where(File.Exists));
         foreach (var file in files)
         {
             hash.AppendData(System.Text.Encoding.UTF8.GetBytes(file + "\0"));
