@@ -96,6 +96,10 @@ public static class PlanReport
                 text.AppendLine($"- {line}");
             }
         }
+        else
+        {
+            text.AppendLine().AppendLine("### Agents at once").AppendLine().AppendLine("Not computed: CheckPlacement did not run (--exclusive).");
+        }
 
         return text.ToString();
     }

@@ -17,8 +17,10 @@ public sealed class Plan(DeployPlanner planner) : AsyncFrostingTask<BuildContext
 {
     public override async Task RunAsync(BuildContext context)
     {
+        // Under --exclusive CheckPlacement does not run: the plan then leaves the agents at once out, and says so.
+        var capacity = context.Outputs.AgentCapacity.TryGet(out var computed) ? computed : null;
         var plan = await planner.PlanAsync(context.Options.Ecs, context.Catalog, context.ImageBuildOptions, context.CancellationToken)
-            with { AgentCapacity = context.Outputs.AgentCapacity.Get(nameof(Plan)) };
+            with { AgentCapacity = capacity };
         var (markdown, json) = PlanReport.Write(plan, context.Options.ArtifactsDirectory);
         context.Log.Information("{0}", PlanReport.Markdown(plan).TrimEnd());
         context.Log.Information("Wrote {0} and {1}", markdown, json);
