@@ -68,6 +68,22 @@ public sealed class TaskGraphTests
         }
     }
 
+    /// <summary>
+    /// Run as a graph, BackupHome depends only on ReadStackOutputs: without an ordering edge it could start while
+    /// CheckServiceUpdates is still checking, and a Deploy that check refuses would leave a backup job behind.
+    /// </summary>
+    [Theory]
+    [InlineData("Deploy")]
+    [InlineData("DeployServices")]
+    public void A_backup_starts_only_after_the_checks_that_may_refuse_the_deploy(string target)
+    {
+        var plan = (string[])Orders.Single(row => (string)row[0] == target)[1];
+        var edges = new JenkinsOnEcs.Build.Stages.StageOrdering().Edges(plan).ToHashSet();
+
+        Assert.Contains(("CheckServiceUpdates", "BackupHome"), edges);
+        Assert.Contains(("CheckMasterRestart", "BackupHome"), edges);
+    }
+
     [Fact]
     public void Every_task_has_an_order_test()
     {
