@@ -50,6 +50,9 @@ public sealed class TaskGraphTests
 
         Assert.True(run.ExitCode == 0, run.Output);
         Assert.Equal(expected, run.Executed);
+
+        // The tasks whose needs a test requires before it runs this target (Requires.PartsOfRun): the run's, run or skipped.
+        Assert.Equal(run.Executed.Concat(run.Skipped).Order(), Requires.TasksOfRun(target).Order());
     }
 
     /// <summary>
