@@ -117,9 +117,9 @@ public sealed class AwsRetryTests
 
         var error = await Assert.ThrowsAsync<BuildException>(() => cloudFormation.DescribeStackAsync("s", default));
 
+        // On a busy machine the bound may run out before the attempt has even connected: at most the one attempt.
         Assert.False(EndedByAnAttemptTimeout(error), $"an attempt's timeout, not the call's bound, ended the call: {error}");
-        await silent.Accepted(1);
-        Assert.Equal(1, silent.Connections);
+        Assert.InRange(silent.Connections, 0, 1);
         Assert.Contains("did not answer; timed out after ", error.Message);
         Assert.Contains("each attempt may take 600 s, the call 1 s with up to 10 attempts", error.Message);
     }
