@@ -11,6 +11,10 @@ namespace JenkinsOnEcs.Build.Tasks;
 [Needs(TaskNeeds.Aws | TaskNeeds.DeployLock)]
 [WhenInterrupted("a backup job already started goes on in AWS Backup (aws backup list-backup-jobs); no service was changed")]
 [IsDependentOn(typeof(ReadStackOutputs))]
+// In a Deploy, a backup starts only once the checks that may still refuse the Deploy have passed: no backup job for
+// a Deploy that CheckServiceUpdates or CheckMasterRestart stops before anything is registered.
+[RunsAfter(typeof(CheckServiceUpdates))]
+[RunsAfter(typeof(CheckMasterRestart))]
 [Consumes(StageOutput.StackOutputs)]
 [Consumes(StageOutput.MasterRestart, WhenPresent = true)]
 [Produces(StageOutput.HomeRecoveryPoint)]

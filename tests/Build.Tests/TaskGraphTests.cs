@@ -50,6 +50,9 @@ public sealed class TaskGraphTests
 
         Assert.True(run.ExitCode == 0, run.Output);
         Assert.Equal(expected, run.Executed);
+
+        // The tasks whose needs a test requires before it runs this target (Requires.PartsOfRun): the run's, run or skipped.
+        Assert.Equal(run.Executed.Concat(run.Skipped).Order(), Requires.TasksOfRun(target).Order());
     }
 
     /// <summary>
@@ -66,6 +69,22 @@ public sealed class TaskGraphTests
         {
             Assert.True(Array.IndexOf(plan, before) < Array.IndexOf(plan, after), $"{before} must end before {after} starts, but the plan has it later");
         }
+    }
+
+    /// <summary>
+    /// Run as a graph, BackupHome depends only on ReadStackOutputs: without an ordering edge it could start while
+    /// CheckServiceUpdates is still checking, and a Deploy that check refuses would leave a backup job behind.
+    /// </summary>
+    [Theory]
+    [InlineData("Deploy")]
+    [InlineData("DeployServices")]
+    public void A_backup_starts_only_after_the_checks_that_may_refuse_the_deploy(string target)
+    {
+        var plan = (string[])Orders.Single(row => (string)row[0] == target)[1];
+        var edges = new JenkinsOnEcs.Build.Stages.StageOrdering().Edges(plan).ToHashSet();
+
+        Assert.Contains(("CheckServiceUpdates", "BackupHome"), edges);
+        Assert.Contains(("CheckMasterRestart", "BackupHome"), edges);
     }
 
     [Fact]

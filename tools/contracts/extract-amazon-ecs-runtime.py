@@ -15,13 +15,17 @@ reads; the command from ECSLauncher.getDockerRunCommand; the variables from runE
 longer has the shape this script expects it fails, naming what it could not find: review the plugin then.
 
 Usage: extract-amazon-ecs-runtime.py [--check]   (--check: fail when the committed contract differs)
-Sources: $CONTRACTS_MIRROR (default /work/.mirror)/jenkinsci+amazon-ecs-plugin/repo, a bare clone.
+Sources: jenkinsci+amazon-ecs-plugin/repo under javasource.mirror_root() ($CONTRACTS_MIRROR, else .cache/sources, cloned on first use).
 """
 import json
 import os
 import re
 import subprocess
 import sys
+
+sys.dont_write_bytecode = True
+sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
+from javasource import ContractError, git_dir  # noqa: E402
 
 REPOSITORY = "jenkinsci/amazon-ecs-plugin"
 TAG = "amazon-ecs-1.49"
@@ -30,7 +34,6 @@ HERE = os.path.dirname(os.path.abspath(__file__))
 ROOT = os.path.dirname(os.path.dirname(HERE))
 # regenerate.sh passes a scratch folder (CONTRACTS_OUTPUT); run alone, the script writes contracts/ itself.
 OUTPUT = os.path.join(os.environ.get("CONTRACTS_OUTPUT") or os.path.join(ROOT, "contracts"), "amazon-ecs-runtime.json")
-MIRROR = os.path.join(os.environ.get("CONTRACTS_MIRROR") or os.environ.get("MIRROR_ROOT", "/work/.mirror"), "jenkinsci+amazon-ecs-plugin", "repo")
 
 
 def fail(message):
@@ -38,9 +41,14 @@ def fail(message):
 
 
 def git(*args):
-    result = subprocess.run(["git", "-C", MIRROR, *args], capture_output=True, text=True)
+    """git in the plugin's bare repository (javasource.git_dir: the given mirror, or the cache cloned on first use)."""
+    try:
+        folder = git_dir(REPOSITORY, TAG)
+    except ContractError as error:
+        fail(str(error))
+    result = subprocess.run(["git", "-C", folder, *args], capture_output=True, text=True)
     if result.returncode != 0:
-        fail(f"git {' '.join(args)} failed in {MIRROR}: {result.stderr.strip()} (fetch {REPOSITORY} first)")
+        fail(f"git {' '.join(args)} failed in {folder}: {result.stderr.strip()}")
     return result.stdout
 
 

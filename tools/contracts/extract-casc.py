@@ -13,7 +13,7 @@ the @DataBoundConstructor's parameters, every public one-argument setX(...) that
 class or a superclass, @DataBoundSetter or not), public PersistedList fields and getters, plus what a dedicated
 configurator adds or replaces. Keys are matched case-insensitively. Facts only, with provenance; no code copied.
 
-Usage: extract-casc.py REPOSITORY_ROOT OUTPUT_DIRECTORY   (sources: $CONTRACTS_MIRROR, default /work/.mirror)
+Usage: extract-casc.py REPOSITORY_ROOT OUTPUT_DIRECTORY   (sources: javasource.mirror_root())
 """
 
 import json

@@ -12,30 +12,41 @@ assigns, plus those its header documents. A construct this script does not recog
 naming it: review the entrypoint then.
 
 Usage: extract-inbound-agent.py [--check]   (--check: fail when the committed contract differs)
-Sources: $CONTRACTS_MIRROR (default /work/.mirror)/jenkinsci+docker-agent/repo, a bare clone.
+Sources: jenkinsci+docker-agent/repo under javasource.mirror_root() ($CONTRACTS_MIRROR, else .cache/sources, cloned on first use).
 """
 import json
 import os
 import re
+import shutil
 import subprocess
 import sys
+import tempfile
+
+sys.dont_write_bytecode = True
+sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
+from javasource import ContractError, git_dir  # noqa: E402
 
 REPOSITORY = "jenkinsci/docker-agent"
 HERE = os.path.dirname(os.path.abspath(__file__))
 ROOT = os.path.dirname(os.path.dirname(HERE))
 # regenerate.sh passes a scratch folder (CONTRACTS_OUTPUT); run alone, the script writes contracts/ itself.
 OUTPUT = os.path.join(os.environ.get("CONTRACTS_OUTPUT") or os.path.join(ROOT, "contracts"), "inbound-agent.json")
-MIRROR = os.path.join(os.environ.get("CONTRACTS_MIRROR") or os.environ.get("MIRROR_ROOT", "/work/.mirror"), "jenkinsci+docker-agent", "repo")
 
 
 def fail(message):
     sys.exit(f"extract-inbound-agent: {message}")
 
 
-def git(*args):
-    result = subprocess.run(["git", "-C", MIRROR, *args], capture_output=True, text=True)
+def git(tag, *args):
+    """git in the bare repository of the agent image's sources that holds `tag` (javasource.git_dir: the given
+    mirror, or the cache cloned on first use)."""
+    try:
+        folder = git_dir(REPOSITORY, tag)
+    except ContractError as error:
+        fail(str(error))
+    result = subprocess.run(["git", "-C", folder, *args], capture_output=True, text=True)
     if result.returncode != 0:
-        fail(f"git {' '.join(args)} failed in {MIRROR}: {result.stderr.strip()} (fetch {REPOSITORY} first)")
+        fail(f"git {' '.join(args)} failed in {folder}: {result.stderr.strip()}")
     return result.stdout
 
 
@@ -164,11 +175,68 @@ def record(assignments, line, guards, number):
     assignments.setdefault(match.group(1), []).append({"value": match.group(3), "when": guards})
 
 
+# Inputs covering every word of the java command: ECS's launch, and the variables and clashes around it. The real
+# entrypoint runs on each (run_entrypoint); the tests hold the contract's reading of the script against what it did.
+ENTRYPOINT_RUNS = [
+    ("ECS launch (task definition and plugin)",
+     {"JENKINS_WEB_SOCKET": "true", "JENKINS_AGENT_WORKDIR": "/home/jenkins/agent", "SLAVE_NODE_NAME": "a-1", "SLAVE_NODE_SECRET": "0123"},
+     ["-url", "http://master/", "0123", "a-1"]),
+    ("plugin only (the old task definition)", {"SLAVE_NODE_NAME": "a-1", "SLAVE_NODE_SECRET": "0123"}, ["-url", "http://master/", "0123", "a-1"]),
+    ("web socket other than exactly true", {"JENKINS_WEB_SOCKET": "TRUE"}, ["-url", "http://master/", "0123", "a-1"]),
+    ("every variable",
+     {"JENKINS_URL": "http://env/", "JENKINS_TUNNEL": "host:50000", "JENKINS_SECRET": "abc", "JENKINS_AGENT_NAME": "n1",
+      "JENKINS_DIRECT_CONNECTION": "host:1", "JENKINS_PROTOCOLS": "JNLP4-connect", "JENKINS_INSTANCE_IDENTITY": "id",
+      "JENKINS_JAVA_OPTS": "-Xmx1g -Dx=y", "JAVA_OPTS": "-Xmx9g", "REMOTING_OPTS": "-noReconnect -text",
+      "JENKINS_AGENT_FILE": "/usr/share/jenkins/agent.jar", "JENKINS_AGENT_WORKDIR": "/w"},
+     ["-headless"]),
+    ("name from JENKINS_NAME, JAVA_OPTS as fallback", {"JENKINS_NAME": "n2", "JENKINS_AGENT_NAME": "n1", "JAVA_OPTS": "-Xss2m"}, ["-url", "http://master/"]),
+    ("secret and tunnel also in the arguments", {"JENKINS_SECRET": "0123", "JENKINS_TUNNEL": "t:1", "JENKINS_AGENT_WORKDIR": "/w"},
+     ["-tunnel", "x:2", "-workDir", "/v", "0123", "a-1"]),
+]
+
+# The JAVA_HOME each run records: the script runs a java that prints its arguments from a scratch folder, whose
+# path in the printed command is written as this value.
+RECORDED_JAVA_HOME = "/opt/java/openjdk"
+
+
+def run_entrypoint(script):
+    """Runs the real `jenkins-agent` with bash on each of ENTRYPOINT_RUNS, with only the run's variables, JAVA_HOME and
+    PATH set, and a java that prints its arguments: the java command it execs, word by word."""
+    if shutil.which("bash") is None:
+        fail("bash is needed to run the entrypoint")
+    scratch = tempfile.mkdtemp(prefix="entrypoint-")
+    try:
+        entrypoint = os.path.join(scratch, "jenkins-agent")
+        with open(entrypoint, "w", encoding="utf-8") as out:
+            out.write(script)
+        java_home = os.path.join(scratch, "jdk")
+        java = os.path.join(java_home, "bin", "java")
+        os.makedirs(os.path.dirname(java))
+        with open(java, "w", encoding="utf-8") as out:
+            out.write("#!/bin/sh\nprintf 'argv: %s\\n' \"$0\" \"$@\"\n")
+        os.chmod(java, 0o755)
+        runs = []
+        for name, environment, arguments in ENTRYPOINT_RUNS:
+            result = subprocess.run(["bash", entrypoint, *arguments], capture_output=True, text=True,
+                                    env={**environment, "JAVA_HOME": java_home, "PATH": "/usr/bin:/bin"})
+            if result.returncode != 0:
+                fail(f"the entrypoint failed on \"{name}\" (exit {result.returncode}): {result.stderr.strip()}")
+            command = [line[len("argv: "):] for line in result.stdout.splitlines() if line.startswith("argv: ")]
+            if not command or command[0] != java:
+                fail(f"the entrypoint ran no java on \"{name}\": {result.stdout.strip()} {result.stderr.strip()}")
+            command[0] = RECORDED_JAVA_HOME + command[0][len(java_home):]
+            runs.append({"name": name, "environment": {**environment, "JAVA_HOME": RECORDED_JAVA_HOME},
+                         "arguments": arguments, "javaCommand": command})
+        return runs
+    finally:
+        shutil.rmtree(scratch, ignore_errors=True)
+
+
 def main():
     image_tag, tag = pinned_tag()
-    commit = git("rev-parse", f"{tag}^{{commit}}").strip()
-    script = git("show", f"{tag}:jenkins-agent")
-    dockerfile = git("show", f"{tag}:debian/Dockerfile")
+    commit = git(tag, "rev-parse", f"{tag}^{{commit}}").strip()
+    script = git(tag, "show", f"{tag}:jenkins-agent")
+    dockerfile = git(tag, "show", f"{tag}:debian/Dockerfile")
 
     assignments, exec_line, alternate = parse(script)
     words = exec_line.split()[1:]
@@ -229,6 +297,9 @@ def main():
                 "argumentsLackValueOf": "the arguments (joined with spaces) do not contain the variable's value",
                 "not": "the condition is false",
             },
+            "runs": "the script at this tag run by bash with only these variables (JAVA_HOME a folder whose java prints "
+                    "its arguments) and these arguments, and the java command it executed",
+            "observedRuns": run_entrypoint(script),
         },
     }
     text = json.dumps(contract, indent=2) + "\n"

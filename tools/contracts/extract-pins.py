@@ -9,7 +9,7 @@
   nginx-image.json   the proxy's base nginx:<version>-trixie: the docker-library/official-images entry listing it
 
 A pin that is not a public tag fails here, naming the pin and the newest tag found.
-Usage: extract-pins.py REPOSITORY_ROOT OUTPUT_DIRECTORY   (sources: $CONTRACTS_MIRROR, default /work/.mirror)
+Usage: extract-pins.py REPOSITORY_ROOT OUTPUT_DIRECTORY   (sources: javasource.mirror_root())
 """
 
 import json
@@ -20,7 +20,7 @@ import sys
 
 sys.dont_write_bytecode = True
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
-from javasource import ContractError, Repository, mirror_root, pom_property  # noqa: E402
+from javasource import ContractError, Repository, git_dir, pom_property  # noqa: E402
 from pins import core_pin, dockerfile_base, top_level_pins  # noqa: E402
 from plugincore import locate  # noqa: E402
 
@@ -36,8 +36,7 @@ PLUGIN_REPOSITORIES = {
 
 
 def newest_tags(name, count=3):
-    git_dir = os.path.join(mirror_root(), name.replace("/", "+"), "repo")
-    run = subprocess.run(["git", "-C", git_dir, "tag", "--sort=-creatordate"], capture_output=True, text=True)
+    run = subprocess.run(["git", "-C", git_dir(name), "tag", "--sort=-creatordate"], capture_output=True, text=True)
     return run.stdout.split()[:count]
 
 

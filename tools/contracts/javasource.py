@@ -17,8 +17,47 @@ class ContractError(Exception):
     pass
 
 
+REPOSITORY_ROOT = os.path.dirname(os.path.dirname(os.path.dirname(os.path.abspath(__file__))))
+
+# Where the consumers' sources are cloned when CONTRACTS_MIRROR is unset (ignored by git: see .gitignore).
+CACHE = os.path.join(REPOSITORY_ROOT, ".cache", "sources")
+
+
 def mirror_root():
-    return os.environ.get("CONTRACTS_MIRROR", "/work/.mirror")
+    """The folder of the consumers' sources, one bare repository per <owner>+<name>/repo: $CONTRACTS_MIRROR when set,
+    else the repository's ignored cache, filled from the public repositories on first use."""
+    return os.environ.get("CONTRACTS_MIRROR") or CACHE
+
+
+def _run(*args):
+    return subprocess.run(list(args), capture_output=True, text=True)
+
+
+def git_dir(name, tag=None):
+    """The bare repository of `name` (owner/name) that holds `tag`.
+
+    Under $CONTRACTS_MIRROR it must be there already (that folder is someone else's; nothing is fetched into it).
+    In the cache it is cloned from https://github.com/<owner>/<name>.git (bare, without blobs until read) when
+    missing, and its tags fetched again when `tag` is not among them (a pin newer than the clone)."""
+    folder = os.path.join(mirror_root(), name.replace("/", "+"), "repo")
+    given = bool(os.environ.get("CONTRACTS_MIRROR"))
+    if given:
+        if not os.path.isdir(folder):
+            raise ContractError(f"{name} is not at {folder}: CONTRACTS_MIRROR holds <owner>+<name>/repo bare clones; "
+                                f"clone it there (git clone --bare https://github.com/{name}.git {folder}), "
+                                f"or unset CONTRACTS_MIRROR to clone into .cache/sources")
+        return folder
+    url = f"https://github.com/{name}.git"
+    if not os.path.isdir(folder):
+        os.makedirs(os.path.dirname(folder), exist_ok=True)
+        clone = _run("git", "clone", "--quiet", "--bare", "--filter=blob:none", url, folder)
+        if clone.returncode != 0:
+            raise ContractError(f"cloning {url} into {folder} failed: {clone.stderr.strip()}")
+    if tag and tag != "HEAD" and _run("git", "-C", folder, "rev-parse", "--verify", "--quiet", f"{tag}^{{commit}}").returncode != 0:
+        fetch = _run("git", "-C", folder, "fetch", "--quiet", "--tags", url)
+        if fetch.returncode != 0:
+            raise ContractError(f"fetching the tags of {url} into {folder} failed: {fetch.stderr.strip()}")
+    return folder
 
 
 class Repository:
@@ -27,9 +66,7 @@ class Repository:
     def __init__(self, name, tag, roots):
         self.name = name
         self.tag = tag
-        self.git_dir = os.path.join(mirror_root(), name.replace("/", "+"), "repo")
-        if not os.path.isdir(self.git_dir):
-            raise ContractError(f"{name} is not fetched at {self.git_dir}: fetch github:{name} (or set CONTRACTS_MIRROR)")
+        self.git_dir = git_dir(name, tag)
         try:
             self.commit = self._git("rev-parse", f"{tag}^{{commit}}").strip()
         except ContractError:

@@ -25,7 +25,8 @@ import re
 import subprocess
 import xml.etree.ElementTree as ET
 
-from javasource import ContractError, mirror_root
+import javasource  # noqa: E402
+from javasource import ContractError
 
 
 # --- hudson.util.VersionNumber (a port of Maven's ComparableVersion) --------------------------------------------
@@ -193,11 +194,18 @@ def newer(a, b):
 
 # --- Maven poms from fetched repositories -----------------------------------------------------------------------
 def git_dir(name):
-    return os.path.join(mirror_root(), name.replace("/", "+"), "repo")
+    """The bare repository of `name`: javasource's, from $CONTRACTS_MIRROR or cloned into the ignored cache."""
+    return javasource.git_dir(name)
 
 
 def fetched(name):
-    return os.path.isdir(git_dir(name))
+    """Whether `name` can be read: present under $CONTRACTS_MIRROR, or cloned into the cache (a name that is no
+    public repository fails to clone, which is how a guessed repository name is ruled out)."""
+    try:
+        javasource.git_dir(name)
+        return True
+    except ContractError:
+        return False
 
 
 def git(name, *args, check=True):

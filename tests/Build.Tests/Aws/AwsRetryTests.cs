@@ -1,4 +1,3 @@
-using System.Diagnostics;
 using System.Net;
 using System.Net.Sockets;
 using JenkinsOnEcs.Build.Aws;
@@ -85,38 +84,55 @@ public sealed class AwsRetryTests
         Assert.Contains("AWS_MAX_ATTEMPTS", error.Message[error.Message.IndexOf("Fix: ", StringComparison.Ordinal)..]);
     }
 
+    // The three tests below decide by events, not by the time a call took: which bound ended the call (an attempt's
+    // HttpClient timeout surfaces as a TimeoutException; the call's bound, or the caller, cancels), and how many
+    // connections the silent endpoint accepted. Each bound that must not be reached is minutes away.
+
     [Fact]
-    public async Task An_endpoint_that_takes_the_connection_but_never_answers_fails_within_the_call_s_bound_naming_what_timed_out()
+    public async Task An_endpoint_that_takes_the_connection_but_never_answers_is_tried_again_after_each_attempt_s_timeout_and_named()
     {
         using var silent = new SilentEndpoint();
         using var environment = AwsEnvironment.WithKeys(values: new Dictionary<string, string?> { ["AWS_ENDPOINT_URL_CLOUDFORMATION"] = silent.Url });
-        var limits = new AwsCallLimits(MaxAttempts: 10, AttemptTimeout: TimeSpan.FromSeconds(1), CallTimeout: TimeSpan.FromSeconds(4));
+        var limits = new AwsCallLimits(MaxAttempts: 2, AttemptTimeout: TimeSpan.FromSeconds(1), CallTimeout: TimeSpan.FromMinutes(10));
         using var cloudFormation = new CloudFormationClient(AwsSession.Create("eu-west-1", limits: limits));
-        var clock = Stopwatch.StartNew();
 
         var error = await Assert.ThrowsAsync<BuildException>(() => cloudFormation.DescribeStackAsync("s", default));
 
-        Assert.InRange(clock.Elapsed, TimeSpan.FromSeconds(1), TimeSpan.FromSeconds(8));
+        Assert.True(EndedByAnAttemptTimeout(error), $"the call's bound, not an attempt's timeout, ended the call: {error}");
+        await silent.Accepted(2);
+        Assert.Equal(2, silent.Connections);
         Assert.StartsWith($"CloudFormation DescribeStacks: {silent.Url} did not answer; timed out after ", error.Message);
-        Assert.Contains("each attempt may take 1 s, the call 4 s with up to 10 attempts", error.Message);
+        Assert.Contains("each attempt may take 1 s, the call 600 s with up to 2 attempts", error.Message);
         Assert.Contains("Fix: check that 127.0.0.1 is reachable from here", error.Message);
         Assert.Contains("AWS_ENDPOINT_URL_CLOUDFORMATION", error.Message);
-        Assert.True(silent.Connections >= 2, $"the timed-out attempt was tried again: {silent.Connections} connection(s)");
     }
 
     [Fact]
-    public async Task A_silent_endpoint_with_the_default_limits_is_given_up_after_thirty_seconds_an_attempt_not_minutes()
+    public async Task The_call_s_bound_ends_a_call_whose_attempt_would_wait_longer_and_names_both_limits()
     {
         using var silent = new SilentEndpoint();
-        using var environment = AwsEnvironment.WithKeys(values: new Dictionary<string, string?> { ["AWS_ENDPOINT_URL_ECS"] = silent.Url, ["AWS_MAX_ATTEMPTS"] = "1" });
-        using var ecs = new EcsClient(AwsSession.Create("eu-west-1"));
-        var clock = Stopwatch.StartNew();
+        using var environment = AwsEnvironment.WithKeys(values: new Dictionary<string, string?> { ["AWS_ENDPOINT_URL_CLOUDFORMATION"] = silent.Url });
+        var limits = new AwsCallLimits(MaxAttempts: 10, AttemptTimeout: TimeSpan.FromMinutes(10), CallTimeout: TimeSpan.FromSeconds(1));
+        using var cloudFormation = new CloudFormationClient(AwsSession.Create("eu-west-1", limits: limits));
 
-        var error = await Assert.ThrowsAsync<BuildException>(() => ecs.ListClustersAsync(default));
+        var error = await Assert.ThrowsAsync<BuildException>(() => cloudFormation.DescribeStackAsync("s", default));
 
-        Assert.InRange(clock.Elapsed, TimeSpan.FromSeconds(29), TimeSpan.FromSeconds(40));
-        // The message gives the seconds the call took: 30 s and a little, a second more on a loaded machine.
-        Assert.Matches($@"^ECS ListClusters: {System.Text.RegularExpressions.Regex.Escape(silent.Url)} did not answer; timed out after (29|3[0-9]) s", error.Message);
+        // On a busy machine the bound may run out before the attempt has even connected: at most the one attempt.
+        Assert.False(EndedByAnAttemptTimeout(error), $"an attempt's timeout, not the call's bound, ended the call: {error}");
+        Assert.InRange(silent.Connections, 0, 1);
+        Assert.Contains("did not answer; timed out after ", error.Message);
+        Assert.Contains("each attempt may take 600 s, the call 1 s with up to 10 attempts", error.Message);
+    }
+
+    [Fact]
+    public void With_the_default_limits_an_attempt_is_given_thirty_seconds_not_minutes()
+    {
+        // The attempt's timeout is the HttpClient's (ClientConfig.Timeout): what the default limits give it, not the
+        // HttpClient's own 100 s nor the call's 4 minutes. That the timeout is enforced is the tests' above.
+        using var environment = AwsEnvironment.WithKeys(values: new Dictionary<string, string?> { ["AWS_MAX_ATTEMPTS"] = "1" });
+        var config = AwsSession.Create("eu-west-1").Config(AwsService.Ecs);
+
+        Assert.Equal((TimeSpan.FromSeconds(30), TimeSpan.FromSeconds(30), TimeSpan.FromMinutes(4)), (config.Timeout, config.Limits.AttemptTimeout, config.Limits.CallTimeout));
     }
 
     [Fact]
@@ -125,9 +141,27 @@ public sealed class AwsRetryTests
         using var silent = new SilentEndpoint();
         using var environment = AwsEnvironment.WithKeys(values: new Dictionary<string, string?> { ["AWS_ENDPOINT_URL_ECS"] = silent.Url });
         using var ecs = new EcsClient(AwsSession.Create("eu-west-1"));
-        using var cancel = new CancellationTokenSource(TimeSpan.FromSeconds(1));
+        using var cancel = new CancellationTokenSource();
 
-        await Assert.ThrowsAnyAsync<OperationCanceledException>(() => ecs.ListClustersAsync(cancel.Token));
+        // Cancelled once the endpoint holds the attempt: the attempt's 30 s and the call's 4 minutes are far away.
+        var call = ecs.ListClustersAsync(cancel.Token);
+        await silent.Accepted(1);
+        await cancel.CancelAsync();
+
+        await Assert.ThrowsAnyAsync<OperationCanceledException>(() => call);
+    }
+
+    private static bool EndedByAnAttemptTimeout(Exception error)
+    {
+        for (var e = error.InnerException; e is not null; e = e.InnerException)
+        {
+            if (e is TimeoutException)
+            {
+                return true;
+            }
+        }
+
+        return false;
     }
 
     /// <summary>Accepts connections on loopback, reads what comes, and never answers.</summary>
@@ -135,6 +169,7 @@ public sealed class AwsRetryTests
     {
         private readonly TcpListener _listener = new(IPAddress.Loopback, 0);
         private readonly List<TcpClient> _clients = [];
+        private readonly List<(int Count, TaskCompletionSource Reached)> _waiters = [];
         private int _connections;
 
         public SilentEndpoint()
@@ -154,10 +189,15 @@ public sealed class AwsRetryTests
                         return;
                     }
 
-                    Interlocked.Increment(ref _connections);
                     lock (_clients)
                     {
                         _clients.Add(client);
+                        _connections++;
+                        foreach (var waiter in _waiters.Where(w => w.Count <= _connections).ToList())
+                        {
+                            waiter.Reached.TrySetResult();
+                            _waiters.Remove(waiter);
+                        }
                     }
 
                     _ = client.GetStream().CopyToAsync(Stream.Null);
@@ -167,7 +207,32 @@ public sealed class AwsRetryTests
 
         public string Url => $"http://127.0.0.1:{((IPEndPoint)_listener.LocalEndpoint).Port}/";
 
-        public int Connections => _connections;
+        public int Connections
+        {
+            get
+            {
+                lock (_clients)
+                {
+                    return _connections;
+                }
+            }
+        }
+
+        /// <summary>Completes once <paramref name="count"/> connections were accepted (a minute is a hang, not a slow machine).</summary>
+        public Task Accepted(int count)
+        {
+            lock (_clients)
+            {
+                if (_connections >= count)
+                {
+                    return Task.CompletedTask;
+                }
+
+                var reached = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
+                _waiters.Add((count, reached));
+                return reached.Task.WaitAsync(TimeSpan.FromMinutes(1));
+            }
+        }
 
         public void Dispose()
         {

@@ -302,6 +302,7 @@ public sealed class EnvironmentCheckTests(MotoServer moto) : IClassFixture<MotoS
     [SkippableFact]
     public async Task A_deploy_whose_checks_fail_lists_every_failure_exits_non_zero_and_creates_no_stack()
     {
+        Requires.PartsOfRun("Deploy");
         Requires.CfnLint();
         using var aws = moto.UseFor();
         using var repository = Repository.Copy();

@@ -137,6 +137,7 @@ public sealed class StackParameterChecksTests(MotoServer moto) : IClassFixture<M
     [SkippableFact]
     public async Task A_deploy_with_a_bad_allowlist_email_and_spot_types_names_all_three_and_leaves_no_stack()
     {
+        Requires.PartsOfRun("Deploy");
         Requires.CfnLint();
         using var aws = moto.UseFor();
         using var repository = Repository.Copy();

@@ -7,12 +7,25 @@ public sealed class BoundedParallelTests
     [Fact]
     public async Task Runs_at_most_the_given_number_at_once_and_answers_in_the_items_order()
     {
+        // The first three wait until three run at once (an event, not a delay); the delays after it only make later
+        // items end first, so that the answer's order is the items', not the order they ended in.
         var running = 0;
         var most = 0;
+        var threeAtOnce = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
         var results = await BoundedParallel.RunAsync(Enumerable.Range(1, 8), 3, async i =>
         {
             var now = Interlocked.Increment(ref running);
             InterlockedMax(ref most, now);
+            if (now == 3)
+            {
+                threeAtOnce.TrySetResult();
+            }
+
+            if (i <= 3)
+            {
+                await threeAtOnce.Task.WaitAsync(TimeSpan.FromMinutes(1));
+            }
+
             await Task.Delay(30 * (9 - i));
             Interlocked.Decrement(ref running);
             return $"item {i}";

@@ -147,16 +147,4 @@ public sealed class AgentLaunchContractTests
 
         Assert.All(used, v => Assert.True(AgentContainer.ReservedVariables.ContainsKey(v), $"{v} is used by the agent but an agent.json may set it"));
     }
-
-    [SkippableFact]
-    public void The_contracts_are_what_the_extractors_read_from_the_fetched_sources()
-    {
-        var mirror = Environment.GetEnvironmentVariable("MIRROR_ROOT") ?? "/work/.mirror";
-        Skip.IfNot(Directory.Exists(Path.Combine(mirror, "jenkinsci+amazon-ecs-plugin")) && Directory.Exists(Path.Combine(mirror, "jenkinsci+docker-agent")),
-            $"the consumers' sources are not fetched under {mirror} (tools/contracts/extract-*.py read them there)");
-
-        var check = Processes.Run("bash", [Repository.Path("tools", "contracts", "regenerate.sh"), "--check"]);
-
-        Assert.True(check.ExitCode == 0, check.Output);
-    }
 }

@@ -79,6 +79,7 @@ public sealed class PlacementCheckTests(MotoServer moto) : IClassFixture<MotoSer
     [SkippableFact]
     public async Task An_agent_task_larger_than_the_agents_instance_fails_RegisterTaskDefinitions_before_anything_is_built_or_registered()
     {
+        Requires.PartsOfRun("RegisterTaskDefinitions");
         Requires.Moto();
         using var aws = moto.UseFor();
         using var repository = Repository.Copy();
@@ -101,6 +102,7 @@ public sealed class PlacementCheckTests(MotoServer moto) : IClassFixture<MotoSer
     [SkippableFact]
     public async Task Deploy_with_a_master_that_does_not_fit_creates_no_stack()
     {
+        Requires.PartsOfRun("Deploy");
         Requires.CfnLint();
         Requires.Moto();
         using var aws = moto.UseFor();

@@ -6,27 +6,32 @@ using System.Text.RegularExpressions;
 namespace JenkinsOnEcs.Build.Tests.Infrastructure;
 
 /// <summary>
-/// A loopback front for moto's CloudFormation that makes each stack take time, as AWS does, and records when.
-/// Every request goes on to moto unchanged; after a stack's ExecuteChangeSet, DescribeStacks of that stack
-/// answers with moto's answer but the status *_IN_PROGRESS (CREATE_COMPLETE → CREATE_IN_PROGRESS) until the
-/// stack's hold has passed. moto itself finishes a change set within the ExecuteChangeSet call, so without the
-/// hold no two stacks could ever be seen under way at once. Times are read from one monotonic clock here, at the
-/// front, so they order requests as the build sent them.
+/// A loopback front for moto's CloudFormation that keeps each stack in progress, as AWS does, until the test
+/// releases it, and records when things happened. Every request goes on to moto unchanged; after a stack's
+/// ExecuteChangeSet, DescribeStacks of that stack answers with moto's answer but the status *_IN_PROGRESS
+/// (CREATE_COMPLETE → CREATE_IN_PROGRESS) until the task its release gives has completed. moto itself finishes a
+/// change set within the ExecuteChangeSet call, so without the hold no two stacks could ever be seen under way at
+/// once. A release is an event (other stacks executed, a halt), so no verdict depends on how fast the machine is.
+/// Times are read from one monotonic clock here, at the front, so they order requests as the build sent them.
 /// </summary>
 public sealed partial class SlowCloudFormationFront : IDisposable
 {
     private readonly HttpListener _listener = new();
     private readonly HttpClient _moto;
-    private readonly Func<string, TimeSpan> _hold;
+    private readonly Func<string, Task> _release;
     private readonly CancellationTokenSource _stop = new();
     private readonly Stopwatch _clock = Stopwatch.StartNew();
-    private readonly ConcurrentDictionary<string, TimeSpan> _heldUntil = new();
+    private readonly ConcurrentDictionary<string, Task> _heldUntil = new();
+    private readonly ConcurrentDictionary<string, TaskCompletionSource> _executed = new();
+    private readonly ConcurrentDictionary<string, TaskCompletionSource> _refused = new();
+    private readonly object _gate = new();
+    private readonly List<(int Count, TaskCompletionSource Reached)> _requestWaiters = [];
 
-    /// <param name="hold">How long a stack stays in progress after its ExecuteChangeSet, by stack name.</param>
-    public SlowCloudFormationFront(string motoUrl, Func<string, TimeSpan> hold)
+    /// <param name="release">By stack name, called at its ExecuteChangeSet: the stack is in progress until this task completes.</param>
+    public SlowCloudFormationFront(string motoUrl, Func<string, Task> release)
     {
         _moto = new HttpClient { BaseAddress = new Uri(motoUrl) };
-        _hold = hold;
+        _release = release;
         Port = Support.Ports.Free();
         _listener.Prefixes.Add($"http://127.0.0.1:{Port}/");
         _listener.Start();
@@ -47,9 +52,44 @@ public sealed partial class SlowCloudFormationFront : IDisposable
     public ConcurrentDictionary<string, TimeSpan> Completed { get; } = new();
 
     /// <summary>How many requests reached the front.</summary>
-    public int Requests => _requests;
+    public int Requests
+    {
+        get
+        {
+            lock (_gate)
+            {
+                return _requests;
+            }
+        }
+    }
 
     private int _requests;
+
+    /// <summary>A minute is a hang, not a slow machine: every wait on the front gives up after it.</summary>
+    public static readonly TimeSpan GiveUp = TimeSpan.FromMinutes(1);
+
+    /// <summary>Completes once the stack's ExecuteChangeSet was answered with success (it is then under way).</summary>
+    public Task WhenExecuted(string stack) => _executed.GetOrAdd(stack, _ => new(TaskCreationOptions.RunContinuationsAsynchronously)).Task.WaitAsync(GiveUp);
+
+    /// <summary>Completes once the stack's ExecuteChangeSet was answered with an error.</summary>
+    public Task Refused(string stack) => _refused.GetOrAdd(stack, _ => new(TaskCreationOptions.RunContinuationsAsynchronously)).Task.WaitAsync(GiveUp);
+
+    /// <summary>Completes when <paramref name="count"/> requests in all have reached the front (never, if none more come).</summary>
+    public Task WhenRequests(int count)
+    {
+        lock (_gate)
+        {
+            if (_requests >= count)
+            {
+                return Task.CompletedTask;
+            }
+
+            var reached = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
+            _requestWaiters.Add((count, reached));
+            return reached.Task;
+        }
+    }
+
 
     public void Dispose()
     {
@@ -80,7 +120,17 @@ public sealed partial class SlowCloudFormationFront : IDisposable
 
     private async Task ForwardAsync(HttpListenerContext context)
     {
-        Interlocked.Increment(ref _requests);
+        lock (_gate)
+        {
+            _requests++;
+
+            foreach (var waiter in _requestWaiters.Where(w => w.Count <= _requests).ToList())
+            {
+                waiter.Reached.TrySetResult();
+                _requestWaiters.Remove(waiter);
+            }
+        }
+
         try
         {
             using var reader = new StreamReader(context.Request.InputStream);
@@ -116,15 +166,14 @@ public sealed partial class SlowCloudFormationFront : IDisposable
             var answer = await response.Content.ReadAsStringAsync();
             if (action == "ExecuteChangeSet" && stack is not null && response.IsSuccessStatusCode)
             {
-                var now = _clock.Elapsed;
-                Executed[stack] = now;
-                _heldUntil[stack] = now + _hold(stack);
+                Executed[stack] = _clock.Elapsed;
+                _heldUntil[stack] = _release(stack);
             }
 
             if (action == "DescribeStacks" && stack is not null && _heldUntil.TryGetValue(stack, out var until))
             {
                 var now = _clock.Elapsed;
-                if (now < until)
+                if (!until.IsCompleted)
                 {
                     answer = Complete().Replace(answer, "<StackStatus>$1_IN_PROGRESS</StackStatus>");
                 }
@@ -143,6 +192,10 @@ public sealed partial class SlowCloudFormationFront : IDisposable
             var bytes = System.Text.Encoding.UTF8.GetBytes(answer);
             await context.Response.OutputStream.WriteAsync(bytes);
             context.Response.Close();
+            if (action == "ExecuteChangeSet" && stack is not null)
+            {
+                (response.IsSuccessStatusCode ? _executed : _refused).GetOrAdd(stack, _ => new(TaskCreationOptions.RunContinuationsAsynchronously)).TrySetResult();
+            }
         }
         catch (Exception) when (_stop.IsCancellationRequested)
         {

@@ -100,6 +100,7 @@ public sealed class SsmParameterTests(MotoServer moto) : IClassFixture<MotoServe
     [SkippableFact]
     public async Task An_ssm_parameter_that_does_not_exist_is_named_with_its_stack_and_the_fix_before_any_stack_exists()
     {
+        Requires.PartsOfRun("Deploy");
         Requires.CfnLint();
         using var aws = moto.UseFor();
         using var repository = Repository.Copy();

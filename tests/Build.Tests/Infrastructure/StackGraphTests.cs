@@ -9,14 +9,13 @@ namespace JenkinsOnEcs.Build.Tests.Infrastructure;
 /// The stacks as a graph: who waits for whom comes from the output → parameter wiring; on moto, behind a front
 /// that holds each stack in progress for a while (<see cref="SlowCloudFormationFront"/>), a dependent stack's change
 /// set comes only after its producers completed, independent stacks are under way at the same time, and a failure
-/// starts no further stack while the one under way is waited for. Every claim is read from the times the front
-/// recorded, never from the run's wall time.
+/// starts no further stack while the one under way is waited for. The front releases a held stack on an event
+/// (the other stacks executed, the failures answered, the run halted), and every claim is read from the order the
+/// front recorded, never from the run's wall time.
 /// </summary>
 [Collection(AwsCollection.Name)]
 public sealed class StackGraphTests(MotoServer moto) : IClassFixture<MotoServer>
 {
-    private static readonly TimeSpan Hold = TimeSpan.FromSeconds(2);
-
     [Fact]
     public void The_repository_stacks_wait_for_the_stacks_whose_outputs_they_take_not_for_the_file_order()
     {
@@ -107,7 +106,13 @@ public sealed class StackGraphTests(MotoServer moto) : IClassFixture<MotoServer>
     {
         Requires.CfnLint();
         var environment = "par" + Guid.NewGuid().ToString("N")[..6];
-        using var front = new SlowCloudFormationFront(moto.Url, _ => Hold);
+        string Name(string stack) => $"{environment}-jenkins-{stack}";
+
+        // storage, clusters and load-balancers wait for the same two stacks only: each is held in progress until all
+        // three are under way, so a rollout that ran them one at a time would wait for the front's give-up and fail below.
+        var independent = new[] { "storage", "clusters", "load-balancers" }.Select(Name).ToList();
+        SlowCloudFormationFront? held = null;
+        using var front = held = new SlowCloudFormationFront(moto.Url, stack => independent.Contains(stack) ? Task.WhenAll(independent.Select(s => held!.WhenExecuted(s))) : Task.CompletedTask);
         using var aws = moto.UseFor();
         using var cloudFormationScope = new EnvironmentScope(new Dictionary<string, string?> { ["AWS_ENDPOINT_URL_CLOUDFORMATION"] = front.Url });
         using var repository = Repository.Copy();
@@ -116,7 +121,6 @@ public sealed class StackGraphTests(MotoServer moto) : IClassFixture<MotoServer>
         var run = await BuildRun.RunAsync(repository.Root, runTasks: true, "--target=DeployInfrastructure", $"--environment={environment}");
 
         Assert.True(run.ExitCode == 0, run.Output);
-        string Name(string stack) => $"{environment}-jenkins-{stack}";
         var graph = Graph(repository.Root, new Dictionary<string, string> { ["DomainName"] = "x", ["AdminPasswordSecretArn"] = "x" });
         foreach (var node in graph.Nodes)
         {
@@ -129,9 +133,7 @@ public sealed class StackGraphTests(MotoServer moto) : IClassFixture<MotoServer>
             }
         }
 
-        // storage, clusters and load-balancers wait for the same two stacks only: each started before the others
-        // ended (each was held in progress for the hold at least, so a one-at-a-time rollout could not overlap).
-        var independent = new[] { "storage", "clusters", "load-balancers" }.Select(Name).ToList();
+        // Each of the three started before any of them ended.
         var latestStart = independent.Max(s => front.ChangeSetCreated[s]);
         var earliestEnd = independent.Min(s => front.Completed[s]);
         Assert.True(latestStart < earliestEnd, $"not under way at once: last start {latestStart}, first end {earliestEnd}");
@@ -148,8 +150,9 @@ public sealed class StackGraphTests(MotoServer moto) : IClassFixture<MotoServer>
         var environment = "fail" + Guid.NewGuid().ToString("N")[..6];
         string Name(string stack) => $"{environment}-jenkins-{stack}";
 
-        // slow is held long enough for both broken stacks to fail while it is under way.
-        using var front = new SlowCloudFormationFront(moto.Url, stack => stack == Name("slow") ? TimeSpan.FromSeconds(6) : TimeSpan.Zero);
+        // slow is held in progress until both broken stacks' executions were refused.
+        SlowCloudFormationFront? held = null;
+        using var front = held = new SlowCloudFormationFront(moto.Url, stack => stack == Name("slow") ? Task.WhenAll(held!.Refused(Name("broken-a")), held.Refused(Name("broken-b"))) : Task.CompletedTask);
         using var aws = moto.UseFor();
         using var cloudFormationScope = new EnvironmentScope(new Dictionary<string, string?> { ["AWS_ENDPOINT_URL_CLOUDFORMATION"] = front.Url });
         using var repository = Repository.Copy();
@@ -189,7 +192,7 @@ public sealed class StackGraphTests(MotoServer moto) : IClassFixture<MotoServer>
     {
         var environment = "can" + Guid.NewGuid().ToString("N")[..6];
         string Name(string stack) => $"{environment}-jenkins-{stack}";
-        using var front = new SlowCloudFormationFront(moto.Url, _ => TimeSpan.FromMinutes(10));
+        using var front = new SlowCloudFormationFront(moto.Url, _ => new TaskCompletionSource().Task);
         using var aws = moto.UseFor();
         using var repository = Repository.Copy();
         var (rollout, ssm, console) = ABWithCWaitingForA(repository, front);
@@ -202,13 +205,13 @@ public sealed class StackGraphTests(MotoServer moto) : IClassFixture<MotoServer>
         cancellation.Cancel();
         await Assert.ThrowsAnyAsync<OperationCanceledException>(() => deploying);
 
-        // Both stacks' waits ended with the rollout (at a 20 ms poll, a wait left behind would go on asking);
-        // the stacks go on in CloudFormation, as with one stack at a time; c, which waits for a, never started.
-        // A poll sent just before the cancellation may still arrive: count from a moment later.
-        await Task.Delay(200);
-        var asked = front.Requests;
-        await Task.Delay(500);
-        Assert.Equal(asked, front.Requests);
+        // Both stacks' waits ended with the rollout: a wait left behind would go on asking every 20 ms. A poll sent
+        // just before the cancellation may still arrive, one per stack at most, so a third request more is the sign
+        // of a wait left behind. A slow machine can only make a left-behind wait ask later (this would then pass
+        // wrongly), never make a rollout that ended its waits fail. The stacks go on in CloudFormation, as with one
+        // stack at a time; c, which waits for a, never started.
+        var third = front.WhenRequests(front.Requests + 3);
+        Assert.NotSame(third, await Task.WhenAny(third, Task.Delay(TimeSpan.FromSeconds(1))));
         Assert.False(front.Completed.ContainsKey(Name("a")) || front.Completed.ContainsKey(Name("b")));
         Assert.False(front.ChangeSetCreated.ContainsKey(Name("c")));
     }
@@ -218,13 +221,13 @@ public sealed class StackGraphTests(MotoServer moto) : IClassFixture<MotoServer>
     {
         var environment = "hal" + Guid.NewGuid().ToString("N")[..6];
         string Name(string stack) => $"{environment}-jenkins-{stack}";
-        // a is held in progress for a while, b not at all; c waits for a's output.
-        using var front = new SlowCloudFormationFront(moto.Url, stack => stack == Name("a") ? TimeSpan.FromSeconds(3) : TimeSpan.Zero);
+        // a is held in progress until the run halts, b not at all; c waits for a's output.
+        using var halt = new CancellationTokenSource();
+        using var front = new SlowCloudFormationFront(moto.Url, stack => stack == Name("a") ? Task.Delay(Timeout.InfiniteTimeSpan, halt.Token) : Task.CompletedTask);
         using var aws = moto.UseFor();
         using var repository = Repository.Copy();
         var (rollout, ssm, console) = ABWithCWaitingForA(repository, front);
         using var _ = ssm;
-        using var halt = new CancellationTokenSource();
         var request = new InfrastructureRequest(repository.Root, StackCatalog.Load(repository.Root), environment, $"environments/{environment}.json", new Dictionary<string, string>(), PlanOnly: false, new JenkinsOnEcs.Build.Checks.StackParameterChecks())
         {
             StopStarting = halt.Token,
@@ -259,12 +262,9 @@ public sealed class StackGraphTests(MotoServer moto) : IClassFixture<MotoServer>
 
     private static async Task BothUnderWayAsync(SlowCloudFormationFront front, string first, string second, CapturingConsole console)
     {
-        for (var i = 0; i < 600 && !(front.Executed.ContainsKey(first) && front.Executed.ContainsKey(second)); i++)
-        {
-            await Task.Delay(100);
-        }
-
-        Assert.True(front.Executed.ContainsKey(first) && front.Executed.ContainsKey(second), console.Output);
+        var both = Task.WhenAll(front.WhenExecuted(first), front.WhenExecuted(second));
+        await Task.WhenAny(both);
+        Assert.True(both.IsCompletedSuccessfully, console.Output);
     }
 
     // moto refuses it in ExecuteChangeSet (InvalidVpcID.NotFound), as AWS would fail the subnet's creation.

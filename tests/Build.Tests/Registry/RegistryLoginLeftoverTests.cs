@@ -31,13 +31,13 @@ public sealed class RegistryLoginLeftoverTests
             var dead = Directory.CreateDirectory(Path.Combine(temporary, $"{RegistryLogin.FolderPrefix}{ended.Id}-abc")).FullName;
             File.WriteAllText(Path.Combine(dead, "config.json"), "{\"auths\":{}}");
             var mine = Directory.CreateDirectory(Path.Combine(temporary, $"{RegistryLogin.FolderPrefix}{Environment.ProcessId}-def")).FullName;
-            using var living = Process.Start(new ProcessStartInfo("sleep", "30"))!;
-            Thread.Sleep(1100); // the folder is younger than its owner
+            // A living owner that certainly started before its folder was made, whatever the clocks' resolution: the
+            // first process of this machine (or container), which lives as long as it does.
+            using var living = Process.GetProcessById(1);
             var alive = Directory.CreateDirectory(Path.Combine(temporary, $"{RegistryLogin.FolderPrefix}{living.Id}-ghi")).FullName;
             var unrelated = Directory.CreateDirectory(Path.Combine(temporary, $"{RegistryLogin.FolderPrefix}notapid")).FullName;
 
             var removed = RegistryLogin.RemoveLeftovers(temporary);
-            living.Kill();
 
             Assert.Equal([dead], removed);
             Assert.False(Directory.Exists(dead));

@@ -47,7 +47,7 @@ public sealed class LocalRegistry : IDisposable
         try
         {
             var process = LoopbackProcess.Start(
-                "docker-registry", "docker-registry", ["serve", config], new Uri($"http://{host}/v2/"), TimeSpan.FromSeconds(20),
+                "docker-registry", "docker-registry", ["serve", config], new Uri($"http://{host}/v2/"), GiveUp.ServerStart,
                 answers: answer => answer.IsSuccessStatusCode || answer.StatusCode == System.Net.HttpStatusCode.Unauthorized);
             return (process, port, directory);
         }

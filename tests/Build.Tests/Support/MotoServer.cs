@@ -35,7 +35,7 @@ public sealed class MotoServer : IDisposable
         var port = Ports.Free();
         var process = LoopbackProcess.Start(
             "moto_server", "python3", [Repository.Path("tools", "moto", "serve.py"), "-H", "127.0.0.1", "-p", port.ToString(System.Globalization.CultureInfo.InvariantCulture)],
-            new Uri($"http://127.0.0.1:{port}/moto-api/"), TimeSpan.FromSeconds(30));
+            new Uri($"http://127.0.0.1:{port}/moto-api/"), GiveUp.ServerStart);
         return (process, port);
     }
 

@@ -1,4 +1,7 @@
 using System.Diagnostics;
+using System.Reflection;
+using Cake.Frosting;
+using JenkinsOnEcs.Build.Stages;
 
 namespace JenkinsOnEcs.Build.Tests.Support;
 
@@ -25,6 +28,46 @@ public static class Requires
     public static void CfnLint() => Part("cfn-lint on PATH", Lazy(ref _cfnLint, () => Succeeds("cfn-lint", "--version")));
 
     public static void Envsubst() => Part("envsubst (apt-get install gettext-base)", Lazy(ref _envsubst, () => Succeeds("envsubst", "--version")));
+
+    /// <summary>
+    /// What a run of <paramref name="target"/> (its tasks run, not a dry run) needs before its first task: its setup
+    /// checks the Docker daemon when a task of the run builds or pushes images ([Needs] Docker or Registry), and stops
+    /// there without one, before any check a test may expect. Call it in a test that runs such a target.
+    /// </summary>
+    public static void PartsOfRun(string target)
+    {
+        var needs = NeedsAttribute.Of(TasksOfRun(target));
+        if ((needs & (TaskNeeds.Docker | TaskNeeds.Registry)) != 0)
+        {
+            Docker();
+        }
+    }
+
+    /// <summary>The target and every task it depends on ([IsDependentOn], and [IsDependeeOf] on the other side).</summary>
+    public static IReadOnlyCollection<string> TasksOfRun(string target)
+    {
+        var tasks = StageGraph.TaskTypes.ToList();
+        var start = tasks.SingleOrDefault(t => StageGraph.NameOf(t).Equals(target, StringComparison.OrdinalIgnoreCase))
+            ?? throw new ArgumentException($"{target} is no task of the build.", nameof(target));
+        var run = new HashSet<Type> { start };
+        var added = true;
+        while (added)
+        {
+            added = false;
+            foreach (var task in tasks)
+            {
+                var dependencies = task.GetCustomAttributes<IsDependentOnAttribute>().Select(a => a.Task);
+                var into = task.GetCustomAttributes<IsDependeeOfAttribute>().Select(a => a.Task);
+                if ((run.Contains(task) && dependencies.Any(d => !run.Contains(d))) || (!run.Contains(task) && into.Any(run.Contains)))
+                {
+                    run.UnionWith(run.Contains(task) ? dependencies : [task]);
+                    added = true;
+                }
+            }
+        }
+
+        return run.Select(StageGraph.NameOf).ToList();
+    }
 
     public static string NginxBinary => File.Exists("/usr/sbin/nginx") ? "/usr/sbin/nginx" : "nginx";
 
