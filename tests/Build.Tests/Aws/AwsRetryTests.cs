@@ -86,7 +86,7 @@ public sealed class AwsRetryTests
 
     // The three tests below decide by events, not by the time a call took: which bound ended the call (an attempt's
     // HttpClient timeout surfaces as a TimeoutException; the call's bound, or the caller, cancels), and how many
-    // connections the silent endpoint accepted. Each bound that must not be reached is minutes away.
+    // requests the silent endpoint received. Each bound that must not be reached is minutes away.
 
     [Fact]
     public async Task An_endpoint_that_takes_the_connection_but_never_answers_is_tried_again_after_each_attempt_s_timeout_and_named()
@@ -99,8 +99,8 @@ public sealed class AwsRetryTests
         var error = await Assert.ThrowsAsync<BuildException>(() => cloudFormation.DescribeStackAsync("s", default));
 
         Assert.True(EndedByAnAttemptTimeout(error), $"the call's bound, not an attempt's timeout, ended the call: {error}");
-        await silent.Accepted(2);
-        Assert.Equal(2, silent.Connections);
+        await silent.Received(2);
+        Assert.Equal(2, silent.Requests);
         Assert.StartsWith($"CloudFormation DescribeStacks: {silent.Url} did not answer; timed out after ", error.Message);
         Assert.Contains("each attempt may take 1 s, the call 600 s with up to 2 attempts", error.Message);
         Assert.Contains("Fix: check that 127.0.0.1 is reachable from here", error.Message);
@@ -119,7 +119,7 @@ public sealed class AwsRetryTests
 
         // On a busy machine the bound may run out before the attempt has even connected: at most the one attempt.
         Assert.False(EndedByAnAttemptTimeout(error), $"an attempt's timeout, not the call's bound, ended the call: {error}");
-        Assert.InRange(silent.Connections, 0, 1);
+        Assert.InRange(silent.Requests, 0, 1);
         Assert.Contains("did not answer; timed out after ", error.Message);
         Assert.Contains("each attempt may take 600 s, the call 1 s with up to 10 attempts", error.Message);
     }
@@ -145,7 +145,7 @@ public sealed class AwsRetryTests
 
         // Cancelled once the endpoint holds the attempt: the attempt's 30 s and the call's 4 minutes are far away.
         var call = ecs.ListClustersAsync(cancel.Token);
-        await silent.Accepted(1);
+        await silent.Received(1);
         await cancel.CancelAsync();
 
         await Assert.ThrowsAnyAsync<OperationCanceledException>(() => call);
@@ -170,7 +170,7 @@ public sealed class AwsRetryTests
         private readonly TcpListener _listener = new(IPAddress.Loopback, 0);
         private readonly List<TcpClient> _clients = [];
         private readonly List<(int Count, TaskCompletionSource Reached)> _waiters = [];
-        private int _connections;
+        private int _requests;
 
         public SilentEndpoint()
         {
@@ -192,38 +192,37 @@ public sealed class AwsRetryTests
                     lock (_clients)
                     {
                         _clients.Add(client);
-                        _connections++;
-                        foreach (var waiter in _waiters.Where(w => w.Count <= _connections).ToList())
-                        {
-                            waiter.Reached.TrySetResult();
-                            _waiters.Remove(waiter);
-                        }
                     }
 
-                    _ = client.GetStream().CopyToAsync(Stream.Null);
+                    _ = HoldAsync(client);
                 }
             });
         }
 
         public string Url => $"http://127.0.0.1:{((IPEndPoint)_listener.LocalEndpoint).Port}/";
 
-        public int Connections
+        /// <summary>
+        /// Requests that reached the endpoint: connections on which the client sent its request. Not connections: under
+        /// load the HTTP handler may open a connection for an attempt that has already timed out, which then carries
+        /// no request.
+        /// </summary>
+        public int Requests
         {
             get
             {
                 lock (_clients)
                 {
-                    return _connections;
+                    return _requests;
                 }
             }
         }
 
-        /// <summary>Completes once <paramref name="count"/> connections were accepted (a minute is a hang, not a slow machine).</summary>
-        public Task Accepted(int count)
+        /// <summary>Completes once <paramref name="count"/> requests arrived (a minute is a hang, not a slow machine).</summary>
+        public Task Received(int count)
         {
             lock (_clients)
             {
-                if (_connections >= count)
+                if (_requests >= count)
                 {
                     return Task.CompletedTask;
                 }
@@ -231,6 +230,39 @@ public sealed class AwsRetryTests
                 var reached = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
                 _waiters.Add((count, reached));
                 return reached.Task.WaitAsync(TimeSpan.FromMinutes(1));
+            }
+        }
+
+        // Reads what the client sends and never answers; the first bytes make the connection a request.
+        private async Task HoldAsync(TcpClient client)
+        {
+            var buffer = new byte[4096];
+            var counted = false;
+            try
+            {
+                var stream = client.GetStream();
+                while (await stream.ReadAsync(buffer) > 0)
+                {
+                    if (counted)
+                    {
+                        continue;
+                    }
+
+                    counted = true;
+                    lock (_clients)
+                    {
+                        _requests++;
+                        foreach (var waiter in _waiters.Where(w => w.Count <= _requests).ToList())
+                        {
+                            waiter.Reached.TrySetResult();
+                            _waiters.Remove(waiter);
+                        }
+                    }
+                }
+            }
+            catch (Exception)
+            {
+                // The client closed the connection, or the endpoint is stopping.
             }
         }
 
