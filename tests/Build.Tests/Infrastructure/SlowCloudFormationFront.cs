@@ -1,7 +1,9 @@
 using System.Collections.Concurrent;
 using System.Diagnostics;
 using System.Net;
+using System.Text;
 using System.Text.RegularExpressions;
+using JenkinsOnEcs.Build.Tests.Support;
 
 namespace JenkinsOnEcs.Build.Tests.Infrastructure;
 
@@ -16,10 +18,8 @@ namespace JenkinsOnEcs.Build.Tests.Infrastructure;
 /// </summary>
 public sealed partial class SlowCloudFormationFront : IDisposable
 {
-    private readonly HttpListener _listener = new();
-    private readonly HttpClient _moto;
+    private readonly AwsFront _front;
     private readonly Func<string, Task> _release;
-    private readonly CancellationTokenSource _stop = new();
     private readonly Stopwatch _clock = Stopwatch.StartNew();
     private readonly ConcurrentDictionary<string, Task> _heldUntil = new();
     private readonly ConcurrentDictionary<string, TaskCompletionSource> _executed = new();
@@ -30,17 +30,13 @@ public sealed partial class SlowCloudFormationFront : IDisposable
     /// <param name="release">By stack name, called at its ExecuteChangeSet: the stack is in progress until this task completes.</param>
     public SlowCloudFormationFront(string motoUrl, Func<string, Task> release)
     {
-        _moto = new HttpClient { BaseAddress = new Uri(motoUrl) };
         _release = release;
-        Port = Support.Ports.Free();
-        _listener.Prefixes.Add($"http://127.0.0.1:{Port}/");
-        _listener.Start();
-        _ = Task.Run(ServeAsync);
+        _front = new AwsFront(new Uri(motoUrl), HoldAsync);
     }
 
-    public int Port { get; }
+    public int Port => _front.Port;
 
-    public string Url => $"http://127.0.0.1:{Port}/";
+    public string Url => _front.Url;
 
     /// <summary>When each stack's first change set was asked for (the stack's start).</summary>
     public ConcurrentDictionary<string, TimeSpan> ChangeSetCreated { get; } = new();
@@ -90,35 +86,9 @@ public sealed partial class SlowCloudFormationFront : IDisposable
         }
     }
 
+    public void Dispose() => _front.Dispose();
 
-    public void Dispose()
-    {
-        _stop.Cancel();
-        _listener.Close();
-        _moto.Dispose();
-    }
-
-    private async Task ServeAsync()
-    {
-        while (!_stop.IsCancellationRequested)
-        {
-            HttpListenerContext context;
-            try
-            {
-                context = await _listener.GetContextAsync();
-            }
-            catch (Exception ex) when (ex is HttpListenerException or ObjectDisposedException or InvalidOperationException)
-            {
-                // The listener was closed (Dispose).
-                return;
-            }
-
-            // Concurrent stacks poll at once: each request on its own.
-            _ = Task.Run(() => ForwardAsync(context));
-        }
-    }
-
-    private async Task ForwardAsync(HttpListenerContext context)
+    private async Task<AwsFront.Answer> HoldAsync(AwsFront.Request request, Func<Task<AwsFront.Answer>> forward)
     {
         lock (_gate)
         {
@@ -131,80 +101,54 @@ public sealed partial class SlowCloudFormationFront : IDisposable
             }
         }
 
+        var form = request.Text.Split('&', StringSplitOptions.RemoveEmptyEntries).Select(p => p.Split('=', 2))
+            .ToDictionary(p => WebUtility.UrlDecode(p[0]), p => p.Length > 1 ? WebUtility.UrlDecode(p[1]) : string.Empty);
+        var action = form.GetValueOrDefault("Action");
+        var stack = form.GetValueOrDefault("StackName");
+        if (action == "CreateChangeSet" && stack is not null)
+        {
+            ChangeSetCreated.TryAdd(stack, _clock.Elapsed);
+        }
+
+        AwsFront.Answer answer;
         try
         {
-            using var reader = new StreamReader(context.Request.InputStream);
-            var body = await reader.ReadToEndAsync();
-            var form = body.Split('&', StringSplitOptions.RemoveEmptyEntries).Select(p => p.Split('=', 2))
-                .ToDictionary(p => WebUtility.UrlDecode(p[0]), p => p.Length > 1 ? WebUtility.UrlDecode(p[1]) : string.Empty);
-            var action = form.GetValueOrDefault("Action");
-            var stack = form.GetValueOrDefault("StackName");
-            if (action == "CreateChangeSet" && stack is not null)
-            {
-                ChangeSetCreated.TryAdd(stack, _clock.Elapsed);
-            }
-
-            using var request = new HttpRequestMessage(new HttpMethod(context.Request.HttpMethod), context.Request.Url!.PathAndQuery)
-            {
-                Content = new StringContent(body),
-            };
-            request.Content.Headers.Remove("Content-Type");
-            foreach (var name in context.Request.Headers.AllKeys.Where(k => k is not null))
-            {
-                if (name!.Equals("Host", StringComparison.OrdinalIgnoreCase) || name.Equals("Content-Length", StringComparison.OrdinalIgnoreCase))
-                {
-                    continue;
-                }
-
-                if (!request.Headers.TryAddWithoutValidation(name, context.Request.Headers[name]))
-                {
-                    request.Content.Headers.TryAddWithoutValidation(name, context.Request.Headers[name]);
-                }
-            }
-
-            using var response = await _moto.SendAsync(request);
-            var answer = await response.Content.ReadAsStringAsync();
-            if (action == "ExecuteChangeSet" && stack is not null && response.IsSuccessStatusCode)
-            {
-                Executed[stack] = _clock.Elapsed;
-                _heldUntil[stack] = _release(stack);
-            }
-
-            if (action == "DescribeStacks" && stack is not null && _heldUntil.TryGetValue(stack, out var until))
-            {
-                var now = _clock.Elapsed;
-                if (!until.IsCompleted)
-                {
-                    answer = Complete().Replace(answer, "<StackStatus>$1_IN_PROGRESS</StackStatus>");
-                }
-                else if (Complete().IsMatch(answer))
-                {
-                    Completed.TryAdd(stack, now);
-                }
-            }
-
-            context.Response.StatusCode = (int)response.StatusCode;
-            if (response.Content.Headers.ContentType is { } type)
-            {
-                context.Response.ContentType = type.ToString();
-            }
-
-            var bytes = System.Text.Encoding.UTF8.GetBytes(answer);
-            await context.Response.OutputStream.WriteAsync(bytes);
-            context.Response.Close();
-            if (action == "ExecuteChangeSet" && stack is not null)
-            {
-                (response.IsSuccessStatusCode ? _executed : _refused).GetOrAdd(stack, _ => new(TaskCreationOptions.RunContinuationsAsynchronously)).TrySetResult();
-            }
-        }
-        catch (Exception) when (_stop.IsCancellationRequested)
-        {
+            answer = await forward();
         }
         catch (HttpRequestException)
         {
-            context.Response.StatusCode = 502;
-            context.Response.Close();
+            // moto is unreachable: answer as a gateway does.
+            return new AwsFront.Answer(502, [], []);
         }
+
+        var succeeded = answer.Status is >= 200 and < 300;
+        if (action == "ExecuteChangeSet" && stack is not null && succeeded)
+        {
+            Executed[stack] = _clock.Elapsed;
+            _heldUntil[stack] = _release(stack);
+        }
+
+        if (action == "DescribeStacks" && stack is not null && _heldUntil.TryGetValue(stack, out var until))
+        {
+            var now = _clock.Elapsed;
+            var text = Encoding.UTF8.GetString(answer.Body);
+            if (!until.IsCompleted)
+            {
+                answer = answer with { Body = Encoding.UTF8.GetBytes(Complete().Replace(text, "<StackStatus>$1_IN_PROGRESS</StackStatus>")) };
+            }
+            else if (Complete().IsMatch(text))
+            {
+                Completed.TryAdd(stack, now);
+            }
+        }
+
+        if (action == "ExecuteChangeSet" && stack is not null)
+        {
+            // Only once the build has the answer: a test that acts on it then acts after the build saw it.
+            answer = answer with { Sent = () => (succeeded ? _executed : _refused).GetOrAdd(stack, _ => new(TaskCreationOptions.RunContinuationsAsynchronously)).TrySetResult() };
+        }
+
+        return answer;
     }
 
     [GeneratedRegex("<StackStatus>(CREATE|UPDATE)_COMPLETE</StackStatus>")]

@@ -1,5 +1,4 @@
 using System.Collections.Concurrent;
-using System.Net;
 using System.Text.Json.Nodes;
 using System.Text.RegularExpressions;
 using JenkinsOnEcs.Build.Aws;
@@ -149,24 +148,14 @@ public sealed class FreshRunnerDeployTests(StandInImages standIns, LocalRegistry
 /// </summary>
 internal sealed class AwsCallCounter : IDisposable
 {
-    private static readonly HashSet<string> Unforwarded = new(StringComparer.OrdinalIgnoreCase) { "Content-Length", "Transfer-Encoding", "Connection", "Keep-Alive", "Server", "Date" };
-    private readonly HttpListener _listener = new();
-    private readonly HttpClient _moto = new();
+    private readonly AwsFront _front;
     private readonly ConcurrentQueue<string> _operations = new();
-    private readonly Uri _target;
 
-    public AwsCallCounter(string motoUrl)
-    {
-        _target = new Uri(motoUrl);
-        Port = Ports.Free();
-        _listener.Prefixes.Add($"http://127.0.0.1:{Port}/");
-        _listener.Start();
-        _ = Task.Run(ServeAsync);
-    }
+    public AwsCallCounter(string motoUrl) => _front = new AwsFront(new Uri(motoUrl), Tally);
 
-    public int Port { get; }
+    public int Port => _front.Port;
 
-    public string Url => $"http://127.0.0.1:{Port}/";
+    public string Url => _front.Url;
 
     public int Count(string operation) => _operations.Count(o => o == operation);
 
@@ -175,62 +164,19 @@ internal sealed class AwsCallCounter : IDisposable
     /// <summary>"DescribeStacks 7, …": each operation seen and how often, most frequent first.</summary>
     public string Summary => string.Join(", ", _operations.GroupBy(o => o).OrderByDescending(g => g.Count()).ThenBy(g => g.Key, StringComparer.Ordinal).Select(g => $"{g.Key} {g.Count()}"));
 
-    public void Dispose()
-    {
-        _listener.Close();
-        _moto.Dispose();
-    }
+    public void Dispose() => _front.Dispose();
 
-    private async Task ServeAsync()
+    private Task<AwsFront.Answer> Tally(AwsFront.Request request, Func<Task<AwsFront.Answer>> forward)
     {
-        while (_listener.IsListening)
-        {
-            HttpListenerContext context;
-            try
-            {
-                context = await _listener.GetContextAsync();
-            }
-            catch (Exception ex) when (ex is HttpListenerException or ObjectDisposedException or InvalidOperationException)
-            {
-                return;
-            }
-
-            _ = Task.Run(() => ForwardAsync(context));
-        }
-    }
-
-    private async Task ForwardAsync(HttpListenerContext context)
-    {
-        using var body = new MemoryStream();
-        await context.Request.InputStream.CopyToAsync(body);
-        var bytes = body.ToArray();
-        if (context.Request.Headers["X-Amz-Target"] is { } target)
+        if (request.Headers.GetValueOrDefault("X-Amz-Target") is { } target)
         {
             _operations.Enqueue(target[(target.LastIndexOf('.') + 1)..]);
         }
-        else if (System.Text.Encoding.UTF8.GetString(bytes).Split('&').FirstOrDefault(p => p.StartsWith("Action=", StringComparison.Ordinal)) is { } action)
+        else if (request.Text.Split('&').FirstOrDefault(p => p.StartsWith("Action=", StringComparison.Ordinal)) is { } action)
         {
             _operations.Enqueue(action["Action=".Length..]);
         }
 
-        using var request = new HttpRequestMessage(new HttpMethod(context.Request.HttpMethod), new Uri(_target, context.Request.RawUrl)) { Content = new ByteArrayContent(bytes) };
-        foreach (var name in context.Request.Headers.AllKeys.OfType<string>().Where(n => !Unforwarded.Contains(n) && !n.Equals("Host", StringComparison.OrdinalIgnoreCase)))
-        {
-            if (!request.Headers.TryAddWithoutValidation(name, context.Request.Headers[name]))
-            {
-                request.Content.Headers.TryAddWithoutValidation(name, context.Request.Headers[name]);
-            }
-        }
-
-        using var answer = await _moto.SendAsync(request);
-        context.Response.StatusCode = (int)answer.StatusCode;
-        foreach (var (name, values) in answer.Headers.Concat(answer.Content.Headers).Where(h => !Unforwarded.Contains(h.Key)))
-        {
-            context.Response.Headers[name] = string.Join(",", values);
-        }
-
-        var content = await answer.Content.ReadAsByteArrayAsync();
-        await context.Response.OutputStream.WriteAsync(content);
-        context.Response.Close();
+        return forward();
     }
 }

@@ -13,27 +13,20 @@ namespace JenkinsOnEcs.Build.Tests.Support;
 /// </summary>
 public sealed partial class RecordingAwsProxy : IDisposable
 {
-    private readonly HttpListener _listener = new();
-    private readonly HttpClient _upstream = new() { Timeout = TimeSpan.FromMinutes(5) };
-    private readonly Uri _target;
+    private readonly AwsFront _front;
     private readonly Func<string, string, string?> _restOperations;
-    private readonly CancellationTokenSource _stop = new();
 
     /// <param name="target">Where requests go, e.g. moto's http://127.0.0.1:PORT/.</param>
     /// <param name="restOperations">The operation of a REST request without X-Amz-Target or Action (method, path), or null.</param>
     public RecordingAwsProxy(Uri target, Func<string, string, string?> restOperations)
     {
-        _target = target;
         _restOperations = restOperations;
-        Port = Ports.Free();
-        _listener.Prefixes.Add($"http://127.0.0.1:{Port}/");
-        _listener.Start();
-        _ = Task.Run(ServeAsync);
+        _front = new AwsFront(target, Record, TimeSpan.FromMinutes(5));
     }
 
-    public int Port { get; }
+    public int Port => _front.Port;
 
-    public string Url => $"http://127.0.0.1:{Port}/";
+    public string Url => _front.Url;
 
     /// <summary>The IAM action of each signed request, in arrival order (e.g. "ecs:RegisterTaskDefinition").</summary>
     public ConcurrentQueue<string> Actions { get; } = new();
@@ -71,96 +64,20 @@ public sealed partial class RecordingAwsProxy : IDisposable
         return operation is null ? null : $"{service}:{operation}";
     }
 
-    public void Dispose()
+    public void Dispose() => _front.Dispose();
+
+    private Task<AwsFront.Answer> Record(AwsFront.Request request, Func<Task<AwsFront.Answer>> forward)
     {
-        _stop.Cancel();
-        _listener.Close();
-        _upstream.Dispose();
-    }
-
-    private async Task ServeAsync()
-    {
-        while (!_stop.IsCancellationRequested)
+        if (ActionOf(request.Method, request.PathAndQuery, request.Headers, request.Text, _restOperations) is { } action)
         {
-            HttpListenerContext context;
-            try
-            {
-                context = await _listener.GetContextAsync();
-            }
-            catch (Exception) when (_stop.IsCancellationRequested)
-            {
-                return;
-            }
-            catch (HttpListenerException)
-            {
-                return;
-            }
-
-            _ = Task.Run(() => ForwardAsync(context));
+            Actions.Enqueue(action);
         }
-    }
-
-    private async Task ForwardAsync(HttpListenerContext context)
-    {
-        try
+        else if (request.Headers.ContainsKey("Authorization"))
         {
-            using var buffer = new MemoryStream();
-            await context.Request.InputStream.CopyToAsync(buffer);
-            var body = buffer.ToArray();
-            var pathAndQuery = context.Request.RawUrl ?? "/";
-            var headers = context.Request.Headers.AllKeys.OfType<string>().ToDictionary(k => k, k => context.Request.Headers[k]!, StringComparer.OrdinalIgnoreCase);
-            var action = ActionOf(context.Request.HttpMethod, pathAndQuery, headers, System.Text.Encoding.UTF8.GetString(body), _restOperations);
-            if (action is not null)
-            {
-                Actions.Enqueue(action);
-            }
-            else if (headers.ContainsKey("Authorization"))
-            {
-                Unread.Enqueue($"{context.Request.HttpMethod} {pathAndQuery}");
-            }
-
-            using var request = new HttpRequestMessage(new HttpMethod(context.Request.HttpMethod), new Uri(_target, pathAndQuery));
-            if (body.Length > 0 || context.Request.HttpMethod is "POST" or "PUT")
-            {
-                request.Content = new ByteArrayContent(body);
-            }
-
-            foreach (var (name, value) in headers)
-            {
-                if (name.Equals("Host", StringComparison.OrdinalIgnoreCase) || name.Equals("Content-Length", StringComparison.OrdinalIgnoreCase)
-                    || name.Equals("Connection", StringComparison.OrdinalIgnoreCase) || name.Equals("Expect", StringComparison.OrdinalIgnoreCase))
-                {
-                    continue;
-                }
-
-                if (!request.Headers.TryAddWithoutValidation(name, value))
-                {
-                    request.Content?.Headers.TryAddWithoutValidation(name, value);
-                }
-            }
-
-            using var response = await _upstream.SendAsync(request);
-            var answer = await response.Content.ReadAsByteArrayAsync();
-            context.Response.StatusCode = (int)response.StatusCode;
-            foreach (var header in response.Headers.Concat(response.Content.Headers))
-            {
-                if (header.Key is "Transfer-Encoding" or "Content-Length" or "Connection" or "Keep-Alive")
-                {
-                    continue;
-                }
-
-                context.Response.Headers[header.Key] = string.Join(",", header.Value);
-            }
-
-            context.Response.ContentLength64 = answer.Length;
-            await context.Response.OutputStream.WriteAsync(answer);
-            context.Response.Close();
+            Unread.Enqueue($"{request.Method} {request.PathAndQuery}");
         }
-        catch (Exception)
-        {
-            // The client sees a reset connection and retries or reports it; the test then fails on the run's exit code.
-            context.Response.Abort();
-        }
+
+        return forward();
     }
 
     [GeneratedRegex(@"Credential=[^/]+/\d{8}/[^/]+/([^/]+)/aws4_request")]
