@@ -69,10 +69,48 @@ public sealed class ImageBuilder(DockerEngine docker, BaseImageDigests baseImage
     public IReadOnlyList<(ImageDefinition Image, string Repository, string Tag)> ContentTags(IEnumerable<ImageDefinition> images, ImageBuildOptions options)
         => images.Select(image => Plan(image, options)).Select(p => (p.Image, p.Repository, p.Tag)).ToList();
 
+    /// <summary>
+    /// Resolves the base images of the whole catalog (replaced as configured) to their digests, all at once, and
+    /// fails with every one that cannot be resolved. Run at setup, so that a registry or mirror that does not answer
+    /// stops the run before its first change rather than after the stacks; each request gives up after
+    /// <see cref="RegistryClient.RequestTimeout"/>. The builds then take the digests from here.
+    /// </summary>
+    public void ResolveBases(ImageBuildOptions options)
+    {
+        var references = options.Catalog.SelectMany(i => i.BaseImageArguments.Values).Select(b => Replaced(b, options)).Distinct(StringComparer.Ordinal).ToList();
+        var registries = references.Select(r => ImageReference.Parse(r)).Where(r => r.Digest is null).Select(r => r.Registry).Distinct(StringComparer.Ordinal).ToList();
+        if (registries.Count > 0)
+        {
+            log.Information("Base images: asking {0} for the digests of {1} images (each request gives up after {2:0} s)", string.Join(", ", registries), references.Count, RegistryClient.RequestTimeout.TotalSeconds);
+        }
+
+        baseImages.Start(references);
+        var failures = new List<string>();
+        foreach (var reference in references)
+        {
+            try
+            {
+                baseImages.Of(reference);
+            }
+            catch (BuildException ex)
+            {
+                failures.Add(ex.Message);
+            }
+        }
+
+        if (failures.Count > 0)
+        {
+            throw new BuildException(string.Join("\n", failures));
+        }
+    }
+
+    private static string Replaced(string baseImage, ImageBuildOptions options)
+        => options.BaseImages.TryGetValue(baseImage, out var replacement) ? replacement : baseImage;
+
     /// <summary>The image's base images (replaced as configured, resolved to their digests) and its content tag.</summary>
     private PlannedImage Plan(ImageDefinition image, ImageBuildOptions options)
     {
-        string Replace(string baseImage) => options.BaseImages.TryGetValue(baseImage, out var replacement) ? replacement : baseImage;
+        string Replace(string baseImage) => Replaced(baseImage, options);
         var arguments = image.BaseImageArguments.ToDictionary(a => a.Key, a => Replace(a.Value), StringComparer.Ordinal);
 
         // The bases of the whole catalog at once, concurrently: the next images' lookups are then answered from them.
