@@ -32,9 +32,18 @@ public sealed class ImageBuilder(DockerEngine docker, BaseImageDigests baseImage
         return Build(planned, Existing([planned], options).GetValueOrDefault(planned.Reference), options, watch);
     }
 
-    /// <summary>Builds the images at most <see cref="ImageBuildOptions.Parallelism"/> at a time; every failure is reported, not just the first.</summary>
-    public async Task<IReadOnlyList<BuiltImage>> BuildAllAsync(IReadOnlyList<ImageDefinition> images, ImageBuildOptions options)
+    /// <summary>
+    /// Builds the images at most <see cref="ImageBuildOptions.Parallelism"/> at a time; every failure is reported, not
+    /// just the first. <paramref name="ready"/> gets each image as soon as it is at hand (built, or found), before the others end.
+    /// </summary>
+    public async Task<IReadOnlyList<BuiltImage>> BuildAllAsync(IReadOnlyList<ImageDefinition> images, ImageBuildOptions options, Action<BuiltImage>? ready = null)
     {
+        BuiltImage Ready(BuiltImage image)
+        {
+            ready?.Invoke(image);
+            return image;
+        }
+
         docker.EnsureRunning();
         var watch = Stopwatch.StartNew();
 
@@ -54,14 +63,15 @@ public sealed class ImageBuilder(DockerEngine docker, BaseImageDigests baseImage
             var plan = p.Plan.Value!;
 
             // In the registry, or in the daemon: nothing to build, so no need to wait for a slot.
-            return known.GetValueOrDefault(plan.Reference)
+            var atHand = known.GetValueOrDefault(plan.Reference)
                 ?? (existing.GetValueOrDefault(plan.Reference) is { } id ? Build(plan, id, options, watch) : null);
+            return atHand is null ? null : Ready(atHand);
         }
 
         return await BoundedParallel.RunAsync(
             planned,
             options.Parallelism,
-            p => Task.Run(() => Build(p.Plan.Value!, null, options, Stopwatch.StartNew())),
+            p => Task.Run(() => Ready(Build(p.Plan.Value!, null, options, Stopwatch.StartNew()))),
             AtHand);
     }
 
