@@ -5,7 +5,8 @@ namespace Cake.Frosting;
 /// <summary>
 /// A run whose parent started it with SIGINT ignored (a background job of a non-interactive shell, some CI runners)
 /// would keep it ignored: the .NET runtime installs no handler for SIGINT or SIGQUIT that is ignored when it first
-/// registers one (dotnet/runtime, src/native/libs/System.Native/pal_signal.c, InstallSignalHandler), so Ctrl-C would
+/// registers one (dotnet/runtime, src/native/libs/System.Native/pal_signal.c; seen with .NET 10: a SIGINT registration
+/// never ran under an inherited SIG_IGN, and ran once SIGINT was set back to the default), so Ctrl-C would
 /// never reach the run while it still reached its children. Main sets it back to the default before anything
 /// registers a handler; <see cref="SignalListener"/> then gets SIGINT, and the run stops as it does under SIGTERM.
 /// </summary>
