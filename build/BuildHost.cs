@@ -32,7 +32,7 @@ public static class BuildHost
             services.AddSingleton<DockerCli>();
             services.AddSingleton<DockerEngine>();
             services.AddSingleton(sp => new DockerCredentials(sp.GetRequiredService<Cake.Core.ICakeEnvironment>().GetEnvironmentVariable));
-            services.AddSingleton(sp => new RegistryClient(new HttpClient { Timeout = TimeSpan.FromSeconds(20) }, sp.GetRequiredService<DockerCredentials>()));
+            services.AddSingleton(sp => new RegistryClient(new HttpClient { Timeout = RegistryClient.RequestTimeout }, sp.GetRequiredService<DockerCredentials>()));
             services.AddSingleton<BaseImageDigests>();
             services.AddSingleton<ImageBuilder>();
             services.AddSingleton<NginxConfigRenderer>();

@@ -12,6 +12,7 @@ public sealed class BuildLifetime(
     Aws.AwsClients aws,
     Jenkins.CascValidator casc,
     Docker.DockerEngine docker,
+    ImageBuilder images,
     Registry.RegistryTargets registries,
     Locking.DeployLock deployLock,
     Locking.InterruptionReport interruption,
@@ -71,6 +72,14 @@ public sealed class BuildLifetime(
         if (!host.DryRun && needs.HasFlag(TaskNeeds.Docker))
         {
             docker.EnsureRunning();
+        }
+
+        // The base images' digests name every image's content tag: a registry or mirror that does not answer stops the
+        // run here, before any stack changes or image is pushed, not after every stack is deployed. After the daemon's
+        // check, since a base in no registry falls back to the daemon's image ID.
+        if (!host.DryRun && needs.HasFlag(TaskNeeds.Docker))
+        {
+            images.ResolveBases(context.ImageBuildOptions);
         }
 
         // Credentials that fail (a role STS refuses, an expired SSO login, a failing credential_process) stop the

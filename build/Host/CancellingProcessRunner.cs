@@ -86,11 +86,11 @@ public sealed class CancellingProcessRunner(IProcessRunner inner, RunCancellatio
 
             if (diedOfSignal)
             {
-                // The run itself was not stopped: its parent started it with SIGINT ignored (as nohup and many CI
-                // runners do), and a child that re-enables SIGINT for itself (docker's CLI does) was still reached.
+                // The run itself was not stopped: the signal reached the child alone (sent to its pid). An inherited
+                // ignored SIGINT no longer hides Ctrl-C from the run: Main sets it back (InheritedSignals).
                 throw new BuildException(
                     $"{_name} was ended by {(exitCode == 130 ? "SIGINT" : "SIGTERM")} (exit code {exitCode}), not by a failure of its own; this run did not get the signal " +
-                    "(its parent started it with the signal ignored). Nothing of its own failed: run again, or stop the run itself (SIGTERM) to stop it cleanly.");
+                    "(it was sent to that command alone). Nothing of its own failed: run again, or stop the run itself (SIGINT or SIGTERM) to stop it cleanly.");
             }
         }
 

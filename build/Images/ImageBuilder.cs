@@ -32,9 +32,18 @@ public sealed class ImageBuilder(DockerEngine docker, BaseImageDigests baseImage
         return Build(planned, Existing([planned], options).GetValueOrDefault(planned.Reference), options, watch);
     }
 
-    /// <summary>Builds the images at most <see cref="ImageBuildOptions.Parallelism"/> at a time; every failure is reported, not just the first.</summary>
-    public async Task<IReadOnlyList<BuiltImage>> BuildAllAsync(IReadOnlyList<ImageDefinition> images, ImageBuildOptions options)
+    /// <summary>
+    /// Builds the images at most <see cref="ImageBuildOptions.Parallelism"/> at a time; every failure is reported, not
+    /// just the first. <paramref name="ready"/> gets each image as soon as it is at hand (built, or found), before the others end.
+    /// </summary>
+    public async Task<IReadOnlyList<BuiltImage>> BuildAllAsync(IReadOnlyList<ImageDefinition> images, ImageBuildOptions options, Action<BuiltImage>? ready = null)
     {
+        BuiltImage Ready(BuiltImage image)
+        {
+            ready?.Invoke(image);
+            return image;
+        }
+
         docker.EnsureRunning();
         var watch = Stopwatch.StartNew();
 
@@ -54,14 +63,15 @@ public sealed class ImageBuilder(DockerEngine docker, BaseImageDigests baseImage
             var plan = p.Plan.Value!;
 
             // In the registry, or in the daemon: nothing to build, so no need to wait for a slot.
-            return known.GetValueOrDefault(plan.Reference)
+            var atHand = known.GetValueOrDefault(plan.Reference)
                 ?? (existing.GetValueOrDefault(plan.Reference) is { } id ? Build(plan, id, options, watch) : null);
+            return atHand is null ? null : Ready(atHand);
         }
 
         return await BoundedParallel.RunAsync(
             planned,
             options.Parallelism,
-            p => Task.Run(() => Build(p.Plan.Value!, null, options, Stopwatch.StartNew())),
+            p => Task.Run(() => Ready(Build(p.Plan.Value!, null, options, Stopwatch.StartNew()))),
             AtHand);
     }
 
@@ -69,10 +79,48 @@ public sealed class ImageBuilder(DockerEngine docker, BaseImageDigests baseImage
     public IReadOnlyList<(ImageDefinition Image, string Repository, string Tag)> ContentTags(IEnumerable<ImageDefinition> images, ImageBuildOptions options)
         => images.Select(image => Plan(image, options)).Select(p => (p.Image, p.Repository, p.Tag)).ToList();
 
+    /// <summary>
+    /// Resolves the base images of the whole catalog (replaced as configured) to their digests, all at once, and
+    /// fails with every one that cannot be resolved. Run at setup, so that a registry or mirror that does not answer
+    /// stops the run before its first change rather than after the stacks; each request gives up after
+    /// <see cref="RegistryClient.RequestTimeout"/>. The builds then take the digests from here.
+    /// </summary>
+    public void ResolveBases(ImageBuildOptions options)
+    {
+        var references = options.Catalog.SelectMany(i => i.BaseImageArguments.Values).Select(b => Replaced(b, options)).Distinct(StringComparer.Ordinal).ToList();
+        var registries = references.Select(r => ImageReference.Parse(r)).Where(r => r.Digest is null).Select(r => r.Registry).Distinct(StringComparer.Ordinal).ToList();
+        if (registries.Count > 0)
+        {
+            log.Information("Base images: asking {0} for the digests of {1} images (each request gives up after {2:0} s)", string.Join(", ", registries), references.Count, RegistryClient.RequestTimeout.TotalSeconds);
+        }
+
+        baseImages.Start(references);
+        var failures = new List<string>();
+        foreach (var reference in references)
+        {
+            try
+            {
+                baseImages.Of(reference);
+            }
+            catch (BuildException ex)
+            {
+                failures.Add(ex.Message);
+            }
+        }
+
+        if (failures.Count > 0)
+        {
+            throw new BuildException(string.Join("\n", failures));
+        }
+    }
+
+    private static string Replaced(string baseImage, ImageBuildOptions options)
+        => options.BaseImages.TryGetValue(baseImage, out var replacement) ? replacement : baseImage;
+
     /// <summary>The image's base images (replaced as configured, resolved to their digests) and its content tag.</summary>
     private PlannedImage Plan(ImageDefinition image, ImageBuildOptions options)
     {
-        string Replace(string baseImage) => options.BaseImages.TryGetValue(baseImage, out var replacement) ? replacement : baseImage;
+        string Replace(string baseImage) => Replaced(baseImage, options);
         var arguments = image.BaseImageArguments.ToDictionary(a => a.Key, a => Replace(a.Value), StringComparer.Ordinal);
 
         // The bases of the whole catalog at once, concurrently: the next images' lookups are then answered from them.

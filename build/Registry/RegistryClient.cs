@@ -34,6 +34,9 @@ public sealed class RegistryLookupException(RegistryFailure failure, string regi
 /// </summary>
 public sealed class RegistryClient(HttpClient http, DockerCredentials credentials) : IDisposable
 {
+    /// <summary>How long one request to a registry may take before the lookup gives up on it (the run's HttpClient timeout).</summary>
+    public static readonly TimeSpan RequestTimeout = TimeSpan.FromSeconds(20);
+
     private static readonly string[] ManifestTypes =
     [
         "application/vnd.oci.image.index.v1+json",

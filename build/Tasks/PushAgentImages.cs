@@ -9,7 +9,7 @@ namespace JenkinsOnEcs.Build.Tasks;
 [WhenInterrupted("images pushed before it stay in the registry under their content tags (the next run skips them); no task definition or service was changed")]
 [Consumes(StageOutput.BuiltImages)]
 [Produces(StageOutput.PushedImages)]
-[TaskDescription("Pushes each agent image the registry does not have yet, in parallel.")]
+[TaskDescription("Pushes each agent image the registry does not have yet, in parallel; collects the pushes BuildAgentImages began as each image was built.")]
 [IsDependentOn(typeof(BuildAgentImages))]
 public sealed class PushAgentImages(ImagePublisher publisher) : AsyncFrostingTask<BuildContext>
 {

@@ -122,6 +122,40 @@ public sealed class DeployTests(StandInImages standIns, LocalRegistry registry, 
     }
 
     [SkippableFact]
+    public async Task Deploy_with_a_base_image_mirror_that_never_answers_stops_before_any_stack_is_created()
+    {
+        Requires.CfnLint();
+        Requires.Moto();
+        using var aws = moto.UseFor();
+        using var repository = Repository.Copy();
+        var environment = repository.WriteDeployEnvironment("mirror");
+        var prefix = standIns.Prefix + "-mirror";
+
+        // A mirror that accepts connections and never answers: the lookup gives up after the registry client's bound.
+        using var silent = new System.Net.Sockets.TcpListener(System.Net.IPAddress.Loopback, 0);
+        silent.Start();
+        var mirror = $"127.0.0.1:{((System.Net.IPEndPoint)silent.LocalEndpoint).Port}";
+        const string node = "node:24.19.0-trixie-slim";
+        string[] bases = [.. standIns.Map.Select(m => $"--base-images={m.Key}={(m.Key == node ? $"{mirror}/library/node:24" : m.Value)}")];
+
+        var run = await BuildRun.RunAsync(repository.Root, runTasks: true,
+            [.. bases, $"--image-prefix={prefix}", "--docker-build-network=host", $"--registry={registry.Host}", $"--environment={environment}", "--target=Deploy"]);
+
+        Assert.Equal(1, run.ExitCode);
+        Assert.Matches($@"Base images: asking [^\n]*{Regex.Escape(mirror)} for the digests of 6 images \(each request gives up after 20 s\)", run.Output);
+        Assert.Contains($"The base image {mirror}/library/node:24 cannot be resolved to a digest on its registry {mirror}", run.Output);
+        Assert.Contains($"Fix: make {mirror} reachable", run.Output);
+        Assert.Empty(run.Executed);
+        using var cloudFormation = new CloudFormationClient(AwsSession.Create("eu-west-1"));
+        foreach (var stack in JenkinsOnEcs.Build.Infrastructure.StackCatalog.Load(repository.Root))
+        {
+            Assert.Null(await cloudFormation.DescribeStackAsync(stack.StackName(environment), default));
+        }
+
+        Assert.Empty(standIns.ImagesWithPrefix(prefix));
+    }
+
+    [SkippableFact]
     public async Task Deploy_without_aws_credentials_fails_with_the_sources_tried_before_anything_is_built_or_deployed()
     {
         Requires.CfnLint();

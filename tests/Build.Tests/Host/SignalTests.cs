@@ -60,7 +60,28 @@ public sealed class SignalTests(StandInImages standIns) : IClassFixture<StandInI
         }
     }
 
-    private (BuildProcess Run, int AwsPort, int RegistryPort, string Prefix) StartRehearsal(bool ownProcessGroup)
+    [SkippableFact]
+    public async Task A_run_started_with_SIGINT_ignored_still_stops_cleanly_on_SIGINT()
+    {
+        // The runtime would install no handler for an inherited ignored SIGINT; Main sets it back to the default first.
+        var (run, awsPort, registryPort, prefix) = StartRehearsal(ownProcessGroup: false, interruptIgnored: true);
+        using (run)
+        {
+            try
+            {
+                Assert.True(run.WaitFor("\nPushMasterImage\n"), run.Output);
+                run.Signal(BuildProcess.SigInt);
+                var code = run.WaitForExit();
+                await AssertCleanedUp(run, code, 130, "SIGINT (Ctrl-C)", "PushMasterImage", awsPort, registryPort);
+            }
+            finally
+            {
+                standIns.RemoveImages(prefix, $"127.0.0.1:{registryPort}");
+            }
+        }
+    }
+
+    private (BuildProcess Run, int AwsPort, int RegistryPort, string Prefix) StartRehearsal(bool ownProcessGroup, bool interruptIgnored = false)
     {
         Requires.CfnLint();
         Requires.Moto();
@@ -71,7 +92,7 @@ public sealed class SignalTests(StandInImages standIns) : IClassFixture<StandInI
         var environment = AwsVariablesRemoved();
         var run = BuildProcess.Start(Repository.Root,
             [.. standIns.Arguments(prefix), "--environment=local", "--target=Deploy", "--no-cache", $"--aws-endpoint-url=http://127.0.0.1:{awsPort}/", $"--registry=127.0.0.1:{registryPort}"],
-            ownProcessGroup, environment);
+            ownProcessGroup, environment, interruptIgnored);
         return (run, awsPort, registryPort, prefix);
     }
 

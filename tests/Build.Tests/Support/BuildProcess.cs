@@ -33,7 +33,9 @@ public sealed class BuildProcess : IDisposable
 
     /// <param name="ownProcessGroup">Start it as a terminal would start a foreground job: in a process group of its
     /// own (setsid), so that <see cref="SignalGroup"/> reaches it and every child in its group, as Ctrl-C does.</param>
-    public static BuildProcess Start(string workingDirectory, IEnumerable<string> arguments, bool ownProcessGroup = false, IDictionary<string, string?>? environment = null)
+    /// <param name="interruptIgnored">Start it with SIGINT ignored, as a background job of a non-interactive shell and some
+    /// CI runners start it: python3 ignores the signal and executes the build in its own process (the same pid).</param>
+    public static BuildProcess Start(string workingDirectory, IEnumerable<string> arguments, bool ownProcessGroup = false, IDictionary<string, string?>? environment = null, bool interruptIgnored = false)
     {
         var program = Path.Combine(AppContext.BaseDirectory, "Build.dll");
         if (!File.Exists(Path.ChangeExtension(program, ".runtimeconfig.json")))
@@ -41,8 +43,19 @@ public sealed class BuildProcess : IDisposable
             throw new InvalidOperationException($"{program} cannot be run on its own (no runtimeconfig next to it).");
         }
 
-        var start = new ProcessStartInfo(ownProcessGroup ? "setsid" : "dotnet") { RedirectStandardOutput = true, RedirectStandardError = true, WorkingDirectory = workingDirectory };
-        if (ownProcessGroup)
+        var start = new ProcessStartInfo(ownProcessGroup ? "setsid" : interruptIgnored ? "python3" : "dotnet") { RedirectStandardOutput = true, RedirectStandardError = true, WorkingDirectory = workingDirectory };
+        if (ownProcessGroup && interruptIgnored)
+        {
+            start.ArgumentList.Add("python3");
+        }
+
+        if (interruptIgnored)
+        {
+            start.ArgumentList.Add("-c");
+            start.ArgumentList.Add("import os, signal, sys; signal.signal(signal.SIGINT, signal.SIG_IGN); os.execvp(sys.argv[1], sys.argv[1:])");
+        }
+
+        if (ownProcessGroup || interruptIgnored)
         {
             start.ArgumentList.Add("dotnet");
         }
