@@ -15,6 +15,7 @@ public sealed class DeployTests(StandInImages standIns, LocalRegistry registry, 
     public async Task Deploy_creates_everything_and_a_second_deploy_with_nothing_changed_changes_nothing()
     {
         Requires.CfnLint();
+        Requires.NginxOnPath();
         using var aws = moto.UseFor();
         using var repository = Repository.Copy();
         var environment = repository.WriteDeployEnvironment("dep");

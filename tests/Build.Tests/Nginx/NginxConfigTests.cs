@@ -108,7 +108,7 @@ public sealed class NginxEntrypointRenderTests
     [SkippableFact]
     public async Task RenderNginxConfig_checks_the_image_CA_path_with_nginx_t_and_keeps_it_in_the_render()
     {
-        Requires.Nginx();
+        Requires.NginxOnPath();
         using var repository = Repository.Copy();
 
         var run = await BuildRun.RunAsync(repository.Root, runTasks: true, "--target=RenderNginxConfig");

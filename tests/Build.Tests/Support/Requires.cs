@@ -15,7 +15,11 @@ public static class Requires
 
     public static void Docker() => Part("a Docker daemon (`docker version`)", Lazy(ref _docker, () => Succeeds("docker", "version", "--format", "{{.Server.Version}}")));
 
-    public static void Nginx() => Part("nginx on PATH (apt-get install nginx)", Lazy(ref _nginx, () => Succeeds(NginxBinary, "-v")));
+    /// <summary>nginx for a test that starts it itself, by <see cref="NginxBinary"/>.</summary>
+    public static void Nginx() => Part("nginx (apt-get install nginx)", Lazy(ref _nginx, () => Succeeds(NginxBinary, "-v")));
+
+    /// <summary>nginx where the build finds it (RenderNginxConfig runs `nginx -t` from PATH and only says so without it).</summary>
+    public static void NginxOnPath() => Part("nginx on PATH (apt-get install nginx; /usr/sbin on PATH)", Lazy(ref _nginxOnPath, () => Succeeds("nginx", "-v")));
 
     public static void Moto() => Part("moto (python3 -m moto.server; moto 5.x with its server extras)", Lazy(ref _moto, () => Succeeds("python3", "-c", "import moto.server, flask")));
 
@@ -73,6 +77,7 @@ public static class Requires
 
     private static bool? _docker;
     private static bool? _nginx;
+    private static bool? _nginxOnPath;
     private static bool? _moto;
     private static bool? _cfnLint;
     private static bool? _registry;
