@@ -21,7 +21,7 @@ namespace JenkinsOnEcs.Build.Tests.Aws;
 /// sts:AssumeRole on resource: …").
 /// </summary>
 [Collection(AwsCollection.Name)]
-public sealed class CredentialBuildRunTests(MotoServer moto) : IClassFixture<MotoServer>, IDisposable
+public sealed class CredentialBuildRunTests(MotoServer moto, StandInImages standIns) : IClassFixture<MotoServer>, IClassFixture<StandInImages>, IDisposable
 {
     private const string Role = "arn:aws:iam::123456789012:role/deployer";
 
@@ -73,7 +73,8 @@ public sealed class CredentialBuildRunTests(MotoServer moto) : IClassFixture<Mot
         using var front = new ThrottlingFront(moto.Url, throttles: 0);
         using var sts = new LoopbackHttpServer(_ => (403, "text/xml",
             $"<ErrorResponse xmlns=\"https://sts.amazonaws.com/doc/2011-06-15/\"><Error><Type>Sender</Type><Code>AccessDenied</Code><Message>User: arn:aws:iam::123456789012:user/dev is not authorized to perform: sts:AssumeRole on resource: arn:aws:iam::123456789012:role/middle</Message></Error><RequestId>r</RequestId></ErrorResponse>"));
-        var run = Run(front, new Dictionary<string, string?> { ["AWS_PROFILE"] = "deployer", ["AWS_ENDPOINT_URL_STS"] = sts.Url }, target: "Deploy");
+        // The stand-in bases: a Deploy resolves its base images' digests at setup, and Docker Hub is out of reach here.
+        var run = Run(front, new Dictionary<string, string?> { ["AWS_PROFILE"] = "deployer", ["AWS_ENDPOINT_URL_STS"] = sts.Url }, "Deploy", standIns.Arguments());
 
         Assert.NotEqual(0, run.ExitCode);
         Assert.Contains("AWS profile 'deployer' could not assume its role.", run.Output);
@@ -137,7 +138,7 @@ public sealed class CredentialBuildRunTests(MotoServer moto) : IClassFixture<Mot
     /// Runs the target (Rollback unless named) on an environment of this test's repository copy, with every AWS call going to the front and the
     /// profiles base (keys) ← middle (role) ← deployer (role) in this test's own shared files.
     /// </summary>
-    private (int ExitCode, string Output) Run(ThrottlingFront front, IReadOnlyDictionary<string, string?> values, string target = "Rollback")
+    private (int ExitCode, string Output) Run(ThrottlingFront front, IReadOnlyDictionary<string, string?> values, string target = "Rollback", params string[] arguments)
     {
         var environment = _repository.WriteDeployEnvironment("creds");
         var credentials = Path.Combine(_folder, "credentials");
@@ -147,7 +148,7 @@ public sealed class CredentialBuildRunTests(MotoServer moto) : IClassFixture<Mot
             "[profile middle]\nrole_arn = arn:aws:iam::123456789012:role/middle\nsource_profile = base\n" +
             $"[profile deployer]\nrole_arn = {Role}\nsource_profile = middle\nrole_session_name = ci-deploy\n");
         var all = new Dictionary<string, string?>(values) { ["AWS_ENDPOINT_URL"] = front.Url, ["HOME"] = _folder };
-        using var build = BuildProcess.Start(_repository.Root, [$"--target={target}", $"--environment={environment}"], environment: AwsEnvironment.ForChild(credentials, config, all));
+        using var build = BuildProcess.Start(_repository.Root, [$"--target={target}", $"--environment={environment}", .. arguments], environment: AwsEnvironment.ForChild(credentials, config, all));
         var code = build.WaitForExit(timeoutSeconds: 180);
         return (code, build.Output);
     }

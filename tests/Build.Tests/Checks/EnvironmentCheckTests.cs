@@ -13,7 +13,7 @@ namespace JenkinsOnEcs.Build.Tests.Checks;
 /// ISSUED at once (as in ACM).
 /// </summary>
 [Collection(AwsCollection.Name)]
-public sealed class EnvironmentCheckTests(MotoServer moto) : IClassFixture<MotoServer>
+public sealed class EnvironmentCheckTests(MotoServer moto, StandInImages standIns) : IClassFixture<MotoServer>, IClassFixture<StandInImages>
 {
     private const string EnvironmentFile = "environments/check.json";
 
@@ -313,7 +313,8 @@ public sealed class EnvironmentCheckTests(MotoServer moto) : IClassFixture<MotoS
                               "AdminPasswordSecretArn": "arn:aws:secretsmanager:eu-west-1:123456789012:secret:{{environment}}-Abcdef" } }
             """);
 
-        var run = await BuildRun.RunAsync(repository.Root, runTasks: true, "--target=Deploy", $"--environment={environment}");
+        // The stand-in bases: a Deploy resolves its base images' digests at setup, and Docker Hub is out of reach here.
+        var run = await BuildRun.RunAsync(repository.Root, runTasks: true, ["--target=Deploy", $"--environment={environment}", .. standIns.Arguments()]);
 
         Assert.True(run.ExitCode == 1, run.Output);
         Assert.Equal(["ValidateTemplates", "CheckPlacement", "CheckEnvironment"], run.Executed);

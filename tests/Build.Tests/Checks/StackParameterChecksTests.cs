@@ -13,7 +13,7 @@ namespace JenkinsOnEcs.Build.Tests.Checks;
 /// AllowedPattern matches the whole value), and the Spot types against ecs/instance-types.json, before any stack.
 /// </summary>
 [Collection(AwsCollection.Name)]
-public sealed class StackParameterChecksTests(MotoServer moto) : IClassFixture<MotoServer>
+public sealed class StackParameterChecksTests(MotoServer moto, StandInImages standIns) : IClassFixture<MotoServer>, IClassFixture<StandInImages>
 {
     private const string EnvironmentFile = "environments/test.json";
 
@@ -152,7 +152,8 @@ public sealed class StackParameterChecksTests(MotoServer moto) : IClassFixture<M
         };
         File.WriteAllText(repository.Path("environments", environment + ".json"), new JsonObject { ["region"] = "eu-west-1", ["parameters"] = parameters }.ToJsonString());
 
-        var run = await BuildRun.RunAsync(repository.Root, runTasks: true, "--target=Deploy", $"--environment={environment}", "--parameters=PublicAllowedCidrs=203.0.113.0/24,office");
+        // The stand-in bases: a Deploy resolves its base images' digests at setup, and Docker Hub is out of reach here.
+        var run = await BuildRun.RunAsync(repository.Root, runTasks: true, ["--target=Deploy", $"--environment={environment}", "--parameters=PublicAllowedCidrs=203.0.113.0/24,office", .. standIns.Arguments()]);
 
         Assert.Equal(1, run.ExitCode);
         Assert.Contains("parameter PublicAllowedCidrs is \"203.0.113.0/24,office\" (--parameters=PublicAllowedCidrs=203.0.113.0/24,office)", run.Output);

@@ -14,7 +14,7 @@ namespace JenkinsOnEcs.Build.Tests.Ecs;
 /// and 3 - 1 = 2 network interfaces for awsvpc tasks.
 /// </summary>
 [Collection(AwsCollection.Name)]
-public sealed class PlacementCheckTests(MotoServer moto) : IClassFixture<MotoServer>
+public sealed class PlacementCheckTests(MotoServer moto, StandInImages standIns) : IClassFixture<MotoServer>, IClassFixture<StandInImages>
 {
     [Fact]
     public async Task The_default_sizes_fit_the_default_instance_types()
@@ -86,7 +86,8 @@ public sealed class PlacementCheckTests(MotoServer moto) : IClassFixture<MotoSer
         var environment = repository.WriteDeployEnvironment("fit", "\"jenkinsUpstream\": \"http://127.0.0.1:8080\"");
         File.WriteAllText(repository.Path("images", "agents", "node", "agent.json"), """{ "cpu": 1024, "memory": 16384 }""");
 
-        var run = await BuildRun.RunAsync(repository.Root, runTasks: true, "--target=RegisterTaskDefinitions", $"--environment={environment}");
+        // The stand-in bases: a run that builds images resolves its base images' digests at setup, and Docker Hub is out of reach here.
+        var run = await BuildRun.RunAsync(repository.Root, runTasks: true, ["--target=RegisterTaskDefinitions", $"--environment={environment}", .. standIns.Arguments()]);
 
         Assert.True(run.ExitCode == 1, run.Output);
         Assert.Contains($"images/agents/node/agent.json: \"memory\" 16384 is more than its 7782 MiB for tasks on the agents' instance, AgentInstanceType c7i.xlarge. " +
@@ -109,7 +110,8 @@ public sealed class PlacementCheckTests(MotoServer moto) : IClassFixture<MotoSer
         using var repository = Repository.Copy();
         var environment = repository.WriteDeployEnvironment("nofit");
 
-        var run = await BuildRun.RunAsync(repository.Root, runTasks: true, "--target=Deploy", $"--environment={environment}", "--master-cpu=2048");
+        // The stand-in bases: a run that builds images resolves its base images' digests at setup, and Docker Hub is out of reach here.
+        var run = await BuildRun.RunAsync(repository.Root, runTasks: true, ["--target=Deploy", $"--environment={environment}", "--master-cpu=2048", .. standIns.Arguments()]);
 
         Assert.Equal(1, run.ExitCode);
         Assert.Contains("The master's cluster needs 2304 CPU units of its 2048", run.Output);
@@ -141,13 +143,15 @@ public sealed class PlacementCheckTests(MotoServer moto) : IClassFixture<MotoSer
     [SkippableFact]
     public async Task Deploy_with_more_agents_than_the_agents_cluster_places_creates_no_stack()
     {
+        Requires.PartsOfRun("Deploy");
         Requires.CfnLint();
         Requires.Moto();
         using var aws = moto.UseFor();
         using var repository = Repository.Copy();
         var environment = repository.WriteDeployEnvironment("toomany");
 
-        var run = await BuildRun.RunAsync(repository.Root, runTasks: true, "--target=Deploy", $"--environment={environment}", "--max-agents=2");
+        // The stand-in bases: a run that builds images resolves its base images' digests at setup, and Docker Hub is out of reach here.
+        var run = await BuildRun.RunAsync(repository.Root, runTasks: true, ["--target=Deploy", $"--environment={environment}", "--max-agents=2", .. standIns.Arguments()]);
 
         Assert.Equal(1, run.ExitCode);
         Assert.Contains("maxAgents 2 lets the master start 2 agents of each of its 4 labels at once", run.Output);

@@ -13,7 +13,7 @@ namespace JenkinsOnEcs.Build.Tests.Infrastructure;
 /// is played by pointing EcsAmiId at a parameter of the test's own and changing its value.
 /// </summary>
 [Collection(AwsCollection.Name)]
-public sealed class SsmParameterTests(MotoServer moto) : IClassFixture<MotoServer>
+public sealed class SsmParameterTests(MotoServer moto, StandInImages standIns) : IClassFixture<MotoServer>, IClassFixture<StandInImages>
 {
     private const string PublicAmi = "/aws/service/ecs/optimized-ami/amazon-linux-2023/recommended/image_id";
 
@@ -110,7 +110,8 @@ public sealed class SsmParameterTests(MotoServer moto) : IClassFixture<MotoServe
 
         foreach (var target in new[] { "DeployInfrastructure", "Plan" })
         {
-            var run = await BuildRun.RunAsync(repository.Root, runTasks: true, $"--target={target}", $"--environment={environment}");
+            // The stand-in bases: Plan resolves its base images' digests at setup, and Docker Hub is out of reach here.
+            var run = await BuildRun.RunAsync(repository.Root, runTasks: true, [$"--target={target}", $"--environment={environment}", .. standIns.Arguments()]);
 
             Assert.Equal(1, run.ExitCode);
             Assert.Contains($"Stack 'clusters': parameter EcsAmiId names the SSM parameter {amiParameter} (set under \"parameters\" in", run.Output);
