@@ -23,7 +23,7 @@ public sealed class LoadBalancerRulesTests(MotoServer moto) : IClassFixture<Moto
 
     [Fact]
     public void The_repository_templates_break_no_load_balancer_rule()
-        => Assert.Empty(LoadBalancerRules.Check(Load(), Contract));
+        => Assert.Empty(LoadBalancerRules.Check(TemplateRulesTests.Load(), Contract));
 
     [Theory]
     [InlineData(BucketLeftOut, BucketEmptyWhenOff, "cfn/load-balancers.yaml: PublicLoadBalancer: LoadBalancerAttributes key access_logs.s3.bucket can have an empty value: ELB refuses \"The value of 'access_logs.s3.bucket' cannot be empty\"", "Fix: leave the attribute out instead, !If [Condition, { Key: access_logs.s3.bucket, Value: ... }, !Ref AWS::NoValue]. Source: iann0036/former2#55")]
@@ -33,7 +33,7 @@ public sealed class LoadBalancerRulesTests(MotoServer moto) : IClassFixture<Moto
     [InlineData("    MinValue: 60\n    MaxValue: 4000", "    MinValue: 30\n    MaxValue: 4000", "cfn/load-balancers.yaml: InternalLoadBalancer: LoadBalancerAttributes key idle_timeout.timeout_seconds can be 30 s, not above Jenkins' WebSocket ping interval (30 s)", "Source: jenkinsci/jenkins jenkins-2.568.2 core/src/main/java/jenkins/websocket/WebSocketSession.java (jenkins.websocket.pingInterval)")]
     public void Each_rule_catches_its_breach_naming_the_file_key_fix_and_source(string find, string replace, string expected, string fixAndSource)
     {
-        var findings = LoadBalancerRules.Check(Load("load-balancers.yaml", find, replace), Contract).Select(f => f.ToString()).ToList();
+        var findings = LoadBalancerRules.Check(TemplateRulesTests.Load("load-balancers.yaml", find, replace), Contract).Select(f => f.ToString()).ToList();
 
         var finding = Assert.Single(findings, f => f.Contains(expected, StringComparison.Ordinal));
         Assert.Contains(fixAndSource, finding);
@@ -75,20 +75,4 @@ public sealed class LoadBalancerRulesTests(MotoServer moto) : IClassFixture<Moto
         Assert.Contains("Source: iann0036/former2#55", run.Output);
         await SsmParameterTests.AssertNoStackAsync(environment);
     }
-
-    private static List<(string Name, YamlMappingNode Root)> Load(string? template = null, string? find = null, string? replace = null)
-        => StackCatalog.Load(Repository.Root).Select(stack =>
-        {
-            var name = Path.GetFileName(stack.TemplatePath);
-            var text = File.ReadAllText(stack.TemplatePath);
-            if (name == template)
-            {
-                Assert.Contains(find!, text);
-                text = text.Replace(find!, replace, StringComparison.Ordinal);
-            }
-
-            var stream = new YamlStream();
-            stream.Load(new StringReader(text));
-            return ($"cfn/{name}", (YamlMappingNode)stream.Documents[0].RootNode);
-        }).ToList();
 }

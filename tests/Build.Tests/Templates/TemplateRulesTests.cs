@@ -131,7 +131,8 @@ public sealed class TemplateRulesTests
         Assert.Matches(@"cfn/network\.yaml line \d+: the template does not parse", run.Output);
     }
 
-    private static List<(string Name, YamlMappingNode Root)> Load(string? template = null, string? find = null, string? replace = null)
+    /// <summary>Every stack's template as parsed YAML, one of them (by file name) with <paramref name="find"/> replaced.</summary>
+    internal static List<(string Name, YamlMappingNode Root)> Load(string? template = null, string? find = null, string? replace = null)
         => StackCatalog.Load(Repository.Root).Select(stack =>
         {
             var name = Path.GetFileName(stack.TemplatePath);
