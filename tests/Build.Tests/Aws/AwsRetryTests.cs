@@ -99,8 +99,13 @@ public sealed class AwsRetryTests
         var error = await Assert.ThrowsAsync<BuildException>(() => cloudFormation.DescribeStackAsync("s", default));
 
         Assert.True(EndedByAnAttemptTimeout(error), $"the call's bound, not an attempt's timeout, ended the call: {error}");
+        // This call's attempts, by the invocation id the SDK gives every attempt of one call: once a CI run saw 4
+        // requests here, and these name each one should it happen again.
         await silent.Received(2);
-        Assert.Equal(2, silent.Requests);
+        var call = silent.Attempts.First(a => a.Contains("max=2", StringComparison.Ordinal)).Split(" call ")[1];
+        Assert.True(
+            silent.Attempts.Where(a => a.EndsWith(call, StringComparison.Ordinal)).SequenceEqual([$"attempt=1; max=2 call {call}", $"attempt=2; max=2 call {call}"]),
+            $"not attempts 1 and 2 of 2 of one call: {string.Join(" | ", silent.Attempts)}; {error.Message}");
         Assert.StartsWith($"CloudFormation DescribeStacks: {silent.Url} did not answer; timed out after ", error.Message);
         Assert.Contains("each attempt may take 1 s, the call 600 s with up to 2 attempts", error.Message);
         Assert.Contains("Fix: check that 127.0.0.1 is reachable from here", error.Message);
@@ -170,6 +175,7 @@ public sealed class AwsRetryTests
         private readonly TcpListener _listener = new(IPAddress.Loopback, 0);
         private readonly List<TcpClient> _clients = [];
         private readonly List<(int Count, TaskCompletionSource Reached)> _waiters = [];
+        private readonly List<string> _attempts = [];
         private int _requests;
 
         public SilentEndpoint()
@@ -202,7 +208,7 @@ public sealed class AwsRetryTests
         public string Url => $"http://127.0.0.1:{((IPEndPoint)_listener.LocalEndpoint).Port}/";
 
         /// <summary>
-        /// Requests that reached the endpoint: connections on which the client sent its request. Not connections: under
+        /// Requests that reached the endpoint: connections on which the client sent its request's head. Not connections: under
         /// load the HTTP handler may open a connection for an attempt that has already timed out, which then carries
         /// no request.
         /// </summary>
@@ -213,6 +219,21 @@ public sealed class AwsRetryTests
                 lock (_clients)
                 {
                     return _requests;
+                }
+            }
+        }
+
+        /// <summary>
+        /// The SDK's own account of each request that arrived whole: its amz-sdk-request header ("attempt=N; max=M")
+        /// and the call's amz-sdk-invocation-id, which every attempt of one call shares.
+        /// </summary>
+        public IReadOnlyList<string> Attempts
+        {
+            get
+            {
+                lock (_clients)
+                {
+                    return [.. _attempts];
                 }
             }
         }
@@ -233,24 +254,37 @@ public sealed class AwsRetryTests
             }
         }
 
-        // Reads what the client sends and never answers; the first bytes make the connection a request.
+        // Reads what the client sends and never answers; a request counts once its head (request line and headers)
+        // has arrived, and is described by the SDK's attempt headers.
         private async Task HoldAsync(TcpClient client)
         {
             var buffer = new byte[4096];
-            var counted = false;
+            var head = new System.Text.StringBuilder();
             try
             {
                 var stream = client.GetStream();
-                while (await stream.ReadAsync(buffer) > 0)
+                int read;
+                while ((read = await stream.ReadAsync(buffer)) > 0)
                 {
-                    if (counted)
+                    if (head is null)
                     {
                         continue;
                     }
 
-                    counted = true;
+                    head.Append(System.Text.Encoding.ASCII.GetString(buffer, 0, read));
+                    var text = head.ToString();
+                    var end = text.IndexOf("\r\n\r\n", StringComparison.Ordinal);
+                    if (end < 0)
+                    {
+                        continue;
+                    }
+
+                    head = null;
+                    var headers = text[..end].Split("\r\n");
+                    string Header(string name) => headers.FirstOrDefault(h => h.StartsWith(name + ":", StringComparison.OrdinalIgnoreCase))?[(name.Length + 1)..].Trim() ?? "(none)";
                     lock (_clients)
                     {
+                        _attempts.Add($"{Header("amz-sdk-request")} call {Header("amz-sdk-invocation-id")}");
                         _requests++;
                         foreach (var waiter in _waiters.Where(w => w.Count <= _requests).ToList())
                         {
