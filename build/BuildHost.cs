@@ -23,8 +23,8 @@ public static class BuildHost
         .AddArguments(SettingDefinitions.Arguments())
         .ConfigureServices(services =>
         {
-            // Independent tasks run at the same time; a consumer of the run's one value of an output waits for its producers.
-            services.AddSingleton<IRunOrdering, Stages.StageOrdering>();
+            // Independent tasks run at the same time, in the order the tasks declare (the run's graph, also what --tree and --dryrun show).
+            services.AddSingleton<IRunOrdering, Stages.RunGraph>();
 
             // The services tasks receive through their constructors; their options are set once, at setup.
             services.AddSingleton(typeof(Common.SetAtSetup<>));

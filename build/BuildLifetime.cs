@@ -32,10 +32,10 @@ public sealed class BuildLifetime(
         var settings = new BuildSettingsReader(context.Arguments, context.Environment.GetEnvironmentVariable).Read(root);
         var running = info.TasksToExecute.Select(t => t.Name).ToHashSet(StringComparer.OrdinalIgnoreCase);
 
-        // Each task declares what it needs ([Needs] on the task); the run needs what its tasks need together. A
-        // ReadStackOutputs the run skips (its stacks deployed in the run, or nothing needing them) asks no AWS.
-        var readsStacks = StageGraph.ReadsStackOutputs(running, info.TargetTask.Name, upstreamSet: settings.JenkinsUpstream is not null);
-        var needs = NeedsAttribute.Of(running.Where(t => readsStacks || !t.Equals(StageGraph.ReadStackOutputsTask, StringComparison.OrdinalIgnoreCase)));
+        // Each task declares what it needs ([Needs] on the task); the run needs what its tasks need together. A task
+        // the run's graph skips (ReadStackOutputs where the run deploys the stacks or nothing needs them) needs nothing.
+        var graph = new RunGraph();
+        var needs = NeedsAttribute.Of(running.Where(t => graph.SkipReason(t, running, info.TargetTask.Name) is null));
 
         // The settings become the services' options here, once, and are held for the run.
         var catalog = ImageCatalog.Load(settings.ImagesDirectory);
@@ -97,7 +97,7 @@ public sealed class BuildLifetime(
         }
 
         // A dry run of a run that rolls out or plans the stacks shows the order their wiring gives.
-        if (host.DryRun && StageGraph.StackRolloutTasks.Any(running.Contains))
+        if (host.DryRun && ShowsStackGraphAttribute.AnyIn(running))
         {
             Infrastructure.StackGraph.Load(options.Stacks).Log(context.Log);
         }
@@ -117,7 +117,7 @@ public sealed class BuildLifetime(
         interruption.Write();
 
         // Every Deploy ends saying what it did (a failed or stopped one, what it did up to there): from the stages' hand-offs.
-        if (context.IsSetUp && !host.DryRun && context.Target.Equals(StageGraph.DeployTarget, StringComparison.OrdinalIgnoreCase))
+        if (context.IsSetUp && !host.DryRun && WritesDeploySummaryAttribute.IsOn(context.Target))
         {
             var error = info.ThrownException is AggregateException { InnerException: { } inner } ? inner : info.ThrownException;
 

@@ -35,7 +35,7 @@ public sealed class HomeBackup(BackupClient backup, ICakeLog log, BackupWaitOpti
         }
 
         log.Information("BackupHome: job {0} started for {1} into vault {2}", jobId, target.FileSystemArn, target.VaultName);
-        var status = await WaitAsync("BackupHome", jobId, ct => backup.DescribeBackupJobAsync(jobId, ct), cancellationToken);
+        var status = await WaitAsync("Backup", jobId, ct => backup.DescribeBackupJobAsync(jobId, ct), cancellationToken);
         if (status.State != "COMPLETED")
         {
             throw new BuildException(

@@ -42,7 +42,7 @@ public sealed class HomeRestore(BackupClient backup, ICakeLog log, BackupWaitOpt
         }
 
         log.Information("RestoreHome: job {0} restores {1} to a new file system", jobId, recoveryPointArn);
-        var status = await HomeBackup.Wait(log, options, "RestoreHome", jobId, ct => backup.DescribeRestoreJobAsync(jobId, ct), cancellationToken);
+        var status = await HomeBackup.Wait(log, options, "Restore", jobId, ct => backup.DescribeRestoreJobAsync(jobId, ct), cancellationToken);
         if (status.State != "COMPLETED")
         {
             throw new BuildException(

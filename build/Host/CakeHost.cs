@@ -134,8 +134,8 @@ public sealed class CakeHost
         var log = services.GetRequiredService<ICakeLog>();
         return options switch
         {
-            { Tree: true } => await new TreeRunner(engine, context, console).RunAsync(options.Target),
-            { DryRun: true } => await new DryRunRunner(engine, context, log, services.GetRequiredService<HostRun>()).RunAsync(options.Target, options.Exclusive),
+            { Tree: true } => await new TreeRunner(engine, context, console, services.GetService<IRunOrdering>()).RunAsync(options.TargetGiven ? options.Target : null),
+            { DryRun: true } => await new DryRunRunner(engine, context, log, services.GetRequiredService<HostRun>(), services.GetService<IRunOrdering>()).RunAsync(options.Target, options.Exclusive),
             _ => await new TargetRunner(services, engine, context, lifetimes, log).RunAsync(options.Target, options.Exclusive),
         };
     }

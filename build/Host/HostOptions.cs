@@ -8,6 +8,9 @@ public sealed class HostOptions
     public const string DefaultTarget = "Default";
 
     public string Target { get; private set; } = DefaultTarget;
+
+    /// <summary>Whether the command line named the target (--tree then shows that target's run alone).</summary>
+    public bool TargetGiven { get; private set; }
     public Verbosity Verbosity { get; private set; } = Verbosity.Normal;
     public string? WorkingDirectory { get; private set; }
     public bool DryRun { get; private set; }
@@ -25,9 +28,9 @@ public sealed class HostOptions
         ("target", ["t"], true, "Target task to run (default: Default)."),
         ("verbosity", ["v"], true, "quiet, minimal, normal, verbose or diagnostic."),
         ("working", ["w"], true, "Working directory of the build."),
-        ("dryrun", ["noop", "whatif"], false, "Show the tasks that would run, in order; run none."),
+        ("dryrun", ["noop", "whatif"], false, "Show the tasks that would run, in order, and what each waits for; run none."),
         ("exclusive", ["e"], false, "Run the target alone, without its dependencies."),
-        ("tree", [], false, "Show the task dependency tree."),
+        ("tree", [], false, "Show what each task waits for, as a tree per target (with --target, that one)."),
         ("description", [], false, "List the tasks and their descriptions."),
         ("help", ["h", "?"], false, "Show this help."),
         ("version", [], false, "Show the versions of the build and of Cake."),
@@ -111,6 +114,7 @@ public sealed class HostOptions
         {
             case "target":
                 Target = string.IsNullOrWhiteSpace(value) ? throw new HostUsageException("--target needs a task name, e.g. --target=Build.") : value;
+                TargetGiven = true;
                 break;
             case "verbosity":
                 Verbosity = ParseVerbosity(value!);

@@ -30,7 +30,7 @@ public sealed class StackOperations(AwsClients aws, IStackParameterCheck paramet
 
     /// <summary>The outputs of the environment's deployed stacks, read and changing nothing.</summary>
     public Task<IReadOnlyDictionary<string, string>> ReadOutputsAsync(CancellationToken cancellationToken = default)
-        => StackOutputs.ReadAsync(aws.CloudFormation(), options.Value, cancellationToken);
+        => StackOutputReader.ReadAsync(aws.CloudFormation(), options.Value, cancellationToken);
 
     /// <summary>The SSM client made on first use: after the stack describes are under way, and only when a template has an SSM-typed parameter.</summary>
     private sealed class SsmOnFirstUse(Func<ISsmParameterStore> make) : ISsmParameterStore

@@ -3,10 +3,11 @@ using System.Reflection;
 namespace JenkinsOnEcs.Build.Stages;
 
 /// <summary>
-/// A check of the inputs alone (no AWS, no docker, no value from another task) that must pass before anything else
-/// of the run starts: its tasks run at the same time as other such checks, and every other task of the run waits for
-/// it (<see cref="StageOrdering"/>), so that a bad input stops the run before the first image is built or pushed and
-/// before the first stack changes. Only for tasks that depend on no other task.
+/// A check that must end before anything else of the run starts: every other task of the run waits for it
+/// (<see cref="RunGraph"/>), and such checks run at the same time as each other. So a bad input or a missing
+/// prerequisite of the account stops the run before the first image is built or pushed and before the first stack
+/// changes. It reads and changes nothing another task produces; it may ask AWS (CheckEnvironment does). Only for
+/// tasks that depend on no other task.
 /// </summary>
 [AttributeUsage(AttributeTargets.Class, Inherited = false)]
 public sealed class CheckFirstAttribute : Attribute

@@ -7,16 +7,19 @@ namespace JenkinsOnEcs.Build.Stages;
 /// <summary>The kinds of value tasks hand on; a task declares which it produces and which it consumes.</summary>
 public enum StageOutput
 {
-    /// <summary>The outputs of every stack of the environment (later stacks' over earlier ones').</summary>
-    StackOutputs,
+    /// <summary>The deployed stacks' outputs: of every stack of the environment (later stacks' over earlier ones').</summary>
+    Stacks,
 
     /// <summary>The images the build tasks built (or found in the registry), by image name.</summary>
+    [ByKey]
     BuiltImages,
 
     /// <summary>The images in the registry, by name, referenced by digest.</summary>
+    [ByKey]
     PushedImages,
 
     /// <summary>The registered task definition revision of each family.</summary>
+    [ByKey]
     TaskDefinitions,
 
     /// <summary>Whether this run moves the master to another revision (Jenkins restarts).</summary>
@@ -38,11 +41,25 @@ public enum StageOutput
     AgentCapacity,
 }
 
+/// <summary>
+/// Marks an output the run keeps by key (an image's name, a family), each key written by the one task that produces
+/// it, which its consumer depends on: no consumer waits for every producer of it (<see cref="RunGraph"/>).
+/// </summary>
+[AttributeUsage(AttributeTargets.Field, Inherited = false)]
+public sealed class ByKeyAttribute : Attribute;
+
 /// <summary>Declares a value a task hands on to later tasks (<see cref="StageOutputs"/>).</summary>
 [AttributeUsage(AttributeTargets.Class, AllowMultiple = true, Inherited = false)]
 public sealed class ProducesAttribute(StageOutput output) : Attribute
 {
     public StageOutput Output { get; } = output;
+
+    /// <summary>
+    /// Produces the value only for a run that has no other producer of it and needs it: the task is skipped where
+    /// another producer of the value is in the run, or where no task of the run consumes it and it is not the target
+    /// (<see cref="RunGraph.SkipReason"/>). ReadStackOutputs, which DeployInfrastructure makes needless.
+    /// </summary>
+    public bool Fallback { get; init; }
 }
 
 /// <summary>
@@ -60,7 +77,7 @@ public sealed class ConsumesAttribute(StageOutput output) : Attribute
 /// <summary>What the stages of one run hand on to each other: typed, written once by their producer.</summary>
 public sealed class StageOutputs
 {
-    public Handoff<IReadOnlyDictionary<string, string>> StackOutputs { get; } = new("the stacks' outputs", "DeployInfrastructure or ReadStackOutputs");
+    public Handoff<IReadOnlyDictionary<string, string>> Stacks { get; } = new("the stacks' outputs", StageGraph.ProducersText(StageOutput.Stacks));
 
     public KeyedHandoff<BuiltImage> BuiltImages { get; } = new("the built image");
 
@@ -68,19 +85,19 @@ public sealed class StageOutputs
 
     public KeyedHandoff<TaskDefinitionRegistration> TaskDefinitions { get; } = new("the registered task definition");
 
-    public Handoff<MasterRevisionChange> MasterRestart { get; } = new("whether the master restarts", "CheckMasterRestart");
+    public Handoff<MasterRevisionChange> MasterRestart { get; } = new("whether the master restarts", StageGraph.ProducersText(StageOutput.MasterRestart));
 
     /// <summary>The recovery point's ARN.</summary>
-    public Handoff<string> HomeRecoveryPoint { get; } = new("the Jenkins home's recovery point", "BackupHome");
+    public Handoff<string> HomeRecoveryPoint { get; } = new("the Jenkins home's recovery point", StageGraph.ProducersText(StageOutput.HomeRecoveryPoint));
 
-    public Handoff<IReadOnlyList<Infrastructure.StackDeployment>> StackDeployments { get; } = new("what deploying the stacks did", "DeployInfrastructure");
+    public Handoff<IReadOnlyList<Infrastructure.StackDeployment>> StackDeployments { get; } = new("what deploying the stacks did", StageGraph.ProducersText(StageOutput.StackDeployments));
 
-    public Handoff<IReadOnlyList<ServiceDeployment>> ServiceDeployments { get; } = new("what deploying the services did", "DeployServices");
+    public Handoff<IReadOnlyList<ServiceDeployment>> ServiceDeployments { get; } = new("what deploying the services did", StageGraph.ProducersText(StageOutput.ServiceDeployments));
 
     /// <summary>One line: "passed: …" or "skipped: …".</summary>
-    public Handoff<string> SmokeTestResult { get; } = new("the smoke test's result", "SmokeTest");
+    public Handoff<string> SmokeTestResult { get; } = new("the smoke test's result", StageGraph.ProducersText(StageOutput.SmokeTestResult));
 
-    public Handoff<AgentCapacityReport> AgentCapacity { get; } = new("the agents' capacity", "CheckPlacement");
+    public Handoff<AgentCapacityReport> AgentCapacity { get; } = new("the agents' capacity", StageGraph.ProducersText(StageOutput.AgentCapacity));
 
     public void Record(BuiltImage image) => BuiltImages.Set(image.Name, image);
 
@@ -91,20 +108,4 @@ public sealed class StageOutputs
             PushedImages.Set(image.Name, image);
         }
     }
-
-    /// <summary>The build task that produces an image of this kind.</summary>
-    public static string BuildTaskOf(ImageKind kind) => kind switch
-    {
-        ImageKind.Master => "BuildMasterImage",
-        ImageKind.Proxy => "BuildNginxImage",
-        _ => "BuildAgentImages",
-    };
-
-    /// <summary>The push task that produces a pushed image of this kind.</summary>
-    public static string PushTaskOf(ImageKind kind) => kind switch
-    {
-        ImageKind.Master => "PushMasterImage",
-        ImageKind.Proxy => "PushNginxImage",
-        _ => "PushAgentImages",
-    };
 }

@@ -35,21 +35,21 @@ public static class DeploySummary
             text.AppendLine("```").AppendLine(error.Trim()).AppendLine("```").AppendLine();
         }
 
-        Line(text, "Stacks changed", tasks, "DeployInfrastructure", outputs.StackDeployments.TryGet(out var stacks) ? Stacks(stacks, end.Succeeded || stacks.Count == StackCount(settings)) : null);
-        Line(text, "Images pushed", tasks, "PushMasterImage", outputs.PushedImages.All.Count == 0 ? null : Items(outputs.PushedImages.All.Values.Where(i => i.Pushed).OrderBy(i => i.Name, StringComparer.Ordinal).Select(i => $"`{i.Reference}`"), $"none (the registry had {(outputs.PushedImages.All.Count == 1 ? "the one" : $"each of the {outputs.PushedImages.All.Count}")} already)"));
-        Line(text, "Revisions registered", tasks, "RegisterTaskDefinitions", outputs.TaskDefinitions.All.Count == 0 ? null : Items(outputs.TaskDefinitions.All.Values.Where(t => t.Registered).OrderBy(t => t.Family, StringComparer.Ordinal).Select(t => $"`{Short(t.Arn)}`"), $"none (all {outputs.TaskDefinitions.All.Count} families unchanged)"));
-        Line(text, "Services", tasks, "DeployServices", outputs.ServiceDeployments.TryGet(out var services)
+        Line(text, "Stacks changed", tasks, StageOutput.StackDeployments, outputs.StackDeployments.TryGet(out var stacks) ? Stacks(stacks, end.Succeeded || stacks.Count == StackCount(settings)) : null);
+        Line(text, "Images pushed", tasks, StageOutput.PushedImages, outputs.PushedImages.All.Count == 0 ? null : Items(outputs.PushedImages.All.Values.Where(i => i.Pushed).OrderBy(i => i.Name, StringComparer.Ordinal).Select(i => $"`{i.Reference}`"), $"none (the registry had {(outputs.PushedImages.All.Count == 1 ? "the one" : $"each of the {outputs.PushedImages.All.Count}")} already)"));
+        Line(text, "Revisions registered", tasks, StageOutput.TaskDefinitions, outputs.TaskDefinitions.All.Count == 0 ? null : Items(outputs.TaskDefinitions.All.Values.Where(t => t.Registered).OrderBy(t => t.Family, StringComparer.Ordinal).Select(t => $"`{Short(t.Arn)}`"), $"none (all {outputs.TaskDefinitions.All.Count} families unchanged)"));
+        Line(text, "Services", tasks, StageOutput.ServiceDeployments, outputs.ServiceDeployments.TryGet(out var services)
             ? string.Join("; ", services.Select(s => $"`{s.Service}` {s.Outcome}{(s.Changed.Count > 0 ? $" ({string.Join(", ", s.Changed)})" : string.Empty)}, on `{Short(s.TaskDefinition)}`"))
             : null);
-        Line(text, "Home backup", tasks, "BackupHome", Backup(settings, outputs));
-        Line(text, "Smoke test", tasks, "SmokeTest", outputs.SmokeTestResult.TryGet(out var smoke) ? smoke : null);
-        Line(text, "Agents at once", tasks, "CheckPlacement", outputs.AgentCapacity.TryGet(out var capacity) ? capacity.Summary() : null);
+        Line(text, "Home backup", tasks, StageOutput.HomeRecoveryPoint, Backup(settings, outputs));
+        Line(text, "Smoke test", tasks, StageOutput.SmokeTestResult, outputs.SmokeTestResult.TryGet(out var smoke) ? smoke : null);
+        Line(text, "Agents at once", tasks, StageOutput.AgentCapacity, outputs.AgentCapacity.TryGet(out var capacity) ? capacity.Summary() : null);
         if (settings.StackParameters.TryGetValue("DomainName", out var domain) && domain.Length > 0)
         {
             text.AppendLine($"- **Jenkins**: https://{domain}/");
         }
 
-        if (outputs.StackOutputs.TryGet(out var stackOutputs) && stackOutputs.TryGetValue("MasterLogGroupName", out var logGroup))
+        if (outputs.Stacks.TryGet(out var stackOutputs) && stackOutputs.TryGetValue("MasterLogGroupName", out var logGroup))
         {
             var streams = MasterLogStream(settings) is ({ } prefix, { } container)
                 ? $", streams `{prefix}/{container}/<task ID>` (aws logs tail {logGroup} --log-stream-name-prefix {prefix}/{container}/ --follow)"
@@ -76,9 +76,10 @@ public static class DeploySummary
     }
 
     /// <summary>A line per part: what its stage did; "not reached" where the run stopped before it.</summary>
-    private static void Line(StringBuilder text, string what, IReadOnlySet<string> tasks, string task, string? did)
+    /// <summary>A line where the output has a value, or where a task of the run produces it ("not reached" then).</summary>
+    private static void Line(StringBuilder text, string what, IReadOnlySet<string> tasks, StageOutput output, string? did)
     {
-        if (did is null && !tasks.Contains(task))
+        if (did is null && !StageGraph.Producers(output).Any(tasks.Contains))
         {
             return;
         }

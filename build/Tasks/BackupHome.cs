@@ -15,7 +15,7 @@ namespace JenkinsOnEcs.Build.Tasks;
 // a Deploy that CheckServiceUpdates or CheckMasterRestart stops before anything is registered.
 [RunsAfter(typeof(CheckServiceUpdates))]
 [RunsAfter(typeof(CheckMasterRestart))]
-[Consumes(StageOutput.StackOutputs)]
+[Consumes(StageOutput.Stacks)]
 [Consumes(StageOutput.MasterRestart, WhenPresent = true)]
 [Produces(StageOutput.HomeRecoveryPoint)]
 public sealed class BackupHome(AwsClients aws) : AsyncFrostingTask<BuildContext>
@@ -34,7 +34,7 @@ public sealed class BackupHome(AwsClients aws) : AsyncFrostingTask<BuildContext>
             return;
         }
 
-        var outputs = context.Outputs.StackOutputs.Get(nameof(BackupHome));
+        var outputs = context.Outputs.Stacks.Get(nameof(BackupHome));
         var target = new HomeBackupTarget(Output(outputs, "FileSystemArn"), Output(outputs, "BackupVaultName"), Output(outputs, "BackupRoleArn"));
         var backup = new HomeBackup(aws.Backup(), context.Log, new BackupWaitOptions(TimeSpan.FromSeconds(15), TimeSpan.FromHours(2)));
         context.Outputs.HomeRecoveryPoint.Set(await backup.BackUpAsync(target, Guid.NewGuid().ToString("N"), context.CancellationToken));

@@ -10,7 +10,7 @@ namespace JenkinsOnEcs.Build.Tasks;
 [Needs(TaskNeeds.Aws)]
 [IsDependentOn(typeof(PushMasterImage))]
 [IsDependentOn(typeof(ReadStackOutputs))]
-[Consumes(StageOutput.StackOutputs)]
+[Consumes(StageOutput.Stacks)]
 [Consumes(StageOutput.PushedImages)]
 [Produces(StageOutput.MasterRestart)]
 public sealed class CheckMasterRestart(AwsClients aws) : AsyncFrostingTask<BuildContext>
@@ -18,7 +18,7 @@ public sealed class CheckMasterRestart(AwsClients aws) : AsyncFrostingTask<Build
     public override async Task RunAsync(BuildContext context)
     {
         var ecs = context.Options.Ecs;
-        var outputs = context.Outputs.StackOutputs.Get(nameof(CheckMasterRestart));
+        var outputs = context.Outputs.Stacks.Get(nameof(CheckMasterRestart));
         var cluster = outputs.TryGetValue("MasterClusterName", out var name)
             ? name
             : throw new BuildException("The stacks have no output MasterClusterName: run DeployInfrastructure first.");

@@ -7,8 +7,9 @@ namespace JenkinsOnEcs.Build.Tasks;
 
 [TaskName(nameof(DeployInfrastructure))]
 [Needs(TaskNeeds.Aws | TaskNeeds.DeployLock)]
-[Produces(StageOutput.StackOutputs)]
+[Produces(StageOutput.Stacks)]
 [Produces(StageOutput.StackDeployments)]
+[ShowsStackGraph]
 [TaskDescription("Creates or updates every CloudFormation stack through its change set, each as soon as the stacks whose outputs feed its parameters are done; outputs go to later tasks.")]
 [IsDependentOn(typeof(ValidateTemplates))]
 [IsDependentOn(typeof(CheckPlacement))]
@@ -40,7 +41,7 @@ public sealed class DeployInfrastructure(StackOperations stacks, RunHalt halt) :
             throw;
         }
 
-        context.Outputs.StackOutputs.Set(result.Outputs);
+        context.Outputs.Stacks.Set(result.Outputs);
         context.Outputs.StackDeployments.Set(result.Stacks);
         context.Log.Information("{0}", string.Join(", ", result.Stacks.Select(s => $"{s.StackName}: {s.Outcome}")));
     }

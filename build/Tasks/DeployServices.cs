@@ -10,14 +10,14 @@ namespace JenkinsOnEcs.Build.Tasks;
 [WhenInterrupted("a service update already sent rolls on in ECS (aws ecs describe-services)")]
 [IsDependentOn(typeof(RegisterTaskDefinitions))]
 [IsDependentOn(typeof(BackupHome))]
-[Consumes(StageOutput.StackOutputs)]
+[Consumes(StageOutput.Stacks)]
 [Consumes(StageOutput.TaskDefinitions)]
 [Produces(StageOutput.ServiceDeployments)]
 public sealed class DeployServices(ServiceRollout services) : AsyncFrostingTask<BuildContext>
 {
     public override async Task RunAsync(BuildContext context)
         => context.Outputs.ServiceDeployments.Set(await services.DeployAsync(
-            context.Outputs.StackOutputs.Get(nameof(DeployServices)),
+            context.Outputs.Stacks.Get(nameof(DeployServices)),
             family => context.Outputs.TaskDefinitions.Get(family, nameof(DeployServices), nameof(RegisterTaskDefinitions)).Arn,
             context.CancellationToken));
 }

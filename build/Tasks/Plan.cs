@@ -6,6 +6,7 @@ using JenkinsOnEcs.Build.Stages;
 namespace JenkinsOnEcs.Build.Tasks;
 
 [TaskName(nameof(Plan))]
+[ShowsStackGraph]
 [TaskDescription("The whole Deploy as a preview, executing nothing (no lock, no build, no push, no registration), after the checks a Deploy makes first: each changing stack's change set, the images the registry lacks, a diff of each task definition that gets a new revision, each service's changes and whether Jenkins restarts; writes artifacts/plan.md and artifacts/plan.json.")]
 [Needs(TaskNeeds.Aws | TaskNeeds.Docker)]
 [IsDependentOn(typeof(ValidateTemplates))]

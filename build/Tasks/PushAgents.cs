@@ -10,7 +10,7 @@ namespace JenkinsOnEcs.Build.Tasks;
 [WhenInterrupted("agent families registered before it stay, and new builds use them; no master or proxy task definition or service was changed")]
 [IsDependentOn(typeof(PushAgentImages))]
 [IsDependentOn(typeof(ReadStackOutputs))]
-[Consumes(StageOutput.StackOutputs)]
+[Consumes(StageOutput.Stacks)]
 [Consumes(StageOutput.PushedImages)]
 [Produces(StageOutput.TaskDefinitions)]
 public sealed class PushAgents(TaskDefinitionRollout taskDefinitions) : AsyncFrostingTask<BuildContext>
@@ -19,7 +19,7 @@ public sealed class PushAgents(TaskDefinitionRollout taskDefinitions) : AsyncFro
     {
         var agents = context.Catalog.Agents;
         var pushed = agents.ToDictionary(a => a.Name, a => context.Outputs.PushedImages.Get(a.Name, nameof(PushAgents), nameof(PushAgentImages)).Reference, StringComparer.Ordinal);
-        var outputs = context.Outputs.StackOutputs.Get(nameof(PushAgents));
+        var outputs = context.Outputs.Stacks.Get(nameof(PushAgents));
         foreach (var registration in await taskDefinitions.RegisterAsync(agents, outputs, pushed, context.CancellationToken))
         {
             context.Outputs.TaskDefinitions.Set(registration.Family, registration);

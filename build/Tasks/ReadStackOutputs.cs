@@ -8,16 +8,16 @@ namespace JenkinsOnEcs.Build.Tasks;
 [TaskName(nameof(ReadStackOutputs))]
 [TaskDescription("Reads the deployed stacks' outputs for later tasks of a run that does not deploy them (skipped when DeployInfrastructure runs, or nothing needs them); changes nothing.")]
 [Needs(TaskNeeds.Aws)]
-[Produces(StageOutput.StackOutputs)]
+[Produces(StageOutput.Stacks, Fallback = true)]
 public sealed class ReadStackOutputs(StackOperations stacks) : AsyncFrostingTask<BuildContext>
 {
     public override bool ShouldRun(BuildContext context)
-        => StageGraph.ReadsStackOutputs(context.Tasks, context.Target, upstreamSet: context.Options.Nginx.JenkinsUpstream is not null);
+        => new RunGraph().Runs(GetType(), context.Tasks, context.Target);
 
     public override async Task RunAsync(BuildContext context)
     {
         var outputs = await stacks.ReadOutputsAsync(context.CancellationToken);
-        context.Outputs.StackOutputs.Set(outputs);
+        context.Outputs.Stacks.Set(outputs);
         context.Log.Information("Read {0} outputs of the deployed stacks of {1}", outputs.Count, context.Options.EnvironmentName);
     }
 }

@@ -1,5 +1,6 @@
 using Cake.Frosting;
 using JenkinsOnEcs.Build.Ecs;
+using JenkinsOnEcs.Build.Images;
 using JenkinsOnEcs.Build.Stages;
 
 namespace JenkinsOnEcs.Build.Tasks;
@@ -14,7 +15,7 @@ namespace JenkinsOnEcs.Build.Tasks;
 [IsDependentOn(typeof(CheckMasterRestart))]
 [IsDependentOn(typeof(PushNginxImage))]
 [IsDependentOn(typeof(PushAgentImages))]
-[Consumes(StageOutput.StackOutputs)]
+[Consumes(StageOutput.Stacks)]
 [Consumes(StageOutput.PushedImages)]
 [Produces(StageOutput.TaskDefinitions)]
 public sealed class RegisterTaskDefinitions(TaskDefinitionRollout taskDefinitions) : AsyncFrostingTask<BuildContext>
@@ -22,11 +23,19 @@ public sealed class RegisterTaskDefinitions(TaskDefinitionRollout taskDefinition
     public override async Task RunAsync(BuildContext context)
     {
         var images = context.Catalog.Images;
-        var pushed = images.ToDictionary(i => i.Name, i => context.Outputs.PushedImages.Get(i.Name, nameof(RegisterTaskDefinitions), StageOutputs.PushTaskOf(i.Kind)).Reference, StringComparer.Ordinal);
-        var outputs = context.Outputs.StackOutputs.Get(nameof(RegisterTaskDefinitions));
+        var pushed = images.ToDictionary(i => i.Name, i => context.Outputs.PushedImages.Get(i.Name, nameof(RegisterTaskDefinitions), PushTaskOf(i.Kind)).Reference, StringComparer.Ordinal);
+        var outputs = context.Outputs.Stacks.Get(nameof(RegisterTaskDefinitions));
         foreach (var registration in await taskDefinitions.RegisterAsync(images, outputs, pushed, context.CancellationToken))
         {
             context.Outputs.TaskDefinitions.Set(registration.Family, registration);
         }
     }
+
+    /// <summary>The push task that produces a pushed image of this kind.</summary>
+    private static string PushTaskOf(ImageKind kind) => kind switch
+    {
+        ImageKind.Master => nameof(PushMasterImage),
+        ImageKind.Proxy => nameof(PushNginxImage),
+        _ => nameof(PushAgentImages),
+    };
 }

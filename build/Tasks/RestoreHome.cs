@@ -10,7 +10,7 @@ namespace JenkinsOnEcs.Build.Tasks;
 [Needs(TaskNeeds.Aws | TaskNeeds.DeployLock)]
 [WhenInterrupted("a restore job already started goes on in AWS Backup (aws backup list-restore-jobs); the old file system and every stack are as they were")]
 [IsDependentOn(typeof(ReadStackOutputs))]
-[Consumes(StageOutput.StackOutputs)]
+[Consumes(StageOutput.Stacks)]
 public sealed class RestoreHome(AwsClients aws) : AsyncFrostingTask<BuildContext>
 {
     public override async Task RunAsync(BuildContext context)
@@ -18,7 +18,7 @@ public sealed class RestoreHome(AwsClients aws) : AsyncFrostingTask<BuildContext
         var backup = context.Options.Backup;
         var recoveryPoint = backup.RecoveryPoint
             ?? throw new BuildException("RestoreHome needs the recovery point to restore: pass --recovery-point=arn:aws:backup:…:recovery-point:ID (BackupHome logs each one it makes; aws backup list-recovery-points-by-backup-vault lists them).");
-        var outputs = context.Outputs.StackOutputs.Get(nameof(RestoreHome));
+        var outputs = context.Outputs.Stacks.Get(nameof(RestoreHome));
         var restore = new HomeRestore(aws.Backup(), context.Log, new BackupWaitOptions(TimeSpan.FromSeconds(15), TimeSpan.FromHours(4)));
         await restore.RestoreAsync(
             recoveryPoint,

@@ -10,13 +10,13 @@ namespace JenkinsOnEcs.Build.Tasks;
 [Needs(TaskNeeds.Aws | TaskNeeds.DeployLock)]
 [WhenInterrupted("a service update already sent rolls on in ECS (aws ecs describe-services)")]
 [IsDependentOn(typeof(ReadStackOutputs))]
-[Consumes(StageOutput.StackOutputs)]
+[Consumes(StageOutput.Stacks)]
 public sealed class Rollback(AwsClients aws) : AsyncFrostingTask<BuildContext>
 {
     public override async Task RunAsync(BuildContext context)
     {
         var ecs = context.Options.Ecs;
-        var outputs = context.Outputs.StackOutputs.Get(nameof(Rollback));
+        var outputs = context.Outputs.Stacks.Get(nameof(Rollback));
         var cluster = outputs.TryGetValue("MasterClusterName", out var name)
             ? name
             : throw new BuildException("The stacks have no output MasterClusterName: run DeployInfrastructure first.");

@@ -11,7 +11,7 @@ namespace JenkinsOnEcs.Build.Tasks;
 [Needs(TaskNeeds.Aws | TaskNeeds.AdminLogin)]
 [IsDependentOn(typeof(ReadStackOutputs))]
 [RunsAfter(typeof(DeployServices))]
-[Consumes(StageOutput.StackOutputs)]
+[Consumes(StageOutput.Stacks)]
 [Produces(StageOutput.SmokeTestResult)]
 public sealed class SmokeTest(AwsClients aws, ICakeLog log) : AsyncFrostingTask<BuildContext>
 {
@@ -34,7 +34,7 @@ public sealed class SmokeTest(AwsClients aws, ICakeLog log) : AsyncFrostingTask<
         var session = aws.Session();
         using var secrets = new SecretsManagerClient(session);
         using var logs = new CloudWatchLogsClient(session);
-        var outputs = context.Outputs.StackOutputs.Get(nameof(SmokeTest));
+        var outputs = context.Outputs.Stacks.Get(nameof(SmokeTest));
         var logGroups = outputs.TryGetValue("MasterLogGroupName", out var master) && outputs.TryGetValue("AgentLogGroupName", out var agent) ? new SmokeLogGroups(master, agent) : null;
         var options = new SmokeTestOptions(
             new Uri($"https://{domain}/"),

@@ -1,13 +1,18 @@
 using System.Reflection;
 using Cake.Frosting;
+using JenkinsOnEcs.Build.Stages;
 using JenkinsOnEcs.Build.Tests.Support;
 
 namespace JenkinsOnEcs.Build.Tests;
 
-/// <summary>The task graph, in the manner of Cake.Frosting's own host tests: run a target, assert the order.</summary>
+/// <summary>
+/// The task graph, in the manner of Cake.Frosting's own host tests: run a target, assert what runs and what waits for
+/// what. Independent tasks run at the same time, so a run's order is pinned by its graph's edges (A ends before B
+/// starts), not by one sequence.
+/// </summary>
 public sealed class TaskGraphTests
 {
-    /// <summary>Every target and the exact order its run executes. A new target adds its row here (a test below insists).</summary>
+    /// <summary>Every target and the tasks its run executes (listed in one order its graph allows). A new target adds its row here (a test below insists).</summary>
     public static readonly TheoryData<string, string[]> Orders = new()
     {
         { "Clean", ["Clean"] },
@@ -44,47 +49,111 @@ public sealed class TaskGraphTests
 
     [Theory]
     [MemberData(nameof(Orders))]
-    public async Task Target_runs_its_dependencies_in_order(string target, string[] expected)
+    public async Task Target_runs_its_tasks_each_after_what_it_waits_for(string target, string[] expected)
     {
         var run = await BuildRun.RunAsync(Repository.Root, runTasks: false, $"--target={target}");
 
         Assert.True(run.ExitCode == 0, run.Output);
-        Assert.Equal(expected, run.Executed);
+        Assert.Equal(expected.Order(), run.Executed.Order());
+        Assert.Equal(run.Executed.Count, run.Executed.Distinct().Count());
+
+        // A task starts only once every task it waits for has ended, so it starts after each of them.
+        var executed = run.Executed.ToList();
+        foreach (var edge in new RunGraph().EdgesOf([.. run.Executed, .. run.Skipped]).Where(e => executed.Contains(e.Before) && executed.Contains(e.After)))
+        {
+            Assert.True(executed.IndexOf(edge.Before) < executed.IndexOf(edge.After), $"{edge.After} started before {edge.Before} ({edge.Kind}: {edge.Why}) ended: {string.Join(", ", executed)}");
+        }
 
         // The tasks whose needs a test requires before it runs this target (Requires.PartsOfRun): the run's, run or skipped.
         Assert.Equal(run.Executed.Concat(run.Skipped).Order(), Requires.TasksOfRun(target).Order());
     }
 
     /// <summary>
-    /// The host runs independent tasks at the same time; what it adds to the dependencies (a consumer of the stacks'
-    /// outputs after DeployInfrastructure, the input checks first) never contradicts the plan these rows pin, which
-    /// --tree and --dryrun show: each pair's first task comes first in every target's order.
+    /// What the run graph adds to the dependencies (a consumer of the stacks' outputs after DeployInfrastructure, the
+    /// input checks first, [RunsAfter]) never contradicts them: every target's graph has an order (no cycle).
     /// </summary>
     [Theory]
     [MemberData(nameof(Orders))]
-    public void The_runs_ordering_agrees_with_the_plan(string target, string[] plan)
+    public void Every_run_graph_has_an_order(string target, string[] executed)
     {
-        _ = target;
-        foreach (var (before, after) in new JenkinsOnEcs.Build.Stages.StageOrdering().Edges(plan))
+        _ = executed;
+        var plan = Requires.TasksOfRun(target).ToList();
+        var edges = new RunGraph().EdgesOf(plan);
+        var waiting = plan.ToDictionary(t => t, t => edges.Count(e => e.After == t));
+        var ready = new Queue<string>(plan.Where(t => waiting[t] == 0));
+        var ordered = 0;
+        while (ready.TryDequeue(out var task))
         {
-            Assert.True(Array.IndexOf(plan, before) < Array.IndexOf(plan, after), $"{before} must end before {after} starts, but the plan has it later");
+            ordered++;
+            foreach (var edge in edges.Where(e => e.Before == task))
+            {
+                if (--waiting[edge.After] == 0)
+                {
+                    ready.Enqueue(edge.After);
+                }
+            }
         }
+
+        Assert.True(ordered == plan.Count, $"the run graph of {target} has a cycle among {string.Join(", ", waiting.Where(w => w.Value > 0).Select(w => w.Key))}");
     }
 
     /// <summary>
-    /// Run as a graph, BackupHome depends only on ReadStackOutputs: without an ordering edge it could start while
-    /// CheckServiceUpdates is still checking, and a Deploy that check refuses would leave a backup job behind.
+    /// BackupHome depends only on ReadStackOutputs: without an ordering edge it could start while CheckServiceUpdates
+    /// is still checking, and a Deploy that check refuses would leave a backup job behind.
     /// </summary>
     [Theory]
     [InlineData("Deploy")]
     [InlineData("DeployServices")]
     public void A_backup_starts_only_after_the_checks_that_may_refuse_the_deploy(string target)
     {
-        var plan = (string[])Orders.Single(row => (string)row[0] == target)[1];
-        var edges = new JenkinsOnEcs.Build.Stages.StageOrdering().Edges(plan).ToHashSet();
+        var edges = new RunGraph().EdgesOf(Requires.TasksOfRun(target).ToList());
 
-        Assert.Contains(("CheckServiceUpdates", "BackupHome"), edges);
-        Assert.Contains(("CheckMasterRestart", "BackupHome"), edges);
+        Assert.Contains(new RunEdge("CheckServiceUpdates", "BackupHome", RunEdgeKind.OrderingOnly, "declared to run after"), edges);
+        Assert.Contains(new RunEdge("CheckMasterRestart", "BackupHome", RunEdgeKind.OrderingOnly, "declared to run after"), edges);
+    }
+
+    [Fact]
+    public void A_deploys_consumers_of_the_stack_outputs_wait_for_DeployInfrastructure_and_ReadStackOutputs_is_skipped()
+    {
+        var graph = new RunGraph();
+        var plan = Requires.TasksOfRun("Deploy").ToList();
+        var edges = graph.EdgesOf(plan);
+
+        var consumers = StageGraph.Consumers(StageOutput.Stacks).Select(c => c.Task).Where(plan.Contains).ToList();
+        Assert.Equal(["BackupHome", "CheckMasterRestart", "CheckServiceUpdates", "DeployServices", "RegisterTaskDefinitions", "SmokeTest"], consumers.Order());
+        foreach (var consumer in consumers)
+        {
+            Assert.Contains(new RunEdge("DeployInfrastructure", consumer, RunEdgeKind.OrderingOnly, "produces Stacks"), edges);
+            Assert.Contains(edges, e => e.Before == "ReadStackOutputs" && e.After == consumer);
+        }
+
+        Assert.Equal("DeployInfrastructure produces Stacks in this run", graph.SkipReason("ReadStackOutputs", plan, "Deploy"));
+        Assert.Null(graph.SkipReason("ReadStackOutputs", Requires.TasksOfRun("SmokeTest"), "SmokeTest"));
+        Assert.Null(graph.SkipReason("ReadStackOutputs", ["ReadStackOutputs"], "ReadStackOutputs"));
+        Assert.Equal("no task of this run needs Stacks", graph.SkipReason("ReadStackOutputs", ["ReadStackOutputs", "Clean"], "Clean"));
+        Assert.Null(graph.SkipReason("DeployInfrastructure", plan, "Deploy"));
+    }
+
+    [Fact]
+    public void The_input_checks_end_before_anything_else_of_the_run_starts_and_SmokeTest_runs_after_DeployServices()
+    {
+        var plan = Requires.TasksOfRun("Deploy").ToList();
+        var edges = new RunGraph().EdgesOf(plan);
+
+        string[] checks = ["CheckEnvironment", "CheckPlacement", "ValidateTemplates"];
+        foreach (var task in plan.Except(checks))
+        {
+            foreach (var check in checks)
+            {
+                Assert.Contains(edges, e => e.Before == check && e.After == task);
+            }
+        }
+
+        Assert.DoesNotContain(edges, e => checks.Contains(e.After));
+        Assert.Contains(new RunEdge("DeployServices", "SmokeTest", RunEdgeKind.OrderingOnly, "declared to run after"), edges);
+
+        // SmokeTest alone checks what is deployed: [RunsAfter] brings DeployServices into no run.
+        Assert.DoesNotContain("DeployServices", Requires.TasksOfRun("SmokeTest"));
     }
 
     [Fact]
@@ -144,6 +213,44 @@ public sealed class TaskGraphTests
         var clean = await BuildRun.RunAsync(repository.Root, runTasks: true, "--target=Clean", "--dryrun");
         Assert.True(clean.ExitCode == 0, clean.Output);
         Assert.True(Directory.Exists(artifacts), "the dry run of Clean deleted artifacts/");
+    }
+
+    [Fact]
+    public async Task Dry_run_shows_what_each_task_waits_for_marking_ordering_only_edges_and_skipped_tasks()
+    {
+        var deploy = await BuildRun.RunAsync(Repository.Root, runTasks: false, "--target=Deploy", "--dryrun");
+
+        Assert.True(deploy.ExitCode == 0, deploy.Output);
+        Assert.Empty(deploy.Executed);
+        Assert.Contains("  ReadStackOutputs (skipped: DeployInfrastructure produces Stacks in this run): after ValidateTemplates, CheckPlacement, CheckEnvironment (ordering only: checks first)", deploy.Output);
+        Assert.Contains("  CheckServiceUpdates: needs ReadStackOutputs; after DeployInfrastructure (ordering only: produces Stacks)", deploy.Output);
+        Assert.Contains("  BackupHome: needs ReadStackOutputs; after CheckServiceUpdates, CheckMasterRestart (ordering only: declared to run after)", deploy.Output);
+        Assert.Contains("  SmokeTest: needs ReadStackOutputs; after DeployServices (ordering only: declared to run after)", deploy.Output);
+        Assert.Contains("  ValidateTemplates: waits for nothing", deploy.Output);
+
+        // Alone, SmokeTest reads the stacks itself and waits for no deployment.
+        var smoke = await BuildRun.RunAsync(Repository.Root, runTasks: false, "--target=SmokeTest", "--dryrun");
+
+        Assert.True(smoke.ExitCode == 0, smoke.Output);
+        Assert.Contains("  ReadStackOutputs: waits for nothing", smoke.Output);
+        Assert.Contains("  SmokeTest: needs ReadStackOutputs\n", smoke.Output.ReplaceLineEndings("\n"));
+        Assert.DoesNotContain("skipped:", smoke.Output);
+    }
+
+    [Fact]
+    public async Task Tree_of_a_target_shows_the_edges_its_run_follows()
+    {
+        var run = await BuildRun.RunAsync(Repository.Root, runTasks: false, "--tree", "--target=Deploy");
+
+        Assert.Equal(0, run.ExitCode);
+        Assert.Matches(@"(?m)^Deploy\s*$", run.Output);
+        Assert.DoesNotMatch(@"(?m)^(Rollback|Default)\s*$", run.Output);
+        Assert.Matches(@"CheckServiceUpdates\n\W*ReadStackOutputs \(skipped: DeployInfrastructure produces Stacks in this run\)\n.*\n\W*└─after DeployInfrastructure \(ordering only: produces Stacks\)\n", run.Output.ReplaceLineEndings("\n"));
+        Assert.Matches(@"RenderJenkinsConfig\n\W*└─after ValidateTemplates, CheckPlacement, CheckEnvironment \(ordering only: checks first\)\n", run.Output.ReplaceLineEndings("\n"));
+        Assert.Matches(@"└─SmokeTest\n.*ReadStackOutputs \(skipped[^\n]*\n.*\n\W*└─after DeployServices \(ordering only: declared to run after\)", run.Output.ReplaceLineEndings("\n"));
+
+        var smoke = await BuildRun.RunAsync(Repository.Root, runTasks: false, "--tree", "--target=SmokeTest");
+        Assert.Equal("SmokeTest\n└─ReadStackOutputs\n", smoke.Output.ReplaceLineEndings("\n").Trim('\n') + "\n");
     }
 
     [Fact]

@@ -9,12 +9,28 @@ namespace JenkinsOnEcs.Build.Tests.Stages;
 public sealed class StageGraphTests
 {
     [Fact]
-    public void The_task_names_the_setup_knows_by_name_are_tasks_of_the_build()
+    public void The_tasks_the_setup_and_teardown_single_out_are_declared_on_the_tasks()
     {
-        // The composition names these tasks as strings (it must not depend on Tasks/): a rename must move them too.
-        Assert.Equal(nameof(Tasks.ReadStackOutputs), StageGraph.ReadStackOutputsTask);
-        Assert.Equal(nameof(Tasks.Deploy), StageGraph.DeployTarget);
-        Assert.Equal([nameof(Tasks.DeployInfrastructure), nameof(Tasks.Plan)], StageGraph.StackRolloutTasks);
+        // Setup shows the stack graph in a dry run with one of these; teardown writes the Deploy's summary for this target.
+        Assert.Equal([nameof(Tasks.DeployInfrastructure), nameof(Tasks.Plan)], StageGraph.TaskTypes.Where(t => t.GetCustomAttribute<ShowsStackGraphAttribute>() is not null).Select(StageGraph.NameOf).Order());
+        Assert.True(ShowsStackGraphAttribute.AnyIn(["RenderJenkinsConfig", "Plan"]));
+        Assert.False(ShowsStackGraphAttribute.AnyIn(["RenderJenkinsConfig", "ReadStackOutputs"]));
+        Assert.Equal([nameof(Tasks.Deploy)], StageGraph.TaskTypes.Where(t => t.GetCustomAttribute<WritesDeploySummaryAttribute>() is not null).Select(StageGraph.NameOf));
+        Assert.True(WritesDeploySummaryAttribute.IsOn("deploy"));
+        Assert.False(WritesDeploySummaryAttribute.IsOn("Plan"));
+    }
+
+    [Fact]
+    public void Only_ReadStackOutputs_produces_a_value_as_a_fallback()
+    {
+        var fallbacks = StageGraph.TaskTypes.SelectMany(t => t.GetCustomAttributes<ProducesAttribute>().Where(p => p.Fallback).Select(p => (StageGraph.NameOf(t), p.Output)));
+        Assert.Equal([(nameof(Tasks.ReadStackOutputs), StageOutput.Stacks)], fallbacks);
+    }
+
+    [Fact]
+    public void The_outputs_kept_by_key_are_the_images_and_the_task_definitions()
+    {
+        Assert.Equal([StageOutput.BuiltImages, StageOutput.PushedImages, StageOutput.TaskDefinitions], Enum.GetValues<StageOutput>().Where(StageGraph.IsKeyed));
     }
 
     [Fact]
@@ -36,7 +52,7 @@ public sealed class StageGraphTests
     [Fact]
     public void Each_output_has_the_producers_the_readme_names()
     {
-        Assert.Equal(["DeployInfrastructure", "ReadStackOutputs"], StageGraph.Producers(StageOutput.StackOutputs).Order());
+        Assert.Equal(["DeployInfrastructure", "ReadStackOutputs"], StageGraph.Producers(StageOutput.Stacks).Order());
         Assert.Equal(["BuildAgentImages", "BuildMasterImage", "BuildNginxImage"], StageGraph.Producers(StageOutput.BuiltImages).Order());
         Assert.Equal(["PushAgentImages", "PushMasterImage", "PushNginxImage"], StageGraph.Producers(StageOutput.PushedImages).Order());
         Assert.Equal(["PushAgents", "RegisterTaskDefinitions"], StageGraph.Producers(StageOutput.TaskDefinitions).Order());
@@ -52,12 +68,12 @@ public sealed class StageGraphTests
     {
         var outputs = new StageOutputs();
 
-        var missing = Assert.Throws<BuildException>(() => outputs.StackOutputs.Get("RegisterTaskDefinitions"));
+        var missing = Assert.Throws<BuildException>(() => outputs.Stacks.Get("RegisterTaskDefinitions"));
         Assert.Contains("RegisterTaskDefinitions needs the stacks' outputs", missing.Message);
         Assert.Contains("run DeployInfrastructure or ReadStackOutputs before it", missing.Message);
 
-        outputs.StackOutputs.Set(new Dictionary<string, string>());
-        Assert.Throws<InvalidOperationException>(() => outputs.StackOutputs.Set(new Dictionary<string, string>()));
+        outputs.Stacks.Set(new Dictionary<string, string>());
+        Assert.Throws<InvalidOperationException>(() => outputs.Stacks.Set(new Dictionary<string, string>()));
 
         var image = Assert.Throws<BuildException>(() => outputs.BuiltImages.Get("jenkins-master", "PushMasterImage", "BuildMasterImage"));
         Assert.Contains("run BuildMasterImage before it", image.Message);

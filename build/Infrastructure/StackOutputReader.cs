@@ -3,7 +3,7 @@ using JenkinsOnEcs.Build.Aws;
 namespace JenkinsOnEcs.Build.Infrastructure;
 
 /// <summary>The outputs of the environment's deployed stacks, for a run that does not deploy them itself.</summary>
-public static class StackOutputs
+public static class StackOutputReader
 {
     public static async Task<IReadOnlyDictionary<string, string>> ReadAsync(ICloudFormation cloudFormation, StackOptions stacks, CancellationToken cancellationToken)
     {
