@@ -8,7 +8,7 @@ namespace JenkinsOnEcs.Build.Tasks;
 [Needs(TaskNeeds.Docker)]
 [Produces(StageOutput.BuiltImages)]
 [TaskDescription("Builds the NGINX proxy image with the rendered config (skipped when its content tag exists).")]
-[IsDependentOn(typeof(RenderNginxConfig))]
+[IsDependentOn(typeof(CheckNginxConfig))]
 public sealed class BuildNginxImage(ImageBuilder builder) : FrostingTask<BuildContext>
 {
     public override void Run(BuildContext context)

@@ -16,17 +16,17 @@ public sealed class TaskGraphTests
     public static readonly TheoryData<string, string[]> Orders = new()
     {
         { "Clean", ["Clean"] },
-        { "RenderNginxConfig", ["RenderNginxConfig"] },
+        { "CheckNginxConfig", ["CheckNginxConfig"] },
         { "RenderJenkinsConfig", ["RenderJenkinsConfig"] },
         { "ValidateTemplates", ["ValidateTemplates"] },
         { "PushMasterImage", ["RenderJenkinsConfig", "BuildMasterImage", "PushMasterImage"] },
-        { "PushNginxImage", ["RenderNginxConfig", "BuildNginxImage", "PushNginxImage"] },
+        { "PushNginxImage", ["CheckNginxConfig", "BuildNginxImage", "PushNginxImage"] },
         { "PushAgentImages", ["BuildAgentImages", "PushAgentImages"] },
         { "PushAgents", ["BuildAgentImages", "PushAgentImages", "ReadStackOutputs", "PushAgents"] },
-        { "DeployServices", ["CheckPlacement", "ReadStackOutputs", "CheckServiceUpdates", "RenderJenkinsConfig", "BuildMasterImage", "PushMasterImage", "CheckMasterRestart", "RenderNginxConfig", "BuildNginxImage", "PushNginxImage", "BuildAgentImages", "PushAgentImages", "RegisterTaskDefinitions", "BackupHome", "DeployServices"] },
-        { "Deploy", ["ValidateTemplates", "CheckPlacement", "CheckEnvironment", "RenderJenkinsConfig", "DeployInfrastructure", "CheckServiceUpdates", "BuildMasterImage", "PushMasterImage", "CheckMasterRestart", "RenderNginxConfig", "BuildNginxImage", "PushNginxImage", "BuildAgentImages", "PushAgentImages", "RegisterTaskDefinitions", "BackupHome", "DeployServices", "SmokeTest", "Deploy"] },
+        { "DeployServices", ["CheckPlacement", "ReadStackOutputs", "CheckServiceUpdates", "RenderJenkinsConfig", "BuildMasterImage", "PushMasterImage", "CheckMasterRestart", "CheckNginxConfig", "BuildNginxImage", "PushNginxImage", "BuildAgentImages", "PushAgentImages", "RegisterTaskDefinitions", "BackupHome", "DeployServices"] },
+        { "Deploy", ["ValidateTemplates", "CheckPlacement", "CheckEnvironment", "RenderJenkinsConfig", "DeployInfrastructure", "CheckServiceUpdates", "BuildMasterImage", "PushMasterImage", "CheckMasterRestart", "CheckNginxConfig", "BuildNginxImage", "PushNginxImage", "BuildAgentImages", "PushAgentImages", "RegisterTaskDefinitions", "BackupHome", "DeployServices", "SmokeTest", "Deploy"] },
         { "SmokeTest", ["ReadStackOutputs", "SmokeTest"] },
-        { "RegisterTaskDefinitions", ["CheckPlacement", "ReadStackOutputs", "CheckServiceUpdates", "RenderJenkinsConfig", "BuildMasterImage", "PushMasterImage", "CheckMasterRestart", "RenderNginxConfig", "BuildNginxImage", "PushNginxImage", "BuildAgentImages", "PushAgentImages", "RegisterTaskDefinitions"] },
+        { "RegisterTaskDefinitions", ["CheckPlacement", "ReadStackOutputs", "CheckServiceUpdates", "RenderJenkinsConfig", "BuildMasterImage", "PushMasterImage", "CheckMasterRestart", "CheckNginxConfig", "BuildNginxImage", "PushNginxImage", "BuildAgentImages", "PushAgentImages", "RegisterTaskDefinitions"] },
         { "DeployInfrastructure", ["ValidateTemplates", "CheckPlacement", "CheckEnvironment", "DeployInfrastructure"] },
         { "CheckPlacement", ["CheckPlacement"] },
         { "CheckEnvironment", ["CheckEnvironment"] },
@@ -38,10 +38,10 @@ public sealed class TaskGraphTests
         { "ReadStackOutputs", ["ReadStackOutputs"] },
         { "Plan", ["ValidateTemplates", "CheckPlacement", "CheckEnvironment", "RenderJenkinsConfig", "Plan"] },
         { "BuildMasterImage", ["RenderJenkinsConfig", "BuildMasterImage"] },
-        { "BuildNginxImage", ["RenderNginxConfig", "BuildNginxImage"] },
+        { "BuildNginxImage", ["CheckNginxConfig", "BuildNginxImage"] },
         { "BuildAgentImages", ["BuildAgentImages"] },
-        { "Build", ["RenderJenkinsConfig", "BuildMasterImage", "RenderNginxConfig", "BuildNginxImage", "BuildAgentImages", "Build"] },
-        { "Default", ["RenderJenkinsConfig", "BuildMasterImage", "RenderNginxConfig", "BuildNginxImage", "BuildAgentImages", "Build", "Default"] },
+        { "Build", ["RenderJenkinsConfig", "BuildMasterImage", "CheckNginxConfig", "BuildNginxImage", "BuildAgentImages", "Build"] },
+        { "Default", ["RenderJenkinsConfig", "BuildMasterImage", "CheckNginxConfig", "BuildNginxImage", "BuildAgentImages", "Build", "Default"] },
     };
 
     private static IEnumerable<Type> TaskTypes => typeof(BuildHost).Assembly.GetExportedTypes()
@@ -207,7 +207,7 @@ public sealed class TaskGraphTests
 
         Assert.True(run.ExitCode == 0, run.Output);
         Assert.Empty(run.Executed);
-        Assert.Matches(@"1\. RenderNginxConfig\s+2\. BuildNginxImage", run.Output);
+        Assert.Matches(@"1\. CheckNginxConfig\s+2\. BuildNginxImage", run.Output);
         Assert.False(File.Exists(repository.Path("images", "nginx-proxy", "rendered", "default.conf")), "the dry run rendered the config");
 
         var clean = await BuildRun.RunAsync(repository.Root, runTasks: true, "--target=Clean", "--dryrun");
@@ -259,7 +259,7 @@ public sealed class TaskGraphTests
         var run = await BuildRun.RunAsync(Repository.Root, runTasks: false, "--tree");
 
         Assert.Equal(0, run.ExitCode);
-        Assert.Matches(@"BuildNginxImage\s*\n\W*RenderNginxConfig", run.Output);
+        Assert.Matches(@"BuildNginxImage\s*\n\W*CheckNginxConfig", run.Output);
         Assert.Matches(@"CheckMasterRestart\s*\n\W*PushMasterImage", run.Output);
         Assert.Matches(@"(?m)^Rollback\s*$", run.Output);
         Assert.Matches(@"(?m)^RestoreHome\s*$", run.Output);
@@ -308,7 +308,7 @@ public sealed class TaskGraphTests
         using var repository = Repository.Copy();
         File.Delete(repository.Path("images", "nginx-proxy", "default.conf.template"));
 
-        var run = await BuildRun.RunAsync(repository.Root, runTasks: true, "--target=RenderNginxConfig");
+        var run = await BuildRun.RunAsync(repository.Root, runTasks: true, "--target=CheckNginxConfig");
 
         Assert.Equal(1, run.ExitCode);
         Assert.Contains("Failed", run.Output);

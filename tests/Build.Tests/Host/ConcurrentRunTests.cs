@@ -15,7 +15,7 @@ public sealed class ConcurrentRunTests
 {
     private static readonly TimeSpan GiveUp = TimeSpan.FromMinutes(1);
     private static readonly string[] Pushes = ["PushMasterImage", "PushNginxImage", "PushAgentImages"];
-    private static readonly string[] ImageWork = ["RenderJenkinsConfig", "BuildMasterImage", "PushMasterImage", "RenderNginxConfig", "BuildNginxImage", "PushNginxImage", "BuildAgentImages", "PushAgentImages"];
+    private static readonly string[] ImageWork = ["RenderJenkinsConfig", "BuildMasterImage", "PushMasterImage", "CheckNginxConfig", "BuildNginxImage", "PushNginxImage", "BuildAgentImages", "PushAgentImages"];
 
     [Fact]
     public async Task In_a_Deploy_the_images_are_built_and_pushed_while_DeployInfrastructure_runs_and_task_definitions_come_after_both()

@@ -106,12 +106,12 @@ public sealed class NginxEntrypointRenderTests
     // The check loads no CA bundle of this machine: the image's path is swapped for a throw-away CA in the check's prefix,
     // so nginx -t passes wherever it runs, while the kept render names the image's bundle, as the container gets it.
     [SkippableFact]
-    public async Task RenderNginxConfig_checks_the_image_CA_path_with_nginx_t_and_keeps_it_in_the_render()
+    public async Task CheckNginxConfig_checks_the_image_CA_path_with_nginx_t_and_keeps_it_in_the_render()
     {
         Requires.NginxOnPath();
         using var repository = Repository.Copy();
 
-        var run = await BuildRun.RunAsync(repository.Root, runTasks: true, "--target=RenderNginxConfig");
+        var run = await BuildRun.RunAsync(repository.Root, runTasks: true, "--target=CheckNginxConfig");
 
         Assert.True(run.ExitCode == 0, run.Output);
         Assert.Contains("(upstream https://internal.jenkins.example:443): nginx -t passed", run.Output);

@@ -94,7 +94,7 @@ public sealed class StageGraphTests
         var run = await BuildRun.RunAsync(Repository.Root, runTasks: false, "--target=BuildNginxImage");
 
         Assert.True(run.ExitCode == 0, run.Output);
-        Assert.Equal(["RenderNginxConfig", "BuildNginxImage"], run.Executed);
+        Assert.Equal(["CheckNginxConfig", "BuildNginxImage"], run.Executed);
 
         // The proxy's image needs no stack at all: its upstream comes at container start.
         Assert.DoesNotContain("ReadStackOutputs", run.Skipped);

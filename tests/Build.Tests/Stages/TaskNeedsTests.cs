@@ -16,7 +16,7 @@ public sealed class TaskNeedsTests
     [Fact]
     public void A_local_build_needs_docker_and_a_checked_config_but_no_aws_and_no_lock()
     {
-        var needs = NeedsAttribute.Of(["RenderJenkinsConfig", "BuildMasterImage", "RenderNginxConfig", "BuildNginxImage", "BuildAgentImages", "Build", "Default"]);
+        var needs = NeedsAttribute.Of(["RenderJenkinsConfig", "BuildMasterImage", "CheckNginxConfig", "BuildNginxImage", "BuildAgentImages", "Build", "Default"]);
 
         Assert.Equal(TaskNeeds.Docker | TaskNeeds.CheckedJenkinsConfig, needs);
     }

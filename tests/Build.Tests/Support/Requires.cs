@@ -18,7 +18,7 @@ public static class Requires
     /// <summary>nginx for a test that starts it itself, by <see cref="NginxBinary"/>.</summary>
     public static void Nginx() => Part("nginx (apt-get install nginx)", Lazy(ref _nginx, () => Succeeds(NginxBinary, "-v")));
 
-    /// <summary>nginx where the build finds it (RenderNginxConfig runs `nginx -t` from PATH and only says so without it).</summary>
+    /// <summary>nginx where the build finds it (CheckNginxConfig runs `nginx -t` from PATH and only says so without it).</summary>
     public static void NginxOnPath() => Part("nginx on PATH (apt-get install nginx; /usr/sbin on PATH)", Lazy(ref _nginxOnPath, () => Succeeds("nginx", "-v")));
 
     public static void Moto() => Part("moto (python3 -m moto.server; moto 5.x with its server extras)", Lazy(ref _moto, () => Succeeds("python3", "-c", "import moto.server, flask")));

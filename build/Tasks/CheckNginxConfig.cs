@@ -4,9 +4,9 @@ using JenkinsOnEcs.Build.Nginx;
 
 namespace JenkinsOnEcs.Build.Tasks;
 
-[TaskName(nameof(RenderNginxConfig))]
+[TaskName(nameof(CheckNginxConfig))]
 [TaskDescription("Checks the proxy's NGINX template (rendered at container start from the task definition's PROXY_ variables) with nginx -t, for a sample upstream and for \"jenkinsUpstream\" where set; needs no stack.")]
-public sealed class RenderNginxConfig(NginxConfigRenderer renderer, NginxConfigCheck nginx) : FrostingTask<BuildContext>
+public sealed class CheckNginxConfig(NginxConfigRenderer renderer, NginxConfigCheck nginx) : FrostingTask<BuildContext>
 {
     public override void Run(BuildContext context)
     {
