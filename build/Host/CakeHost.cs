@@ -207,7 +207,6 @@ public sealed class CakeHost
         services.TryAddSingleton<RunCancellation>();
         services.TryAddSingleton<HostRun>();
         services.TryAddSingleton<RunTimeline>();
-        services.TryAddSingleton<RunHalt>();
         services.TryAddSingleton<IProcessRunner>(sp => new CancellingProcessRunner(
             new ProcessRunner(sp.GetRequiredService<IFileSystem>(), sp.GetRequiredService<ICakeEnvironment>(), sp.GetRequiredService<ICakeLog>(), sp.GetRequiredService<IToolLocator>(), sp.GetRequiredService<ICakeConfiguration>()),
             sp.GetRequiredService<RunCancellation>()));
