@@ -89,9 +89,6 @@ public sealed record BuildRun(int ExitCode, string Output, IReadOnlyList<string>
             services.AddSingleton<IConsole>(console);
             services.AddSingleton(timeline);
             services.AddSingleton(cancellation);
-
-            // Task bodies not run: setup skips what touches the outside (docker, the registry, the lock), as --dryrun does.
-            services.AddSingleton(new Cake.Frosting.HostRun(dryRun: !runTasks));
             services.AddSingleton(AnsiConsole.Create(new AnsiConsoleSettings { Out = new AnsiConsoleOutput(ansi), Ansi = AnsiSupport.No, ColorSystem = ColorSystemSupport.NoColors }));
             services.AddSingleton<IExecutionStrategy>(sp => strategy = new RecordingStrategy(
                 new DefaultExecutionStrategy(sp.GetRequiredService<ICakeLog>(), sp.GetRequiredService<ICakeReportPrinter>()), runTasks, body is null ? null : name => body(name, cancellation)));
@@ -99,7 +96,7 @@ public sealed record BuildRun(int ExitCode, string Output, IReadOnlyList<string>
             {
                 // A run whose tasks do not run tests the graph and the inputs: its setup, like a dry run's, checks no
                 // daemon, starts no local service and takes no lock, so it needs none of the real parts.
-                services.AddSingleton(Cake.Frosting.HostRun.WithoutSideEffects());
+                services.AddSingleton(Cake.Frosting.SideEffects.None);
             }
         });
 
