@@ -18,7 +18,10 @@ public sealed record ScheduleOptions
     /// <summary>Once cancelled, no work starts; the work running is not cancelled by the schedule (it takes the token itself where it should stop).</summary>
     public CancellationToken Cancellation { get; init; }
 
-    /// <summary>Told of each end in the order the schedule records them, one at a time, on the schedule's flow.</summary>
+    /// <summary>
+    /// Told of each end in the order the schedule records them, one at a time, on the schedule's flow, before anything
+    /// else starts. It must not throw: the work still running would be left behind.
+    /// </summary>
     public Action<WorkEnd>? Ended { get; init; }
 }
 
