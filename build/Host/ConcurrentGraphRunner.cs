@@ -17,9 +17,9 @@ namespace Cake.Frosting;
 /// run), the task's error reporter, error handler and finally handler through the execution strategy, and the
 /// lifetimes' setup before the first task and teardown after the last, also on failure.
 /// <para>
-/// The tasks run on <see cref="WorkSchedule"/>. Where tasks are ready together they start in the plan's order, and a task whose body ends at once (a run that
-/// does not run task bodies, as the graph tests do) ends before the next one starts: that run executes exactly the
-/// plan's order. Task bodies run on the thread pool (<see cref="TaskRegistrar"/>), so a synchronous task does not
+/// The tasks run on <see cref="WorkSchedule"/>. Where tasks are ready together they start in the plan's order, and a
+/// task whose body ends at once (a run that does not run task bodies, as the graph tests do) ends before the next one
+/// starts: that run executes exactly the plan's order. Task bodies run on the thread pool (<see cref="TaskRegistrar"/>), so a synchronous task does not
 /// hold the others up.
 /// </para>
 /// <para>
