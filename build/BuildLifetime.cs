@@ -19,7 +19,7 @@ public sealed class BuildLifetime(
     OptionHolders holders,
     RunCancellation cancellation,
     RunTimeline timeline,
-    HostRun host) : FrostingLifetime<BuildContext>
+    SideEffects sideEffects) : FrostingLifetime<BuildContext>
 {
     public override void Setup(BuildContext context, ISetupContext info)
     {
@@ -39,7 +39,7 @@ public sealed class BuildLifetime(
 
         // The settings become the services' options here, once, and are held for the run.
         var catalog = ImageCatalog.Load(settings.ImagesDirectory);
-        var options = RunOptions.From(settings, catalog, publishes: !host.DryRun && needs.HasFlag(TaskNeeds.Registry), context.Environment.GetEnvironmentVariable);
+        var options = RunOptions.From(settings, catalog, publishes: sideEffects.Allowed && needs.HasFlag(TaskNeeds.Registry), context.Environment.GetEnvironmentVariable);
         context.Initialize(options, catalog, running, info.TargetTask.Name);
         holders.Set(options);
 
@@ -69,7 +69,7 @@ public sealed class BuildLifetime(
 
         // A run that builds images needs the daemon: a Deploy would otherwise find it stopped only after every
         // stack is deployed. Asked after the AWS start-up has begun, which it then overlaps.
-        if (!host.DryRun && needs.HasFlag(TaskNeeds.Docker))
+        if (sideEffects.Allowed && needs.HasFlag(TaskNeeds.Docker))
         {
             docker.EnsureRunning();
         }
@@ -77,27 +77,27 @@ public sealed class BuildLifetime(
         // The base images' digests name every image's content tag: a registry or mirror that does not answer stops the
         // run here, before any stack changes or image is pushed, not after every stack is deployed. After the daemon's
         // check, since a base in no registry falls back to the daemon's image ID.
-        if (!host.DryRun && needs.HasFlag(TaskNeeds.Docker))
+        if (sideEffects.Allowed && needs.HasFlag(TaskNeeds.Docker))
         {
             images.ResolveBases(context.ImageBuildOptions);
         }
 
         // Credentials that fail (a role STS refuses, an expired SSO login, a failing credential_process) stop the
         // run here, before any image is built or stack changed, with what the source used and its fix.
-        if (!host.DryRun && needsAws)
+        if (sideEffects.Allowed && needsAws)
         {
             aws.CheckCredentials();
         }
 
         // A run that pushes asks its registry for each content tag before building: what it has is not built.
         // A dry run asks neither the daemon nor the registry: it shows what would run, and changes nothing.
-        if (!host.DryRun && needs.HasFlag(TaskNeeds.Registry))
+        if (sideEffects.Allowed && needs.HasFlag(TaskNeeds.Registry))
         {
             registries.CheckAccess();
         }
 
         // A dry run of a run that rolls out or plans the stacks shows the order their wiring gives.
-        if (host.DryRun && ShowsStackGraphAttribute.AnyIn(running))
+        if (!sideEffects.Allowed && ShowsStackGraphAttribute.AnyIn(running))
         {
             Infrastructure.StackGraph.Load(options.Stacks).Log(context.Log);
         }
@@ -105,7 +105,7 @@ public sealed class BuildLifetime(
         context.Log.Information("Environment {0}, {1} images ({2} agents), parallelism {3}", settings.EnvironmentName, context.Catalog.Images.Count, context.Catalog.Agents.Count, settings.Parallelism);
 
         // Last: one Deploy per environment at a time, taken before the first change (and after every check).
-        if (!host.DryRun && Locking.DeployLock.IsNeeded(needs, pushesToEcr: settings.Registry is null))
+        if (sideEffects.Allowed && Locking.DeployLock.IsNeeded(needs, pushesToEcr: settings.Registry is null))
         {
             deployLock.TakeAsync(Locking.DeployLock.DescribeRun(context.Environment.GetEnvironmentVariable, info.TargetTask.Name), context.CancellationToken).GetAwaiter().GetResult();
         }
@@ -117,7 +117,7 @@ public sealed class BuildLifetime(
         interruption.Write();
 
         // Every Deploy ends saying what it did (a failed or stopped one, what it did up to there): from the stages' hand-offs.
-        if (context.IsSetUp && !host.DryRun && WritesDeploySummaryAttribute.IsOn(context.Target))
+        if (context.IsSetUp && sideEffects.Allowed && WritesDeploySummaryAttribute.IsOn(context.Target))
         {
             var error = info.ThrownException is AggregateException { InnerException: { } inner } ? inner : info.ThrownException;
 

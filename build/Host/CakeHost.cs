@@ -16,7 +16,7 @@ namespace Cake.Frosting;
 /// <c>UseContext</c>, <c>UseLifetime</c>), in the task types and attributes, and in the command line
 /// (<c>--target</c>, <c>--dryrun</c>, <c>--tree</c>, <c>--description</c>, <c>--exclusive</c>, <c>--verbosity</c>,
 /// <c>--working</c>). It is not a drop-in for the package: <see cref="AddArguments"/> (declared project arguments),
-/// <see cref="RunAsync"/>, <see cref="HostRun"/>, <see cref="RunCancellation"/> and the SIGINT/SIGTERM handling
+/// <see cref="RunAsync"/>, <see cref="SideEffects"/>, <see cref="RunCancellation"/> and the SIGINT/SIGTERM handling
 /// (<see cref="SignalListener"/>: cancel, tear down, exit 130/143) are this host's own, and so is running a target's
 /// independent tasks at the same time (<see cref="ConcurrentGraphRunner"/>, with Cake's graph, plan and task parts but
 /// not its sequential loop; Cake.Frosting runs them one after another); a move to the package would have to bring
@@ -135,7 +135,7 @@ public sealed class CakeHost
         return options switch
         {
             { Tree: true } => await new TreeRunner(engine, context, console, services.GetService<IRunOrdering>()).RunAsync(options.TargetGiven ? options.Target : null),
-            { DryRun: true } => await new DryRunRunner(engine, context, log, services.GetRequiredService<HostRun>(), services.GetService<IRunOrdering>()).RunAsync(options.Target, options.Exclusive),
+            { DryRun: true } => await new DryRunRunner(engine, context, log, services.GetService<IRunOrdering>()).RunAsync(options.Target, options.Exclusive),
             _ => await new TargetRunner(services, engine, context, lifetimes, log).RunAsync(options.Target, options.Exclusive),
         };
     }
@@ -205,9 +205,8 @@ public sealed class CakeHost
         services.TryAddSingleton<IToolLocator, ToolLocator>();
         services.TryAddSingleton<IToolInstaller, ToolInstaller>();
         services.TryAddSingleton<RunCancellation>();
-        services.TryAddSingleton<HostRun>();
+        services.TryAddSingleton(new SideEffects(Allowed: !options.DryRun));
         services.TryAddSingleton<RunTimeline>();
-        services.TryAddSingleton<RunHalt>();
         services.TryAddSingleton<IProcessRunner>(sp => new CancellingProcessRunner(
             new ProcessRunner(sp.GetRequiredService<IFileSystem>(), sp.GetRequiredService<ICakeEnvironment>(), sp.GetRequiredService<ICakeLog>(), sp.GetRequiredService<IToolLocator>(), sp.GetRequiredService<ICakeConfiguration>()),
             sp.GetRequiredService<RunCancellation>()));

@@ -2,6 +2,7 @@ using System.Globalization;
 using Cake.Core;
 using Cake.Core.Diagnostics;
 using Cake.Core.Graph;
+using JenkinsOnEcs.Build.Scheduling;
 
 namespace Cake.Frosting;
 
@@ -16,15 +17,17 @@ namespace Cake.Frosting;
 /// run), the task's error reporter, error handler and finally handler through the execution strategy, and the
 /// lifetimes' setup before the first task and teardown after the last, also on failure.
 /// <para>
-/// Where tasks are ready together they start in the plan's order, and a task whose body ends at once (a run that
-/// does not run task bodies, as the graph tests do) ends before the next one starts: that run executes exactly the
-/// plan's order. Task bodies run on the thread pool (<see cref="TaskRegistrar"/>), so a synchronous task does not
+/// The tasks run on <see cref="WorkSchedule"/>. Where tasks are ready together they start in the plan's order, and a
+/// task whose body ends at once (a run that does not run task bodies, as the graph tests do) ends before the next one
+/// starts: that run executes exactly the plan's order. Task bodies run on the thread pool (<see cref="TaskRegistrar"/>), so a synchronous task does not
 /// hold the others up.
 /// </para>
 /// <para>
 /// A failure stops the run cleanly: no task starts after it, the tasks already running are awaited to their end
 /// (a stack operation is never abandoned, a push in progress finishes), and the first failure is rethrown once they
-/// have; a task whose inputs were never produced (a task definition for an image not pushed) never starts.
+/// have; a task whose inputs were never produced (a task definition for an image not pushed) never starts. A
+/// schedule a running task starts (DeployInfrastructure's stack rollout) is nested in the run's, so it too starts
+/// nothing new after the failure and finishes what it has begun.
 /// SIGINT or SIGTERM (<see cref="RunCancellation"/>) likewise starts nothing more, and the running tasks see their
 /// cancellation token cancelled. The summary at the end shows each task's start and end on one clock
 /// (<see cref="RunTimeline"/>), so tasks that overlapped are visible as such.
@@ -37,7 +40,6 @@ internal sealed class ConcurrentGraphRunner(
     HostLifetimes lifetimes,
     RunCancellation cancellation,
     RunTimeline timeline,
-    RunHalt halt,
     IRunOrdering? ordering,
     ICakeLog log,
     IConsole console)
@@ -56,6 +58,7 @@ internal sealed class ConcurrentGraphRunner(
 
         var targetTask = tasks[target];
         var plan = (exclusive ? [targetTask.Name] : graph.Traverse(targetTask.Name)).Select(n => tasks[n]).ToList();
+        var work = Work(plan, targetTask, exclusive ? [] : Dependencies(graph, plan));
         Exception? failure = null;
         try
         {
@@ -69,7 +72,7 @@ internal sealed class ConcurrentGraphRunner(
                 timeline.Ended(SetupRow, TaskOutcome.Succeeded);
             }
 
-            await RunPlanAsync(plan, targetTask, exclusive ? new Dictionary<string, HashSet<string>>() : Dependencies(graph, plan));
+            await RunPlanAsync(work);
         }
         catch (Exception ex)
         {
@@ -101,119 +104,64 @@ internal sealed class ConcurrentGraphRunner(
         return before;
     }
 
-    private async Task RunPlanAsync(IReadOnlyList<CakeTask> plan, CakeTask target, Dictionary<string, HashSet<string>> before)
+    /// <summary>The plan as work for the scheduler: each task after the tasks that must end before it.</summary>
+    private List<ScheduledWork> Work(IReadOnlyList<CakeTask> plan, CakeTask target, Dictionary<string, HashSet<string>> before)
     {
-        var ended = new HashSet<string>(StringComparer.OrdinalIgnoreCase);
-        var started = new HashSet<string>(StringComparer.OrdinalIgnoreCase);
-        var running = new Dictionary<Task, CakeTask>();
-        Exception? failure = null;
-        var failures = new List<(string Task, Exception Error)>();
-
-        void End(CakeTask task, Task run)
+        var work = plan.Select(task => new ScheduledWork(task.Name, before.GetValueOrDefault(task.Name) ?? [], () => RunOrSkip(task, target))).ToList();
+        try
         {
-            ended.Add(task.Name);
-            var error = run.Exception is { } faulted ? (faulted.InnerExceptions.Count == 1 ? faulted.InnerException! : faulted)
-                : run.IsCanceled ? new OperationCanceledException($"{task.Name} was cancelled.") : null;
-            if (error is not null)
-            {
-                failures.Add((task.Name, error));
-                failure ??= error;
-
-                // Tasks of other branches still running finish what they have begun and start no more steps.
-                halt.Halt(task.Name, error);
-            }
+            WorkSchedule.Check(work);
+        }
+        catch (InvalidOperationException ex)
+        {
+            // Only an ordering that contradicts the dependencies makes a cycle: Cake's graph has none.
+            throw new InvalidOperationException($"{ex.Message} The run's ordering ({nameof(IRunOrdering)}) contradicts the task dependencies.", ex);
         }
 
-        while (true)
+        return work;
+    }
+
+    private async Task RunPlanAsync(IReadOnlyList<ScheduledWork> work)
+    {
+        var result = await WorkSchedule.RunAsync(work, new ScheduleOptions { Cancellation = cancellation.Token }).ConfigureAwait(false);
+        foreach (var task in result.NotStarted)
         {
-            // Start what is ready, in the plan's order; after a task that ended at once, look again from the first.
-            var look = true;
-            while (look && failure is null && !cancellation.IsCancellationRequested)
-            {
-                look = false;
-                foreach (var task in plan)
-                {
-                    if (started.Contains(task.Name) || !Ready(task, before, ended))
-                    {
-                        continue;
-                    }
-
-                    started.Add(task.Name);
-                    CakeTaskCriteria? criteria;
-                    try
-                    {
-                        criteria = SkippingCriteria(task, target);
-                    }
-                    catch (CakeException ex)
-                    {
-                        failure = ex;
-                        break;
-                    }
-
-                    if (criteria is not null)
-                    {
-                        criteria.CausedSkippingOfTask = true;
-                        strategy.Skip(task, criteria);
-                        timeline.Decided(task.Name, TaskOutcome.Skipped);
-                        ended.Add(task.Name);
-                        look = true;
-                        break;
-                    }
-
-                    var run = StartAsync(task);
-                    if (run.IsCompleted)
-                    {
-                        End(task, run);
-                        look = true;
-                        break;
-                    }
-
-                    running.Add(run, task);
-                }
-            }
-
-            if (running.Count == 0)
-            {
-                break;
-            }
-
-            var done = await Task.WhenAny(running.Keys).ConfigureAwait(false);
-            End(running[done], done);
-            running.Remove(done);
+            timeline.Decided(task, TaskOutcome.NotRun);
         }
 
-        foreach (var task in plan.Where(t => !started.Contains(t.Name)))
-        {
-            timeline.Decided(task.Name, TaskOutcome.NotRun);
-        }
-
-        if (failure is not null)
+        if (result.Failures.Count > 0)
         {
             // Branches that ran at once may each have failed: the first is the run's error (the host prints it),
             // and each other is said here, so that no problem waits for the next run to show.
-            foreach (var (task, error) in failures.Skip(1).Where(f => !cancellation.IsCancellationRequested || f.Error is not OperationCanceledException))
+            foreach (var (task, error) in result.Failures.Skip(1).Where(f => !cancellation.IsCancellationRequested || f.Error is not OperationCanceledException))
             {
                 log.Error("{0} failed as well: {1}", task, error.Message);
             }
 
-            System.Runtime.ExceptionServices.ExceptionDispatchInfo.Throw(failure);
+            System.Runtime.ExceptionServices.ExceptionDispatchInfo.Throw(result.Failures[0].Error);
         }
 
-        var notRun = plan.FirstOrDefault(t => !started.Contains(t.Name));
-        if (notRun is not null)
+        if (result.NotStarted.Count > 0)
         {
-            if (cancellation.IsCancellationRequested)
-            {
-                throw new OperationCanceledException($"Stopped by {cancellation.Reason} before {notRun.Name}.", cancellation.Token);
-            }
-
-            // Only an ordering that contradicts the dependencies leaves a task waiting for ever.
-            throw new InvalidOperationException($"{notRun.Name} waits for {string.Join(", ", before[notRun.Name].Where(b => !ended.Contains(b)))}, which wait for it: the run's ordering ({nameof(IRunOrdering)}) contradicts the task dependencies.");
+            // Without a failure, only the cancellation stops the schedule (the host's schedule is nested in none).
+            throw new OperationCanceledException($"Stopped by {cancellation.Reason} before {result.NotStarted[0]}.", cancellation.Token);
         }
     }
 
-    private static bool Ready(CakeTask task, Dictionary<string, HashSet<string>> before, HashSet<string> ended)
-        => !before.TryGetValue(task.Name, out var first) || first.All(ended.Contains);
+    /// <summary>A task whose criteria is false is skipped and counts as ended; otherwise it runs.</summary>
+    private Task RunOrSkip(CakeTask task, CakeTask target)
+    {
+        var criteria = SkippingCriteria(task, target);
+        if (criteria is null)
+        {
+            return StartAsync(task);
+        }
+
+        criteria.CausedSkippingOfTask = true;
+        strategy.Skip(task, criteria);
+        timeline.Decided(task.Name, TaskOutcome.Skipped);
+        return Task.CompletedTask;
+    }
 
     /// <summary>The criteria that skips the task, or null; a skipped target fails the run, as in Cake's engine.</summary>
     private CakeTaskCriteria? SkippingCriteria(CakeTask task, CakeTask target)

@@ -9,13 +9,12 @@ namespace Cake.Frosting;
 /// --dryrun: the setup runs, then Cake's dry run lists the tasks in the order they would run and runs none; then
 /// what each task of the run waits for (<see cref="IRunOrdering"/>: dependencies, ordering-only edges, the tasks the
 /// run skips), since independent tasks run at the same time. Lifetimes that would change something ask
-/// <see cref="HostRun.DryRun"/> and skip it.
+/// <see cref="SideEffects"/> and skip it.
 /// </summary>
-internal sealed class DryRunRunner(ICakeEngine engine, ICakeContext context, ICakeLog log, HostRun run, IRunOrdering? ordering)
+internal sealed class DryRunRunner(ICakeEngine engine, ICakeContext context, ICakeLog log, IRunOrdering? ordering)
 {
     public async Task<int> RunAsync(string target, bool exclusive)
     {
-        run.DryRun = true;
         var host = new DryRunScriptHost(engine, context, log);
         if (exclusive)
         {

@@ -23,7 +23,7 @@ internal sealed class TargetRunner(IServiceProvider services, ICakeEngine engine
             services.GetService<IExecutionStrategy>() ?? new DefaultExecutionStrategy(log, services.GetRequiredService<ICakeReportPrinter>()),
             cancellation);
         using var signals = SignalListener.Listen(cancellation, log);
-        var runner = new ConcurrentGraphRunner(engine, context, strategy, lifetimes, cancellation, services.GetRequiredService<RunTimeline>(), services.GetRequiredService<RunHalt>(), services.GetService<IRunOrdering>(), log, services.GetRequiredService<IConsole>());
+        var runner = new ConcurrentGraphRunner(engine, context, strategy, lifetimes, cancellation, services.GetRequiredService<RunTimeline>(), services.GetService<IRunOrdering>(), log, services.GetRequiredService<IConsole>());
         var running = runner.RunAsync(target, exclusive);
         if (!await StopsInTimeAsync(running, cancellation))
         {

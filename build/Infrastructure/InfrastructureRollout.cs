@@ -1,5 +1,6 @@
 using JenkinsOnEcs.Build.Aws;
 using Cake.Core.Diagnostics;
+using JenkinsOnEcs.Build.Scheduling;
 
 namespace JenkinsOnEcs.Build.Infrastructure;
 
@@ -46,10 +47,12 @@ public sealed class InfrastructureRollout(StackRollout deployer, ISsmParameterSt
     }
 
     /// <summary>
-    /// Starts every stack as soon as the stacks it waits for are done, so independent stacks deploy at once, each
-    /// through its change set. After a failure no stack starts, and those under way are waited for to their end
-    /// (a stack is never left mid-update by the build); every failure is reported. A cancellation (SIGTERM) ends
-    /// each stack's wait as it did one stack at a time: CloudFormation goes on, the run's end names the busy stacks.
+    /// Starts every stack as soon as the stacks it waits for are done (<see cref="WorkSchedule"/>), so independent
+    /// stacks deploy at once, each through its change set. After a failure no stack starts, and those under way are
+    /// waited for to their end (a stack is never left mid-update by the build); every failure is reported. Run by a
+    /// task, the rollout is nested in the run's schedule: when another task fails it likewise starts no further
+    /// stack. A cancellation (SIGTERM) ends each stack's wait as it did one stack at a time: CloudFormation goes on,
+    /// the run's end names the busy stacks.
     /// </summary>
     private async Task<InfrastructureResult> RollOutAsync(
         InfrastructureRequest request,
@@ -59,75 +62,71 @@ public sealed class InfrastructureRollout(StackRollout deployer, ISsmParameterSt
         IReadOnlyDictionary<string, string> ssmValues,
         CancellationToken cancellationToken)
     {
-        // Touched only on this loop's flow (between awaits of WhenAny), never from the stacks' tasks.
+        string StackName(string node) => templates[node].Stack.StackName(request.EnvironmentName);
+
+        // Touched only on the schedule's flow (a stack's start and the Ended hook), never from the stacks' tasks,
+        // which hand their deployment over through finished.
         var outputs = new Dictionary<string, string>(StringComparer.Ordinal);
         var deployments = new Dictionary<string, StackDeployment>(StringComparer.Ordinal);
-        var running = new Dictionary<Task<StackDeployment>, string>();
-        var failures = new List<(string Stack, Exception Error)>();
+        var finished = new System.Collections.Concurrent.ConcurrentDictionary<string, StackDeployment>(StringComparer.Ordinal);
         var tags = new Dictionary<string, string> { [EnvironmentTag] = request.EnvironmentName };
-        while (true)
+        bool Cancelled(Exception error) => error is OperationCanceledException && cancellationToken.IsCancellationRequested;
+
+        async Task Deploy(StackNode node, string stackName)
         {
-            if (failures.Count == 0 && !cancellationToken.IsCancellationRequested && !request.StopStarting.IsCancellationRequested)
-            {
-                foreach (var node in graph.Nodes.Where(n => !deployments.ContainsKey(n.Name) && !running.ContainsValue(n.Name) && n.Inputs.All(i => deployments.ContainsKey(i.Producer))))
-                {
-                    var stackName = templates[node.Name].Stack.StackName(request.EnvironmentName);
-                    var pending = node.Inputs.Where(i => deployments[i.Producer].Outcome == StackOutcome.Pending || i.Parameters.Any(p => !outputs.ContainsKey(p))).ToList();
-                    if (request.PlanOnly && pending.Count > 0)
-                    {
-                        // A plan cannot know the outputs of a stack that does not exist yet.
-                        log.Information("{0}: planned after the stacks it waits for exist (needs the outputs of {1})", stackName, string.Join(", ", pending.Select(i => i.Producer)));
-                        deployments[node.Name] = new StackDeployment(stackName, StackOutcome.Pending, new Dictionary<string, string>(), []);
-                        continue;
-                    }
-
-                    running[StartAsync(request, node, stackName, templates[node.Name], described[node.Name], outputs, ssmValues, tags, cancellationToken)] = node.Name;
-                }
-
-                // A Pending stack makes its dependents ready at once: go round again before waiting.
-                if (graph.Nodes.Any(n => !deployments.ContainsKey(n.Name) && !running.ContainsValue(n.Name) && n.Inputs.All(i => deployments.ContainsKey(i.Producer))))
-                {
-                    continue;
-                }
-            }
-
-            if (running.Count == 0)
-            {
-                break;
-            }
-
-            var finished = await Task.WhenAny(running.Keys);
-            var name = running[finished];
-            running.Remove(finished);
             try
             {
-                var deployment = await finished;
-                deployments[name] = deployment;
+                finished[node.Name] = await StartAsync(request, node, stackName, templates[node.Name], described[node.Name], outputs, ssmValues, tags, cancellationToken);
+            }
+            catch (Exception ex) when (!Cancelled(ex) && !ex.Message.Contains(stackName, StringComparison.Ordinal))
+            {
+                // The run's last line is this error: it names its stack.
+                throw new BuildException($"Stack {stackName} failed: {ex.Message}", ex);
+            }
+        }
+
+        Task Start(StackNode node)
+        {
+            var stackName = StackName(node.Name);
+            var pending = node.Inputs.Where(i => deployments[i.Producer].Outcome == StackOutcome.Pending || i.Parameters.Any(p => !outputs.ContainsKey(p))).ToList();
+            if (request.PlanOnly && pending.Count > 0)
+            {
+                // A plan cannot know the outputs of a stack that does not exist yet; its dependents are planned at once.
+                log.Information("{0}: planned after the stacks it waits for exist (needs the outputs of {1})", stackName, string.Join(", ", pending.Select(i => i.Producer)));
+                finished[node.Name] = new StackDeployment(stackName, StackOutcome.Pending, new Dictionary<string, string>(), []);
+                return Task.CompletedTask;
+            }
+
+            return Deploy(node, stackName);
+        }
+
+        void Ended(WorkEnd end)
+        {
+            if (end.Error is null)
+            {
+                var deployment = finished[end.Name];
+                deployments[end.Name] = deployment;
                 request.StackEnded?.Invoke(deployment);
                 foreach (var (output, value) in deployment.Outputs)
                 {
                     outputs[output] = value;
                 }
             }
-            catch (OperationCanceledException) when (cancellationToken.IsCancellationRequested)
+            else if (!Cancelled(end.Error))
             {
-                // Said at the run's end (InterruptionReport), with every stack CloudFormation is still busy with.
-            }
-            catch (Exception ex)
-            {
-                var failed = templates[name].Stack.StackName(request.EnvironmentName);
-
-                // The run's last line is this error: it names its stack.
-                var error = ex.Message.Contains(failed, StringComparison.Ordinal) ? ex : new BuildException($"Stack {failed} failed: {ex.Message}", ex);
-                failures.Add((failed, error));
-                request.StackEnded?.Invoke(new StackDeployment(failed, StackOutcome.Failed, new Dictionary<string, string>(), []) { Failure = error.Message });
+                // A cancelled stack is said at the run's end (InterruptionReport), with every stack CloudFormation is still busy with.
+                var failed = StackName(end.Name);
+                request.StackEnded?.Invoke(new StackDeployment(failed, StackOutcome.Failed, new Dictionary<string, string>(), []) { Failure = end.Error.Message });
 
                 // The error itself ends the run (all of them, if more than one); this line says which stack, as it happens.
-                log.Error("{0} failed{1}", failed, running.Count == 0 ? string.Empty
-                    : $"; no further stack starts, waiting for {string.Join(", ", running.Values.Select(n => templates[n].Stack.StackName(request.EnvironmentName)))} to end");
+                log.Error("{0} failed{1}", failed, end.StillRunning.Count == 0 ? string.Empty
+                    : $"; no further stack starts, waiting for {string.Join(", ", end.StillRunning.Select(StackName))} to end");
             }
         }
 
+        var work = graph.Nodes.Select(n => new ScheduledWork(n.Name, n.Inputs.Select(i => i.Producer).Distinct(StringComparer.Ordinal).ToList(), () => Start(n))).ToList();
+        var result = await WorkSchedule.RunAsync(work, new ScheduleOptions { Cancellation = cancellationToken, Ended = Ended });
+        var failures = result.Failures.Where(f => !Cancelled(f.Error)).Select(f => (Stack: StackName(f.Name), f.Error)).ToList();
         if (cancellationToken.IsCancellationRequested)
         {
             // The run's end says it was stopped; a stack that had failed by then is said here, or it would go unsaid.
@@ -139,11 +138,10 @@ public sealed class InfrastructureRollout(StackRollout deployer, ISsmParameterSt
             cancellationToken.ThrowIfCancellationRequested();
         }
 
+        var done = string.Join(", ", graph.Nodes.Where(n => deployments.ContainsKey(n.Name)).Select(n => $"{deployments[n.Name].StackName}: {deployments[n.Name].Outcome}"));
         if (failures.Count > 0)
         {
-            var notStarted = graph.Nodes.Where(n => !deployments.ContainsKey(n.Name) && !failures.Any(f => f.Stack == templates[n.Name].Stack.StackName(request.EnvironmentName))).Select(n => n.Name).ToList();
-            var done = string.Join(", ", graph.Nodes.Where(n => deployments.ContainsKey(n.Name)).Select(n => $"{deployments[n.Name].StackName}: {deployments[n.Name].Outcome}"));
-            var after = (done.Length > 0 ? $"Completed: {done}. " : string.Empty) + (notStarted.Count > 0 ? $"Not started: {string.Join(", ", notStarted)}." : string.Empty);
+            var after = (done.Length > 0 ? $"Completed: {done}. " : string.Empty) + (result.NotStarted.Count > 0 ? $"Not started: {string.Join(", ", result.NotStarted)}." : string.Empty);
             if (failures.Count == 1)
             {
                 if (after.Length > 0)
@@ -157,12 +155,11 @@ public sealed class InfrastructureRollout(StackRollout deployer, ISsmParameterSt
             throw new BuildException($"{failures.Count} stacks failed:\n" + string.Join("\n", failures.Select(f => $"{f.Stack}: {f.Error.Message}")) + (after.Length > 0 ? "\n" + after : string.Empty));
         }
 
-        if (request.StopStarting.IsCancellationRequested && graph.Nodes.Any(n => !deployments.ContainsKey(n.Name)))
+        if (result.StoppedByParent && result.NotStarted.Count > 0)
         {
-            // Another branch of the run failed: the stacks under way were finished, none after them started. The
+            // Another task of the run failed: the stacks under way were finished, none after them started. The
             // next Deploy goes on from here (each stack's fingerprint says which are done).
-            var done = string.Join(", ", graph.Nodes.Where(n => deployments.ContainsKey(n.Name)).Select(n => $"{deployments[n.Name].StackName}: {deployments[n.Name].Outcome}"));
-            var notStarted = string.Join(", ", graph.Nodes.Where(n => !deployments.ContainsKey(n.Name)).Select(n => templates[n.Name].Stack.StackName(request.EnvironmentName)));
+            var notStarted = string.Join(", ", result.NotStarted.Select(StackName));
             throw new BuildException($"No further stack was started because another part of the run failed; the stacks under way were finished. {(done.Length > 0 ? $"Completed: {done}. " : string.Empty)}Not started: {notStarted}. Fix that failure and run Deploy again: it goes on from here.");
         }
 
@@ -182,7 +179,7 @@ public sealed class InfrastructureRollout(StackRollout deployer, ISsmParameterSt
         IReadOnlyDictionary<string, string> tags,
         CancellationToken cancellationToken)
     {
-        // Read here, before the first await: the loop adds to outputs only between its waits.
+        // Read here, before the first await: the schedule adds to outputs only between its waits.
         var producers = node.Inputs.SelectMany(i => i.Parameters.Select(p => (Parameter: p, i.Producer))).ToDictionary(p => p.Parameter, p => p.Producer, StringComparer.Ordinal);
         var parameters = StackParameters.Resolve(stack.Stack, stack.Template, request.EnvironmentName, request.Parameters, outputs, request.EnvironmentFile, producers);
         var references = StackParameters.SsmReferences(stack.Stack, stack.Template, request.Parameters, parameters, node.WiredParameters.ToHashSet(StringComparer.Ordinal), request.EnvironmentFile);
@@ -261,9 +258,6 @@ public sealed record InfrastructureRequest(
     bool PlanOnly,
     IStackParameterCheck ParameterChecks)
 {
-    /// <summary>Cancelled when another branch of the run has failed: no further stack starts, those under way end.</summary>
-    public CancellationToken StopStarting { get; init; }
-
     /// <summary>Told of each stack as it ends, deployed or failed, so that a failed or stopped run can still say what it did.</summary>
     public Action<StackDeployment>? StackEnded { get; init; }
 }

@@ -10,9 +10,8 @@ namespace JenkinsOnEcs.Build.Infrastructure;
 /// </summary>
 public sealed class StackOperations(AwsClients aws, IStackParameterCheck parameterChecks, SetAtSetup<StackOptions> options, ICakeLog log)
 {
-    /// <param name="stopStarting">Cancelled when another branch of the run has failed: no further stack starts.</param>
     /// <param name="stackEnded">Told of each stack as it ends, deployed or failed.</param>
-    public Task<InfrastructureResult> DeployAsync(bool planOnly, CancellationToken cancellationToken = default, CancellationToken stopStarting = default, Action<StackDeployment>? stackEnded = null)
+    public Task<InfrastructureResult> DeployAsync(bool planOnly, CancellationToken cancellationToken = default, Action<StackDeployment>? stackEnded = null)
     {
         var stacks = options.Value;
         var rollout = new InfrastructureRollout(new StackRollout(aws.CloudFormation(), log, StackRolloutOptions.Default), new SsmOnFirstUse(aws.Ssm), log);
@@ -24,7 +23,7 @@ public sealed class StackOperations(AwsClients aws, IStackParameterCheck paramet
                 stacks.EnvironmentFile,
                 stacks.Parameters,
                 planOnly,
-                parameterChecks) { StopStarting = stopStarting, StackEnded = stackEnded },
+                parameterChecks) { StackEnded = stackEnded },
             cancellationToken);
     }
 

@@ -14,7 +14,7 @@ namespace JenkinsOnEcs.Build.Tasks;
 [IsDependentOn(typeof(ValidateTemplates))]
 [IsDependentOn(typeof(CheckPlacement))]
 [IsDependentOn(typeof(CheckEnvironment))]
-public sealed class DeployInfrastructure(StackOperations stacks, RunHalt halt) : AsyncFrostingTask<BuildContext>
+public sealed class DeployInfrastructure(StackOperations stacks) : AsyncFrostingTask<BuildContext>
 {
     public override async Task RunAsync(BuildContext context)
     {
@@ -23,7 +23,7 @@ public sealed class DeployInfrastructure(StackOperations stacks, RunHalt halt) :
         InfrastructureResult result;
         try
         {
-            result = await stacks.DeployAsync(planOnly: false, context.CancellationToken, halt.Token, stack =>
+            result = await stacks.DeployAsync(planOnly: false, context.CancellationToken, stack =>
             {
                 lock (ended)
                 {

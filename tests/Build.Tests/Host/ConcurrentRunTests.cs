@@ -1,4 +1,5 @@
 using Cake.Frosting;
+using JenkinsOnEcs.Build.Scheduling;
 using JenkinsOnEcs.Build.Tests.Support;
 
 namespace JenkinsOnEcs.Build.Tests.Host;
@@ -111,7 +112,7 @@ public sealed class ConcurrentRunTests
     public async Task A_failing_stack_deployment_lets_the_running_image_work_end_and_pushes_nothing_after_it()
     {
         var buildingAgents = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
-        var run = await BuildRun.RunWithBodiesAsync(Repository.Root, async (task, _, halt) =>
+        var run = await BuildRun.RunWithBodiesAsync(Repository.Root, async (task, _) =>
         {
             switch (task)
             {
@@ -119,12 +120,12 @@ public sealed class ConcurrentRunTests
                     await buildingAgents.Task.WaitAsync(GiveUp);
                     throw new BuildException("stack jenkins failed (stand-in)");
                 case "BuildAgentImages":
-                    buildingAgents.SetResult();
-
                     // A build in progress when the stacks fail: it ends, its push does not start. It ends once the
-                    // host has recorded the stacks' failure (the run's halt), so the two do not race. A host that did
-                    // not stop would fail the assertions below.
-                    await Task.Delay(Timeout.InfiniteTimeSpan, halt.Token).ContinueWith(_ => { }, TaskScheduler.Default).WaitAsync(GiveUp);
+                    // host has recorded the stacks' failure (its schedule stops starting), so the two do not race. A
+                    // host that did not stop would fail the assertions below.
+                    var stopStarting = WorkSchedule.Current!.StopStarting;
+                    buildingAgents.SetResult();
+                    await Task.Delay(Timeout.InfiniteTimeSpan, stopStarting).ContinueWith(_ => { }, TaskScheduler.Default).WaitAsync(GiveUp);
                     break;
             }
         }, "--target=Deploy");

@@ -13,7 +13,7 @@ namespace JenkinsOnEcs.Build.Tests.Infrastructure;
 /// ExecuteChangeSet, DescribeStacks of that stack answers with moto's answer but the status *_IN_PROGRESS
 /// (CREATE_COMPLETE → CREATE_IN_PROGRESS) until the task its release gives has completed. moto itself finishes a
 /// change set within the ExecuteChangeSet call, so without the hold no two stacks could ever be seen under way at
-/// once. A release is an event (other stacks executed, a halt), so no verdict depends on how fast the machine is.
+/// once. A release is an event (other stacks executed, another part of the run failed), so no verdict depends on how fast the machine is.
 /// Times are read from one monotonic clock here, at the front, so they order requests as the build sent them.
 /// </summary>
 public sealed partial class SlowCloudFormationFront : IDisposable

@@ -1,6 +1,7 @@
 using System.Text.Json.Nodes;
 using JenkinsOnEcs.Build.Aws;
 using JenkinsOnEcs.Build.Infrastructure;
+using JenkinsOnEcs.Build.Scheduling;
 using JenkinsOnEcs.Build.Tests.Support;
 
 namespace JenkinsOnEcs.Build.Tests.Infrastructure;
@@ -10,7 +11,7 @@ namespace JenkinsOnEcs.Build.Tests.Infrastructure;
 /// that holds each stack in progress for a while (<see cref="SlowCloudFormationFront"/>), a dependent stack's change
 /// set comes only after its producers completed, independent stacks are under way at the same time, and a failure
 /// starts no further stack while the one under way is waited for. The front releases a held stack on an event
-/// (the other stacks executed, the failures answered, the run halted), and every claim is read from the order the
+/// (the other stacks executed, the failures answered, the run's schedule stopped starting), and every claim is read from the order the
 /// front recorded, never from the run's wall time.
 /// </summary>
 [Collection(AwsCollection.Name)]
@@ -221,25 +222,39 @@ public sealed class StackGraphTests(MotoServer moto) : IClassFixture<MotoServer>
     {
         var environment = "hal" + Guid.NewGuid().ToString("N")[..6];
         string Name(string stack) => $"{environment}-jenkins-{stack}";
-        // a is held in progress until the run halts, b not at all; c waits for a's output.
-        using var halt = new CancellationTokenSource();
-        using var front = new SlowCloudFormationFront(moto.Url, stack => stack == Name("a") ? Task.Delay(Timeout.InfiniteTimeSpan, halt.Token) : Task.CompletedTask);
+        // The rollout runs as a piece of a schedule, as DeployInfrastructure runs as a task of the run's; another
+        // piece of it fails once a and b are under way. a is held in progress until that schedule stops starting,
+        // b not at all; c waits for a's output.
+        var stopStarting = CancellationToken.None;
+        var aCompletedBeforeTheFailure = true;
+        using var front = new SlowCloudFormationFront(moto.Url, stack => stack == Name("a") ? Task.Delay(Timeout.InfiniteTimeSpan, stopStarting) : Task.CompletedTask);
         using var aws = moto.UseFor();
         using var repository = Repository.Copy();
         var (rollout, ssm, console) = ABWithCWaitingForA(repository, front);
         using var _ = ssm;
-        var request = new InfrastructureRequest(repository.Root, StackCatalog.Load(repository.Root), environment, $"environments/{environment}.json", new Dictionary<string, string>(), PlanOnly: false, new JenkinsOnEcs.Build.Checks.StackParameterChecks())
-        {
-            StopStarting = halt.Token,
-        };
+        var request = new InfrastructureRequest(repository.Root, StackCatalog.Load(repository.Root), environment, $"environments/{environment}.json", new Dictionary<string, string>(), PlanOnly: false, new JenkinsOnEcs.Build.Checks.StackParameterChecks());
 
-        var deploying = rollout.DeployAsync(request, CancellationToken.None);
-        await BothUnderWayAsync(front, Name("a"), Name("b"), console);
-        Assert.False(front.Completed.ContainsKey(Name("a")), "a was not held in progress: the halt would come after c started");
+        var run = await WorkSchedule.RunAsync(
+            [
+                new ScheduledWork("stacks", [], () =>
+                {
+                    stopStarting = WorkSchedule.Current!.StopStarting;
+                    return rollout.DeployAsync(request, CancellationToken.None);
+                }),
+                new ScheduledWork("images", [], async () =>
+                {
+                    await BothUnderWayAsync(front, Name("a"), Name("b"), console);
+                    aCompletedBeforeTheFailure = front.Completed.ContainsKey(Name("a"));
 
-        // Another branch of the run fails (the host halts the run): a, under way, is finished; c, waiting for it, never starts.
-        halt.Cancel();
-        var error = await Assert.ThrowsAsync<BuildException>(() => deploying);
+                    // Another branch of the run fails: a, under way, is finished; c, waiting for it, never starts.
+                    throw new BuildException("an image build failed (stand-in)");
+                }),
+            ],
+            new ScheduleOptions());
+
+        Assert.False(aCompletedBeforeTheFailure, "a was not held in progress: the failure would come after c started");
+        Assert.Equal(["images", "stacks"], run.Failures.Select(f => f.Name));
+        var error = Assert.IsType<BuildException>(run.Failures[1].Error);
         Assert.Contains("No further stack was started because another part of the run failed", error.Message);
         Assert.Contains($"Not started: {Name("c")}.", error.Message);
         Assert.True(front.Completed.ContainsKey(Name("a")), console.Output);

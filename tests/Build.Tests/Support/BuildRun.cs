@@ -57,16 +57,12 @@ public sealed record BuildRun(int ExitCode, string Output, IReadOnlyList<string>
 
     /// <summary>
     /// A run whose task bodies are <paramref name="body"/> (given the task's name and the run's cancellation), not
-    /// the tasks' own: the host's scheduling, failure and cancellation, on the real graph and setup, without side effects.
+    /// the tasks' own: the host's scheduling, failure and cancellation, on the real graph and setup, without side
+    /// effects. A body runs as a task of the run's schedule: <see cref="Scheduling.WorkSchedule.Current"/> is that
+    /// schedule, whose <c>StopStarting</c> is cancelled once the host has recorded a task's failure (after which it
+    /// starts no task), an event a body can wait for.
     /// </summary>
-    public static Task<BuildRun> RunWithBodiesAsync(string workingDirectory, Func<string, Cake.Frosting.RunCancellation, Task> body, params string[] args)
-        => RunWithBodiesAsync(workingDirectory, (task, cancellation, _) => body(task, cancellation), args);
-
-    /// <summary>
-    /// As above, and each body is also given the run's <see cref="Cake.Frosting.RunHalt"/>: its token is cancelled once the
-    /// host has recorded a task's failure (after which it starts no task), an event a body can wait for.
-    /// </summary>
-    public static async Task<BuildRun> RunWithBodiesAsync(string workingDirectory, Func<string, Cake.Frosting.RunCancellation, Cake.Frosting.RunHalt, Task> body, params string[] args)
+    public static async Task<BuildRun> RunWithBodiesAsync(string workingDirectory, Func<string, Cake.Frosting.RunCancellation, Task> body, params string[] args)
     {
         await OneAtATime.WaitAsync();
         var directory = Repository.Root;
@@ -81,11 +77,10 @@ public sealed record BuildRun(int ExitCode, string Output, IReadOnlyList<string>
         }
     }
 
-    private static async Task<BuildRun> RunAloneAsync(string workingDirectory, bool runTasks, string[] args, Func<string, Cake.Frosting.RunCancellation, Cake.Frosting.RunHalt, Task>? body = null)
+    private static async Task<BuildRun> RunAloneAsync(string workingDirectory, bool runTasks, string[] args, Func<string, Cake.Frosting.RunCancellation, Task>? body = null)
     {
         var timeline = new Cake.Frosting.RunTimeline();
         var cancellation = new Cake.Frosting.RunCancellation();
-        using var halt = new Cake.Frosting.RunHalt();
         var console = new CapturingConsole();
         var ansi = new StringWriter();
         RecordingStrategy? strategy = null;
@@ -94,18 +89,14 @@ public sealed record BuildRun(int ExitCode, string Output, IReadOnlyList<string>
             services.AddSingleton<IConsole>(console);
             services.AddSingleton(timeline);
             services.AddSingleton(cancellation);
-            services.AddSingleton(halt);
-
-            // Task bodies not run: setup skips what touches the outside (docker, the registry, the lock), as --dryrun does.
-            services.AddSingleton(new Cake.Frosting.HostRun(dryRun: !runTasks));
             services.AddSingleton(AnsiConsole.Create(new AnsiConsoleSettings { Out = new AnsiConsoleOutput(ansi), Ansi = AnsiSupport.No, ColorSystem = ColorSystemSupport.NoColors }));
             services.AddSingleton<IExecutionStrategy>(sp => strategy = new RecordingStrategy(
-                new DefaultExecutionStrategy(sp.GetRequiredService<ICakeLog>(), sp.GetRequiredService<ICakeReportPrinter>()), runTasks, body is null ? null : name => body(name, cancellation, halt)));
+                new DefaultExecutionStrategy(sp.GetRequiredService<ICakeLog>(), sp.GetRequiredService<ICakeReportPrinter>()), runTasks, body is null ? null : name => body(name, cancellation)));
             if (!runTasks)
             {
                 // A run whose tasks do not run tests the graph and the inputs: its setup, like a dry run's, checks no
                 // daemon, starts no local service and takes no lock, so it needs none of the real parts.
-                services.AddSingleton(Cake.Frosting.HostRun.WithoutSideEffects());
+                services.AddSingleton(Cake.Frosting.SideEffects.None);
             }
         });
 

@@ -6,7 +6,7 @@ namespace JenkinsOnEcs.Build.Tests.Support;
 /// Cake's own execution strategy, recording the tasks in the order the engine runs them, and optionally
 /// not running their bodies: the graph is then tested without side effects (as Cake.Frosting's host tests do).
 /// Setup and teardown still run, so settings are validated as in a real run; BuildRun then marks the run a dry run
-/// (HostRun), so that setup asks neither docker nor a registry and takes no lock.
+/// (SideEffects.None), so that setup asks neither docker nor a registry and takes no lock.
 /// </summary>
 /// <remarks>
 /// <paramref name="body"/>, where given, runs instead of the bodies of a run that runs none: a test's stand-in for
