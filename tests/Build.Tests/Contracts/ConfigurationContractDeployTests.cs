@@ -13,31 +13,22 @@ public sealed class ConfigurationContractDeployTests(StandInImages standIns, Loc
     public async Task Deploy_with_a_configuration_key_not_in_the_contract_fails_naming_it_before_anything_is_built_or_deployed()
     {
         Requires.CfnLint();
-        using var aws = moto.UseFor();
-        using var repository = Repository.Copy();
+        using var deploy = new DeployScenario(standIns, registry, moto, "badkey");
+        var (environment, prefix, repository) = (deploy.Environment, deploy.Prefix, deploy.Repository);
         var casc = repository.Path("images", "jenkins-master", "casc", "jenkins.yaml");
         // The attribute the image carried before core 2.543 dropped it from DefaultCrumbIssuer.
         File.WriteAllText(casc, File.ReadAllText(casc).Replace("  crumbIssuer: \"standard\"", "  crumbIssuer:\n    standard:\n      excludeClientIPFromCrumb: true"));
-        var environment = repository.WriteDeployEnvironment("badkey");
-        var prefix = standIns.Prefix + "-badkey";
 
-        try
-        {
-            var run = await BuildRun.RunAsync(repository.Root, runTasks: true, [.. standIns.Arguments(prefix), $"--registry={registry.Host}", $"--environment={environment}", "--target=Deploy"]);
+        var run = await deploy.RunAsync("Deploy");
 
-            Assert.NotEqual(0, run.ExitCode);
-            Assert.Contains("images/jenkins-master/casc/jenkins.yaml: jenkins.crumbIssuer.standard.excludeClientIPFromCrumb is not an attribute of DefaultCrumbIssuer", run.Output);
-            Assert.Contains("run tools/contracts/regenerate.sh", run.Output);
-            Assert.Empty(run.Executed);
-            Assert.Empty(standIns.ImagesWithPrefix(prefix));
-            Assert.False(File.Exists(repository.Path("images", "jenkins-master", "rendered", "casc", "ecs-cloud.yaml")), "the cloud was rendered");
-            using var cloudFormation = new CloudFormationClient(AwsSession.Create("eu-west-1"));
-            Assert.Null(await cloudFormation.DescribeStackAsync($"{environment}-jenkins-network", default));
-        }
-        finally
-        {
-            standIns.RemoveImages(prefix, registry.Host);
-        }
+        Assert.NotEqual(0, run.ExitCode);
+        Assert.Contains("images/jenkins-master/casc/jenkins.yaml: jenkins.crumbIssuer.standard.excludeClientIPFromCrumb is not an attribute of DefaultCrumbIssuer", run.Output);
+        Assert.Contains("run tools/contracts/regenerate.sh", run.Output);
+        Assert.Empty(run.Executed);
+        Assert.Empty(standIns.ImagesWithPrefix(prefix));
+        Assert.False(File.Exists(repository.Path("images", "jenkins-master", "rendered", "casc", "ecs-cloud.yaml")), "the cloud was rendered");
+        using var cloudFormation = new CloudFormationClient(AwsSession.Create("eu-west-1"));
+        Assert.Null(await cloudFormation.DescribeStackAsync($"{environment}-jenkins-network", default));
     }
 
     [Fact]

@@ -16,110 +16,90 @@ public sealed class DeployTests(StandInImages standIns, LocalRegistry registry, 
     {
         Requires.CfnLint();
         Requires.NginxOnPath();
-        using var aws = moto.UseFor();
-        using var repository = Repository.Copy();
-        var environment = repository.WriteDeployEnvironment("dep");
-        var prefix = standIns.Prefix + "-dep";
-        string[] arguments = [.. standIns.Arguments(prefix), $"--registry={registry.Host}", $"--environment={environment}", "--target=Deploy"];
+        using var deploy = new DeployScenario(standIns, registry, moto, "dep");
+        var (environment, prefix) = (deploy.Environment, deploy.Prefix);
 
-        try
+        var first = await deploy.RunAsync("Deploy");
+        Assert.True(first.ExitCode == 0, first.Output);
+        Assert.Contains("runs no containers", first.Output);
+        // The image branch ran beside the stacks (the recorded start and end times, not wall time): the agents'
+        // build started before DeployInfrastructure ended and ended after it started; task definitions came after both.
+        var stacks = first.Of("DeployInfrastructure");
+        var agents = first.Of("BuildAgentImages");
+        Assert.True(agents.Start < stacks.End && agents.End > stacks.Start, $"BuildAgentImages ({agents.Start}..{agents.End}) did not overlap DeployInfrastructure ({stacks.Start}..{stacks.End})");
+        Assert.True(first.Of("BuildMasterImage").Start < stacks.End, "the master's image was built only after the stacks");
+        var register = first.Of("RegisterTaskDefinitions");
+        Assert.True(new[] { "DeployInfrastructure", "PushMasterImage", "PushNginxImage", "PushAgentImages" }.All(t => register.Start >= first.Of(t).End), "task definitions were registered before the stacks and every push had ended");
+
+        // The proxy's image knows no upstream: its task definition gives the stacks' internal load balancer.
+        Assert.Contains("nginx -t passed", first.Output);
+
+        using var ecs = new EcsClient(AwsSession.Create("eu-west-1"));
+        foreach (var part in new[] { "master", "proxy" })
         {
-            var first = await BuildRun.RunAsync(repository.Root, runTasks: true, arguments);
-            Assert.True(first.ExitCode == 0, first.Output);
-            Assert.Contains("runs no containers", first.Output);
-            // The image branch ran beside the stacks (the recorded start and end times, not wall time): the agents'
-            // build started before DeployInfrastructure ended and ended after it started; task definitions came after both.
-            var stacks = first.Of("DeployInfrastructure");
-            var agents = first.Of("BuildAgentImages");
-            Assert.True(agents.Start < stacks.End && agents.End > stacks.Start, $"BuildAgentImages ({agents.Start}..{agents.End}) did not overlap DeployInfrastructure ({stacks.Start}..{stacks.End})");
-            Assert.True(first.Of("BuildMasterImage").Start < stacks.End, "the master's image was built only after the stacks");
-            var register = first.Of("RegisterTaskDefinitions");
-            Assert.True(new[] { "DeployInfrastructure", "PushMasterImage", "PushNginxImage", "PushAgentImages" }.All(t => register.Start >= first.Of(t).End), "task definitions were registered before the stacks and every push had ended");
-
-            // The proxy's image knows no upstream: its task definition gives the stacks' internal load balancer.
-            Assert.Contains("nginx -t passed", first.Output);
-
-            using var ecs = new EcsClient(AwsSession.Create("eu-west-1"));
-            foreach (var part in new[] { "master", "proxy" })
+            var service = await ecs.DescribeServiceAsync($"{environment}-jenkins-master", $"{environment}-jenkins-{part}", default);
+            Assert.NotNull(service);
+            Assert.EndsWith($":task-definition/{environment}-jenkins-{part}:1", (string)service["taskDefinition"]!);
+            var task = await ecs.DescribeLatestTaskDefinitionAsync($"{environment}-jenkins-{part}", default);
+            Assert.Matches($@"^{Regex.Escape(registry.Host)}/{Regex.Escape(prefix)}/[a-z-]+@sha256:[0-9a-f]{{64}}$", (string)task!.Value.Definition["containerDefinitions"]![0]!["image"]!);
+            if (part == "proxy")
             {
-                var service = await ecs.DescribeServiceAsync($"{environment}-jenkins-master", $"{environment}-jenkins-{part}", default);
-                Assert.NotNull(service);
-                Assert.EndsWith($":task-definition/{environment}-jenkins-{part}:1", (string)service["taskDefinition"]!);
-                var task = await ecs.DescribeLatestTaskDefinitionAsync($"{environment}-jenkins-{part}", default);
-                Assert.Matches($@"^{Regex.Escape(registry.Host)}/{Regex.Escape(prefix)}/[a-z-]+@sha256:[0-9a-f]{{64}}$", (string)task!.Value.Definition["containerDefinitions"]![0]!["image"]!);
-                if (part == "proxy")
-                {
-                    var variables = task.Value.Definition["containerDefinitions"]![0]!["environment"]!.AsArray().ToDictionary(e => (string)e!["name"]!, e => (string)e!["value"]!);
-                    Assert.Matches(@"^https://internal\.[a-z0-9.-]+:443$", variables["PROXY_UPSTREAM"]);
-                    Assert.Equal("127.0.0.1", variables["PROXY_RESOLVER"]);
-                }
+                var variables = task.Value.Definition["containerDefinitions"]![0]!["environment"]!.AsArray().ToDictionary(e => (string)e!["name"]!, e => (string)e!["value"]!);
+                Assert.Matches(@"^https://internal\.[a-z0-9.-]+:443$", variables["PROXY_UPSTREAM"]);
+                Assert.Equal("127.0.0.1", variables["PROXY_RESOLVER"]);
             }
+        }
 
-            // A created service describes what it was created with (ECS does; tools/moto/serve.py makes moto do it),
-            // so the second deploy changes nothing.
-            var second = await BuildRun.RunAsync(repository.Root, runTasks: true, arguments);
-            Assert.True(second.ExitCode == 0, second.Output);
-            Assert.DoesNotContain(": building ", second.Output);
-            Assert.DoesNotContain(": pushed ", second.Output);
-            Assert.DoesNotContain(": registered ", second.Output);
-            Assert.DoesNotContain("change(s)", second.Output);
-            Assert.Equal(2, Regex.Matches(second.Output, ": already runs ").Count);
-        }
-        finally
-        {
-            standIns.RemoveImages(prefix, registry.Host);
-        }
+        // A created service describes what it was created with (ECS does; tools/moto/serve.py makes moto do it),
+        // so the second deploy changes nothing.
+        var second = await deploy.RunAsync("Deploy");
+        Assert.True(second.ExitCode == 0, second.Output);
+        Assert.DoesNotContain(": building ", second.Output);
+        Assert.DoesNotContain(": pushed ", second.Output);
+        Assert.DoesNotContain(": registered ", second.Output);
+        Assert.DoesNotContain("change(s)", second.Output);
+        Assert.Equal(2, Regex.Matches(second.Output, ": already runs ").Count);
     }
 
     [SkippableFact]
     public async Task An_edit_of_a_service_file_reaches_the_service_and_a_member_only_CreateService_takes_stops_the_deploy_before_anything_is_registered()
     {
         Requires.CfnLint();
-        using var aws = moto.UseFor();
-        using var repository = Repository.Copy();
-        var environment = repository.WriteDeployEnvironment("svc");
-        var prefix = standIns.Prefix + "-svc";
-        string[] arguments = [.. standIns.Arguments(prefix), $"--registry={registry.Host}", $"--environment={environment}", "--target=Deploy"];
+        using var deploy = new DeployScenario(standIns, registry, moto, "svc");
+        var (environment, repository) = (deploy.Environment, deploy.Repository);
         var serviceFile = repository.Path("ecs", "master-service.json");
         using var ecs = new EcsClient(AwsSession.Create("eu-west-1"));
         var (cluster, master) = ($"{environment}-jenkins-master", $"{environment}-jenkins-master");
 
-        try
-        {
-            var first = await BuildRun.RunAsync(repository.Root, runTasks: true, arguments);
-            Assert.True(first.ExitCode == 0, first.Output);
+        var first = await deploy.RunAsync("Deploy");
+        Assert.True(first.ExitCode == 0, first.Output);
 
-            var service = JsonNode.Parse(File.ReadAllText(serviceFile))!;
-            service["healthCheckGracePeriodSeconds"] = 900;
-            service["deploymentConfiguration"]!["deploymentCircuitBreaker"]!["rollback"] = false;
-            File.WriteAllText(serviceFile, service.ToJsonString());
-            var edited = await BuildRun.RunAsync(repository.Root, runTasks: true, arguments);
-            Assert.True(edited.ExitCode == 0, edited.Output);
-            Assert.Contains($"{master}: UpdateService will change ", edited.Output);
-            Assert.DoesNotContain(": registered ", edited.Output);
-            var described = (await ecs.DescribeServiceAsync(cluster, master, default))!;
-            Assert.Equal("""{"deploymentCircuitBreaker":{"enable":true,"rollback":false},"maximumPercent":100,"minimumHealthyPercent":0}""", described["deploymentConfiguration"]!.ToJsonString());
-            Assert.Equal(900, (int)described["healthCheckGracePeriodSeconds"]!);
-            Assert.Equal(2, (int)described["networkConfiguration"]!["awsvpcConfiguration"]!["subnets"]!.AsArray().Count);
+        var service = JsonNode.Parse(File.ReadAllText(serviceFile))!;
+        service["healthCheckGracePeriodSeconds"] = 900;
+        service["deploymentConfiguration"]!["deploymentCircuitBreaker"]!["rollback"] = false;
+        File.WriteAllText(serviceFile, service.ToJsonString());
+        var edited = await deploy.RunAsync("Deploy");
+        Assert.True(edited.ExitCode == 0, edited.Output);
+        Assert.Contains($"{master}: UpdateService will change ", edited.Output);
+        Assert.DoesNotContain(": registered ", edited.Output);
+        var described = (await ecs.DescribeServiceAsync(cluster, master, default))!;
+        Assert.Equal("""{"deploymentCircuitBreaker":{"enable":true,"rollback":false},"maximumPercent":100,"minimumHealthyPercent":0}""", described["deploymentConfiguration"]!.ToJsonString());
+        Assert.Equal(900, (int)described["healthCheckGracePeriodSeconds"]!);
+        Assert.Equal(2, (int)described["networkConfiguration"]!["awsvpcConfiguration"]!["subnets"]!.AsArray().Count);
 
-            // A create-only member, and a change that would register a new master revision: neither happens.
-            service["schedulingStrategy"] = "DAEMON";
-            File.WriteAllText(serviceFile, service.ToJsonString());
-            var task = repository.Path("ecs", "master.json");
-            File.WriteAllText(task, File.ReadAllText(task).Replace("\"stopTimeout\": 120", "\"stopTimeout\": 90", StringComparison.Ordinal));
-            var refused = await BuildRun.RunAsync(repository.Root, runTasks: true, arguments);
-            Assert.Equal(1, refused.ExitCode);
-            Assert.Contains($"ecs/master-service.json: \"schedulingStrategy\" is DAEMON in the file, REPLICA in the service. UpdateService cannot change this member of {master}", refused.Output);
-            Assert.Contains($"aws ecs delete-service --cluster {cluster} --service {master} --force", refused.Output);
-            // The images are built and pushed beside the stacks (their content tags: no task definition or service
-            // uses them), so only what comes after the check is held to not having run.
-            Assert.DoesNotContain(refused.Executed, t => t is "RegisterTaskDefinitions" or "BackupHome" or "DeployServices");
-            Assert.EndsWith($":task-definition/{master}:1", (string)(await ecs.DescribeLatestTaskDefinitionAsync(master, default))!.Value.Definition["taskDefinitionArn"]!);
-        }
-        finally
-        {
-            standIns.RemoveImages(prefix, registry.Host);
-        }
+        // A create-only member, and a change that would register a new master revision: neither happens.
+        service["schedulingStrategy"] = "DAEMON";
+        File.WriteAllText(serviceFile, service.ToJsonString());
+        var task = repository.Path("ecs", "master.json");
+        File.WriteAllText(task, File.ReadAllText(task).Replace("\"stopTimeout\": 120", "\"stopTimeout\": 90", StringComparison.Ordinal));
+        var refused = await deploy.RunAsync("Deploy");
+        Assert.Equal(1, refused.ExitCode);
+        Assert.Contains($"ecs/master-service.json: \"schedulingStrategy\" is DAEMON in the file, REPLICA in the service. UpdateService cannot change this member of {master}", refused.Output);
+        Assert.Contains($"aws ecs delete-service --cluster {cluster} --service {master} --force", refused.Output);
+        // The images are built and pushed beside the stacks (their content tags: no task definition or service
+        // uses them), so only what comes after the check is held to not having run.
+        Assert.DoesNotContain(refused.Executed, t => t is "RegisterTaskDefinitions" or "BackupHome" or "DeployServices");
+        Assert.EndsWith($":task-definition/{master}:1", (string)(await ecs.DescribeLatestTaskDefinitionAsync(master, default))!.Value.Definition["taskDefinitionArn"]!);
     }
 
     [SkippableFact]
@@ -127,20 +107,16 @@ public sealed class DeployTests(StandInImages standIns, LocalRegistry registry, 
     {
         Requires.CfnLint();
         Requires.Moto();
-        using var aws = moto.UseFor();
-        using var repository = Repository.Copy();
-        var environment = repository.WriteDeployEnvironment("mirror");
-        var prefix = standIns.Prefix + "-mirror";
 
         // A mirror that accepts connections and never answers: the lookup gives up after the registry client's bound.
         using var silent = new System.Net.Sockets.TcpListener(System.Net.IPAddress.Loopback, 0);
         silent.Start();
         var mirror = $"127.0.0.1:{((System.Net.IPEndPoint)silent.LocalEndpoint).Port}";
         const string node = "node:24.19.0-trixie-slim";
-        string[] bases = [.. standIns.Map.Select(m => $"--base-images={m.Key}={(m.Key == node ? $"{mirror}/library/node:24" : m.Value)}")];
+        using var deploy = new DeployScenario(standIns, registry, moto, "mirror", new() { BaseImages = standIns.Map.ToDictionary(m => m.Key, m => m.Key == node ? $"{mirror}/library/node:24" : m.Value) });
+        var (environment, prefix, repository) = (deploy.Environment, deploy.Prefix, deploy.Repository);
 
-        var run = await BuildRun.RunAsync(repository.Root, runTasks: true,
-            [.. bases, $"--image-prefix={prefix}", "--docker-build-network=host", $"--registry={registry.Host}", $"--environment={environment}", "--target=Deploy"]);
+        var run = await deploy.RunAsync("Deploy");
 
         Assert.Equal(1, run.ExitCode);
         Assert.Matches($@"Base images: asking [^\n]*{Regex.Escape(mirror)} for the digests of 6 images \(each request gives up after 20 s\)", run.Output);
@@ -160,20 +136,18 @@ public sealed class DeployTests(StandInImages standIns, LocalRegistry registry, 
     public async Task Deploy_without_aws_credentials_fails_with_the_sources_tried_before_anything_is_built_or_deployed()
     {
         Requires.CfnLint();
-        using var repository = Repository.Copy();
-        var environment = repository.WriteDeployEnvironment("nocred");
-        var prefix = standIns.Prefix + "-nocred";
-        BuildRun run;
+        using var deploy = new DeployScenario(standIns, registry, moto, "nocred");
+        var environment = deploy.Environment;
+        DeployRun run;
         using (AwsEnvironment.Isolated(new Dictionary<string, string?> { ["AWS_ENDPOINT_URL"] = moto.Url, ["AWS_REGION"] = "eu-west-1" }))
         {
-            run = await BuildRun.RunAsync(repository.Root, runTasks: true, [.. standIns.Arguments(prefix), $"--registry={registry.Host}", $"--environment={environment}", "--target=Deploy"]);
+            run = await deploy.RunAsync("Deploy");
         }
 
         Assert.NotEqual(0, run.ExitCode);
         Assert.Contains("No AWS credentials were found", run.Output);
         Assert.Contains("Fix: set AWS_PROFILE", run.Output);
         Assert.DoesNotContain(run.Executed, task => task.StartsWith("Build", StringComparison.Ordinal) || task.StartsWith("Push", StringComparison.Ordinal) || task == "RegisterTaskDefinitions" || task == "DeployServices");
-        using var aws = moto.UseFor();
         using var cloudFormation = new CloudFormationClient(AwsSession.Create("eu-west-1"));
         Assert.Null(await cloudFormation.DescribeStackAsync($"{environment}-jenkins-network", default));
     }

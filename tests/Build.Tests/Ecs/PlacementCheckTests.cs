@@ -81,13 +81,12 @@ public sealed class PlacementCheckTests(MotoServer moto, StandInImages standIns)
     {
         Requires.PartsOfRun("RegisterTaskDefinitions");
         Requires.Moto();
-        using var aws = moto.UseFor();
-        using var repository = Repository.Copy();
-        var environment = repository.WriteDeployEnvironment("fit", "\"jenkinsUpstream\": \"http://127.0.0.1:8080\"");
+        using var scenario = new DeployScenario(standIns, registry: null, moto, "fit", new(Settings: "\"jenkinsUpstream\": \"http://127.0.0.1:8080\""));
+        var (environment, repository) = (scenario.Environment, scenario.Repository);
         File.WriteAllText(repository.Path("images", "agents", "node", "agent.json"), """{ "cpu": 1024, "memory": 16384 }""");
 
         // The stand-in bases: a run that builds images resolves its base images' digests at setup, and Docker Hub is out of reach here.
-        var run = await BuildRun.RunAsync(repository.Root, runTasks: true, ["--target=RegisterTaskDefinitions", $"--environment={environment}", .. standIns.Arguments()]);
+        var run = await scenario.RunAsync("RegisterTaskDefinitions");
 
         Assert.True(run.ExitCode == 1, run.Output);
         Assert.Contains($"images/agents/node/agent.json: \"memory\" 16384 is more than its 7782 MiB for tasks on the agents' instance, AgentInstanceType c7i.xlarge. " +
@@ -106,12 +105,11 @@ public sealed class PlacementCheckTests(MotoServer moto, StandInImages standIns)
         Requires.PartsOfRun("Deploy");
         Requires.CfnLint();
         Requires.Moto();
-        using var aws = moto.UseFor();
-        using var repository = Repository.Copy();
-        var environment = repository.WriteDeployEnvironment("nofit");
+        using var scenario = new DeployScenario(standIns, registry: null, moto, "nofit");
+        var (environment, repository) = (scenario.Environment, scenario.Repository);
 
         // The stand-in bases: a run that builds images resolves its base images' digests at setup, and Docker Hub is out of reach here.
-        var run = await BuildRun.RunAsync(repository.Root, runTasks: true, ["--target=Deploy", $"--environment={environment}", "--master-cpu=2048", .. standIns.Arguments()]);
+        var run = await scenario.RunAsync("Deploy", "--master-cpu=2048");
 
         Assert.Equal(1, run.ExitCode);
         Assert.Contains("The master's cluster needs 2304 CPU units of its 2048", run.Output);
@@ -146,12 +144,11 @@ public sealed class PlacementCheckTests(MotoServer moto, StandInImages standIns)
         Requires.PartsOfRun("Deploy");
         Requires.CfnLint();
         Requires.Moto();
-        using var aws = moto.UseFor();
-        using var repository = Repository.Copy();
-        var environment = repository.WriteDeployEnvironment("toomany");
+        using var scenario = new DeployScenario(standIns, registry: null, moto, "toomany");
+        var (environment, repository) = (scenario.Environment, scenario.Repository);
 
         // The stand-in bases: a run that builds images resolves its base images' digests at setup, and Docker Hub is out of reach here.
-        var run = await BuildRun.RunAsync(repository.Root, runTasks: true, ["--target=Deploy", $"--environment={environment}", "--max-agents=2", .. standIns.Arguments()]);
+        var run = await scenario.RunAsync("Deploy", "--max-agents=2");
 
         Assert.Equal(1, run.ExitCode);
         Assert.Contains("maxAgents 2 lets the master start 2 agents of each of its 4 labels at once", run.Output);

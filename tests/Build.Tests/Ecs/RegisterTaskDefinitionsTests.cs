@@ -16,42 +16,32 @@ public sealed class RegisterTaskDefinitionsTests(StandInImages standIns, LocalRe
     public async Task Families_are_registered_with_the_pushed_digests_and_only_again_where_an_image_changed()
     {
         Requires.CfnLint();
-        using var aws = moto.UseFor();
-        using var repository = Repository.Copy();
-        var environment = repository.WriteDeployEnvironment("td", "\"jenkinsUpstream\": \"http://127.0.0.1:8080\"");
-        var prefix = standIns.Prefix + "-td";
-        string[] arguments = [.. standIns.Arguments(prefix), $"--registry={registry.Host}", $"--environment={environment}", "--target=RegisterTaskDefinitions"];
-        var infrastructure = await BuildRun.RunAsync(repository.Root, runTasks: true, "--target=DeployInfrastructure", $"--environment={environment}");
+        using var deploy = new DeployScenario(standIns, registry, moto, "td", new() { Settings = "\"jenkinsUpstream\": \"http://127.0.0.1:8080\"" });
+        var (environment, repository) = (deploy.Environment, deploy.Repository);
+        var infrastructure = await deploy.RunWithoutImagesAsync("DeployInfrastructure");
         Assert.True(infrastructure.ExitCode == 0, infrastructure.Output);
 
-        try
+        var first = await deploy.RunAsync("RegisterTaskDefinitions");
+        Assert.True(first.ExitCode == 0, first.Output);
+        var families = new[] { "master", "proxy", "agent-dotnet", "agent-java-maven", "agent-node", "agent-python" }.Select(f => $"{environment}-jenkins-{f}").ToList();
+        foreach (var family in families)
         {
-            var first = await BuildRun.RunAsync(repository.Root, runTasks: true, arguments);
-            Assert.True(first.ExitCode == 0, first.Output);
-            var families = new[] { "master", "proxy", "agent-dotnet", "agent-java-maven", "agent-node", "agent-python" }.Select(f => $"{environment}-jenkins-{f}").ToList();
-            foreach (var family in families)
-            {
-                Assert.Matches($@"{family}: registered arn:aws:ecs:eu-west-1:123456789012:task-definition/{family}:1", first.Output);
-            }
-
-            var second = await BuildRun.RunAsync(repository.Root, runTasks: true, arguments);
-            Assert.True(second.ExitCode == 0, second.Output);
-            Assert.DoesNotContain(": registered ", second.Output);
-            Assert.DoesNotContain(": pushed ", second.Output);
-            Assert.DoesNotContain(": building ", second.Output);
-            Assert.Equal(families.Count, Regex.Matches(second.Output, @": unchanged \(arn:aws:ecs:").Count);
-
-            File.AppendAllText(repository.Path("images", "agents", "node", "Dockerfile"), "\nLABEL changed=yes\n");
-            var third = await BuildRun.RunAsync(repository.Root, runTasks: true, arguments);
-            Assert.True(third.ExitCode == 0, third.Output);
-            Assert.Single(Regex.Matches(third.Output, ": building "));
-            Assert.Single(Regex.Matches(third.Output, ": pushed "));
-            Assert.Equal([$"{environment}-jenkins-agent-node: registered arn:aws:ecs:eu-west-1:123456789012:task-definition/{environment}-jenkins-agent-node:2"],
-                Regex.Matches(third.Output, @"\S+: registered \S+").Select(m => m.Value));
+            Assert.Matches($@"{family}: registered arn:aws:ecs:eu-west-1:123456789012:task-definition/{family}:1", first.Output);
         }
-        finally
-        {
-            standIns.RemoveImages(prefix, registry.Host);
-        }
+
+        var second = await deploy.RunAsync("RegisterTaskDefinitions");
+        Assert.True(second.ExitCode == 0, second.Output);
+        Assert.DoesNotContain(": registered ", second.Output);
+        Assert.DoesNotContain(": pushed ", second.Output);
+        Assert.DoesNotContain(": building ", second.Output);
+        Assert.Equal(families.Count, Regex.Matches(second.Output, @": unchanged \(arn:aws:ecs:").Count);
+
+        File.AppendAllText(repository.Path("images", "agents", "node", "Dockerfile"), "\nLABEL changed=yes\n");
+        var third = await deploy.RunAsync("RegisterTaskDefinitions");
+        Assert.True(third.ExitCode == 0, third.Output);
+        Assert.Single(Regex.Matches(third.Output, ": building "));
+        Assert.Single(Regex.Matches(third.Output, ": pushed "));
+        Assert.Equal([$"{environment}-jenkins-agent-node: registered arn:aws:ecs:eu-west-1:123456789012:task-definition/{environment}-jenkins-agent-node:2"],
+            Regex.Matches(third.Output, @"\S+: registered \S+").Select(m => m.Value));
     }
 }

@@ -19,11 +19,10 @@ public sealed class ThrottledDeployTests(StandInImages standIns, LocalRegistry r
     public async Task A_deploy_whose_every_aws_operation_is_throttled_three_times_first_succeeds()
     {
         Requires.CfnLint();
-        using var repository = Repository.Copy();
-        var plain = await DeployAsync(repository, moto.Url, "plain");
+        var plain = await DeployAsync(moto.Url, "plain");
 
         using var front = new ThrottlingFront(moto.Url, throttles: 3);
-        var throttled = await DeployAsync(repository, front.Url, "thr");
+        var throttled = await DeployAsync(front.Url, "thr");
 
         Assert.True(throttled.Run.ExitCode == 0, throttled.Run.Output);
         Assert.Contains("runs no containers", throttled.Run.Output);
@@ -35,23 +34,13 @@ public sealed class ThrottledDeployTests(StandInImages standIns, LocalRegistry r
             $"({front.Attempts.Count} operations, {front.Throttled} throttling answers)");
     }
 
-    private async Task<(BuildRun Run, TimeSpan Time)> DeployAsync(TemporaryRepository repository, string endpoint, string name)
+    private async Task<(DeployRun Run, TimeSpan Time)> DeployAsync(string endpoint, string name)
     {
-        using var aws = AwsEnvironment.WithKeys("testing", "eu-west-1", new Dictionary<string, string?> { ["AWS_ENDPOINT_URL"] = endpoint, ["AWS_SECRET_ACCESS_KEY"] = "testing" });
-        var environment = repository.WriteDeployEnvironment(name);
-        var prefix = standIns.Prefix + "-" + name;
-        string[] arguments = [.. standIns.Arguments(prefix), $"--registry={registry.Host}", $"--environment={environment}", "--target=Deploy"];
+        using var deploy = new DeployScenario(standIns, registry, moto, name, new() { AwsEndpoint = endpoint });
         var clock = Stopwatch.StartNew();
-        try
-        {
-            var run = await BuildRun.RunAsync(repository.Root, runTasks: true, arguments);
-            clock.Stop();
-            Assert.True(run.ExitCode == 0, run.Output);
-            return (run, clock.Elapsed);
-        }
-        finally
-        {
-            standIns.RemoveImages(prefix, registry.Host);
-        }
+        var run = await deploy.RunAsync("Deploy");
+        clock.Stop();
+        Assert.True(run.ExitCode == 0, run.Output);
+        return (run, clock.Elapsed);
     }
 }

@@ -23,11 +23,6 @@ public sealed class DeployerPolicyCallsTests(StandInImages standIns, LocalRegist
     public async Task Every_call_of_a_local_deploy_plan_rollback_backup_and_restore_is_granted_by_the_deployers_policy()
     {
         Requires.CfnLint();
-        using var aws = moto.UseFor();
-        using var repository = Repository.Copy();
-        var environment = repository.WriteDeployEnvironment("iam");
-        var prefix = standIns.Prefix + "-iam";
-        using var proxy = new RecordingAwsProxy(new Uri(moto.Url), RestOperation);
         using var backup = new LoopbackHttpServer(request => (request.Method, request.Path) switch
         {
             ("PUT", "/backup-jobs") => (200, Json, """{ "BackupJobId": "job-1" }"""),
@@ -36,43 +31,40 @@ public sealed class DeployerPolicyCallsTests(StandInImages standIns, LocalRegist
             ("GET", "/restore-jobs/restore-1") => (200, Json, """{ "RestoreJobId": "restore-1", "Status": "COMPLETED", "PercentDone": "100.0", "CreatedResourceArn": "arn:aws:elasticfilesystem:eu-west-1:123456789012:file-system/fs-0new" }"""),
             var other => (404, Json, $$"""{ "Code": "ResourceNotFoundException", "Message": "{{other}} not expected", "Type": "User" }"""),
         });
-        using var throughProxy = new EnvironmentScope(new Dictionary<string, string?> { ["AWS_ENDPOINT_URL"] = proxy.Url, ["AWS_ENDPOINT_URL_BACKUP"] = backup.Url });
-        string[] common = [.. standIns.Arguments(prefix), $"--registry={registry.Host}", $"--environment={environment}"];
-
-        try
+        using var deploy = new DeployScenario(standIns, registry, moto, "iam", new()
         {
-            var runs = new Dictionary<string, int>();
-            foreach (string[] target in (string[][])[["--target=Deploy"], ["--target=Plan"], ["--target=Rollback", "--revision=1"], ["--target=BackupHome"], ["--target=RestoreHome", $"--recovery-point={RecoveryPoint}"]])
-            {
-                var before = proxy.Actions.Count + backup.Requests.Count;
-                var run = await BuildRun.RunAsync(repository.Root, runTasks: true, [.. common, .. target]);
-                Assert.True(run.ExitCode == 0, $"{target[0]}: {run.Output}");
-                runs[target[0]["--target=".Length..]] = proxy.Actions.Count + backup.Requests.Count - before;
-            }
+            RecordAwsRequests = true,
+            RestOperations = RestOperation,
+            AwsVariables = new Dictionary<string, string?> { ["AWS_ENDPOINT_URL_BACKUP"] = backup.Url },
+        });
 
-            var backupActions = backup.Requests.Select(r => RecordingAwsProxy.ActionOf(r.Method, r.Path, r.Headers, r.Body, RestOperation) ?? $"unread {r.Method} {r.Path}");
-            var actions = proxy.Actions.Concat(backupActions).ToList();
-            var policy = DeployerPolicy.Load();
-            var distinct = actions.Distinct(StringComparer.Ordinal).Order(StringComparer.Ordinal).ToList();
-            output.WriteLine($"calls per run: {string.Join(", ", runs.Select(r => $"{r.Key} {r.Value}"))}; {actions.Count} calls, {distinct.Count} distinct actions:");
-            output.WriteLine(string.Join(Environment.NewLine, distinct));
-
-            Assert.Empty(proxy.Unread);
-            var missing = distinct.Where(a => !policy.GrantsDirectly(a)).ToList();
-            Assert.True(missing.Count == 0, $"{DeployerPolicy.File} does not grant {string.Join(", ", missing)}, which a local run sent.");
-
-            // The runs reached every kind of change, so the check above covered them.
-            Assert.Subset(distinct.ToHashSet(), new HashSet<string>
-            {
-                "cloudformation:CreateChangeSet", "cloudformation:ExecuteChangeSet", "ecs:RegisterTaskDefinition", "ecs:CreateService",
-                "dynamodb:PutItem", "dynamodb:DeleteItem", "route53:ListHostedZones", "secretsmanager:DescribeSecret",
-                "backup:StartBackupJob", "backup:DescribeBackupJob", "backup:StartRestoreJob", "backup:DescribeRestoreJob",
-            });
-        }
-        finally
+        var runs = new Dictionary<string, int>();
+        foreach (string[] target in (string[][])[["Deploy"], ["Plan"], ["Rollback", "--revision=1"], ["BackupHome"], ["RestoreHome", $"--recovery-point={RecoveryPoint}"]])
         {
-            standIns.RemoveImages(prefix, registry.Host);
+            var before = backup.Requests.Count;
+            var run = await deploy.RunAsync(target[0], target[1..]);
+            Assert.True(run.ExitCode == 0, $"{target[0]}: {run.Output}");
+            runs[target[0]] = run.AwsRequests.Count + backup.Requests.Count - before;
         }
+
+        var backupActions = backup.Requests.Select(r => RecordingAwsProxy.ActionOf(r.Method, r.Path, r.Headers, r.Body, RestOperation) ?? $"unread {r.Method} {r.Path}");
+        var actions = deploy.AwsRequests.Concat(backupActions).ToList();
+        var policy = DeployerPolicy.Load();
+        var distinct = actions.Distinct(StringComparer.Ordinal).Order(StringComparer.Ordinal).ToList();
+        output.WriteLine($"calls per run: {string.Join(", ", runs.Select(r => $"{r.Key} {r.Value}"))}; {actions.Count} calls, {distinct.Count} distinct actions:");
+        output.WriteLine(string.Join(Environment.NewLine, distinct));
+
+        Assert.Empty(deploy.UnreadAwsRequests);
+        var missing = distinct.Where(a => !policy.GrantsDirectly(a)).ToList();
+        Assert.True(missing.Count == 0, $"{DeployerPolicy.File} does not grant {string.Join(", ", missing)}, which a local run sent.");
+
+        // The runs reached every kind of change, so the check above covered them.
+        Assert.Subset(distinct.ToHashSet(), new HashSet<string>
+        {
+            "cloudformation:CreateChangeSet", "cloudformation:ExecuteChangeSet", "ecs:RegisterTaskDefinition", "ecs:CreateService",
+            "dynamodb:PutItem", "dynamodb:DeleteItem", "route53:ListHostedZones", "secretsmanager:DescribeSecret",
+            "backup:StartBackupJob", "backup:DescribeBackupJob", "backup:StartRestoreJob", "backup:DescribeRestoreJob",
+        });
     }
 
     // The REST operations the build sends (botocore's route53 and backup models, their "http" traits).

@@ -27,45 +27,35 @@ public sealed class DeployLockTests(StandInImages standIns, LocalRegistry regist
     {
         Requires.CfnLint();
         Requires.Docker();
-        using var aws = moto.UseFor();
-        using var repository = Repository.Copy();
-        var environment = repository.WriteDeployEnvironment("two");
-        var prefix = standIns.Prefix + "-two";
-        string[] arguments = [.. standIns.Arguments(prefix), $"--registry={registry.Host}", $"--environment={environment}", "--target=Deploy"];
-        try
-        {
-            using var first = BuildProcess.Start(repository.Root, arguments);
-            using var second = BuildProcess.Start(repository.Root, arguments);
-            var codes = new[] { first.WaitForExit(600), second.WaitForExit(600) };
-            var (winner, loser) = codes[0] == 0 ? (first, second) : (second, first);
-            Assert.True(codes.Count(c => c == 0) == 1, $"exit codes {codes[0]}, {codes[1]}:\n{first.Output}\n----\n{second.Output}");
-            Assert.Contains($"Another deploy of {environment} is running: its deploy lock is held by no CI job, host {Environment.MachineName}, pid {winner.Id}, target Deploy since ", loser.Output);
-            Assert.Contains("Nothing was changed.", loser.Output);
-            Assert.DoesNotContain("\nValidateTemplates\n", loser.Output);
-            Assert.Contains($"Released the deploy lock of {environment}", winner.Output);
+        using var deploy = new DeployScenario(standIns, registry, moto, "two");
+        var environment = deploy.Environment;
+        string[] arguments = deploy.Arguments("Deploy");
+        using var first = BuildProcess.Start(deploy.Root, arguments);
+        using var second = BuildProcess.Start(deploy.Root, arguments);
+        var codes = new[] { first.WaitForExit(600), second.WaitForExit(600) };
+        var (winner, loser) = codes[0] == 0 ? (first, second) : (second, first);
+        Assert.True(codes.Count(c => c == 0) == 1, $"exit codes {codes[0]}, {codes[1]}:\n{first.Output}\n----\n{second.Output}");
+        Assert.Contains($"Another deploy of {environment} is running: its deploy lock is held by no CI job, host {Environment.MachineName}, pid {winner.Id}, target Deploy since ", loser.Output);
+        Assert.Contains("Nothing was changed.", loser.Output);
+        Assert.DoesNotContain("\nValidateTemplates\n", loser.Output);
+        Assert.Contains($"Released the deploy lock of {environment}", winner.Output);
 
-            using var cloudFormation = new QueryProtocolClient(AwsSession.Create("eu-west-1"), AwsService.CloudFormation);
-            var summaries = (await cloudFormation.CallAsync("ListStacks", [], default)).Descendants().Where(e => e.Name.LocalName == "member" && e.Elements().Any(c => c.Name.LocalName == "StackName")).ToList();
-            var ours = summaries.Select(s => (Name: Child(s, "StackName"), Status: Child(s, "StackStatus"))).Where(s => s.Name.StartsWith(environment + "-", StringComparison.Ordinal) && s.Status != "DELETE_COMPLETE").ToList();
-            Assert.Equal(StackCatalog.Load(Repository.Root).Count, ours.Count);
-            Assert.Equal(ours.Count, ours.Select(s => s.Name).Distinct().Count());
-        }
-        finally
-        {
-            standIns.RemoveImages(prefix, registry.Host);
-        }
+        using var cloudFormation = new QueryProtocolClient(AwsSession.Create("eu-west-1"), AwsService.CloudFormation);
+        var summaries = (await cloudFormation.CallAsync("ListStacks", [], default)).Descendants().Where(e => e.Name.LocalName == "member" && e.Elements().Any(c => c.Name.LocalName == "StackName")).ToList();
+        var ours = summaries.Select(s => (Name: Child(s, "StackName"), Status: Child(s, "StackStatus"))).Where(s => s.Name.StartsWith(environment + "-", StringComparison.Ordinal) && s.Status != "DELETE_COMPLETE").ToList();
+        Assert.Equal(StackCatalog.Load(Repository.Root).Count, ours.Count);
+        Assert.Equal(ours.Count, ours.Select(s => s.Name).Distinct().Count());
     }
 
     [SkippableFact]
     public async Task A_live_lock_refuses_a_deploy_that_changes_nothing_and_break_lock_takes_it_while_plan_and_dry_run_need_none()
     {
         Requires.CfnLint();
-        using var aws = moto.UseFor();
-        using var repository = Repository.Copy();
-        var environment = repository.WriteDeployEnvironment("brk");
+        using var deploy = new DeployScenario(standIns, registry, moto, "brk");
+        var environment = deploy.Environment;
         await HoldAsync(environment, "no CI job, host ghost, pid 999999, target Deploy", DateTimeOffset.UtcNow.AddMinutes(10));
 
-        var refused = await BuildRun.RunAsync(repository.Root, runTasks: true, $"--environment={environment}", "--target=DeployInfrastructure", "--exclusive");
+        var refused = await deploy.RunWithoutImagesAsync("DeployInfrastructure", "--exclusive");
         Assert.NotEqual(0, refused.ExitCode);
         Assert.Contains($"Another deploy of {environment} is running: its deploy lock is held by no CI job, host ghost, pid 999999, target Deploy since ", refused.Output);
         Assert.Contains("--break-lock", refused.Output);
@@ -73,14 +63,14 @@ public sealed class DeployLockTests(StandInImages standIns, LocalRegistry regist
         using var cloudFormation = new CloudFormationClient(AwsSession.Create("eu-west-1"));
         Assert.Null(await cloudFormation.DescribeStackAsync($"{environment}-jenkins-network", default));
 
-        var plan = await BuildRun.RunAsync(repository.Root, runTasks: true, [$"--environment={environment}", "--target=Plan", "--exclusive", $"--registry={registry.Host}", .. standIns.Arguments(standIns.Prefix + "-brk")]);
+        var plan = await deploy.RunAsync("Plan", "--exclusive");
         Assert.True(plan.ExitCode == 0, plan.Output);
         Assert.DoesNotContain("deploy lock", plan.Output);
-        var dryRun = await BuildRun.RunAsync(repository.Root, runTasks: true, $"--environment={environment}", "--target=Deploy", "--dryrun");
+        var dryRun = await deploy.RunWithoutImagesAsync("Deploy", "--dryrun");
         Assert.True(dryRun.ExitCode == 0, dryRun.Output);
         Assert.DoesNotContain("deploy lock", dryRun.Output);
 
-        var broken = await BuildRun.RunAsync(repository.Root, runTasks: true, $"--environment={environment}", "--target=DeployInfrastructure", "--exclusive", "--break-lock");
+        var broken = await deploy.RunWithoutImagesAsync("DeployInfrastructure", "--exclusive", "--break-lock");
         Assert.True(broken.ExitCode == 0, broken.Output);
         Assert.Contains($"Broke the deploy lock of {environment} (--break-lock), which was held by no CI job, host ghost, pid 999999, target Deploy since ", broken.Output);
         Assert.Contains($"Released the deploy lock of {environment}", broken.Output);
@@ -91,12 +81,11 @@ public sealed class DeployLockTests(StandInImages standIns, LocalRegistry regist
     public async Task An_expired_lock_of_a_dead_run_is_taken_over_with_a_line_saying_so()
     {
         Requires.CfnLint();
-        using var aws = moto.UseFor();
-        using var repository = Repository.Copy();
-        var environment = repository.WriteDeployEnvironment("exp");
+        using var deploy = new DeployScenario(standIns, registry, moto, "exp");
+        var environment = deploy.Environment;
         await HoldAsync(environment, "GitHub Actions run https://github.com/acme/jenkins/actions/runs/42, host gone, pid 999998, target Deploy", DateTimeOffset.UtcNow.AddMinutes(-1));
 
-        var run = await BuildRun.RunAsync(repository.Root, runTasks: true, $"--environment={environment}", "--target=DeployInfrastructure", "--exclusive");
+        var run = await deploy.RunWithoutImagesAsync("DeployInfrastructure", "--exclusive");
         Assert.True(run.ExitCode == 0, run.Output);
         Assert.Contains($"Took over the deploy lock of {environment}: its lease had expired, so its run ended without releasing it (killed?); it was held by GitHub Actions run https://github.com/acme/jenkins/actions/runs/42, host gone, pid 999998", run.Output);
         Assert.Contains($"Released the deploy lock of {environment}", run.Output);

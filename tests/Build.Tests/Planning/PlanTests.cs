@@ -22,94 +22,82 @@ public sealed partial class PlanTests(StandInImages standIns, LocalRegistry regi
     public async Task After_a_deploy_and_a_change_the_plan_names_every_change_and_changes_nothing()
     {
         Requires.CfnLint();
-        using var aws = moto.UseFor();
-        using var repository = Repository.Copy();
-        var environment = repository.WriteDeployEnvironment("pln");
-        var prefix = standIns.Prefix + "-pln";
-        string[] arguments = [.. standIns.Arguments(prefix), $"--registry={registry.Host}", $"--environment={environment}"];
+        using var scenario = new DeployScenario(standIns, registry, moto, "pln");
+        var (environment, prefix, repository) = (scenario.Environment, scenario.Prefix, scenario.Repository);
 
-        try
-        {
-            var deploy = await BuildRun.RunAsync(repository.Root, runTasks: true, [.. arguments, "--target=Deploy"]);
-            Assert.True(deploy.ExitCode == 0, deploy.Output);
+        var deploy = await scenario.RunAsync("Deploy");
+        Assert.True(deploy.ExitCode == 0, deploy.Output);
 
-            // The change: the master's task definition, one agent's image, one service member and one stack's parameter.
-            var master = repository.Path("ecs", "master.json");
-            File.WriteAllText(master, File.ReadAllText(master).Replace("\"stopTimeout\": 120", "\"stopTimeout\": 90", StringComparison.Ordinal));
-            File.WriteAllText(repository.Path("images", "agents", "node", "plan-test.txt"), "a new file in the build context: a new content tag\n");
-            var serviceFile = repository.Path("ecs", "master-service.json");
-            var service = JsonNode.Parse(File.ReadAllText(serviceFile))!;
-            service["healthCheckGracePeriodSeconds"] = 900;
-            File.WriteAllText(serviceFile, service.ToJsonString());
+        // The change: the master's task definition, one agent's image, one service member and one stack's parameter.
+        var master = repository.Path("ecs", "master.json");
+        File.WriteAllText(master, File.ReadAllText(master).Replace("\"stopTimeout\": 120", "\"stopTimeout\": 90", StringComparison.Ordinal));
+        File.WriteAllText(repository.Path("images", "agents", "node", "plan-test.txt"), "a new file in the build context: a new content tag\n");
+        var serviceFile = repository.Path("ecs", "master-service.json");
+        var service = JsonNode.Parse(File.ReadAllText(serviceFile))!;
+        service["healthCheckGracePeriodSeconds"] = 900;
+        File.WriteAllText(serviceFile, service.ToJsonString());
 
-            var before = await SnapshotAsync(environment, prefix);
-            var plan = await BuildRun.RunAsync(repository.Root, runTasks: true, [.. arguments, "--target=Plan", "--parameters=AlarmEmail=ops@example.com"]);
-            var after = await SnapshotAsync(environment, prefix);
+        var before = await SnapshotAsync(environment, prefix);
+        var plan = await scenario.RunAsync("Plan", "--parameters=AlarmEmail=ops@example.com");
+        var after = await SnapshotAsync(environment, prefix);
 
-            Assert.True(plan.ExitCode == 0, plan.Output);
-            Assert.Equal(["ValidateTemplates", "CheckPlacement", "CheckEnvironment", "RenderJenkinsConfig", "Plan"], plan.Executed);
-            Assert.DoesNotContain("deploy lock", plan.Output);
-            Assert.DoesNotContain(": building ", plan.Output);
-            Assert.DoesNotContain(": pushed ", plan.Output);
-            Assert.DoesNotContain(": registered ", plan.Output);
-            Assert.Equal(before, after);
+        Assert.True(plan.ExitCode == 0, plan.Output);
+        Assert.Equal(["ValidateTemplates", "CheckPlacement", "CheckEnvironment", "RenderJenkinsConfig", "Plan"], plan.Executed);
+        Assert.DoesNotContain("deploy lock", plan.Output);
+        Assert.DoesNotContain(": building ", plan.Output);
+        Assert.DoesNotContain(": pushed ", plan.Output);
+        Assert.DoesNotContain(": registered ", plan.Output);
+        Assert.Equal(before, after);
 
-            var json = JsonNode.Parse(File.ReadAllText(Path.Combine(repository.Root, "artifacts", "plan.json")))!;
-            var summary = json["summary"]!;
-            Assert.Equal(1, (int)summary["stacks"]!);
-            Assert.Equal(1, (int)summary["images"]!);
-            Assert.Equal(2, (int)summary["revisions"]!);
-            Assert.True((bool)summary["jenkinsRestarts"]!);
-            Assert.Equal($"Plan for {environment}: 1 stack to change, 1 image to build and push, 2 task definition revisions to register, 1 service to change; Jenkins restarts (running builds stop).", (string)summary["text"]!);
-            Assert.Equal([$"{environment}-jenkins-monitoring"], json["stacks"]!.AsArray().Where(s => (bool)s!["changes"]!).Select(s => (string)s!["name"]!));
+        var json = JsonNode.Parse(File.ReadAllText(Path.Combine(repository.Root, "artifacts", "plan.json")))!;
+        var summary = json["summary"]!;
+        Assert.Equal(1, (int)summary["stacks"]!);
+        Assert.Equal(1, (int)summary["images"]!);
+        Assert.Equal(2, (int)summary["revisions"]!);
+        Assert.True((bool)summary["jenkinsRestarts"]!);
+        Assert.Equal($"Plan for {environment}: 1 stack to change, 1 image to build and push, 2 task definition revisions to register, 1 service to change; Jenkins restarts (running builds stop).", (string)summary["text"]!);
+        Assert.Equal([$"{environment}-jenkins-monitoring"], json["stacks"]!.AsArray().Where(s => (bool)s!["changes"]!).Select(s => (string)s!["name"]!));
 
-            var images = json["images"]!.AsArray();
-            var node = images.Single(i => (string)i!["name"]! == "agent-node")!;
-            Assert.True((bool)node["push"]!);
-            Assert.Null((string?)node["digest"]);
-            Assert.Matches("^c-[0-9a-f]{20}$", (string)node["tag"]!);
-            Assert.All(images.Where(i => (string)i!["name"]! != "agent-node"), i => Assert.StartsWith("sha256:", (string)i!["digest"]!));
+        var images = json["images"]!.AsArray();
+        var node = images.Single(i => (string)i!["name"]! == "agent-node")!;
+        Assert.True((bool)node["push"]!);
+        Assert.Null((string?)node["digest"]);
+        Assert.Matches("^c-[0-9a-f]{20}$", (string)node["tag"]!);
+        Assert.All(images.Where(i => (string)i!["name"]! != "agent-node"), i => Assert.StartsWith("sha256:", (string)i!["digest"]!));
 
-            var definitions = json["taskDefinitions"]!.AsArray();
-            Assert.Equal([$"{environment}-jenkins-agent-node", $"{environment}-jenkins-master"], definitions.Where(d => (bool)d!["registers"]!).Select(d => (string)d!["family"]!).Order());
-            var masterDiff = (string)definitions.Single(d => (string)d!["family"]! == $"{environment}-jenkins-master")!["diff"]!;
-            Assert.StartsWith($"--- {environment}-jenkins-master:1 (latest ACTIVE)\n+++ {environment}-jenkins-master (as a Deploy would register it)\n@@ ", masterDiff);
-            Assert.Matches(MinusLine("\"stopTimeout\": 120"), masterDiff);
-            Assert.Matches(PlusLine("\"stopTimeout\": 90"), masterDiff);
-            Assert.True(masterDiff.Split('\n').Count(l => l.StartsWith('-') || l.StartsWith('+')) - 2 == 2, masterDiff);
-            var nodeDefinition = definitions.Single(d => (string)d!["family"]! == $"{environment}-jenkins-agent-node")!;
-            Assert.Matches(PlusLine($"\"image\": \"{Regex.Escape(registry.Host)}/{Regex.Escape(prefix)}/agent-node@<digest of :{node["tag"]}, known after its push>\""), (string)nodeDefinition["diff"]!);
-            Assert.Equal([$"<digest of :{node["tag"]}, known after its push>"], nodeDefinition["placeholders"]!.AsArray().Select(p => (string)p!));
+        var definitions = json["taskDefinitions"]!.AsArray();
+        Assert.Equal([$"{environment}-jenkins-agent-node", $"{environment}-jenkins-master"], definitions.Where(d => (bool)d!["registers"]!).Select(d => (string)d!["family"]!).Order());
+        var masterDiff = (string)definitions.Single(d => (string)d!["family"]! == $"{environment}-jenkins-master")!["diff"]!;
+        Assert.StartsWith($"--- {environment}-jenkins-master:1 (latest ACTIVE)\n+++ {environment}-jenkins-master (as a Deploy would register it)\n@@ ", masterDiff);
+        Assert.Matches(MinusLine("\"stopTimeout\": 120"), masterDiff);
+        Assert.Matches(PlusLine("\"stopTimeout\": 90"), masterDiff);
+        Assert.True(masterDiff.Split('\n').Count(l => l.StartsWith('-') || l.StartsWith('+')) - 2 == 2, masterDiff);
+        var nodeDefinition = definitions.Single(d => (string)d!["family"]! == $"{environment}-jenkins-agent-node")!;
+        Assert.Matches(PlusLine($"\"image\": \"{Regex.Escape(registry.Host)}/{Regex.Escape(prefix)}/agent-node@<digest of :{node["tag"]}, known after its push>\""), (string)nodeDefinition["diff"]!);
+        Assert.Equal([$"<digest of :{node["tag"]}, known after its push>"], nodeDefinition["placeholders"]!.AsArray().Select(p => (string)p!));
 
-            var masterService = json["services"]!.AsArray().Single(s => (string)s!["service"]! == $"{environment}-jenkins-master")!;
-            Assert.Equal($"{environment}-jenkins-master:<new revision>", (string)masterService["target"]!);
-            var changes = masterService["memberChanges"]!.AsArray();
-            Assert.Contains(changes, c => (string)c!["member"]! == "taskDefinition" && ((string)c["service"]!).EndsWith($":task-definition/{environment}-jenkins-master:1", StringComparison.Ordinal));
-            Assert.Contains(changes, c => (string)c!["member"]! == "healthCheckGracePeriodSeconds" && (string)c["file"]! == "900");
+        var masterService = json["services"]!.AsArray().Single(s => (string)s!["service"]! == $"{environment}-jenkins-master")!;
+        Assert.Equal($"{environment}-jenkins-master:<new revision>", (string)masterService["target"]!);
+        var changes = masterService["memberChanges"]!.AsArray();
+        Assert.Contains(changes, c => (string)c!["member"]! == "taskDefinition" && ((string)c["service"]!).EndsWith($":task-definition/{environment}-jenkins-master:1", StringComparison.Ordinal));
+        Assert.Contains(changes, c => (string)c!["member"]! == "healthCheckGracePeriodSeconds" && (string)c["file"]! == "900");
 
-            var markdown = File.ReadAllText(Path.Combine(repository.Root, "artifacts", "plan.md"));
-            Assert.Contains((string)summary["text"]!, markdown);
-            Assert.Contains("```diff", markdown);
-            Assert.Contains($"- `{environment}-jenkins-monitoring`: ", markdown);
-            Assert.Contains($"Restarts: {environment}-jenkins-master runs {environment}-jenkins-master:1; a new revision of {environment}-jenkins-master would be registered", markdown);
-            Assert.Contains((string)summary["text"]!, plan.Output);
-        }
-        finally
-        {
-            standIns.RemoveImages(prefix, registry.Host);
-        }
+        var markdown = File.ReadAllText(Path.Combine(repository.Root, "artifacts", "plan.md"));
+        Assert.Contains((string)summary["text"]!, markdown);
+        Assert.Contains("```diff", markdown);
+        Assert.Contains($"- `{environment}-jenkins-monitoring`: ", markdown);
+        Assert.Contains($"Restarts: {environment}-jenkins-master runs {environment}-jenkins-master:1; a new revision of {environment}-jenkins-master would be registered", markdown);
+        Assert.Contains((string)summary["text"]!, plan.Output);
     }
 
     [SkippableFact]
     public async Task A_plan_of_a_new_environment_plans_the_first_stack_marks_its_dependents_pending_and_leaves_nothing_behind()
     {
         Requires.CfnLint();
-        using var aws = moto.UseFor();
-        using var repository = Repository.Copy();
-        var environment = repository.WriteDeployEnvironment("new");
-        var prefix = standIns.Prefix + "-new";
+        using var scenario = new DeployScenario(standIns, registry, moto, "new");
+        var (environment, prefix, repository) = (scenario.Environment, scenario.Prefix, scenario.Repository);
 
-        var run = await BuildRun.RunAsync(repository.Root, runTasks: true, [.. standIns.Arguments(prefix), $"--registry={registry.Host}", $"--environment={environment}", "--target=Plan"]);
+        var run = await scenario.RunAsync("Plan");
 
         Assert.True(run.ExitCode == 0, run.Output);
         var json = JsonNode.Parse(File.ReadAllText(Path.Combine(repository.Root, "artifacts", "plan.json")))!;

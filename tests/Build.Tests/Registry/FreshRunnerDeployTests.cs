@@ -1,4 +1,3 @@
-using System.Collections.Concurrent;
 using System.Text.Json.Nodes;
 using System.Text.RegularExpressions;
 using JenkinsOnEcs.Build.Aws;
@@ -23,26 +22,13 @@ public sealed class FreshRunnerDeployTests(StandInImages standIns, LocalRegistry
     public async Task A_deploy_with_nothing_changed_on_an_empty_daemon_builds_pulls_pushes_registers_and_rolls_nothing()
     {
         Requires.CfnLint();
-        using var repository = Repository.Copy();
-        string environment;
-        using (moto.UseFor())
-        {
-            environment = repository.WriteDeployEnvironment("fresh");
-        }
-
         var prefix = standIns.Prefix + "-fresh";
         var bases = PushBases(prefix + "-bases");
-        string[] arguments = [.. bases.Select(b => $"--base-images={b.Key}={b.Value}"), $"--image-prefix={prefix}", "--docker-build-network=host",
-            $"--registry={registry.Host}", $"--environment={environment}", "--target=Deploy"];
+        using var deploy = new DeployScenario(standIns, registry, moto, "fresh", new() { BaseImages = bases, RecordAwsRequests = true });
 
         try
         {
-            BuildRun first;
-            using (moto.UseFor())
-            {
-                first = await BuildRun.RunAsync(repository.Root, runTasks: true, arguments);
-            }
-
+            var first = await deploy.RunAsync("Deploy");
             Assert.True(first.ExitCode == 0, first.Output);
             Assert.Contains(": building ", first.Output);
             Assert.DoesNotContain("is in no registry", first.Output); // every base was resolved from the registry
@@ -58,13 +44,7 @@ public sealed class FreshRunnerDeployTests(StandInImages standIns, LocalRegistry
             Assert.Empty(LocalImages(prefix));
             Assert.Empty(LocalImages(prefix + "-bases"));
 
-            using var counter = new AwsCallCounter(moto.Url);
-            BuildRun second;
-            using (AwsEnvironment.WithKeys("testing", "eu-west-1", new Dictionary<string, string?> { ["AWS_ENDPOINT_URL"] = counter.Url, ["AWS_SECRET_ACCESS_KEY"] = "testing" }))
-            {
-                second = await BuildRun.RunAsync(repository.Root, runTasks: true, arguments);
-            }
-
+            var second = await deploy.RunAsync("Deploy");
             Assert.True(second.ExitCode == 0, second.Output);
             Assert.DoesNotMatch(": building ", second.Output);
             Assert.Equal(6, Regex.Matches(second.Output, ": already in .*: nothing to build").Count);
@@ -72,12 +52,14 @@ public sealed class FreshRunnerDeployTests(StandInImages standIns, LocalRegistry
             Assert.Equal(tagsAfterFirst, await RegistryTags(prefix));
             Assert.Empty(LocalImages(prefix)); // nothing built or pulled
             Assert.Empty(LocalImages(prefix + "-bases"));
-            Assert.Equal(0, counter.Count("RegisterTaskDefinition"));
-            Assert.Equal(0, counter.Count("UpdateService") + counter.Count("CreateService"));
-            Assert.True(counter.Count("DescribeTaskDefinition") > 0, "the counter saw the run's ECS calls");
+            var calls = second.AwsRequests;
+            Assert.Equal(0, calls.Count(c => c == "ecs:RegisterTaskDefinition"));
+            Assert.Equal(0, calls.Count(c => c is "ecs:UpdateService" or "ecs:CreateService"));
+            Assert.True(calls.Contains("ecs:DescribeTaskDefinition"), "the recording proxy saw the run's ECS calls");
             Assert.Equal(2, Regex.Matches(second.Output, ": already runs ").Count);
-            Assert.Equal(0, counter.Count("ExecuteChangeSet") + counter.Count("CreateChangeSet"));
-            output.WriteLine($"AWS requests of the no-change Deploy on a fresh runner: {counter.Total} ({counter.Summary})");
+            Assert.Equal(0, calls.Count(c => c is "cloudformation:ExecuteChangeSet" or "cloudformation:CreateChangeSet"));
+            var tally = calls.GroupBy(c => c).OrderByDescending(g => g.Count()).ThenBy(g => g.Key, StringComparer.Ordinal).Select(g => $"{g.Key} {g.Count()}");
+            output.WriteLine($"AWS requests of the no-change Deploy on a fresh runner: {calls.Count} ({string.Join(", ", tally)})");
         }
         finally
         {
@@ -139,44 +121,5 @@ public sealed class FreshRunnerDeployTests(StandInImages standIns, LocalRegistry
         {
             Processes.Run("docker", ["rmi", name]);
         }
-    }
-}
-
-/// <summary>
-/// A loopback forwarder in front of moto that counts the AWS operations a run calls (X-Amz-Target of the JSON
-/// protocols, Action of the Query protocol); requests and answers pass unchanged.
-/// </summary>
-internal sealed class AwsCallCounter : IDisposable
-{
-    private readonly AwsFront _front;
-    private readonly ConcurrentQueue<string> _operations = new();
-
-    public AwsCallCounter(string motoUrl) => _front = new AwsFront(new Uri(motoUrl), Tally);
-
-    public int Port => _front.Port;
-
-    public string Url => _front.Url;
-
-    public int Count(string operation) => _operations.Count(o => o == operation);
-
-    public int Total => _operations.Count;
-
-    /// <summary>"DescribeStacks 7, …": each operation seen and how often, most frequent first.</summary>
-    public string Summary => string.Join(", ", _operations.GroupBy(o => o).OrderByDescending(g => g.Count()).ThenBy(g => g.Key, StringComparer.Ordinal).Select(g => $"{g.Key} {g.Count()}"));
-
-    public void Dispose() => _front.Dispose();
-
-    private Task<AwsFront.Answer> Tally(AwsFront.Request request, Func<Task<AwsFront.Answer>> forward)
-    {
-        if (request.Headers.GetValueOrDefault("X-Amz-Target") is { } target)
-        {
-            _operations.Enqueue(target[(target.LastIndexOf('.') + 1)..]);
-        }
-        else if (request.Text.Split('&').FirstOrDefault(p => p.StartsWith("Action=", StringComparison.Ordinal)) is { } action)
-        {
-            _operations.Enqueue(action["Action=".Length..]);
-        }
-
-        return forward();
     }
 }
