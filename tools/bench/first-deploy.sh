@@ -4,8 +4,8 @@
 #
 # A first Deploy: for every run a fresh moto_server and a fresh docker-registry (new ports, empty storage), a new
 # image prefix, and the daemon emptied of the images of earlier runs (their layers go with them, so no layer of
-# a toolchain is a cache hit). The bases are the tests' stand-ins (tests/standins/build-standins.sh of the first
-# repository), kept in the daemon. The templates' validation stamp is kept (made once per copy, untimed).
+# a toolchain is a cache hit). The bases are the tests' stand-ins (tests/standins/build-standins.sh of this script's
+# repository, for every repository), kept in the daemon. The templates' validation stamp is kept (made once per copy, untimed).
 #
 # Toolchains: each repository is copied once (its tracked and untracked, not ignored, files). Runs with more
 # than the repository's toolchains add copies of images/agents/<template> (default python), each with an ENV
@@ -95,8 +95,11 @@ json.dump(settings, open(path, "w"), indent=2)
 PY
 }
 
-bash "${repositories[0]}/tests/standins/build-standins.sh" >/dev/null
-mapfile -t base_arguments < <(python3 -c 'import json,sys; [print(f"--base-images={k}={v}") for k,v in json.load(open(sys.argv[1])).items()]' "${repositories[0]}/tests/standins/standins.json")
+# The stand-ins of this script's own repository for every repository measured: the same bases for all, and the
+# ones the daemon's other users (this repository's tests) build, so that this run does not replace theirs.
+own="$(cd "$here/../.." && pwd)"
+bash "$own/tests/standins/build-standins.sh" >/dev/null
+mapfile -t base_arguments < <(python3 -c 'import json,sys; [print(f"--base-images={k}={v}") for k,v in json.load(open(sys.argv[1])).items()]' "$own/tests/standins/standins.json")
 export AWS_ACCESS_KEY_ID=benchmark AWS_SECRET_ACCESS_KEY=benchmark NO_COLOR=1
 results="$out/results.tsv"
 [[ -f "$results" ]] || printf 'repository\tagents\trun\twall_s\texit\n' >"$results"
