@@ -34,14 +34,28 @@ public sealed class ImageBuilder(DockerEngine docker, BaseImageDigests baseImage
 
     /// <summary>
     /// Builds the images at most <see cref="ImageBuildOptions.Parallelism"/> at a time; every failure is reported, not
-    /// just the first. <paramref name="ready"/> gets each image as soon as it is at hand (built, or found), before the others end.
+    /// just the first. <paramref name="ready"/> gets each image as soon as it is at hand (built, or found), before the others end;
+    /// <paramref name="failed"/> each image that failed, as it failed (a stop is no failure).
     /// </summary>
-    public async Task<IReadOnlyList<BuiltImage>> BuildAllAsync(IReadOnlyList<ImageDefinition> images, ImageBuildOptions options, Action<BuiltImage>? ready = null)
+    public async Task<IReadOnlyList<BuiltImage>> BuildAllAsync(IReadOnlyList<ImageDefinition> images, ImageBuildOptions options, Action<BuiltImage>? ready = null, Action<string, Exception>? failed = null)
     {
         BuiltImage Ready(BuiltImage image)
         {
             ready?.Invoke(image);
             return image;
+        }
+
+        T Told<T>(ImageDefinition image, Func<T> work)
+        {
+            try
+            {
+                return work();
+            }
+            catch (Exception ex) when (ex is not OperationCanceledException)
+            {
+                failed?.Invoke(image.Name, ex);
+                throw;
+            }
         }
 
         docker.EnsureRunning();
@@ -53,7 +67,7 @@ public sealed class ImageBuilder(DockerEngine docker, BaseImageDigests baseImage
         var known = await InRegistryAsync(plans, options);
         var existing = Existing(plans.Where(p => !known.ContainsKey(p.Reference)).ToList(), options);
 
-        BuiltImage? AtHand((ImageDefinition Image, (PlannedImage? Value, Exception? Error) Plan) p)
+        BuiltImage? AtHand((ImageDefinition Image, (PlannedImage? Value, Exception? Error) Plan) p) => Told(p.Image, () =>
         {
             if (p.Plan.Error is { } error)
             {
@@ -66,12 +80,12 @@ public sealed class ImageBuilder(DockerEngine docker, BaseImageDigests baseImage
             var atHand = known.GetValueOrDefault(plan.Reference)
                 ?? (existing.GetValueOrDefault(plan.Reference) is { } id ? Build(plan, id, options, watch) : null);
             return atHand is null ? null : Ready(atHand);
-        }
+        });
 
         return await BoundedParallel.RunAsync(
             planned,
             options.Parallelism,
-            p => Task.Run(() => Ready(Build(p.Plan.Value!, null, options, Stopwatch.StartNew()))),
+            p => Task.Run(() => Told(p.Image, () => Ready(Build(p.Plan.Value!, null, options, Stopwatch.StartNew())))),
             AtHand);
     }
 

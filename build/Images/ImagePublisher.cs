@@ -4,6 +4,9 @@ using JenkinsOnEcs.Build.Registry;
 
 namespace JenkinsOnEcs.Build.Images;
 
+/// <summary>Told of each push as it ends, so that what a run pushed is handed on even when another push or a build fails.</summary>
+public sealed record PushOutcomes(Action<PushedImage> Pushed, Action<string, Exception> Failed);
+
 /// <summary>
 /// Pushes built images to the run's registry, at most the run's parallelism at a time; every failure is reported.
 /// A push may begin as soon as its image is built (<see cref="Begin"/>), while other images still build; the push
@@ -37,32 +40,51 @@ public sealed class ImagePublisher(RegistryTargets targets, ImagePusher pusher)
     }
 
     /// <summary>
-    /// Waits for every begun push to end, whatever its outcome: a build task that fails calls it, so that no push of
-    /// the run goes on after its task ended (the run's teardown removes the registry login the push uses).
+    /// Waits for every begun push to end, whatever its outcome, and tells <paramref name="outcomes"/> of each: a build
+    /// task that fails calls it, so that no push of the run goes on after its task ended (the run's teardown removes
+    /// the registry login the push uses), and so that the run still says what it pushed.
     /// </summary>
-    public async Task SettleAsync()
+    public async Task SettleAsync(PushOutcomes outcomes)
     {
-        foreach (var push in _begun.Values)
+        foreach (var (name, push) in _begun)
         {
             try
             {
-                await push;
+                await Told(name, push, outcomes);
             }
             catch (Exception)
             {
-                // Only waited for: the failed build is what the run reports; the next run pushes again.
+                // Told, not thrown: the failed build is what fails the run; the next run pushes again.
             }
         }
     }
 
-    public async Task<IReadOnlyList<PushedImage>> PublishAsync(IReadOnlyList<BuiltImage> images, ImageBuildOptions options, CancellationToken cancellationToken = default)
+    /// <summary>Pushes the images (or collects their begun pushes); <paramref name="outcomes"/> hears of each as it ends, before the others end.</summary>
+    public async Task<IReadOnlyList<PushedImage>> PublishAsync(IReadOnlyList<BuiltImage> images, ImageBuildOptions options, PushOutcomes outcomes, CancellationToken cancellationToken = default)
     {
         var (registry, login) = await targets.GetAsync(cancellationToken);
         return await BoundedParallel.RunAsync(
             images,
             options.Parallelism,
-            image => _begun.TryGetValue(image.Name, out var begun) ? begun : pusher.PushAsync(image, registry, login?.Directory, cancellationToken),
+            image => Told(image.Name, _begun.TryGetValue(image.Name, out var begun) ? begun : pusher.PushAsync(image, registry, login?.Directory, cancellationToken), outcomes),
             isFailure: ex => ex is BuildException or Aws.AwsServiceException,
             cancellationToken: cancellationToken);
+    }
+
+    private static async Task<PushedImage> Told(string image, Task<PushedImage> push, PushOutcomes outcomes)
+    {
+        PushedImage pushed;
+        try
+        {
+            pushed = await push;
+        }
+        catch (Exception ex) when (ex is not OperationCanceledException)
+        {
+            outcomes.Failed(image, ex);
+            throw;
+        }
+
+        outcomes.Pushed(pushed);
+        return pushed;
     }
 }

@@ -39,6 +39,10 @@ public enum StageOutput
 
     /// <summary>The agents the master may start at once, per toolchain (CheckPlacement), for Plan and the Deploy's summary.</summary>
     AgentCapacity,
+
+    /// <summary>The images whose build or push failed, by image name, with why, for the Deploy's summary.</summary>
+    [ByKey]
+    FailedImages,
 }
 
 /// <summary>
@@ -47,6 +51,16 @@ public enum StageOutput
 /// </summary>
 [AttributeUsage(AttributeTargets.Field, Inherited = false)]
 public sealed class ByKeyAttribute : Attribute;
+
+/// <summary>The step of an image that failed.</summary>
+public enum ImageStep
+{
+    Build,
+    Push,
+}
+
+/// <summary>An image whose build or push failed, and the failure's message.</summary>
+public sealed record ImageFailure(string Name, ImageStep Step, string Reason);
 
 /// <summary>Declares a value a task hands on to later tasks (<see cref="StageOutputs"/>).</summary>
 [AttributeUsage(AttributeTargets.Class, AllowMultiple = true, Inherited = false)]
@@ -81,7 +95,14 @@ public sealed class StageOutputs
 
     public KeyedHandoff<BuiltImage> BuiltImages { get; } = new("the built image");
 
+    /// <summary>
+    /// Each image as its push ends. A BuildAgentImages that fails hands on the agent pushes it began and that ended
+    /// (PushAgentImages, their producer otherwise, then never runs), so that a failed run's summary lists them.
+    /// </summary>
     public KeyedHandoff<PushedImage> PushedImages { get; } = new("the pushed image");
+
+    /// <summary>Each image whose build or push failed, as it failed (the other images of the run go on).</summary>
+    public KeyedHandoff<ImageFailure> FailedImages { get; } = new("the image's failure");
 
     public KeyedHandoff<TaskDefinitionRegistration> TaskDefinitions { get; } = new("the registered task definition");
 
@@ -108,4 +129,14 @@ public sealed class StageOutputs
             PushedImages.Set(image.Name, image);
         }
     }
+
+    public void Record(PushedImage image) => PushedImages.Set(image.Name, image);
+
+    /// <summary>Hands on each push of an image as it ends (<see cref="PushedImages"/>, <see cref="FailedImages"/>).</summary>
+    public PushOutcomes PushOutcomes => new(Record, RecordPushFailure);
+
+    public void RecordBuildFailure(string image, Exception failure) => FailedImages.Set(image, new ImageFailure(image, ImageStep.Build, failure.Message));
+
+    public void RecordPushFailure(string image, Exception failure) => FailedImages.Set(image, new ImageFailure(image, ImageStep.Push, failure.Message));
+
 }

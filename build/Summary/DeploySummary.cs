@@ -36,7 +36,8 @@ public static class DeploySummary
         }
 
         Line(text, "Stacks changed", tasks, StageOutput.StackDeployments, outputs.StackDeployments.TryGet(out var stacks) ? Stacks(stacks, end.Succeeded || stacks.Count == StackCount(settings)) : null);
-        Line(text, "Images pushed", tasks, StageOutput.PushedImages, outputs.PushedImages.All.Count == 0 ? null : Items(outputs.PushedImages.All.Values.Where(i => i.Pushed).OrderBy(i => i.Name, StringComparer.Ordinal).Select(i => $"`{i.Reference}`"), $"none (the registry had {(outputs.PushedImages.All.Count == 1 ? "the one" : $"each of the {outputs.PushedImages.All.Count}")} already)"));
+        Line(text, "Images built", tasks, StageOutput.BuiltImages, Built(outputs));
+        Line(text, "Images pushed", tasks, StageOutput.PushedImages, Pushed(outputs));
         Line(text, "Revisions registered", tasks, StageOutput.TaskDefinitions, outputs.TaskDefinitions.All.Count == 0 ? null : Items(outputs.TaskDefinitions.All.Values.Where(t => t.Registered).OrderBy(t => t.Family, StringComparer.Ordinal).Select(t => $"`{Short(t.Arn)}`"), $"none (all {outputs.TaskDefinitions.All.Count} families unchanged)"));
         Line(text, "Services", tasks, StageOutput.ServiceDeployments, outputs.ServiceDeployments.TryGet(out var services)
             ? string.Join("; ", services.Select(s => $"`{s.Service}` {s.Outcome}{(s.Changed.Count > 0 ? $" ({string.Join(", ", s.Changed)})" : string.Empty)}, on `{Short(s.TaskDefinition)}`"))
@@ -113,6 +114,45 @@ public static class DeploySummary
             return -1;
         }
     }
+
+    /// <summary>
+    /// Every image built in the run and every one whose build failed, as each ended: a run in which one agent fails
+    /// lists the others it built. Null while no build had ended.
+    /// </summary>
+    private static string? Built(StageOutputs outputs)
+    {
+        var built = outputs.BuiltImages.All.Values.ToList();
+        var failed = Failures(outputs, ImageStep.Build);
+        if (built.Count == 0 && failed.Count == 0)
+        {
+            return null;
+        }
+
+        var atHand = built.Count(i => !i.WasBuilt);
+        var items = built.Where(i => i.WasBuilt).OrderBy(i => i.Name, StringComparer.Ordinal).Select(i => $"`{i.Name}`").Concat(failed).ToList();
+        var already = atHand == 0 ? string.Empty : $"{atHand} already in the registry or the daemon";
+        return items.Count == 0 ? $"none ({already})" : already.Length == 0 ? string.Join(", ", items) : $"{string.Join(", ", items)}; {already}";
+    }
+
+    /// <summary>
+    /// Every image pushed in the run and every push that failed, as each ended, also in a failed or stopped run (an
+    /// agent image is pushed as soon as it is built, while the others build). Null while no push had ended.
+    /// </summary>
+    private static string? Pushed(StageOutputs outputs)
+    {
+        var ended = outputs.PushedImages.All.Values.ToList();
+        var failed = Failures(outputs, ImageStep.Push);
+        if (ended.Count == 0 && failed.Count == 0)
+        {
+            return null;
+        }
+
+        var items = ended.Where(i => i.Pushed).OrderBy(i => i.Name, StringComparer.Ordinal).Select(i => $"`{i.Reference}`").Concat(failed).ToList();
+        return items.Count > 0 ? string.Join(", ", items) : $"none (the registry had {(ended.Count == 1 ? "the one" : $"each of the {ended.Count}")} already)";
+    }
+
+    private static List<string> Failures(StageOutputs outputs, ImageStep step)
+        => outputs.FailedImages.All.Values.Where(f => f.Step == step).OrderBy(f => f.Name, StringComparer.Ordinal).Select(f => $"`{f.Name}` FAILED ({FirstLine(f.Reason)})").ToList();
 
     private static string FirstLine(string? text) => (text ?? "no reason given").Split('\n')[0].Trim();
 

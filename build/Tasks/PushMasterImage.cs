@@ -9,10 +9,11 @@ namespace JenkinsOnEcs.Build.Tasks;
 [WhenInterrupted("images pushed before it stay in the registry under their content tags (the next run skips them); no task definition or service was changed")]
 [Consumes(StageOutput.BuiltImages)]
 [Produces(StageOutput.PushedImages)]
+[Produces(StageOutput.FailedImages)]
 [TaskDescription("Pushes the master image to the registry unless it already has its content tag.")]
 [IsDependentOn(typeof(BuildMasterImage))]
 public sealed class PushMasterImage(ImagePublisher publisher) : AsyncFrostingTask<BuildContext>
 {
     public override async Task RunAsync(BuildContext context)
-        => context.Outputs.Record(await publisher.PublishAsync([context.Outputs.BuiltImages.Get(context.Catalog.Master.Name, nameof(PushMasterImage), nameof(BuildMasterImage))], context.ImageBuildOptions, context.CancellationToken));
+        => await publisher.PublishAsync([context.Outputs.BuiltImages.Get(context.Catalog.Master.Name, nameof(PushMasterImage), nameof(BuildMasterImage))], context.ImageBuildOptions, context.Outputs.PushOutcomes, context.CancellationToken);
 }

@@ -1,3 +1,5 @@
+using System.Text.Json.Nodes;
+using System.Text.RegularExpressions;
 using JenkinsOnEcs.Build.Tests.Images;
 using JenkinsOnEcs.Build.Tests.Support;
 
@@ -50,5 +52,82 @@ public sealed class DeploySummaryTests(StandInImages standIns, LocalRegistry reg
         Assert.Contains("- **Home backup**: not reached\n", summary);
         Assert.Contains("- **Smoke test**: not reached\n", summary);
         Assert.Contains("## Deploy of local: FAILED in CheckMasterRestart", refused.Output);
+    }
+
+    /// <summary>
+    /// Agent images are pushed as each is built, so a Deploy in which one agent fails has pushed others: its summary
+    /// names each of them and the one that failed. Decided by events: the python agent's build waits until the
+    /// registry holds another agent image, then fails.
+    /// </summary>
+    [SkippableFact]
+    public async Task A_deploy_in_which_one_agent_fails_after_another_was_pushed_lists_the_pushed_images_and_the_failed_one()
+    {
+        // The held build gives up after this many one-second polls of the release: a bound, not a verdict.
+        const int holdPolls = 180;
+        Requires.CfnLint();
+        using var repository = Repository.Copy();
+        var prefix = standIns.Prefix + "-sumfail";
+        using var http = new HttpClient { Timeout = TimeSpan.FromSeconds(10) };
+
+        // The agent images (but python's) the registry holds under a tag: their pushes have ended.
+        List<string> PushedAgents()
+        {
+            var catalog = JsonNode.Parse(http.GetStringAsync($"http://{registry.Host}/v2/_catalog?n=1000").GetAwaiter().GetResult())!["repositories"]!.AsArray();
+            return catalog.Select(r => (string)r!)
+                .Where(r => r.StartsWith(prefix + "/agent-", StringComparison.Ordinal) && !r.EndsWith("/agent-python", StringComparison.Ordinal))
+                .Where(r => http.GetAsync($"http://{registry.Host}/v2/{r}/tags/list").GetAwaiter().GetResult() is { IsSuccessStatusCode: true } tags
+                    && JsonNode.Parse(tags.Content.ReadAsStringAsync().GetAwaiter().GetResult())?["tags"] is JsonArray { Count: > 0 })
+                .ToList();
+        }
+
+        var released = false;
+        using var release = new LoopbackHttpServer(_ =>
+        {
+            if (PushedAgents().Count == 0)
+            {
+                return (404, "text/plain", string.Empty);
+            }
+
+            released = true;
+            return (200, "text/plain", string.Empty);
+        });
+        var dockerfile = repository.Path("images", "agents", "python", "Dockerfile");
+        var failAfterAnotherPush = $"RUN i=0; until wget -q -O /dev/null {release.Url}release; do i=$((i+1)); [ $i -lt {holdPolls} ] || exit 1; sleep 1; done; echo 'this agent fails on purpose'; exit 1";
+        File.WriteAllText(dockerfile, File.ReadAllText(dockerfile).Replace("USER root\n", "USER root\n" + failAfterAnotherPush + "\n", StringComparison.Ordinal));
+
+        try
+        {
+            BuildRun run;
+            using (AwsEnvironment.Isolated())
+            {
+                run = await BuildRun.RunAsync(repository.Root, runTasks: true, [.. standIns.Arguments(prefix), "--environment=local", "--target=Deploy", $"--aws-endpoint-url={moto.Url}", $"--registry={registry.Host}"]);
+            }
+
+            Assert.Equal(1, run.ExitCode);
+            Assert.True(released, run.Output);
+            var summary = File.ReadAllText(Path.Combine(repository.Root, "artifacts", "deploy.md"));
+            Assert.StartsWith("## Deploy of local: FAILED in BuildAgentImages; what it did up to there\n", summary);
+            var built = Regex.Match(summary, @"^- \*\*Images built\*\*: (.*)$", RegexOptions.Multiline);
+            Assert.True(built.Success, summary);
+            Assert.Contains("`agent-python` FAILED (docker build of agent-python (", built.Groups[1].Value);
+            var pushedLine = Regex.Match(summary, @"^- \*\*Images pushed\*\*: (.*)$", RegexOptions.Multiline);
+            Assert.True(pushedLine.Success, summary);
+
+            // Every agent image the registry holds now was pushed by this run (the prefix is the test's own): each is named, by digest.
+            var pushed = PushedAgents();
+            Assert.NotEmpty(pushed);
+            foreach (var agent in pushed)
+            {
+                Assert.Matches($"`{Regex.Escape($"{registry.Host}/{agent}")}@sha256:[0-9a-f]{{64}}`", pushedLine.Groups[1].Value);
+                Assert.Contains($"`{agent[(prefix.Length + 1)..]}`", built.Groups[1].Value);
+            }
+
+            Assert.DoesNotContain("agent-python@", pushedLine.Groups[1].Value);
+            Assert.Contains("- **Revisions registered**: not reached\n", summary);
+        }
+        finally
+        {
+            standIns.RemoveImages(prefix, registry.Host);
+        }
     }
 }
