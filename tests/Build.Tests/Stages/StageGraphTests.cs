@@ -28,9 +28,9 @@ public sealed class StageGraphTests
     }
 
     [Fact]
-    public void The_outputs_kept_by_key_are_the_images_and_the_task_definitions()
+    public void The_outputs_kept_by_key_are_the_images_their_failures_and_the_task_definitions()
     {
-        Assert.Equal([StageOutput.BuiltImages, StageOutput.PushedImages, StageOutput.TaskDefinitions], Enum.GetValues<StageOutput>().Where(StageGraph.IsKeyed));
+        Assert.Equal([StageOutput.BuiltImages, StageOutput.PushedImages, StageOutput.TaskDefinitions, StageOutput.FailedImages], Enum.GetValues<StageOutput>().Where(StageGraph.IsKeyed));
     }
 
     [Fact]
