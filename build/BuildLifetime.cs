@@ -16,7 +16,6 @@ public sealed class BuildLifetime(
     Registry.RegistryTargets registries,
     Locking.DeployLock deployLock,
     Locking.InterruptionReport interruption,
-    OptionHolders holders,
     RunCancellation cancellation,
     RunTimeline timeline,
     HostRun host) : FrostingLifetime<BuildContext>
@@ -37,11 +36,10 @@ public sealed class BuildLifetime(
         var readsStacks = StageGraph.ReadsStackOutputs(running, info.TargetTask.Name, upstreamSet: settings.JenkinsUpstream is not null);
         var needs = NeedsAttribute.Of(running.Where(t => readsStacks || !t.Equals(StageGraph.ReadStackOutputsTask, StringComparison.OrdinalIgnoreCase)));
 
-        // The settings become the services' options here, once, and are held for the run.
+        // The settings become the run's options here, once, and are held for the run (the services' options are parts of them).
         var catalog = ImageCatalog.Load(settings.ImagesDirectory);
         var options = RunOptions.From(settings, catalog, publishes: !host.DryRun && needs.HasFlag(TaskNeeds.Registry), context.Environment.GetEnvironmentVariable);
         context.Initialize(options, catalog, running, info.TargetTask.Name);
-        holders.Set(options);
 
         // A configuration key the pinned Jenkins or a plugin does not accept stops Jenkins at start: refuse it now,
         // before the first stack, image or task definition changes.

@@ -16,8 +16,9 @@ namespace JenkinsOnEcs.Build;
 
 /// <summary>
 /// The run's options, one small record per service, made once at setup from the settings
-/// <see cref="BuildSettingsReader"/> has read and checked, and held for the run: tasks read them from the context,
-/// services get theirs through their constructors (<see cref="OptionHolders"/>).
+/// <see cref="BuildSettingsReader"/> has read and checked, and held for the run in one holder (a <see cref="Handoff{T}"/>
+/// the setup writes): tasks read them from the context, and each service gets the part it needs, a part of that
+/// holder (<see cref="BuildHost"/>), through its constructor.
 /// </summary>
 public sealed record RunOptions(
     string EnvironmentName,
@@ -66,24 +67,4 @@ public sealed record RunOptions(
             : null;
 
     private static bool EndpointStartedByRun(BuildSettings settings) => settings.StartLocalServices && settings.AwsEndpointUrl is not null;
-}
-
-/// <summary>The holders of the services' options (<see cref="SetAtSetup{T}"/>), each set once, by the setup.</summary>
-public sealed class OptionHolders(
-    SetAtSetup<AwsOptions> aws,
-    SetAtSetup<LocalServiceOptions> local,
-    SetAtSetup<RegistryOptions> registry,
-    SetAtSetup<StackOptions> stacks,
-    SetAtSetup<EcsOptions> ecs,
-    SetAtSetup<DeployLockOptions> deployLock)
-{
-    public void Set(RunOptions options)
-    {
-        aws.Set(options.Aws);
-        local.Set(options.Local);
-        registry.Set(options.Registry);
-        stacks.Set(options.Stacks);
-        ecs.Set(options.Ecs);
-        deployLock.Set(options.DeployLock);
-    }
 }

@@ -9,7 +9,7 @@ namespace JenkinsOnEcs.Build.Aws;
 /// <see cref="AwsOptions"/>, set at setup.
 /// </summary>
 /// <param name="log">Where a call that waits long for its answer says so; null: it waits silently.</param>
-public sealed class AwsClients(Local.LocalServices local, SetAtSetup<AwsOptions> options, ICakeLog? log = null) : IDisposable
+public sealed class AwsClients(Local.LocalServices local, Handoff<AwsOptions> options, ICakeLog? log = null) : IDisposable
 {
     private readonly Lock _lock = new();
     private Lazy<AwsSession>? _session;

@@ -5,7 +5,7 @@ using JenkinsOnEcs.Build.Common;
 namespace JenkinsOnEcs.Build.Ecs;
 
 /// <summary>Deploys the master's and the proxy's services (ecs/master-service.json, ecs/proxy-service.json) on their new revisions.</summary>
-public sealed class ServiceRollout(AwsClients aws, SetAtSetup<EcsOptions> options, ICakeLog log)
+public sealed class ServiceRollout(AwsClients aws, Handoff<EcsOptions> options, ICakeLog log)
 {
     private static readonly TimeSpan PollInterval = TimeSpan.FromSeconds(10);
 

@@ -10,7 +10,7 @@ namespace JenkinsOnEcs.Build.Ecs;
 /// Renders the task definitions (ecs/master.json, ecs/proxy.json, and ecs/agent.json once per toolchain) with the
 /// stacks' outputs and the pushed images' digests, and registers each one whose content changed.
 /// </summary>
-public sealed class TaskDefinitionRollout(AwsClients aws, SetAtSetup<EcsOptions> options, ICakeLog log)
+public sealed class TaskDefinitionRollout(AwsClients aws, Handoff<EcsOptions> options, ICakeLog log)
 {
     /// <param name="outputs">The stacks' outputs.</param>
     /// <param name="pushed">The pushed images' references by image name (by digest).</param>

@@ -8,7 +8,7 @@ namespace JenkinsOnEcs.Build.Infrastructure;
 /// The stacks of cfn/stacks.json for the run's environment, on the run's AWS clients: rolled out or planned
 /// (<see cref="InfrastructureRollout"/>, one <see cref="StackRollout"/> per stack), or their outputs read.
 /// </summary>
-public sealed class StackOperations(AwsClients aws, IStackParameterCheck parameterChecks, SetAtSetup<StackOptions> options, ICakeLog log)
+public sealed class StackOperations(AwsClients aws, IStackParameterCheck parameterChecks, Handoff<StackOptions> options, ICakeLog log)
 {
     /// <param name="stopStarting">Cancelled when another branch of the run has failed: no further stack starts.</param>
     /// <param name="stackEnded">Told of each stack as it ends, deployed or failed.</param>

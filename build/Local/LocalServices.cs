@@ -12,7 +12,7 @@ namespace JenkinsOnEcs.Build.Local;
 /// the build only and the build stops them after its teardown has used them (the deploy lock is released through
 /// moto). One that dies during the run stops the run with its name instead of a later, misleading network error.
 /// </summary>
-public sealed class LocalServices(ICakeLog log, RunCancellation cancellation, SetAtSetup<LocalServiceOptions> options) : IDisposable
+public sealed class LocalServices(ICakeLog log, RunCancellation cancellation, Handoff<LocalServiceOptions> options) : IDisposable
 {
     private readonly List<LoopbackProcess> _started = [];
     private volatile bool _stopping;

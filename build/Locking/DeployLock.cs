@@ -22,7 +22,7 @@ namespace JenkinsOnEcs.Build.Locking;
 /// first run (CreateTable) and needs no bucket or name up front. The role needs dynamodb:PutItem, GetItem,
 /// UpdateItem and DeleteItem on the table, and CreateTable and DescribeTable for the first run.
 /// </summary>
-public sealed class DeployLock(AwsClients aws, Local.LocalServices local, RunCancellation cancellation, SetAtSetup<DeployLockOptions> options, ICakeLog log) : IDisposable
+public sealed class DeployLock(AwsClients aws, Local.LocalServices local, RunCancellation cancellation, Handoff<DeployLockOptions> options, ICakeLog log) : IDisposable
 {
     public const string TableName = "jenkins-ecs-deploy-locks";
 

@@ -12,7 +12,7 @@ namespace JenkinsOnEcs.Build.Locking;
 /// operation CloudFormation was carrying out goes on without the build; the line names the stack and how to follow
 /// it, since the next Deploy will find it busy until it ends.
 /// </summary>
-public sealed class InterruptionReport(AwsClients aws, Local.LocalServices local, RunCancellation cancellation, SetAtSetup<StackOptions> stacks, ICakeLog log)
+public sealed class InterruptionReport(AwsClients aws, Local.LocalServices local, RunCancellation cancellation, Handoff<StackOptions> stacks, ICakeLog log)
 {
     public void Write()
     {

@@ -125,9 +125,9 @@ public sealed class DeployLockReleaseTests(MotoServer moto) : IClassFixture<Moto
                 MasterCpu = 2048, MasterMemory = 6144, MaxAgents = 10,
             };
             var options = RunOptions.From(settings, ImageCatalog.Load(settings.ImagesDirectory), publishes: false, _ => null);
-            _local = new LocalServices(log, _cancellation, SetAtSetup<LocalServiceOptions>.To(options.Local));
-            _aws = new AwsClients(_local, SetAtSetup<AwsOptions>.To(options.Aws));
-            Lock = new DeployLock(_aws, _local, _cancellation, SetAtSetup<DeployLockOptions>.To(new DeployLockOptions(environmentName, BreakLock: false)), log)
+            _local = new LocalServices(log, _cancellation, Handoff<LocalServiceOptions>.Of(options.Local));
+            _aws = new AwsClients(_local, Handoff<AwsOptions>.Of(options.Aws));
+            Lock = new DeployLock(_aws, _local, _cancellation, Handoff<DeployLockOptions>.Of(new DeployLockOptions(environmentName, BreakLock: false)), log)
             {
                 ReleaseBudget = releaseBudget,
                 ReleaseFirstPause = TimeSpan.FromMilliseconds(10),

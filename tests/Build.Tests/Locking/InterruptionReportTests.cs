@@ -32,13 +32,13 @@ public sealed class InterruptionReportTests
         var log = new CakeBuildLog(console);
         using var cancellation = new RunCancellation();
         var options = Options();
-        using var local = new LocalServices(log, cancellation, SetAtSetup<LocalServiceOptions>.To(options.Local));
-        using var aws = new AwsClients(local, SetAtSetup<AwsOptions>.To(options.Aws));
+        using var local = new LocalServices(log, cancellation, Handoff<LocalServiceOptions>.Of(options.Local));
+        using var aws = new AwsClients(local, Handoff<AwsOptions>.Of(options.Aws));
         aws.Session();
         cancellation.TaskStarted("DeployInfrastructure");
         cancellation.Cancel(System.Runtime.InteropServices.PosixSignal.SIGTERM);
 
-        new InterruptionReport(aws, local, cancellation, SetAtSetup<StackOptions>.To(options.Stacks), log).Write();
+        new InterruptionReport(aws, local, cancellation, Handoff<StackOptions>.Of(options.Stacks), log).Write();
 
         Assert.Contains(
             "Interrupted by SIGTERM during DeployInfrastructure: stack prod-jenkins-storage is UPDATE_IN_PROGRESS, which goes on in AWS " +
@@ -54,12 +54,12 @@ public sealed class InterruptionReportTests
         var log = new CakeBuildLog(console);
         using var cancellation = new RunCancellation();
         var options = Options();
-        using var local = new LocalServices(log, cancellation, SetAtSetup<LocalServiceOptions>.To(options.Local));
-        using var aws = new AwsClients(local, SetAtSetup<AwsOptions>.To(options.Aws));
+        using var local = new LocalServices(log, cancellation, Handoff<LocalServiceOptions>.Of(options.Local));
+        using var aws = new AwsClients(local, Handoff<AwsOptions>.Of(options.Aws));
         cancellation.TaskStarted("ValidateTemplates");
         cancellation.Cancel(System.Runtime.InteropServices.PosixSignal.SIGINT);
 
-        new InterruptionReport(aws, local, cancellation, SetAtSetup<StackOptions>.To(options.Stacks), log).Write();
+        new InterruptionReport(aws, local, cancellation, Handoff<StackOptions>.Of(options.Stacks), log).Write();
 
         Assert.Contains("Interrupted by SIGINT (Ctrl-C) during ValidateTemplates: nothing was changed in AWS.", console.Output);
         Assert.Equal(130, cancellation.ExitCode);
