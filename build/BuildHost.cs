@@ -29,7 +29,6 @@ public static class BuildHost
             // The run's options, written once by the setup; the context reads them, and each service gets its part.
             services.AddSingleton(new Common.Handoff<RunOptions>("the run's options", "the setup"));
             AddPart(services, o => o.Aws);
-            AddPart(services, o => o.Local);
             AddPart(services, o => o.Registry);
             AddPart(services, o => o.Stacks);
             AddPart(services, o => o.Ecs);
@@ -46,13 +45,14 @@ public static class BuildHost
             services.AddSingleton<NginxConfigCheck>();
             services.AddSingleton<EcsCloudRenderer>();
             services.AddSingleton<CascValidator>();
+            services.AddSingleton(new Common.Handoff<AwsEndpointLost>("the lost AWS endpoint", "the local rehearsal"));
             services.AddSingleton<Local.LocalServices>();
             services.AddSingleton<AwsClients>();
             services.AddSingleton<IStackParameterCheck, Checks.StackParameterChecks>();
             services.AddSingleton<StackOperations>();
             services.AddSingleton<CfnLint>();
             services.AddSingleton<TemplateValidator>();
-            services.AddSingleton<RegistryTargets>();
+            services.AddSingleton<RegistryTarget>();
             services.AddSingleton<ImagePusher>();
             services.AddSingleton<ImagePublisher>();
             services.AddSingleton<TaskDefinitionRollout>();

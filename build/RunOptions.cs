@@ -21,9 +21,7 @@ namespace JenkinsOnEcs.Build;
 /// holder (<see cref="BuildHost"/>), through its constructor.
 /// </summary>
 public sealed record RunOptions(
-    string EnvironmentName,
-    string RepositoryRoot,
-    string ArtifactsDirectory,
+    RunEnvironment Environment,
     AwsOptions Aws,
     LocalServiceOptions Local,
     RegistryOptions Registry,
@@ -38,23 +36,21 @@ public sealed record RunOptions(
     /// <param name="publishes">The run pushes images and is no dry run.</param>
     /// <param name="environment">The process's environment variables, read, never written.</param>
     public static RunOptions From(BuildSettings settings, ImageCatalog catalog, bool publishes, Func<string, string?> environment) => new(
-        settings.EnvironmentName,
-        settings.RepositoryRoot,
-        settings.ArtifactsDirectory,
-        new AwsOptions(settings.Region, settings.AwsEndpointUrl, RehearsalCredentials(settings, environment), EndpointStartedByRun(settings), AwsCallLimits.Default),
-        new LocalServiceOptions(settings.StartLocalServices, settings.AwsEndpointUrl, settings.Registry, settings.RepositoryRoot, settings.ArtifactsDirectory),
+        settings.Environment,
+        new AwsOptions(settings.Region, settings.AwsEndpointUrl, RehearsalCredentials(settings, environment), AwsCallLimits.Default),
+        new LocalServiceOptions(settings.StartLocalServices, settings.AwsEndpointUrl, settings.Registry, settings.Environment),
         new RegistryOptions(settings.Registry, publishes),
         new ImageBuildOptions(settings.ImagePrefix, settings.DockerBuildNetwork, settings.BaseImages, settings.Parallelism, settings.NoCache) { Catalog = catalog.Images },
-        new StackOptions(settings.RepositoryRoot, settings.EnvironmentName, settings.EnvironmentFile, settings.StackParameters),
+        new StackOptions(settings.Environment, settings.StackParameters),
         new EcsOptions(
-            settings.RepositoryRoot, settings.EnvironmentName, settings.EnvironmentFile, settings.StackParameters, settings.TimeZone, settings.AdminUser,
+            settings.Environment, settings.StackParameters, settings.TimeZone, settings.AdminUser,
             settings.MasterCpu, settings.MasterMemory, settings.MaxAgents, settings.NginxResolver, settings.ProxyTimeoutSeconds, settings.AllowMasterRestart, settings.MasterRevision, settings.ProxyRevision),
-        new DeployLockOptions(settings.EnvironmentName, settings.BreakLock),
+        new DeployLockOptions(settings.Environment, settings.BreakLock),
         new NginxOptions(settings.JenkinsUpstream, settings.NginxResolver, settings.ProxyTimeoutSeconds),
         new SmokeTestInputs(
             settings.SkipSmokeTest, settings.AdminUser, settings.AdminPassword, settings.StackParameters, settings.SmokeTestTimeoutMinutes,
-            settings.SmokeTestCaFile, settings.EnvironmentFile),
-        new HomeBackupOptions(settings.SkipHomeBackup, settings.RecoveryPoint, settings.EnvironmentName));
+            settings.SmokeTestCaFile, settings.Environment),
+        new HomeBackupOptions(settings.SkipHomeBackup, settings.RecoveryPoint, settings.Environment));
 
     /// <summary>
     /// moto takes any credentials, but the SDK's chain needs some: a rehearsal whose moto this build starts

@@ -12,7 +12,7 @@ public static class EnvironmentCheckRun
 {
     public static async Task RunAsync(StackOptions stacks, string? registry, AwsSession session, Func<EcrClient> ecr, ISsmParameterStore ssm, Action<string> log, CancellationToken cancellationToken)
     {
-        var request = Request(stacks.RepositoryRoot, stacks.EnvironmentFile, stacks.Parameters, session.Region.SystemName, registry);
+        var request = Request(stacks.Environment.RepositoryRoot, stacks.Environment.EnvironmentFile, stacks.Parameters, session.Region.SystemName, registry);
         var lines = await RunAsync(request, session, ecr, ssm, cancellationToken);
         foreach (var line in lines)
         {

@@ -18,10 +18,10 @@ public sealed class StackOperations(AwsClients aws, IStackParameterCheck paramet
         var rollout = new InfrastructureRollout(new StackRollout(aws.CloudFormation(), log, StackRolloutOptions.Default), new SsmOnFirstUse(aws.Ssm), log);
         return rollout.DeployAsync(
             new InfrastructureRequest(
-                stacks.RepositoryRoot,
-                StackCatalog.Load(stacks.RepositoryRoot),
-                stacks.EnvironmentName,
-                stacks.EnvironmentFile,
+                stacks.Environment.RepositoryRoot,
+                StackCatalog.Load(stacks.Environment.RepositoryRoot),
+                stacks.Environment.Name,
+                stacks.Environment.EnvironmentFile,
                 stacks.Parameters,
                 planOnly,
                 parameterChecks) { StopStarting = stopStarting, StackEnded = stackEnded },
