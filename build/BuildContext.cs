@@ -1,24 +1,25 @@
 using Cake.Core;
 using Cake.Frosting;
+using JenkinsOnEcs.Build.Common;
 using JenkinsOnEcs.Build.Images;
 using JenkinsOnEcs.Build.Stages;
 
 namespace JenkinsOnEcs.Build;
 
 /// <summary>
-/// The one typed context: the run's options (<see cref="RunOptions"/>, made once at setup from the checked settings), the image catalog, the tasks of the
-/// run, and what tasks hand on to later tasks (typed, written once: <see cref="StageOutputs"/>).
+/// The one typed context: the run's options (<see cref="RunOptions"/>, made once at setup from the checked settings,
+/// held in the one holder the services' options are parts of), the image catalog, the tasks of the run, and what tasks
+/// hand on to later tasks (typed, written once: <see cref="StageOutputs"/>).
 /// </summary>
-public sealed class BuildContext(ICakeContext context) : FrostingContext(context)
+public sealed class BuildContext(ICakeContext context, Handoff<RunOptions> options) : FrostingContext(context)
 {
-    private RunOptions? _options;
     private ImageCatalog? _catalog;
     private IReadOnlySet<string>? _tasks;
 
-    public RunOptions Options => _options ?? throw NotSetUp();
+    public RunOptions Options => options.Value;
 
     /// <summary>False in the teardown of a run whose settings did not read.</summary>
-    public bool IsSetUp => _options is not null;
+    public bool IsSetUp => options.IsSet;
 
     public ImageCatalog Catalog => _catalog ?? throw NotSetUp();
 
@@ -33,14 +34,9 @@ public sealed class BuildContext(ICakeContext context) : FrostingContext(context
     public ImageBuildOptions ImageBuildOptions => Options.Images;
 
     /// <summary>Called by the setup lifetime; a second call is a bug.</summary>
-    public void Initialize(RunOptions options, ImageCatalog catalog, IReadOnlySet<string> tasks, string target)
+    public void Initialize(RunOptions runOptions, ImageCatalog catalog, IReadOnlySet<string> tasks, string target)
     {
-        if (_options is not null)
-        {
-            throw new InvalidOperationException("The build context is initialised once, at setup.");
-        }
-
-        _options = options;
+        options.Set(runOptions);
         _catalog = catalog;
         _tasks = tasks;
         Target = target;

@@ -26,9 +26,15 @@ public static class BuildHost
             // Independent tasks run at the same time, in the order the tasks declare (the run's graph, also what --tree and --dryrun show).
             services.AddSingleton<IRunOrdering, Stages.RunGraph>();
 
-            // The services tasks receive through their constructors; their options are set once, at setup.
-            services.AddSingleton(typeof(Common.SetAtSetup<>));
-            services.AddSingleton<OptionHolders>();
+            // The run's options, written once by the setup; the context reads them, and each service gets its part.
+            services.AddSingleton(new Common.Handoff<RunOptions>("the run's options", "the setup"));
+            AddPart(services, o => o.Aws);
+            AddPart(services, o => o.Registry);
+            AddPart(services, o => o.Stacks);
+            AddPart(services, o => o.Ecs);
+            AddPart(services, o => o.DeployLock);
+
+            // The services tasks receive through their constructors.
             services.AddSingleton<DockerCli>();
             services.AddSingleton<DockerEngine>();
             services.AddSingleton(sp => new DockerCredentials(sp.GetRequiredService<Cake.Core.ICakeEnvironment>().GetEnvironmentVariable));
@@ -39,13 +45,14 @@ public static class BuildHost
             services.AddSingleton<NginxConfigCheck>();
             services.AddSingleton<EcsCloudRenderer>();
             services.AddSingleton<CascValidator>();
+            services.AddSingleton(new Common.Handoff<AwsEndpointLost>("the lost AWS endpoint", "the local rehearsal"));
             services.AddSingleton<Local.LocalServices>();
             services.AddSingleton<AwsClients>();
             services.AddSingleton<IStackParameterCheck, Checks.StackParameterChecks>();
             services.AddSingleton<StackOperations>();
             services.AddSingleton<CfnLint>();
             services.AddSingleton<TemplateValidator>();
-            services.AddSingleton<RegistryTargets>();
+            services.AddSingleton<RegistryTarget>();
             services.AddSingleton<ImagePusher>();
             services.AddSingleton<ImagePublisher>();
             services.AddSingleton<TaskDefinitionRollout>();
@@ -54,4 +61,8 @@ public static class BuildHost
             services.AddSingleton<Locking.DeployLock>();
             services.AddSingleton<Locking.InterruptionReport>();
         });
+
+    private static void AddPart<T>(IServiceCollection services, Func<RunOptions, T> part)
+        where T : class
+        => services.AddSingleton(sp => sp.GetRequiredService<Common.Handoff<RunOptions>>().Part(part));
 }

@@ -13,10 +13,10 @@ public sealed class BuildLifetime(
     Jenkins.CascValidator casc,
     Docker.DockerEngine docker,
     ImageBuilder images,
-    Registry.RegistryTargets registries,
+    Registry.RegistryTarget pushTarget,
     Locking.DeployLock deployLock,
     Locking.InterruptionReport interruption,
-    OptionHolders holders,
+    Local.LocalServices rehearsal,
     RunCancellation cancellation,
     RunTimeline timeline,
     SideEffects sideEffects) : FrostingLifetime<BuildContext>
@@ -37,17 +37,16 @@ public sealed class BuildLifetime(
         var graph = new RunGraph();
         var needs = NeedsAttribute.Of(running.Where(t => graph.SkipReason(t, running, info.TargetTask.Name) is null));
 
-        // The settings become the services' options here, once, and are held for the run.
-        var catalog = ImageCatalog.Load(settings.ImagesDirectory);
+        // The settings become the run's options here, once, and are held for the run (the services' options are parts of them).
+        var catalog = ImageCatalog.Load(settings.Environment.ImagesDirectory);
         var options = RunOptions.From(settings, catalog, publishes: sideEffects.Allowed && needs.HasFlag(TaskNeeds.Registry), context.Environment.GetEnvironmentVariable);
         context.Initialize(options, catalog, running, info.TargetTask.Name);
-        holders.Set(options);
 
         // A configuration key the pinned Jenkins or a plugin does not accept stops Jenkins at start: refuse it now,
         // before the first stack, image or task definition changes.
         if (needs.HasFlag(TaskNeeds.CheckedJenkinsConfig))
         {
-            var checkedConfig = casc.Validate(root, settings.ArtifactsDirectory, context.Catalog.Master, context.Catalog.Agents);
+            var checkedConfig = casc.Validate(root, settings.Environment.ArtifactsDirectory, context.Catalog.Master, context.Catalog.Agents);
             if (!checkedConfig.Unchanged)
             {
                 context.Log.Information("Configuration as code: {0} keys of {1} files held against {2} configurators of contracts/", checkedConfig.KeysChecked, checkedConfig.Files, checkedConfig.Contracts);
@@ -57,11 +56,20 @@ public sealed class BuildLifetime(
         // A Deploy that would end in a SmokeTest without a way to log in fails now, before its first change.
         if (needs.HasFlag(TaskNeeds.AdminLogin) && !settings.SkipSmokeTest)
         {
-            Smoke.AdminPassword.CheckPrerequisites(settings.StackParameters, settings.AdminPassword?.Value, settings.EnvironmentFile);
+            Smoke.AdminPassword.CheckPrerequisites(settings.StackParameters, settings.AdminPassword?.Value, settings.Environment.EnvironmentFile);
+        }
+
+        // The local rehearsal's stand-ins (startLocalServices) start here, once, before the first check that calls
+        // them: what the run needs of them, so a run that calls no AWS starts no moto. From here on the run reaches
+        // them at the settings' addresses, as it reaches AWS and a registry. A dry run starts nothing.
+        var needsAws = needs.HasFlag(TaskNeeds.Aws) || (settings.Registry is null && needs.HasFlag(TaskNeeds.Registry));
+        var takesLock = Locking.DeployLock.IsNeeded(needs, pushesToEcr: settings.Registry is null);
+        if (sideEffects.Allowed)
+        {
+            rehearsal.Start(options.Local, aws: needsAws || takesLock, registry: needs.HasFlag(TaskNeeds.Registry) || needs.HasFlag(TaskNeeds.RegistryLookup));
         }
 
         // The SDK's start-up (credential chain, region, pipeline) then overlaps the daemon's check below.
-        var needsAws = needs.HasFlag(TaskNeeds.Aws) || (settings.Registry is null && needs.HasFlag(TaskNeeds.Registry));
         if (needsAws)
         {
             aws.Prepare();
@@ -93,7 +101,7 @@ public sealed class BuildLifetime(
         // A dry run asks neither the daemon nor the registry: it shows what would run, and changes nothing.
         if (sideEffects.Allowed && needs.HasFlag(TaskNeeds.Registry))
         {
-            registries.CheckAccess();
+            pushTarget.CheckAccess();
         }
 
         // A dry run of a run that rolls out or plans the stacks shows the order their wiring gives.
@@ -102,10 +110,10 @@ public sealed class BuildLifetime(
             Infrastructure.StackGraph.Load(options.Stacks).Log(context.Log);
         }
 
-        context.Log.Information("Environment {0}, {1} images ({2} agents), parallelism {3}", settings.EnvironmentName, context.Catalog.Images.Count, context.Catalog.Agents.Count, settings.Parallelism);
+        context.Log.Information("Environment {0}, {1} images ({2} agents), parallelism {3}", settings.Environment.Name, context.Catalog.Images.Count, context.Catalog.Agents.Count, settings.Parallelism);
 
         // Last: one Deploy per environment at a time, taken before the first change (and after every check).
-        if (sideEffects.Allowed && Locking.DeployLock.IsNeeded(needs, pushesToEcr: settings.Registry is null))
+        if (sideEffects.Allowed && takesLock)
         {
             deployLock.TakeAsync(Locking.DeployLock.DescribeRun(context.Environment.GetEnvironmentVariable, info.TargetTask.Name), context.CancellationToken).GetAwaiter().GetResult();
         }
@@ -113,7 +121,7 @@ public sealed class BuildLifetime(
 
     public override void Teardown(BuildContext context, ITeardownContext info)
     {
-        // Then the container's disposal removes the private Docker config and stops the local services, in that order.
+        // After the teardown, which is the last to use them, the container's disposal removes the private Docker config and stops the local services this run started.
         interruption.Write();
 
         // Every Deploy ends saying what it did (a failed or stopped one, what it did up to there): from the stages' hand-offs.
@@ -130,5 +138,5 @@ public sealed class BuildLifetime(
     }
 
     private static Summary.SummaryOptions SummaryOptions(RunOptions options)
-        => new(options.EnvironmentName, options.RepositoryRoot, options.ArtifactsDirectory, options.Ecs.StackParameters, options.Backup.Skip);
+        => new(options.Environment, options.Ecs.StackParameters, options.Backup.Skip);
 }

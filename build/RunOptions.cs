@@ -16,13 +16,12 @@ namespace JenkinsOnEcs.Build;
 
 /// <summary>
 /// The run's options, one small record per service, made once at setup from the settings
-/// <see cref="BuildSettingsReader"/> has read and checked, and held for the run: tasks read them from the context,
-/// services get theirs through their constructors (<see cref="OptionHolders"/>).
+/// <see cref="BuildSettingsReader"/> has read and checked, and held for the run in one holder (a <see cref="Handoff{T}"/>
+/// the setup writes): tasks read them from the context, and each service gets the part it needs, a part of that
+/// holder (<see cref="BuildHost"/>), through its constructor.
 /// </summary>
 public sealed record RunOptions(
-    string EnvironmentName,
-    string RepositoryRoot,
-    string ArtifactsDirectory,
+    RunEnvironment Environment,
     AwsOptions Aws,
     LocalServiceOptions Local,
     RegistryOptions Registry,
@@ -37,23 +36,21 @@ public sealed record RunOptions(
     /// <param name="publishes">The run pushes images and is no dry run.</param>
     /// <param name="environment">The process's environment variables, read, never written.</param>
     public static RunOptions From(BuildSettings settings, ImageCatalog catalog, bool publishes, Func<string, string?> environment) => new(
-        settings.EnvironmentName,
-        settings.RepositoryRoot,
-        settings.ArtifactsDirectory,
-        new AwsOptions(settings.Region, settings.AwsEndpointUrl, RehearsalCredentials(settings, environment), EndpointStartedByRun(settings), AwsCallLimits.Default),
-        new LocalServiceOptions(settings.StartLocalServices, settings.AwsEndpointUrl, settings.Registry, settings.RepositoryRoot, settings.ArtifactsDirectory),
+        settings.Environment,
+        new AwsOptions(settings.Region, settings.AwsEndpointUrl, RehearsalCredentials(settings, environment), AwsCallLimits.Default),
+        new LocalServiceOptions(settings.StartLocalServices, settings.AwsEndpointUrl, settings.Registry, settings.Environment),
         new RegistryOptions(settings.Registry, publishes),
         new ImageBuildOptions(settings.ImagePrefix, settings.DockerBuildNetwork, settings.BaseImages, settings.Parallelism, settings.NoCache) { Catalog = catalog.Images },
-        new StackOptions(settings.RepositoryRoot, settings.EnvironmentName, settings.EnvironmentFile, settings.StackParameters),
+        new StackOptions(settings.Environment, settings.StackParameters),
         new EcsOptions(
-            settings.RepositoryRoot, settings.EnvironmentName, settings.EnvironmentFile, settings.StackParameters, settings.TimeZone, settings.AdminUser,
+            settings.Environment, settings.StackParameters, settings.TimeZone, settings.AdminUser,
             settings.MasterCpu, settings.MasterMemory, settings.MaxAgents, settings.NginxResolver, settings.ProxyTimeoutSeconds, settings.AllowMasterRestart, settings.MasterRevision, settings.ProxyRevision),
-        new DeployLockOptions(settings.EnvironmentName, settings.BreakLock),
+        new DeployLockOptions(settings.Environment, settings.BreakLock),
         new NginxOptions(settings.JenkinsUpstream, settings.NginxResolver, settings.ProxyTimeoutSeconds),
         new SmokeTestInputs(
             settings.SkipSmokeTest, settings.AdminUser, settings.AdminPassword, settings.StackParameters, settings.SmokeTestTimeoutMinutes,
-            settings.SmokeTestCaFile, settings.EnvironmentFile),
-        new HomeBackupOptions(settings.SkipHomeBackup, settings.RecoveryPoint, settings.EnvironmentName));
+            settings.SmokeTestCaFile, settings.Environment),
+        new HomeBackupOptions(settings.SkipHomeBackup, settings.RecoveryPoint, settings.Environment));
 
     /// <summary>
     /// moto takes any credentials, but the SDK's chain needs some: a rehearsal whose moto this build starts
@@ -66,24 +63,4 @@ public sealed record RunOptions(
             : null;
 
     private static bool EndpointStartedByRun(BuildSettings settings) => settings.StartLocalServices && settings.AwsEndpointUrl is not null;
-}
-
-/// <summary>The holders of the services' options (<see cref="SetAtSetup{T}"/>), each set once, by the setup.</summary>
-public sealed class OptionHolders(
-    SetAtSetup<AwsOptions> aws,
-    SetAtSetup<LocalServiceOptions> local,
-    SetAtSetup<RegistryOptions> registry,
-    SetAtSetup<StackOptions> stacks,
-    SetAtSetup<EcsOptions> ecs,
-    SetAtSetup<DeployLockOptions> deployLock)
-{
-    public void Set(RunOptions options)
-    {
-        aws.Set(options.Aws);
-        local.Set(options.Local);
-        registry.Set(options.Registry);
-        stacks.Set(options.Stacks);
-        ecs.Set(options.Ecs);
-        deployLock.Set(options.DeployLock);
-    }
 }

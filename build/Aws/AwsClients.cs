@@ -9,7 +9,7 @@ namespace JenkinsOnEcs.Build.Aws;
 /// <see cref="AwsOptions"/>, set at setup.
 /// </summary>
 /// <param name="log">Where a call that waits long for its answer says so; null: it waits silently.</param>
-public sealed class AwsClients(Local.LocalServices local, SetAtSetup<AwsOptions> options, ICakeLog? log = null) : IDisposable
+public sealed class AwsClients(Handoff<AwsOptions> options, ICakeLog? log = null) : IDisposable
 {
     private readonly Lock _lock = new();
     private Lazy<AwsSession>? _session;
@@ -22,47 +22,19 @@ public sealed class AwsClients(Local.LocalServices local, SetAtSetup<AwsOptions>
     private Task? _preparing;
 
     /// <summary>The session; the environment file's awsEndpointUrl stands where AWS_ENDPOINT_URL would.</summary>
-    public AwsSession Session()
-    {
-        local.EnsureAws();
-        return SessionAlone();
-    }
+    public AwsSession Session() => SessionAlone();
 
-    public CloudFormationClient CloudFormation()
-    {
-        local.EnsureAws();
-        return Get(ref _cloudFormation, session => new CloudFormationClient(session));
-    }
+    public CloudFormationClient CloudFormation() => Get(ref _cloudFormation, session => new CloudFormationClient(session));
 
-    public EcrClient Ecr()
-    {
-        local.EnsureAws();
-        return Get(ref _ecr, session => new EcrClient(session));
-    }
+    public EcrClient Ecr() => Get(ref _ecr, session => new EcrClient(session));
 
-    public EcsClient Ecs()
-    {
-        local.EnsureAws();
-        return Get(ref _ecs, session => new EcsClient(session));
-    }
+    public EcsClient Ecs() => Get(ref _ecs, session => new EcsClient(session));
 
-    public SsmClient Ssm()
-    {
-        local.EnsureAws();
-        return Get(ref _ssm, session => new SsmClient(session));
-    }
+    public SsmClient Ssm() => Get(ref _ssm, session => new SsmClient(session));
 
-    public DynamoDbClient DynamoDb()
-    {
-        local.EnsureAws();
-        return Get(ref _dynamoDb, session => new DynamoDbClient(session));
-    }
+    public DynamoDbClient DynamoDb() => Get(ref _dynamoDb, session => new DynamoDbClient(session));
 
-    public BackupClient Backup()
-    {
-        local.EnsureAws();
-        return Get(ref _backup, session => new BackupClient(session));
-    }
+    public BackupClient Backup() => Get(ref _backup, session => new BackupClient(session));
 
     /// <summary>Whether this run has made its AWS session, i.e. has talked, or was about to talk, to AWS.</summary>
     public bool InUse
@@ -80,16 +52,10 @@ public sealed class AwsClients(Local.LocalServices local, SetAtSetup<AwsOptions>
     /// Starts resolving the session and making the CloudFormation and SSM clients in the background, so the SDK's start-up
     /// (credential chain, region, pipeline) overlaps setup's other checks (until <see cref="CheckCredentials"/> waits
     /// for it) instead of adding to them.
-    /// A failure is not reported here: the first real use repeats the step and reports it there. Not for the local
-    /// rehearsal, whose AWS credentials exist only once its moto has been started.
+    /// A failure is not reported here: the first real use repeats the step and reports it there.
     /// </summary>
     public void Prepare()
     {
-        if (options.Value.EndpointStartedByRun)
-        {
-            return;
-        }
-
         lock (_lock)
         {
             _preparing ??= Task.Run(() =>
@@ -110,16 +76,9 @@ public sealed class AwsClients(Local.LocalServices local, SetAtSetup<AwsOptions>
     /// <summary>
     /// Resolves the run's credentials now, waiting for a <see cref="Prepare"/> under way, so that a source that fails
     /// (a role STS refuses, an expired SSO login, a failing credential_process) stops setup before the first change,
-    /// with the source's own message. Not for the local rehearsal: its fixed credentials cannot fail, and its moto
-    /// is started only on first use.
+    /// with the source's own message.
     /// </summary>
-    public void CheckCredentials()
-    {
-        if (!options.Value.EndpointStartedByRun)
-        {
-            SessionAlone();
-        }
-    }
+    public void CheckCredentials() => SessionAlone();
 
     public void Dispose()
     {

@@ -8,6 +8,5 @@ namespace JenkinsOnEcs.Build.Aws;
 /// <param name="Region">The region setting, or null: the SDK's chain (AWS_REGION, the profile).</param>
 /// <param name="EndpointUrl">The awsEndpointUrl setting: stands where AWS_ENDPOINT_URL would (which wins when set).</param>
 /// <param name="Credentials">Credentials given to the session, or null: the SDK's chain.</param>
-/// <param name="EndpointStartedByRun">The endpoint is a moto this run starts (startLocalServices): nothing is resolved before it runs.</param>
 /// <param name="Limits">Attempts and timeouts of each call.</param>
-public sealed record AwsOptions(string? Region, Uri? EndpointUrl, AWSCredentials? Credentials, bool EndpointStartedByRun, AwsCallLimits Limits);
+public sealed record AwsOptions(string? Region, Uri? EndpointUrl, AWSCredentials? Credentials, AwsCallLimits Limits);

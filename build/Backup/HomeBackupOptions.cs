@@ -5,5 +5,5 @@ namespace JenkinsOnEcs.Build.Backup;
 /// </summary>
 /// <param name="Skip">skipHomeBackup: a Deploy that restarts the master does so without backing the home up first.</param>
 /// <param name="RecoveryPoint">RestoreHome's recovery point ARN (--recovery-point), or null.</param>
-/// <param name="EnvironmentName">Names the restored file system's creation token.</param>
-public sealed record HomeBackupOptions(bool Skip, string? RecoveryPoint, string EnvironmentName);
+/// <param name="Environment">Its name names the restored file system's creation token.</param>
+public sealed record HomeBackupOptions(bool Skip, string? RecoveryPoint, RunEnvironment Environment);

@@ -12,7 +12,7 @@ public sealed record EnvironmentCheckLine(string Check, bool Passed, string Text
 /// <summary>What the checks read: the stacks' parameter values as the first deploy will pass them, and where they come from.</summary>
 public sealed record EnvironmentCheckRequest(
     string Region,
-    string EnvironmentFile,
+    RunEnvironment Environment,
     IReadOnlyDictionary<string, string> Parameters,
     IReadOnlyList<SsmReference> SsmReferences,
     (ExecutionRoleGrants? Grants, string? Problem) MasterExecutionRole,
@@ -121,8 +121,8 @@ public static class EnvironmentCheck
 
         var serving = ServingZone(zones, domain);
         var suggestion = serving is null
-            ? $"Fix: set HostedZoneId under \"parameters\" in {request.EnvironmentFile} to the public zone of {domain}'s parent domain, or leave it empty and the load-balancers stack creates a zone named {domain} (then delegate it from the parent)."
-            : $"Fix: set HostedZoneId under \"parameters\" in {request.EnvironmentFile} to {serving.Id}, the account's public zone {serving.Name}, which serves {domain}.";
+            ? $"Fix: set HostedZoneId under \"parameters\" in {request.Environment.EnvironmentFile} to the public zone of {domain}'s parent domain, or leave it empty and the load-balancers stack creates a zone named {domain} (then delegate it from the parent)."
+            : $"Fix: set HostedZoneId under \"parameters\" in {request.Environment.EnvironmentFile} to {serving.Id}, the account's public zone {serving.Name}, which serves {domain}.";
         var zone = zones.FirstOrDefault(z => z.Id == id);
         if (zone is null)
         {
@@ -177,7 +177,7 @@ public static class EnvironmentCheck
         }
 
         var internalName = InternalNamePrefix + domain;
-        var fixUse = $"Fix: set CertificateArn under \"parameters\" in {request.EnvironmentFile} to an ISSUED ACM certificate for {domain} in {request.Region} that also covers {internalName}, or leave it empty and the stack requests one.";
+        var fixUse = $"Fix: set CertificateArn under \"parameters\" in {request.Environment.EnvironmentFile} to an ISSUED ACM certificate for {domain} in {request.Region} that also covers {internalName}, or leave it empty and the stack requests one.";
         var parts = arn.Split(':');
         if (parts.Length > 3 && parts[3] != request.Region)
         {
@@ -229,7 +229,7 @@ public static class EnvironmentCheck
     private static async Task<EnvironmentCheckLine> AdminSecretAsync(EnvironmentCheckRequest request, EnvironmentCheckClients aws, CancellationToken cancellationToken)
     {
         var arn = Given(request, "AdminPasswordSecretArn");
-        var fixCreate = $"Fix: create it (aws secretsmanager create-secret --name <name> --secret-string '…' --region {request.Region}) and set AdminPasswordSecretArn under \"parameters\" in {request.EnvironmentFile} to the full ARN it answers.";
+        var fixCreate = $"Fix: create it (aws secretsmanager create-secret --name <name> --secret-string '…' --region {request.Region}) and set AdminPasswordSecretArn under \"parameters\" in {request.Environment.EnvironmentFile} to the full ARN it answers.";
         if (arn.Length == 0)
         {
             return Fail(AdminSecret, $"AdminPasswordSecretArn is empty. {fixCreate}");
@@ -257,7 +257,7 @@ public static class EnvironmentCheck
 
         if (secret.Arn != arn)
         {
-            return Fail(AdminSecret, $"AdminPasswordSecretArn {arn} is not the secret's full ARN {secret.Arn}: IAM matches the full ARN (with its random suffix), so the master's execution role, granted the value given, could not read it. Fix: set AdminPasswordSecretArn under \"parameters\" in {request.EnvironmentFile} to {secret.Arn}.");
+            return Fail(AdminSecret, $"AdminPasswordSecretArn {arn} is not the secret's full ARN {secret.Arn}: IAM matches the full ARN (with its random suffix), so the master's execution role, granted the value given, could not read it. Fix: set AdminPasswordSecretArn under \"parameters\" in {request.Environment.EnvironmentFile} to {secret.Arn}.");
         }
 
         return Pass(AdminSecret, $"{arn} exists (DescribeSecret; its value is not read).");
@@ -309,7 +309,7 @@ public static class EnvironmentCheck
             return Pass(Network, "VpcId is empty: the network stack creates a VPC with public and private subnets in two Availability Zones.");
         }
 
-        var fix = $"Fix: set VpcId, PublicSubnetIds and PrivateSubnetIds under \"parameters\" in {request.EnvironmentFile} to a VPC of {request.Region} and its subnets (each list in two Availability Zones), or leave all three empty for a new VPC.";
+        var fix = $"Fix: set VpcId, PublicSubnetIds and PrivateSubnetIds under \"parameters\" in {request.Environment.EnvironmentFile} to a VPC of {request.Region} and its subnets (each list in two Availability Zones), or leave all three empty for a new VPC.";
         var problems = new List<string>();
         if (vpc.Length == 0 || (await ec2.DescribeVpcIdsAsync([vpc], cancellationToken)).Count == 0)
         {
@@ -371,8 +371,8 @@ public static class EnvironmentCheck
         var invalid = references.Where(r => answer.Invalid.Contains(r.SsmName)).ToList();
         return invalid.Count > 0
             ? Fail(AmiParameter, string.Join(" ", invalid.Select(r => $"Stack '{r.Stack}': parameter {r.Parameter} names the SSM parameter {r.SsmName} ({r.Source}), which does not exist in this account and region {request.Region} (SSM GetParameters lists it as invalid). " + (r.SsmName.StartsWith("/aws/", StringComparison.Ordinal)
-                ? $"Fix: AWS publishes the /aws/ parameters per region: use a region that has it, or set {r.Parameter} under \"parameters\" in {request.EnvironmentFile} to one that {request.Region} has (aws ssm get-parameters-by-path --path /aws/service/ecs/optimized-ami/ --recursive lists them)."
-                : $"Fix: create it (aws ssm put-parameter --name {r.SsmName} --type String --value ...), or set {r.Parameter} under \"parameters\" in {request.EnvironmentFile} to an existing SSM parameter's name."))))
+                ? $"Fix: AWS publishes the /aws/ parameters per region: use a region that has it, or set {r.Parameter} under \"parameters\" in {request.Environment.EnvironmentFile} to one that {request.Region} has (aws ssm get-parameters-by-path --path /aws/service/ecs/optimized-ami/ --recursive lists them)."
+                : $"Fix: create it (aws ssm put-parameter --name {r.SsmName} --type String --value ...), or set {r.Parameter} under \"parameters\" in {request.Environment.EnvironmentFile} to an existing SSM parameter's name."))))
             : Pass(AmiParameter, string.Join("; ", references.Select(r => $"{r.SsmName} (the {r.Stack} stack's {r.Parameter}) is {answer.Values.GetValueOrDefault(r.SsmName, "?")}")) + $" in {request.Region}.");
     }
 

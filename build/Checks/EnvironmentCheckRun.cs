@@ -12,7 +12,7 @@ public static class EnvironmentCheckRun
 {
     public static async Task RunAsync(StackOptions stacks, string? registry, AwsSession session, Func<EcrClient> ecr, ISsmParameterStore ssm, Action<string> log, CancellationToken cancellationToken)
     {
-        var request = Request(stacks.RepositoryRoot, stacks.EnvironmentFile, stacks.Parameters, session.Region.SystemName, registry);
+        var request = Request(stacks.Environment, stacks.Parameters, session.Region.SystemName, registry);
         var lines = await RunAsync(request, session, ecr, ssm, cancellationToken);
         foreach (var line in lines)
         {
@@ -26,8 +26,9 @@ public static class EnvironmentCheckRun
     /// What the checks read, after the templates' own checks (a problem there fails here, as DeployInfrastructure would):
     /// every parameter's value (the environment file's, else the default), the SSM names, the master's execution role.
     /// </summary>
-    public static EnvironmentCheckRequest Request(string repositoryRoot, string environmentFile, IReadOnlyDictionary<string, string> fromEnvironment, string region, string? registry)
+    public static EnvironmentCheckRequest Request(RunEnvironment environment, IReadOnlyDictionary<string, string> fromEnvironment, string region, string? registry)
     {
+        var (repositoryRoot, environmentFile) = (environment.RepositoryRoot, environment.EnvironmentFile);
         var stacks = StackCatalog.Load(repositoryRoot)
             .Select(s => (Stack: s, Template: CloudFormationTemplate.Load(s.TemplatePath, Path.GetRelativePath(repositoryRoot, s.TemplatePath))))
             .ToList();
@@ -44,7 +45,7 @@ public static class EnvironmentCheckRun
             earlierOutputs.UnionWith(template.Outputs);
         }
 
-        return new EnvironmentCheckRequest(region, environmentFile, parameters, references, ExecutionRoleGrants.Load(repositoryRoot, stacks, parameters), registry);
+        return new EnvironmentCheckRequest(region, environment, parameters, references, ExecutionRoleGrants.Load(repositoryRoot, stacks, parameters), registry);
     }
 
     /// <summary>Every check, on clients of the session; the lines, failures included.</summary>

@@ -91,7 +91,7 @@ public static class AgentCapacity
         {
             problems.Add(
                 $"The agents' cluster cannot hold one agent of each of its {agents.Count} toolchains: that takes {InstancesFor(1)} instances of {where}, and {MaxInstancesParameter} is {maxInstances} ({MaxInstancesSource(options)}). " +
-                $"Per instance: {perToolchain}. Fix: {MaxInstancesParameter} {InstancesFor(1)} or more under \"parameters\" in {options.EnvironmentFile}, a larger AgentInstanceType, or fewer toolchains (images/agents).");
+                $"Per instance: {perToolchain}. Fix: {MaxInstancesParameter} {InstancesFor(1)} or more under \"parameters\" in {options.Environment.EnvironmentFile}, a larger AgentInstanceType, or fewer toolchains (images/agents).");
             return (null, problems);
         }
 
@@ -104,7 +104,7 @@ public static class AgentCapacity
                 $"which takes {needed} agent instances; the agents' cluster has at most {maxInstances} ({MaxInstancesParameter}, {MaxInstancesSource(options)}) of {where}. " +
                 $"Per instance: {perToolchain}. Tasks beyond that wait in PROVISIONING, and the plugin gives up on them after slaveTimeoutInSeconds (900 s). " +
                 $"Fix: maxAgents {placeable} or less (or leave it unset: the build then renders the largest that fits), " +
-                $"or {MaxInstancesParameter} {needed} under \"parameters\" in {options.EnvironmentFile}, or a larger AgentInstanceType, or fewer toolchains (images/agents).");
+                $"or {MaxInstancesParameter} {needed} under \"parameters\" in {options.Environment.EnvironmentFile}, or a larger AgentInstanceType, or fewer toolchains (images/agents).");
             return (null, problems);
         }
 
@@ -128,7 +128,7 @@ public static class AgentCapacity
 
     /// <summary>The value the master's task definition gives the cloud's maxAgents.</summary>
     public static int RenderedMaxAgents(EcsOptions options)
-        => options.MaxAgents ?? Require(options, ImageCatalog.Load(Path.Combine(options.RepositoryRoot, "images")).Agents).PerLabel;
+        => options.MaxAgents ?? Require(options, ImageCatalog.Load(Path.Combine(options.Environment.RepositoryRoot, "images")).Agents).PerLabel;
 
     /// <summary>How many tasks of this size one instance holds, and what bounds it.</summary>
     public static (int Count, string Bound) PerInstance(InstanceType type, int cpu, int memory, int taskInterfaces)
@@ -155,7 +155,7 @@ public static class AgentCapacity
     /// </summary>
     private static InstanceType? AgentInstanceType(EcsOptions options, List<string> problems)
     {
-        var table = InstanceTypes.Load(options.RepositoryRoot);
+        var table = InstanceTypes.Load(options.Environment.RepositoryRoot);
         if (PlacementCheck.ParameterValue(options, SpotParameter).Value == "true"
             && PlacementCheck.ParameterValue(options, SpotTypesParameter).Value is { } spotTypes)
         {
@@ -182,7 +182,7 @@ public static class AgentCapacity
             return count;
         }
 
-        problems.Add($"{MaxInstancesParameter} '{value}' ({source}) is not a whole number of 1 or more: set it under \"parameters\" in {options.EnvironmentFile}.");
+        problems.Add($"{MaxInstancesParameter} '{value}' ({source}) is not a whole number of 1 or more: set it under \"parameters\" in {options.Environment.EnvironmentFile}.");
         return null;
     }
 

@@ -3,9 +3,7 @@ namespace JenkinsOnEcs.Build.Ecs;
 /// <summary>
 /// What the environment gives the task definitions and services, made once at setup from the checked settings.
 /// </summary>
-/// <param name="RepositoryRoot">Where ecs/ and cfn/ are.</param>
-/// <param name="EnvironmentName">Prefixes every family.</param>
-/// <param name="EnvironmentFile">The environment file, relative to the repository, for messages.</param>
+/// <param name="Environment">Its name prefixes every family; ecs/ and cfn/ are in its repository; its file is named in messages.</param>
 /// <param name="StackParameters">The stack parameter values the environment gives ({{ parameter:Name }}).</param>
 /// <param name="TimeZone">The master's TZ ({{ setting:timezone }}).</param>
 /// <param name="AdminUser">The admin's user name ({{ setting:adminUser }}).</param>
@@ -18,9 +16,7 @@ namespace JenkinsOnEcs.Build.Ecs;
 /// <param name="MasterRevision">Rollback's revision of the master's family; null: the one before the running one.</param>
 /// <param name="ProxyRevision">Rollback's revision of the proxy's family; null: the one before the running one.</param>
 public sealed record EcsOptions(
-    string RepositoryRoot,
-    string EnvironmentName,
-    string EnvironmentFile,
+    RunEnvironment Environment,
     IReadOnlyDictionary<string, string> StackParameters,
     string TimeZone,
     string AdminUser,

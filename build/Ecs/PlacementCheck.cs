@@ -30,7 +30,7 @@ public static class PlacementCheck
     /// </summary>
     public static (IReadOnlyList<string> Lines, AgentCapacityReport Capacity) Check(EcsOptions options, IEnumerable<ImageDefinition> images)
     {
-        var table = InstanceTypes.Load(options.RepositoryRoot);
+        var table = InstanceTypes.Load(options.Environment.RepositoryRoot);
         var problems = new List<string>();
         var lines = new List<string>();
         var master = Resolve(options, MasterInstanceTypeParameter, table, problems);
@@ -73,16 +73,16 @@ public static class PlacementCheck
     /// </summary>
     public static (string? Value, string Source) ParameterValue(EcsOptions options, string parameter)
     {
-        var (template, shown, earlierOutputs) = DeclaringTemplate(options.RepositoryRoot, parameter);
+        var (template, shown, earlierOutputs) = DeclaringTemplate(options.Environment.RepositoryRoot, parameter);
 
         // The order StackParameters.Resolve uses: the environment file, an earlier stack's output, the default.
         if (earlierOutputs.Contains(parameter) && !options.StackParameters.ContainsKey(parameter))
         {
-            throw new BuildException($"{parameter} comes from another stack's output, so its value is known only after a deploy: set it under \"parameters\" in {options.EnvironmentFile}.");
+            throw new BuildException($"{parameter} comes from another stack's output, so its value is known only after a deploy: set it under \"parameters\" in {options.Environment.EnvironmentFile}.");
         }
 
         return options.StackParameters.TryGetValue(parameter, out var given)
-            ? (given, $"from \"parameters\" in {options.EnvironmentFile}")
+            ? (given, $"from \"parameters\" in {options.Environment.EnvironmentFile}")
             : (template.Parameters[parameter].Default, $"the default of {shown}");
     }
 
@@ -125,12 +125,12 @@ public static class PlacementCheck
 
     private static InstanceType? Resolve(EcsOptions options, string parameter, IReadOnlyDictionary<string, InstanceType> table, List<string> problems)
     {
-        var (template, shown, _) = DeclaringTemplate(options.RepositoryRoot, parameter);
+        var (template, shown, _) = DeclaringTemplate(options.Environment.RepositoryRoot, parameter);
         var (value, source) = ParameterValue(options, parameter);
         var allowed = AllowedValues(template, parameter);
         if (value is null)
         {
-            problems.Add($"{parameter} has no value: set it under \"parameters\" in {options.EnvironmentFile}.");
+            problems.Add($"{parameter} has no value: set it under \"parameters\" in {options.Environment.EnvironmentFile}.");
             return null;
         }
 
@@ -194,8 +194,8 @@ public static class PlacementCheck
 
         problems.Add(
             $"The master's cluster needs {string.Join(", ", misfits)} on {where}: {parts}. Fix: " +
-            (room.Count > 0 ? $"a smaller master ({string.Join(", ", room)}, in {options.EnvironmentFile}), or " : string.Empty) +
-            $"a larger {MasterInstanceTypeParameter} under \"parameters\" in {options.EnvironmentFile}{Larger(options, MasterInstanceTypeParameter, t => cpu <= t.CpuUnits && memory <= t.RegistrableMemory && interfaces <= t.TaskNetworkInterfaces)}" +
+            (room.Count > 0 ? $"a smaller master ({string.Join(", ", room)}, in {options.Environment.EnvironmentFile}), or " : string.Empty) +
+            $"a larger {MasterInstanceTypeParameter} under \"parameters\" in {options.Environment.EnvironmentFile}{Larger(options, MasterInstanceTypeParameter, t => cpu <= t.CpuUnits && memory <= t.RegistrableMemory && interfaces <= t.TaskNetworkInterfaces)}" +
             (interfaces > type.TaskNetworkInterfaces ? ", or fewer tasks at once (deploymentConfiguration maximumPercent 100 in the service files)" : string.Empty) + ".");
     }
 
@@ -228,7 +228,7 @@ public static class PlacementCheck
             {
                 problems.Add(
                     $"{file}: {string.Join(", ", misfits)} on the agents' instance, {AgentInstanceTypeParameter} {type.Name}. " +
-                    $"Fix: a smaller task in {file} (at most \"cpu\" {type.CpuUnits}, \"memory\" {type.RegistrableMemory}), or a larger {AgentInstanceTypeParameter} under \"parameters\" in {options.EnvironmentFile}" +
+                    $"Fix: a smaller task in {file} (at most \"cpu\" {type.CpuUnits}, \"memory\" {type.RegistrableMemory}), or a larger {AgentInstanceTypeParameter} under \"parameters\" in {options.Environment.EnvironmentFile}" +
                     $"{Larger(options, AgentInstanceTypeParameter, t => cpu <= t.CpuUnits && memory <= t.RegistrableMemory && interfaces <= t.TaskNetworkInterfaces)}.");
             }
         }
@@ -245,8 +245,8 @@ public static class PlacementCheck
     /// <summary>The allowed types that would fit, smallest first, for the fix.</summary>
     private static string Larger(EcsOptions options, string parameter, Func<InstanceType, bool> fits)
     {
-        var table = InstanceTypes.Load(options.RepositoryRoot);
-        var (template, _, _) = DeclaringTemplate(options.RepositoryRoot, parameter);
+        var table = InstanceTypes.Load(options.Environment.RepositoryRoot);
+        var (template, _, _) = DeclaringTemplate(options.Environment.RepositoryRoot, parameter);
         var fitting = AllowedValues(template, parameter).Where(table.ContainsKey).Select(n => table[n]).Where(fits)
             .OrderBy(t => t.CpuUnits).ThenBy(t => t.MemoryGiB).Take(2).ToList();
         return fitting.Count > 0 ? $" ({string.Join("; ", fitting.Select(t => t.Describe()))})" : " (no allowed type fits: make the task smaller)";
@@ -259,7 +259,7 @@ public static class PlacementCheck
         var taskFile = $"ecs/{service.TaskDefinitionFile}";
         var raw = ReadObject(options, service.TaskDefinitionFile);
         var sizes = new JsonObject { ["cpu"] = raw["cpu"]?.DeepClone(), ["memory"] = raw["memory"]?.DeepClone(), ["networkMode"] = raw["networkMode"]?.DeepClone() };
-        var rendered = EcsDefinitionRenderer.Render(sizes.ToJsonString(), taskFile, Values(options, service.Family(options.EnvironmentName)));
+        var rendered = EcsDefinitionRenderer.Render(sizes.ToJsonString(), taskFile, Values(options, service.Family(options.Environment.Name)));
         var cpu = Number(rendered["cpu"], taskFile, "cpu", "the task's CPU units, e.g. \"256\"");
         var memory = Number(rendered["memory"], taskFile, "memory", "the task's memory in MiB, e.g. \"512\"");
 
@@ -288,7 +288,7 @@ public static class PlacementCheck
 
     private static JsonObject ReadObject(EcsOptions options, string file)
     {
-        var path = Path.Combine(options.RepositoryRoot, "ecs", file);
+        var path = Path.Combine(options.Environment.RepositoryRoot, "ecs", file);
         try
         {
             return JsonNode.Parse(File.ReadAllText(path), documentOptions: new JsonDocumentOptions { CommentHandling = JsonCommentHandling.Skip }) as JsonObject

@@ -5,7 +5,7 @@ using JenkinsOnEcs.Build.Common;
 namespace JenkinsOnEcs.Build.Ecs;
 
 /// <summary>Deploys the master's and the proxy's services (ecs/master-service.json, ecs/proxy-service.json) on their new revisions.</summary>
-public sealed class ServiceRollout(AwsClients aws, SetAtSetup<EcsOptions> options, ICakeLog log)
+public sealed class ServiceRollout(AwsClients aws, Handoff<EcsOptions> options, ICakeLog log)
 {
     private static readonly TimeSpan PollInterval = TimeSpan.FromSeconds(10);
 
@@ -19,7 +19,7 @@ public sealed class ServiceRollout(AwsClients aws, SetAtSetup<EcsOptions> option
         var deployer = new ServiceDeployer(aws.Ecs(), log, new ServiceDeployerOptions(false, PollInterval, TimeSpan.Zero));
         foreach (var service in MasterClusterServices.All)
         {
-            var family = service.Family(environment.EnvironmentName);
+            var family = service.Family(environment.Environment.Name);
 
             // The revision is not registered yet; any value serves, as UpdateService can change the task definition.
             var (definition, shown) = Render(environment, outputs, service, revision: family);
@@ -54,7 +54,7 @@ public sealed class ServiceRollout(AwsClients aws, SetAtSetup<EcsOptions> option
         var deployments = new List<ServiceDeployment>();
         foreach (var service in MasterClusterServices.All)
         {
-            var family = service.Family(environment.EnvironmentName);
+            var family = service.Family(environment.Environment.Name);
             var (definition, shown) = Render(environment, outputs, service, revisionOf(family));
             deployments.Add(await deployer.DeployAsync(definition, shown, cancellationToken));
         }
@@ -67,8 +67,8 @@ public sealed class ServiceRollout(AwsClients aws, SetAtSetup<EcsOptions> option
     {
         var values = new EcsDefinitionValues(
             outputs, environment.StackParameters, new Dictionary<string, string>(), new Dictionary<string, string>(),
-            new Dictionary<string, string> { ["family"] = service.Family(environment.EnvironmentName), ["taskDefinition"] = revision });
+            new Dictionary<string, string> { ["family"] = service.Family(environment.Environment.Name), ["taskDefinition"] = revision });
         var shown = Conventions.ShownEcsPath(service.ServiceFile);
-        return (EcsDefinitionRenderer.Render(File.ReadAllText(Path.Combine(environment.RepositoryRoot, Conventions.EcsFolder, service.ServiceFile)), shown, values), shown);
+        return (EcsDefinitionRenderer.Render(File.ReadAllText(Path.Combine(environment.Environment.RepositoryRoot, Conventions.EcsFolder, service.ServiceFile)), shown, values), shown);
     }
 }

@@ -10,7 +10,7 @@ namespace JenkinsOnEcs.Build.Ecs;
 /// Renders the task definitions (ecs/master.json, ecs/proxy.json, and ecs/agent.json once per toolchain) with the
 /// stacks' outputs and the pushed images' digests, and registers each one whose content changed.
 /// </summary>
-public sealed class TaskDefinitionRollout(AwsClients aws, SetAtSetup<EcsOptions> options, ICakeLog log)
+public sealed class TaskDefinitionRollout(AwsClients aws, Handoff<EcsOptions> options, ICakeLog log)
 {
     /// <param name="outputs">The stacks' outputs.</param>
     /// <param name="pushed">The pushed images' references by image name (by digest).</param>
@@ -50,11 +50,11 @@ public sealed class TaskDefinitionRollout(AwsClients aws, SetAtSetup<EcsOptions>
             : throw new BuildException($"{image.Name} was not pushed in this run: run its push task before RegisterTaskDefinitions (not with --exclusive).");
         var (file, deploy) = image.Kind switch
         {
-            ImageKind.Master => (Conventions.MasterTaskDefinitionFile, new Dictionary<string, string> { ["family"] = Conventions.MasterFamily(environment.EnvironmentName) }),
-            ImageKind.Proxy => (Conventions.ProxyTaskDefinitionFile, new Dictionary<string, string> { ["family"] = Conventions.ProxyFamily(environment.EnvironmentName) }),
+            ImageKind.Master => (Conventions.MasterTaskDefinitionFile, new Dictionary<string, string> { ["family"] = Conventions.MasterFamily(environment.Environment.Name) }),
+            ImageKind.Proxy => (Conventions.ProxyTaskDefinitionFile, new Dictionary<string, string> { ["family"] = Conventions.ProxyFamily(environment.Environment.Name) }),
             _ => (Conventions.AgentTaskDefinitionFile, new Dictionary<string, string>
             {
-                ["family"] = (outputs.TryGetValue(Conventions.AgentFamilyPrefixOutput, out var prefix) ? prefix : Conventions.AgentFamilyPrefix(environment.EnvironmentName)) + image.Toolchain,
+                ["family"] = (outputs.TryGetValue(Conventions.AgentFamilyPrefixOutput, out var prefix) ? prefix : Conventions.AgentFamilyPrefix(environment.Environment.Name)) + image.Toolchain,
                 ["toolchain"] = image.Toolchain!,
                 ["cpu"] = image.Agent!.Cpu.ToString(System.Globalization.CultureInfo.InvariantCulture),
                 ["memory"] = image.Agent.Memory.ToString(System.Globalization.CultureInfo.InvariantCulture),
@@ -62,7 +62,7 @@ public sealed class TaskDefinitionRollout(AwsClients aws, SetAtSetup<EcsOptions>
             }),
         };
         var values = new EcsDefinitionValues(outputs, environment.StackParameters, Substitutions(environment, region, image.Kind), pushed, deploy);
-        var path = Path.Combine(environment.RepositoryRoot, Conventions.EcsFolder, file);
+        var path = Path.Combine(environment.Environment.RepositoryRoot, Conventions.EcsFolder, file);
         var definition = EcsDefinitionRenderer.Render(File.ReadAllText(path), Conventions.ShownEcsPath(file), values);
         return image.Kind == ImageKind.Agent ? WithToolchainEnvironment(definition, image, Conventions.ShownEcsPath(file)) : definition;
     }

@@ -11,7 +11,7 @@ namespace JenkinsOnEcs.Build.Images;
 /// Builds catalog images under their content tag. An image whose tag the run's registry already has (a run that
 /// pushes) is neither built nor pulled; one the daemon already has is not built again.
 /// </summary>
-public sealed class ImageBuilder(DockerEngine docker, BaseImageDigests baseImages, RegistryTargets registries, ICakeLog log)
+public sealed class ImageBuilder(DockerEngine docker, BaseImageDigests baseImages, RegistryTarget pushTarget, ICakeLog log)
 {
     public const string ContentTagLabel = "io.jenkins-ecs.content-tag";
 
@@ -151,7 +151,7 @@ public sealed class ImageBuilder(DockerEngine docker, BaseImageDigests baseImage
     /// </summary>
     private async Task<IReadOnlyDictionary<string, BuiltImage>> InRegistryAsync(IReadOnlyList<PlannedImage> planned, ImageBuildOptions options)
     {
-        if (options.NoCache || planned.Count == 0 || await registries.PublishingRegistryAsync() is not { } registry)
+        if (options.NoCache || planned.Count == 0 || await pushTarget.PublishingRegistryAsync() is not { } registry)
         {
             return new Dictionary<string, BuiltImage>();
         }
@@ -194,7 +194,7 @@ public sealed class ImageBuilder(DockerEngine docker, BaseImageDigests baseImage
 
         // The registry is the layer cache (a fresh runner builds on the layers an earlier build pushed); a run that
         // pushes nothing has none, and noCache wants none.
-        var target = options.NoCache ? null : registries.PublishingTargetAsync().GetAwaiter().GetResult();
+        var target = options.NoCache ? null : pushTarget.PublishingTargetAsync().GetAwaiter().GetResult();
         var cache = target is var (registry, _) ? $"{registry.Host}/{repository}:{DockerBuilder.CacheTag}" : null;
         log.Information("{0}: building {1}{2}", image.Name, reference, options.NoCache ? " without docker's layer cache (noCache)" : cache is null ? string.Empty : $", layer cache {cache}");
         if (cache is not null && builder.Path == BuilderPath.Legacy)

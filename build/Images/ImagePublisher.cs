@@ -12,7 +12,7 @@ public sealed record PushOutcomes(Action<PushedImage> Pushed, Action<string, Exc
 /// A push may begin as soon as its image is built (<see cref="Begin"/>), while other images still build; the push
 /// task then collects it (<see cref="PublishAsync"/>) with the pushes it starts itself.
 /// </summary>
-public sealed class ImagePublisher(RegistryTargets targets, ImagePusher pusher)
+public sealed class ImagePublisher(RegistryTarget pushTarget, ImagePusher pusher)
 {
     // Pushes begun as their image was built, by image name, until the push task collects them.
     private readonly ConcurrentDictionary<string, Task<PushedImage>> _begun = new(StringComparer.Ordinal);
@@ -29,7 +29,7 @@ public sealed class ImagePublisher(RegistryTargets targets, ImagePusher pusher)
             await gate.WaitAsync(cancellationToken);
             try
             {
-                var (registry, login) = await targets.GetAsync(cancellationToken);
+                var (registry, login) = await pushTarget.GetAsync(cancellationToken);
                 return await pusher.PushAsync(image, registry, login?.Directory, cancellationToken);
             }
             finally
@@ -62,7 +62,7 @@ public sealed class ImagePublisher(RegistryTargets targets, ImagePusher pusher)
     /// <summary>Pushes the images (or collects their begun pushes); <paramref name="outcomes"/> hears of each as it ends, before the others end.</summary>
     public async Task<IReadOnlyList<PushedImage>> PublishAsync(IReadOnlyList<BuiltImage> images, ImageBuildOptions options, PushOutcomes outcomes, CancellationToken cancellationToken = default)
     {
-        var (registry, login) = await targets.GetAsync(cancellationToken);
+        var (registry, login) = await pushTarget.GetAsync(cancellationToken);
         return await BoundedParallel.RunAsync(
             images,
             options.Parallelism,

@@ -58,10 +58,10 @@ public sealed class StackGraph
     /// </summary>
     public static StackGraph Load(StackOptions environment)
     {
-        var stacks = StackCatalog.Load(environment.RepositoryRoot)
-            .Select(s => (Stack: s, Template: CloudFormationTemplate.Load(s.TemplatePath, Path.GetRelativePath(environment.RepositoryRoot, s.TemplatePath))))
+        var stacks = StackCatalog.Load(environment.Environment.RepositoryRoot)
+            .Select(s => (Stack: s, Template: CloudFormationTemplate.Load(s.TemplatePath, Path.GetRelativePath(environment.Environment.RepositoryRoot, s.TemplatePath))))
             .ToList();
-        return Build(stacks, environment.Parameters, environment.EnvironmentFile);
+        return Build(stacks, environment.Parameters, environment.Environment.EnvironmentFile);
     }
 
     /// <summary>The stacks in an order that respects the wiring (file order among those that are ready).</summary>

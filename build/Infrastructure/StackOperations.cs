@@ -8,7 +8,7 @@ namespace JenkinsOnEcs.Build.Infrastructure;
 /// The stacks of cfn/stacks.json for the run's environment, on the run's AWS clients: rolled out or planned
 /// (<see cref="InfrastructureRollout"/>, one <see cref="StackRollout"/> per stack), or their outputs read.
 /// </summary>
-public sealed class StackOperations(AwsClients aws, IStackParameterCheck parameterChecks, SetAtSetup<StackOptions> options, ICakeLog log)
+public sealed class StackOperations(AwsClients aws, IStackParameterCheck parameterChecks, Handoff<StackOptions> options, ICakeLog log)
 {
     /// <param name="stackEnded">Told of each stack as it ends, deployed or failed.</param>
     public Task<InfrastructureResult> DeployAsync(bool planOnly, CancellationToken cancellationToken = default, Action<StackDeployment>? stackEnded = null)
@@ -17,10 +17,10 @@ public sealed class StackOperations(AwsClients aws, IStackParameterCheck paramet
         var rollout = new InfrastructureRollout(new StackRollout(aws.CloudFormation(), log, StackRolloutOptions.Default), new SsmOnFirstUse(aws.Ssm), log);
         return rollout.DeployAsync(
             new InfrastructureRequest(
-                stacks.RepositoryRoot,
-                StackCatalog.Load(stacks.RepositoryRoot),
-                stacks.EnvironmentName,
-                stacks.EnvironmentFile,
+                stacks.Environment.RepositoryRoot,
+                StackCatalog.Load(stacks.Environment.RepositoryRoot),
+                stacks.Environment.Name,
+                stacks.Environment.EnvironmentFile,
                 stacks.Parameters,
                 planOnly,
                 parameterChecks) { StackEnded = stackEnded },

@@ -1,76 +1,71 @@
 using Cake.Core.Diagnostics;
 using Cake.Frosting;
+using JenkinsOnEcs.Build.Aws;
 using JenkinsOnEcs.Build.Common;
 
 namespace JenkinsOnEcs.Build.Local;
 
 /// <summary>
 /// The local rehearsal's stand-ins for AWS and ECR: moto_server (through tools/moto/serve.py) at awsEndpointUrl
-/// and Debian's docker-registry at registry, both on loopback. Started on first use when not already answering
-/// (and startLocalServices is true); what this run started, it stops when the run ends. They run in a session of
-/// their own (setsid), so that a Ctrl-C in the terminal, which signals the whole foreground process group, reaches
-/// the build only and the build stops them after its teardown has used them (the deploy lock is released through
-/// moto). One that dies during the run stops the run with its name instead of a later, misleading network error.
+/// and Debian's docker-registry at registry, both on loopback. The setup starts, once, each that the run needs and
+/// that does not already answer (when startLocalServices is true), before its first check that calls them; the run
+/// then reaches them at the settings' addresses, as it would reach AWS and a registry, and does not know they are
+/// stand-ins. What this run started, it stops when the run ends (the host disposes its services after the teardown).
+/// They run in a session of their own (setsid), so that a Ctrl-C in the terminal, which signals the whole foreground
+/// process group, reaches the build only and the build stops them after its teardown has used them (the deploy lock
+/// is released through moto). One that dies during the run stops the run with its name instead of a later,
+/// misleading network error; a moto that dies is handed on as the run's lost AWS endpoint (<see cref="AwsEndpointLost"/>).
 /// </summary>
-public sealed class LocalServices(ICakeLog log, RunCancellation cancellation, SetAtSetup<LocalServiceOptions> options) : IDisposable
+public sealed class LocalServices(ICakeLog log, RunCancellation cancellation, Handoff<AwsEndpointLost> endpointLost) : IDisposable
 {
+    private const string Moto = "moto_server";
     private readonly List<LoopbackProcess> _started = [];
-    private volatile bool _stopping;
-    private volatile string? _died;
-
-    /// <summary>The service this run started that died during it (with all it held, e.g. moto's AWS state), or null.</summary>
-    public string? Died => _died;
     private readonly HttpClient _http = new() { Timeout = TimeSpan.FromSeconds(2) };
-    // Tasks' parallel work may ask at once; one of them starts the service, the others wait for it.
-    private readonly Lock _lock = new();
-    private bool _aws;
-    private bool _registry;
+    private volatile bool _stopping;
+    private bool _startCalled;
 
-    public void EnsureAws()
+    /// <summary>Starts what the run needs of the rehearsal (nothing unless startLocalServices); called once, by the setup.</summary>
+    /// <param name="aws">The run calls AWS: moto_server at awsEndpointUrl.</param>
+    /// <param name="registry">The run asks or pushes to the "registry" setting's registry: docker-registry there.</param>
+    public void Start(LocalServiceOptions local, bool aws, bool registry)
     {
-        lock (_lock)
+        if (_startCalled)
         {
-            EnsureAwsAlone(options.Value);
+            throw new InvalidOperationException("The local rehearsal is started once, by the setup.");
         }
-    }
 
-    public void EnsureRegistry()
-    {
-        lock (_lock)
-        {
-            EnsureRegistryAlone(options.Value);
-        }
-    }
-
-    private void EnsureAwsAlone(LocalServiceOptions local)
-    {
-        if (_aws || !local.Start || local.AwsEndpoint is not { } endpoint)
+        _startCalled = true;
+        if (!local.Start)
         {
             return;
         }
 
-        _aws = true;
+        if (aws && local.AwsEndpoint is { } endpoint)
+        {
+            StartAws(local, endpoint);
+        }
+
+        if (registry && local.RegistryHost is { } host)
+        {
+            StartRegistry(local, host);
+        }
+    }
+
+    private void StartAws(LocalServiceOptions local, Uri endpoint)
+    {
         Loopback(endpoint, "awsEndpointUrl");
         if (Answers(new Uri(endpoint, "moto-api/")))
         {
-            Reused("moto_server", endpoint);
-        }
-        else
-        {
-            Start("moto_server", "python3", [Path.Combine(local.RepositoryRoot, "tools", "moto", "serve.py"), "-H", endpoint.Host, "-p", endpoint.Port.ToString(System.Globalization.CultureInfo.InvariantCulture)], new Uri(endpoint, "moto-api/"));
-        }
-
-        // moto takes any credentials; the session gets the rehearsal's (AwsOptions.Credentials, made at setup), the process environment is left alone.
-    }
-
-    private void EnsureRegistryAlone(LocalServiceOptions local)
-    {
-        if (_registry || !local.Start || local.RegistryHost is not { } host)
-        {
+            Reused(Moto, endpoint);
             return;
         }
 
-        _registry = true;
+        // moto takes any credentials; the session gets the rehearsal's (AwsOptions.Credentials, made at setup), the process environment is left alone.
+        Start(Moto, "python3", [Path.Combine(local.Environment.RepositoryRoot, "tools", "moto", "serve.py"), "-H", endpoint.Host, "-p", endpoint.Port.ToString(System.Globalization.CultureInfo.InvariantCulture)], new Uri(endpoint, "moto-api/"));
+    }
+
+    private void StartRegistry(LocalServiceOptions local, string host)
+    {
         var url = new Uri($"http://{host}/v2/");
         Loopback(url, "registry");
         if (Answers(url))
@@ -79,7 +74,7 @@ public sealed class LocalServices(ICakeLog log, RunCancellation cancellation, Se
             return;
         }
 
-        var folder = Path.Combine(local.ArtifactsDirectory, "registry");
+        var folder = Path.Combine(local.Environment.ArtifactsDirectory, "registry");
         Directory.CreateDirectory(folder);
         var config = Path.Combine(folder, "config.yml");
         File.WriteAllText(config, $"version: 0.1\nstorage:\n  filesystem:\n    rootdirectory: {Path.Combine(folder, "data")}\nhttp:\n  addr: {host}\n");
@@ -132,7 +127,12 @@ public sealed class LocalServices(ICakeLog log, RunCancellation cancellation, Se
             return;
         }
 
-        _died ??= service.Name;
+        // moto held every AWS resource of the rehearsal, the deploy lock among them: the run's AWS endpoint is lost with it.
+        if (service.Name == Moto && !endpointLost.IsSet)
+        {
+            endpointLost.Set(new AwsEndpointLost(service.Name));
+        }
+
         var reason = $"{service.Name} (pid {service.Id}), which this run started, ended during the run (exit code {service.ExitCode}): its state is gone, so the run stops here. " +
             "Find what stopped it (a signal to its session, the machine's memory), then run again.";
         if (cancellation.Cancel(reason))

@@ -22,7 +22,7 @@ namespace JenkinsOnEcs.Build.Locking;
 /// first run (CreateTable) and needs no bucket or name up front. The role needs dynamodb:PutItem, GetItem,
 /// UpdateItem and DeleteItem on the table, and CreateTable and DescribeTable for the first run.
 /// </summary>
-public sealed class DeployLock(AwsClients aws, Local.LocalServices local, RunCancellation cancellation, SetAtSetup<DeployLockOptions> options, ICakeLog log) : IDisposable
+public sealed class DeployLock(AwsClients aws, Handoff<AwsEndpointLost> endpointLost, RunCancellation cancellation, Handoff<DeployLockOptions> options, ICakeLog log) : IDisposable
 {
     public const string TableName = "jenkins-ecs-deploy-locks";
 
@@ -68,7 +68,7 @@ public sealed class DeployLock(AwsClients aws, Local.LocalServices local, RunCan
     {
         var lockOptions = options.Value;
         var dynamo = aws.DynamoDb();
-        var lockId = lockOptions.EnvironmentName;
+        var lockId = lockOptions.Environment.Name;
         var runId = Guid.NewGuid().ToString("N");
         var here = HolderProcess.Current();
         for (var attempt = 0; ; attempt++)
@@ -168,9 +168,9 @@ public sealed class DeployLock(AwsClients aws, Local.LocalServices local, RunCan
 
         held.Stop.Cancel();
         held.Renewal?.Wait(TimeSpan.FromSeconds(5)); // a renewal in flight must not follow the release
-        if (local.Died is { } died)
+        if (endpointLost.TryGet(out var lost))
         {
-            log.Information("The deploy lock of {0} lived in {1}, which is gone with it.", held.LockId, died);
+            log.Information("The deploy lock of {0} lived in {1}, which is gone with it.", held.LockId, lost.Holder);
             return;
         }
 

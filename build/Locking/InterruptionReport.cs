@@ -12,7 +12,7 @@ namespace JenkinsOnEcs.Build.Locking;
 /// operation CloudFormation was carrying out goes on without the build; the line names the stack and how to follow
 /// it, since the next Deploy will find it busy until it ends.
 /// </summary>
-public sealed class InterruptionReport(AwsClients aws, Local.LocalServices local, RunCancellation cancellation, SetAtSetup<StackOptions> stacks, ICakeLog log)
+public sealed class InterruptionReport(AwsClients aws, Handoff<AwsEndpointLost> endpointLost, RunCancellation cancellation, Handoff<StackOptions> stacks, ICakeLog log)
 {
     public void Write()
     {
@@ -28,7 +28,7 @@ public sealed class InterruptionReport(AwsClients aws, Local.LocalServices local
         // A reason other than a signal has been logged where it arose.
         var what = cancellation.Signal is null ? "Stopped" : $"Interrupted by {cancellation.Reason}";
         var state = !stacks.IsSet || !aws.InUse ? "nothing was changed in AWS"
-            : local.Died is { } died ? $"{died}, which held this rehearsal's state, is gone with it; nothing is left to follow"
+            : endpointLost.TryGet(out var lost) ? $"{lost.Holder}, which held this rehearsal's state, is gone with it; nothing is left to follow"
             : InAws(stacks.Value, tasks);
         log.Error("{0} {1}: {2}.", what, where, state);
     }
@@ -41,7 +41,7 @@ public sealed class InterruptionReport(AwsClients aws, Local.LocalServices local
             using var timeout = new CancellationTokenSource(TimeSpan.FromSeconds(10));
             var cloudFormation = aws.CloudFormation();
             var region = aws.Session().Region.SystemName;
-            var names = StackCatalog.Load(environment.RepositoryRoot).Select(s => s.StackName(environment.EnvironmentName)).ToList();
+            var names = StackCatalog.Load(environment.Environment.RepositoryRoot).Select(s => s.StackName(environment.Environment.Name)).ToList();
             var states = Task.WhenAll(names.Select(name => cloudFormation.DescribeStackAsync(name, timeout.Token))).GetAwaiter().GetResult();
             var busy = states.Where(s => s is not null && s.Status.EndsWith("_IN_PROGRESS", StringComparison.Ordinal)).ToList();
             parts.AddRange(busy.Select(s =>

@@ -18,7 +18,7 @@ namespace JenkinsOnEcs.Build.Planning;
 /// by the registrar's fingerprint, and each service file against its service by <see cref="ServiceChanges"/>. Nothing
 /// is built, pushed, registered or updated, and no lock is taken.
 /// </summary>
-public sealed partial class DeployPlanner(StackOperations stacks, AwsClients aws, ImageBuilder builder, RegistryTargets registries)
+public sealed partial class DeployPlanner(StackOperations stacks, AwsClients aws, ImageBuilder builder, RegistryTarget pushTarget)
 {
     /// <summary>The ECS answer's members that RegisterTaskDefinition does not take: ECS's own, never in ecs/*.json.</summary>
     private static readonly string[] DescribedOnly = ["taskDefinitionArn", "revision", "status", "requiresAttributes", "compatibilities", "registeredAt", "registeredBy", "deregisteredAt"];
@@ -45,11 +45,11 @@ public sealed partial class DeployPlanner(StackOperations stacks, AwsClients aws
         var services = new List<ServicePlan>();
         foreach (var service in MasterClusterServices.All)
         {
-            services.Add(await PlanServiceAsync(ecs, settings, outputs, service, targets[service.Family(settings.EnvironmentName)], cancellationToken));
+            services.Add(await PlanServiceAsync(ecs, settings, outputs, service, targets[service.Family(settings.Environment.Name)], cancellationToken));
         }
 
-        var master = MasterClusterServices.All[0].Family(settings.EnvironmentName);
-        return new DeployPlan(settings.EnvironmentName, stackPlans, images.Select(i => i.Plan).ToList(), definitions, services,
+        var master = MasterClusterServices.All[0].Family(settings.Environment.Name);
+        return new DeployPlan(settings.Environment.Name, stackPlans, images.Select(i => i.Plan).ToList(), definitions, services,
             MasterRestart(services[0], definitions.Single(d => d.Family == master), settings.AllowMasterRestart));
     }
 
@@ -60,14 +60,14 @@ public sealed partial class DeployPlanner(StackOperations stacks, AwsClients aws
     private static IReadOnlyDictionary<string, string> WithUnknownOutputs(EcsOptions settings, IReadOnlyDictionary<string, string> known)
     {
         var outputs = new Dictionary<string, string>(known, StringComparer.Ordinal);
-        foreach (var stack in StackCatalog.Load(settings.RepositoryRoot))
+        foreach (var stack in StackCatalog.Load(settings.Environment.RepositoryRoot))
         {
-            foreach (var output in CloudFormationTemplate.Load(stack.TemplatePath, Path.GetRelativePath(settings.RepositoryRoot, stack.TemplatePath)).Outputs)
+            foreach (var output in CloudFormationTemplate.Load(stack.TemplatePath, Path.GetRelativePath(settings.Environment.RepositoryRoot, stack.TemplatePath)).Outputs)
             {
                 // The agents' family prefix is the convention's (the stack's output follows it; TaskDefinitionRollout falls back on it too).
                 outputs.TryAdd(output, output == Conventions.AgentFamilyPrefixOutput
-                    ? Conventions.AgentFamilyPrefix(settings.EnvironmentName)
-                    : $"<output {output}: known once stack {stack.StackName(settings.EnvironmentName)} exists>");
+                    ? Conventions.AgentFamilyPrefix(settings.Environment.Name)
+                    : $"<output {output}: known once stack {stack.StackName(settings.Environment.Name)} exists>");
             }
         }
 
@@ -79,7 +79,7 @@ public sealed partial class DeployPlanner(StackOperations stacks, AwsClients aws
     {
         // Nothing in an image depends on the stacks (the proxy's upstream is set at container start): every tag is known.
         var tagged = builder.ContentTags(options.Catalog, options);
-        var (registry, _) = await registries.GetAsync(cancellationToken);
+        var (registry, _) = await pushTarget.GetAsync(cancellationToken);
 
         // The same question a pushing build asks before it builds, and its push again (with noCache too: an image
         // rebuilt under a tag the registry has is not pushed): the registry's digest for each content tag.

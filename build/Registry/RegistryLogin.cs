@@ -7,7 +7,7 @@ namespace JenkinsOnEcs.Build.Registry;
 /// A private, short-lived Docker client configuration holding one registry login: a folder only this user can
 /// read, with config.json at mode 0600. docker is pointed at it through DOCKER_CONFIG, so the password never
 /// reaches a command line, a log or the user's own Docker configuration (no `docker login` is run at all).
-/// Disposing removes the folder: the host disposes its services (and with <see cref="RegistryTargets"/> this login)
+/// Disposing removes the folder: the host disposes its services (and with <see cref="RegistryTarget"/> this login)
 /// when the run ends, after the teardown, also when a task failed or the run was interrupted (SIGINT, SIGTERM). A run killed outright (SIGKILL) cannot: the folder is named after the process that made it,
 /// jenkins-ecs-docker-&lt;pid&gt;-&lt;random&gt;, and the next run removes those whose process is gone
 /// (<see cref="RemoveLeftovers"/>).

@@ -6,8 +6,8 @@ namespace JenkinsOnEcs.Build.Settings;
 /// <summary>Everything the build was told, read and validated once at setup.</summary>
 public sealed record BuildSettings
 {
-    public required string EnvironmentName { get; init; }
-    public required string RepositoryRoot { get; init; }
+    /// <summary>The environment's name and the repository's root, shared by the options records made from these settings.</summary>
+    public required RunEnvironment Environment { get; init; }
     public required string ImagePrefix { get; init; }
     public string? DockerBuildNetwork { get; init; }
     public required int Parallelism { get; init; }
@@ -54,11 +54,4 @@ public sealed record BuildSettings
 
     /// <summary>A secret: shown as *** wherever the settings are printed.</summary>
     public Redacted? AdminPassword { get; init; }
-
-    /// <summary>The environment file, relative to the repository, for messages.</summary>
-    public string EnvironmentFile => $"environments/{EnvironmentName}.json";
-
-    public string ImagesDirectory => Path.Combine(RepositoryRoot, "images");
-
-    public string ArtifactsDirectory => Path.Combine(RepositoryRoot, "artifacts");
 }

@@ -44,8 +44,7 @@ public sealed partial class BuildSettingsReader(ICakeArguments arguments, Func<s
 
         return new BuildSettings
         {
-            EnvironmentName = environment,
-            RepositoryRoot = repositoryRoot,
+            Environment = new RunEnvironment(environment, repositoryRoot),
             ImagePrefix = Read(SettingNames.ImagePrefix, v => ImagePrefix(v ?? SettingDefinitions.Get(SettingNames.ImagePrefix).Default!)),
             DockerBuildNetwork = NullIfEmpty(Setting(SettingNames.DockerBuildNetwork)),
             Parallelism = Read(SettingNames.Parallelism, v => Number(SettingNames.Parallelism, v, Math.Max(2, System.Environment.ProcessorCount), 1, 32)),

@@ -12,7 +12,7 @@ namespace JenkinsOnEcs.Build.Smoke;
 /// <param name="StackParameters">DomainName and AdminPasswordSecretArn are read from here.</param>
 /// <param name="TimeoutMinutes">How long each job may take to succeed.</param>
 /// <param name="CaFile">Test only: a CA (PEM, absolute path) trusted besides the system's roots.</param>
-/// <param name="EnvironmentFile">The environment file, relative to the repository, for messages.</param>
+/// <param name="Environment">Its file is named in messages.</param>
 public sealed record SmokeTestInputs(
     bool Skip,
     string AdminUser,
@@ -20,4 +20,4 @@ public sealed record SmokeTestInputs(
     IReadOnlyDictionary<string, string> StackParameters,
     int TimeoutMinutes,
     string? CaFile,
-    string EnvironmentFile);
+    RunEnvironment Environment);

@@ -1,3 +1,4 @@
+using JenkinsOnEcs.Build.Common;
 using JenkinsOnEcs.Build.Ecs;
 using JenkinsOnEcs.Build.Images;
 using JenkinsOnEcs.Build.Registry;

@@ -26,6 +26,9 @@ public enum TaskNeeds
 
     /// <summary>Logs in to Jenkins as the admin: unless skipSmokeTest, a way to the password is checked at setup.</summary>
     AdminLogin = 32,
+
+    /// <summary>Asks the run's registry which content tags it holds, and pushes nothing (Plan): a local rehearsal's registry is started for it.</summary>
+    RegistryLookup = 64,
 }
 
 /// <summary>Declares on a task what it needs (<see cref="TaskNeeds"/>); the setup lifetime reads it from the tasks of the run.</summary>

@@ -29,7 +29,7 @@ public static class DeploySummary
             { Interrupted: true } => $"stopped {(end.Task is null ? "before its first task" : $"in {end.Task}")}; what it did up to there",
             _ => $"FAILED {(end.Task is null ? "before its first task" : $"in {end.Task}")}; what it did up to there",
         };
-        text.AppendLine($"## Deploy of {settings.EnvironmentName}: {result}").AppendLine();
+        text.AppendLine($"## Deploy of {settings.Environment.Name}: {result}").AppendLine();
         if (!end.Succeeded && end.Error is { } error)
         {
             text.AppendLine("```").AppendLine(error.Trim()).AppendLine("```").AppendLine();
@@ -68,8 +68,8 @@ public static class DeploySummary
     public static string Write(SummaryOptions settings, IReadOnlySet<string> tasks, StageOutputs outputs, RunEnd end, ICakeLog log)
     {
         var markdown = Markdown(settings, tasks, outputs, end);
-        Directory.CreateDirectory(settings.ArtifactsDirectory);
-        var path = Path.Combine(settings.ArtifactsDirectory, MarkdownFile);
+        Directory.CreateDirectory(settings.Environment.ArtifactsDirectory);
+        var path = Path.Combine(settings.Environment.ArtifactsDirectory, MarkdownFile);
         File.WriteAllText(path, markdown);
         log.Information("{0}", markdown.TrimEnd());
         log.Information("Wrote {0}", path);
@@ -107,7 +107,7 @@ public static class DeploySummary
     {
         try
         {
-            return StackCatalog.Load(settings.RepositoryRoot).Count;
+            return StackCatalog.Load(settings.Environment.RepositoryRoot).Count;
         }
         catch (Exception ex) when (ex is IOException or System.Text.Json.JsonException or BuildException or InvalidOperationException)
         {
@@ -187,7 +187,7 @@ public static class DeploySummary
     {
         try
         {
-            var definition = JsonNode.Parse(File.ReadAllText(Path.Combine(settings.RepositoryRoot, Conventions.EcsFolder, Conventions.MasterTaskDefinitionFile)), documentOptions: new System.Text.Json.JsonDocumentOptions { CommentHandling = System.Text.Json.JsonCommentHandling.Skip });
+            var definition = JsonNode.Parse(File.ReadAllText(Path.Combine(settings.Environment.RepositoryRoot, Conventions.EcsFolder, Conventions.MasterTaskDefinitionFile)), documentOptions: new System.Text.Json.JsonDocumentOptions { CommentHandling = System.Text.Json.JsonCommentHandling.Skip });
             var container = definition?["containerDefinitions"]?[0];
             return ((string?)container?["logConfiguration"]?["options"]?["awslogs-stream-prefix"], (string?)container?["name"]);
         }

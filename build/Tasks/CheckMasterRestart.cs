@@ -25,7 +25,7 @@ public sealed class CheckMasterRestart(AwsClients aws) : AsyncFrostingTask<Build
         var master = context.Catalog.Master;
         var pushed = new Dictionary<string, string> { [master.Name] = context.Outputs.PushedImages.Get(master.Name, nameof(CheckMasterRestart), nameof(PushMasterImage)).Reference };
         var rendered = TaskDefinitionRollout.Render(ecs, context.Catalog.Master, outputs, aws.Session().Region.SystemName, pushed);
-        var family = MasterClusterServices.All[0].Family(ecs.EnvironmentName);
+        var family = MasterClusterServices.All[0].Family(ecs.Environment.Name);
         var change = await new MasterRestartCheck(aws.Ecs(), context.Log).CheckAsync(rendered, cluster, family, ecs.AllowMasterRestart, context.CancellationToken);
         context.Outputs.MasterRestart.Set(change);
     }

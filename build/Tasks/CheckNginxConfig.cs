@@ -28,7 +28,7 @@ public sealed class CheckNginxConfig(NginxConfigRenderer renderer, NginxConfigCh
         foreach (var (name, value) in checks)
         {
             var values = new NginxConfigValues(value, nginxOptions.Resolver, nginxOptions.ProxyTimeoutSeconds);
-            var rendered = Path.Combine(context.Options.ArtifactsDirectory, "nginx-proxy", $"default.conf.{name}");
+            var rendered = Path.Combine(context.Options.Environment.ArtifactsDirectory, "nginx-proxy", $"default.conf.{name}");
             RenderedFile.Write(rendered, renderer.Render(text, values));
             if (checkedByNginx)
             {

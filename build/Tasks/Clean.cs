@@ -12,7 +12,7 @@ public sealed class Clean : FrostingTask<BuildContext>
     {
         foreach (var path in new[]
                  {
-                     context.Options.ArtifactsDirectory,
+                     context.Options.Environment.ArtifactsDirectory,
                      // Written by builds before the proxy's config moved to container start: it would change the proxy's content tag.
                      Path.Combine(context.Catalog.Proxy.ContextDirectory, "rendered"),
                      Path.Combine(context.Catalog.Master.ContextDirectory, EcsCloudRenderer.RenderedFolder),

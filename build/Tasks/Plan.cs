@@ -8,7 +8,7 @@ namespace JenkinsOnEcs.Build.Tasks;
 [TaskName(nameof(Plan))]
 [ShowsStackGraph]
 [TaskDescription("The whole Deploy as a preview, executing nothing (no lock, no build, no push, no registration), after the checks a Deploy makes first: each changing stack's change set, the images the registry lacks, a diff of each task definition that gets a new revision, each service's changes and whether Jenkins restarts; writes artifacts/plan.md and artifacts/plan.json.")]
-[Needs(TaskNeeds.Aws | TaskNeeds.Docker)]
+[Needs(TaskNeeds.Aws | TaskNeeds.Docker | TaskNeeds.RegistryLookup)]
 [IsDependentOn(typeof(ValidateTemplates))]
 [IsDependentOn(typeof(CheckPlacement))]
 [Consumes(StageOutput.AgentCapacity)]
@@ -22,7 +22,7 @@ public sealed class Plan(DeployPlanner planner) : AsyncFrostingTask<BuildContext
         var capacity = context.Outputs.AgentCapacity.TryGet(out var computed) ? computed : null;
         var plan = await planner.PlanAsync(context.Options.Ecs, context.Catalog, context.ImageBuildOptions, context.CancellationToken)
             with { AgentCapacity = capacity };
-        var (markdown, json) = PlanReport.Write(plan, context.Options.ArtifactsDirectory);
+        var (markdown, json) = PlanReport.Write(plan, context.Options.Environment.ArtifactsDirectory);
         context.Log.Information("{0}", PlanReport.Markdown(plan).TrimEnd());
         context.Log.Information("Wrote {0} and {1}", markdown, json);
         context.Log.Information("{0}", plan.Summary);

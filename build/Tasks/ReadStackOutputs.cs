@@ -18,6 +18,6 @@ public sealed class ReadStackOutputs(StackOperations stacks) : AsyncFrostingTask
     {
         var outputs = await stacks.ReadOutputsAsync(context.CancellationToken);
         context.Outputs.Stacks.Set(outputs);
-        context.Log.Information("Read {0} outputs of the deployed stacks of {1}", outputs.Count, context.Options.EnvironmentName);
+        context.Log.Information("Read {0} outputs of the deployed stacks of {1}", outputs.Count, context.Options.Environment.Name);
     }
 }

@@ -24,7 +24,7 @@ public sealed class RestoreHome(AwsClients aws) : AsyncFrostingTask<BuildContext
             recoveryPoint,
             BackupHome.Output(outputs, "BackupRoleArn"),
             BackupHome.Output(outputs, "FileSystemId"),
-            $"{backup.EnvironmentName}-jenkins-home-restore-{DateTime.UtcNow:yyyyMMddHHmmss}",
+            $"{backup.Environment.Name}-jenkins-home-restore-{DateTime.UtcNow:yyyyMMddHHmmss}",
             context.CancellationToken);
     }
 }

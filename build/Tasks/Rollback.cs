@@ -25,7 +25,7 @@ public sealed class Rollback(AwsClients aws) : AsyncFrostingTask<BuildContext>
         var wait = !aws.Session().Endpoint(AwsService.Ecs).IsLoopback;
         var targets = MasterClusterServices.All.Select(service =>
         {
-            var family = service.Family(ecs.EnvironmentName);
+            var family = service.Family(ecs.Environment.Name);
             return new RollbackTarget(family, family, service.ServiceFile == Conventions.ProxyServiceFile ? ecs.ProxyRevision : ecs.MasterRevision);
         }).ToList();
         var rollback = new ServiceRollback(aws.Ecs(), context.Log, new ServiceDeployerOptions(wait, TimeSpan.FromSeconds(10), TimeSpan.FromMinutes(30)));

@@ -20,13 +20,13 @@ public sealed class SmokeTest(AwsClients aws, ICakeLog log) : AsyncFrostingTask<
         var inputs = context.Options.SmokeTest;
         if (inputs.Skip)
         {
-            log.Information("SmokeTest skipped: skipSmokeTest is set in {0} (or as --skip-smoke-test); nothing was checked.", inputs.EnvironmentFile);
-            context.Outputs.SmokeTestResult.Set($"skipped: skipSmokeTest is set in {inputs.EnvironmentFile} (or as --skip-smoke-test); nothing was checked");
+            log.Information("SmokeTest skipped: skipSmokeTest is set in {0} (or as --skip-smoke-test); nothing was checked.", inputs.Environment.EnvironmentFile);
+            context.Outputs.SmokeTestResult.Set($"skipped: skipSmokeTest is set in {inputs.Environment.EnvironmentFile} (or as --skip-smoke-test); nothing was checked");
             return;
         }
 
         var parameters = inputs.StackParameters;
-        AdminPassword.CheckPrerequisites(parameters, inputs.AdminPassword?.Value, inputs.EnvironmentFile);
+        AdminPassword.CheckPrerequisites(parameters, inputs.AdminPassword?.Value, inputs.Environment.EnvironmentFile);
         var domain = parameters["DomainName"];
         var secretArn = parameters.GetValueOrDefault("AdminPasswordSecretArn");
 

@@ -13,7 +13,7 @@ public sealed class ValidateTemplates(TemplateValidator validator) : FrostingTas
 {
     public override void Run(BuildContext context)
     {
-        var (templates, skipped) = validator.ValidateIfChanged(context.Options.RepositoryRoot, context.Options.ArtifactsDirectory);
+        var (templates, skipped) = validator.ValidateIfChanged(context.Options.Environment.RepositoryRoot, context.Options.Environment.ArtifactsDirectory);
         context.Log.Information(skipped
             ? "{0} templates unchanged since they last passed cfn-lint and the security rules"
             : "{0} templates pass cfn-lint and the security rules", templates);

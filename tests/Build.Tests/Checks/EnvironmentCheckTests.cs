@@ -195,7 +195,7 @@ public sealed class EnvironmentCheckTests(MotoServer moto, StandInImages standIn
         const string arn = "arn:aws:secretsmanager:eu-west-1:123456789012:secret:x-Abcdef";
         var parameters = new Dictionary<string, string> { ["DomainName"] = "jenkins.example.com", ["AdminPasswordSecretArn"] = arn };
 
-        var request = EnvironmentCheckRun.Request(repository.Root, EnvironmentFile, parameters, "eu-west-1", registry: null);
+        var request = EnvironmentCheckRun.Request(new RunEnvironment("check", repository.Root), parameters, "eu-west-1", registry: null);
         Assert.True(request.MasterExecutionRole.Grants!.Allows("secretsmanager:GetSecretValue", arn));
         Assert.False(request.MasterExecutionRole.Grants.Allows("secretsmanager:GetSecretValue", arn + "x"));
         Assert.False(request.MasterExecutionRole.Grants.Allows("kms:Decrypt", "arn:aws:kms:eu-west-1:123456789012:key/k"));
@@ -203,7 +203,7 @@ public sealed class EnvironmentCheckTests(MotoServer moto, StandInImages standIn
         // Without the grant in the template, the check finds none (and says so before any AWS call about it).
         var template = repository.Path("cfn", "jenkins.yaml");
         File.WriteAllText(template, File.ReadAllText(template).Replace("                  - secretsmanager:GetSecretValue\n", string.Empty, StringComparison.Ordinal));
-        var withoutGrant = EnvironmentCheckRun.Request(repository.Root, EnvironmentFile, parameters, "eu-west-1", registry: null);
+        var withoutGrant = EnvironmentCheckRun.Request(new RunEnvironment("check", repository.Root), parameters, "eu-west-1", registry: null);
         Assert.False(withoutGrant.MasterExecutionRole.Grants!.Allows("secretsmanager:GetSecretValue", arn));
     }
 
@@ -362,7 +362,7 @@ public sealed class EnvironmentCheckTests(MotoServer moto, StandInImages standIn
     {
         parameters.TryAdd("DomainName", "jenkins.example.test");
         parameters.TryAdd("AdminPasswordSecretArn", "arn:aws:secretsmanager:eu-west-1:123456789012:secret:unset-Abcdef");
-        var request = EnvironmentCheckRun.Request(Repository.Root, EnvironmentFile, parameters, "eu-west-1", useEcr ? null : "127.0.0.1:5000");
+        var request = EnvironmentCheckRun.Request(new RunEnvironment("check", Repository.Root), parameters, "eu-west-1", useEcr ? null : "127.0.0.1:5000");
         using var ssm = new SsmClient(account.Session);
         using var ecr = new EcrClient(account.Session);
         return await EnvironmentCheckRun.RunAsync(request, account.Session, () => ecr, ssm, default);

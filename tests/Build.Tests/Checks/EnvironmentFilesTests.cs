@@ -50,11 +50,11 @@ public sealed class EnvironmentFilesTests
         var settings = new BuildSettingsReader(new CakeArguments(new[] { ("environment", name) }.ToLookup(a => a.Item1, a => a.Item2)), _ => null).Read(repository.Root);
         var stacks = StackCatalog.Load(repository.Root).Select(s => (s, CloudFormationTemplate.Load(s.TemplatePath, Path.GetFileName(s.TemplatePath)))).ToList();
         var options = new EcsOptions(
-            settings.RepositoryRoot, settings.EnvironmentName, settings.EnvironmentFile, settings.StackParameters, settings.TimeZone, settings.AdminUser,
+            settings.Environment, settings.StackParameters, settings.TimeZone, settings.AdminUser,
             settings.MasterCpu, settings.MasterMemory, settings.MaxAgents, settings.NginxResolver, settings.ProxyTimeoutSeconds);
 
-        StackParameters.CheckKnown(settings.StackParameters, stacks.Select(s => s.Item2), settings.EnvironmentFile);
-        StackParameterChecks.CheckAll(stacks, settings.StackParameters, settings.EnvironmentFile, repository.Root);
+        StackParameters.CheckKnown(settings.StackParameters, stacks.Select(s => s.Item2), settings.Environment.EnvironmentFile);
+        StackParameterChecks.CheckAll(stacks, settings.StackParameters, settings.Environment.EnvironmentFile, repository.Root);
         var (lines, capacity) = PlacementCheck.Check(options, ImageCatalog.Load(repository.Path("images")).Images);
 
         Assert.NotEmpty(lines);
@@ -68,7 +68,7 @@ public sealed class EnvironmentFilesTests
         File.Copy(Repository.Path("environments", "production.example.json"), repository.Path("environments", "production.json"));
         var settings = new BuildSettingsReader(new CakeArguments(new[] { ("environment", "production") }.ToLookup(a => a.Item1, a => a.Item2)), _ => null).Read(repository.Root);
         var options = new EcsOptions(
-            settings.RepositoryRoot, settings.EnvironmentName, settings.EnvironmentFile, settings.StackParameters, settings.TimeZone, settings.AdminUser,
+            settings.Environment, settings.StackParameters, settings.TimeZone, settings.AdminUser,
             settings.MasterCpu, settings.MasterMemory, settings.MaxAgents, settings.NginxResolver, settings.ProxyTimeoutSeconds);
         var example = File.ReadAllText(Repository.Path("environments", "production.example.json"));
 

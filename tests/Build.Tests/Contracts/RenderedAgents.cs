@@ -22,9 +22,7 @@ public static class RenderedAgents
             .SelectMany(s => CloudFormationTemplate.Load(s.TemplatePath, s.Name).Outputs)
             .ToDictionary(o => o, o => "output-" + o);
         var environment = new EcsOptions(
-            RepositoryRoot: root,
-            EnvironmentName: "dev",
-            EnvironmentFile: "environments/dev.json",
+            Environment: new RunEnvironment("dev", root),
             StackParameters: new Dictionary<string, string>(),
             TimeZone: "Etc/UTC",
             AdminUser: "admin",

@@ -17,9 +17,7 @@ public sealed class AgentCapacityTests
     private static readonly IReadOnlyList<ImageDefinition> Agents = ImageCatalog.Load(Repository.Path("images")).Agents;
 
     private static EcsOptions Options(int? maxAgents, params (string Name, string Value)[] parameters) => new(
-        RepositoryRoot: Repository.Root,
-        EnvironmentName: "test",
-        EnvironmentFile: "environments/test.json",
+        Environment: new RunEnvironment("test", Repository.Root),
         StackParameters: parameters.ToDictionary(p => p.Name, p => p.Value, StringComparer.Ordinal),
         TimeZone: "Etc/UTC",
         AdminUser: "admin",
@@ -149,7 +147,7 @@ public sealed class AgentCapacityTests
         var plan = new Build.Planning.DeployPlan("test", [], [], [], [], new Build.Planning.MasterRestartPlan(false, "no change", true)) { AgentCapacity = report };
 
         var summary = Build.Summary.DeploySummary.Markdown(
-            new Build.Summary.SummaryOptions("test", Repository.Root, Path.GetTempPath(), new Dictionary<string, string>(), false),
+            new Build.Summary.SummaryOptions(new RunEnvironment("test", Repository.Root), new Dictionary<string, string>(), false),
             new HashSet<string> { "CheckPlacement" }, outputs, new Build.Summary.RunEnd(true, null, null, false));
         var markdown = Build.Planning.PlanReport.Markdown(plan);
         var json = Build.Planning.PlanReport.Json(plan);

@@ -21,7 +21,7 @@ public sealed class MasterMemoryTests
             .SelectMany(s => CloudFormationTemplate.Load(s.TemplatePath, s.Name).Outputs)
             .ToDictionary(o => o, o => "output-" + o);
         var options = new EcsOptions(
-            Repository.Root, "test", "environments/test.json",
+            new RunEnvironment("test", Repository.Root),
             new Dictionary<string, string> { ["DomainName"] = "jenkins.example.com", ["AdminPasswordSecretArn"] = "arn:aws:secretsmanager:eu-west-1:123456789012:secret:admin-AbCdEf" },
             "Etc/UTC", "admin", MasterCpu: 1792, MasterMemory: masterMemory, MaxAgents: 1, "169.254.169.253", 300);
         return TaskDefinitionRollout.Render(options, catalog.Master, outputs, "eu-west-1", new Dictionary<string, string> { [catalog.Master.Name] = "registry/master@sha256:0" });

@@ -5,7 +5,6 @@ using Cake.Frosting;
 using JenkinsOnEcs.Build.Aws;
 using JenkinsOnEcs.Build.Common;
 using JenkinsOnEcs.Build.Images;
-using JenkinsOnEcs.Build.Local;
 using JenkinsOnEcs.Build.Locking;
 using JenkinsOnEcs.Build.Settings;
 using JenkinsOnEcs.Build.Tests.Aws;
@@ -111,7 +110,6 @@ public sealed class DeployLockReleaseTests(MotoServer moto) : IClassFixture<Moto
     private sealed class LockRun : IDisposable
     {
         private readonly RunCancellation _cancellation = new();
-        private readonly LocalServices _local;
         private readonly AwsClients _aws;
 
         public LockRun(string environmentName, TimeSpan releaseBudget)
@@ -119,15 +117,14 @@ public sealed class DeployLockReleaseTests(MotoServer moto) : IClassFixture<Moto
             var log = new CakeBuildLog(Console);
             var settings = new BuildSettings
             {
-                EnvironmentName = environmentName, RepositoryRoot = Repository.Root, ImagePrefix = "jenkins-ecs", Parallelism = 2,
+                Environment = new RunEnvironment(environmentName, Repository.Root), ImagePrefix = "jenkins-ecs", Parallelism = 2,
                 NginxResolver = "169.254.169.253", ProxyTimeoutSeconds = 300, BaseImages = new Dictionary<string, string>(),
                 StackParameters = new Dictionary<string, string>(), Region = "eu-west-1", TimeZone = "Etc/UTC", AdminUser = "admin",
                 MasterCpu = 2048, MasterMemory = 6144, MaxAgents = 10,
             };
-            var options = RunOptions.From(settings, ImageCatalog.Load(settings.ImagesDirectory), publishes: false, _ => null);
-            _local = new LocalServices(log, _cancellation, SetAtSetup<LocalServiceOptions>.To(options.Local));
-            _aws = new AwsClients(_local, SetAtSetup<AwsOptions>.To(options.Aws));
-            Lock = new DeployLock(_aws, _local, _cancellation, SetAtSetup<DeployLockOptions>.To(new DeployLockOptions(environmentName, BreakLock: false)), log)
+            var options = RunOptions.From(settings, ImageCatalog.Load(settings.Environment.ImagesDirectory), publishes: false, _ => null);
+            _aws = new AwsClients(Handoff<AwsOptions>.Of(options.Aws));
+            Lock = new DeployLock(_aws, new Handoff<AwsEndpointLost>("the lost AWS endpoint", "the local rehearsal"), _cancellation, Handoff<DeployLockOptions>.Of(options.DeployLock), log)
             {
                 ReleaseBudget = releaseBudget,
                 ReleaseFirstPause = TimeSpan.FromMilliseconds(10),
@@ -142,7 +139,6 @@ public sealed class DeployLockReleaseTests(MotoServer moto) : IClassFixture<Moto
         {
             Lock.Dispose();
             _aws.Dispose();
-            _local.Dispose();
             _cancellation.Dispose();
         }
     }

@@ -4,7 +4,6 @@ using JenkinsOnEcs.Build.Aws;
 using JenkinsOnEcs.Build.Common;
 using JenkinsOnEcs.Build.Images;
 using JenkinsOnEcs.Build.Infrastructure;
-using JenkinsOnEcs.Build.Local;
 using JenkinsOnEcs.Build.Locking;
 using JenkinsOnEcs.Build.Settings;
 using JenkinsOnEcs.Build.Tests.Support;
@@ -32,13 +31,12 @@ public sealed class InterruptionReportTests
         var log = new CakeBuildLog(console);
         using var cancellation = new RunCancellation();
         var options = Options();
-        using var local = new LocalServices(log, cancellation, SetAtSetup<LocalServiceOptions>.To(options.Local));
-        using var aws = new AwsClients(local, SetAtSetup<AwsOptions>.To(options.Aws));
+        using var aws = new AwsClients(Handoff<AwsOptions>.Of(options.Aws));
         aws.Session();
         cancellation.TaskStarted("DeployInfrastructure");
         cancellation.Cancel(System.Runtime.InteropServices.PosixSignal.SIGTERM);
 
-        new InterruptionReport(aws, local, cancellation, SetAtSetup<StackOptions>.To(options.Stacks), log).Write();
+        new InterruptionReport(aws, NoEndpointLost(), cancellation, Handoff<StackOptions>.Of(options.Stacks), log).Write();
 
         Assert.Contains(
             "Interrupted by SIGTERM during DeployInfrastructure: stack prod-jenkins-storage is UPDATE_IN_PROGRESS, which goes on in AWS " +
@@ -54,27 +52,50 @@ public sealed class InterruptionReportTests
         var log = new CakeBuildLog(console);
         using var cancellation = new RunCancellation();
         var options = Options();
-        using var local = new LocalServices(log, cancellation, SetAtSetup<LocalServiceOptions>.To(options.Local));
-        using var aws = new AwsClients(local, SetAtSetup<AwsOptions>.To(options.Aws));
+        using var aws = new AwsClients(Handoff<AwsOptions>.Of(options.Aws));
         cancellation.TaskStarted("ValidateTemplates");
         cancellation.Cancel(System.Runtime.InteropServices.PosixSignal.SIGINT);
 
-        new InterruptionReport(aws, local, cancellation, SetAtSetup<StackOptions>.To(options.Stacks), log).Write();
+        new InterruptionReport(aws, NoEndpointLost(), cancellation, Handoff<StackOptions>.Of(options.Stacks), log).Write();
 
         Assert.Contains("Interrupted by SIGINT (Ctrl-C) during ValidateTemplates: nothing was changed in AWS.", console.Output);
         Assert.Equal(130, cancellation.ExitCode);
     }
 
+    [Fact]
+    public void A_run_whose_aws_endpoint_was_lost_names_what_held_the_state_and_asks_it_nothing()
+    {
+        // An endpoint that fails the test if asked: the lost endpoint's state is not read.
+        using var endpoint = new LoopbackHttpServer(_ => (500, "text/plain", "asked"));
+        using var environment = AwsEnvironment.WithKeys(values: new Dictionary<string, string?> { ["AWS_ENDPOINT_URL"] = endpoint.Url, ["AWS_MAX_ATTEMPTS"] = "1" });
+        var console = new CapturingConsole();
+        var log = new CakeBuildLog(console);
+        using var cancellation = new RunCancellation();
+        var options = Options();
+        using var aws = new AwsClients(Handoff<AwsOptions>.Of(options.Aws));
+        aws.Session();
+        var lost = NoEndpointLost();
+        lost.Set(new AwsEndpointLost("moto_server"));
+        cancellation.TaskStarted("DeployInfrastructure");
+        cancellation.Cancel("moto_server ended during the run");
+
+        new InterruptionReport(aws, lost, cancellation, Handoff<StackOptions>.Of(options.Stacks), log).Write();
+
+        Assert.Contains("Stopped during DeployInfrastructure: moto_server, which held this rehearsal's state, is gone with it; nothing is left to follow.", console.Output);
+        Assert.Empty(endpoint.Requests);
+    }
+
+    private static Handoff<AwsEndpointLost> NoEndpointLost() => new("the lost AWS endpoint", "the local rehearsal");
+
     private static RunOptions Options()
     {
         var settings = Settings();
-        return RunOptions.From(settings, ImageCatalog.Load(settings.ImagesDirectory), publishes: false, _ => null);
+        return RunOptions.From(settings, ImageCatalog.Load(settings.Environment.ImagesDirectory), publishes: false, _ => null);
     }
 
     private static BuildSettings Settings() => new()
     {
-        EnvironmentName = "prod",
-        RepositoryRoot = Repository.Root,
+        Environment = new RunEnvironment("prod", Repository.Root),
         ImagePrefix = "jenkins-ecs",
         Parallelism = 2,
         NginxResolver = "169.254.169.253",

@@ -53,7 +53,7 @@ public sealed class BuildSettingsReaderTests : IDisposable
 
         var settings = Read();
 
-        Assert.Equal("local", settings.EnvironmentName);
+        Assert.Equal("local", settings.Environment.Name);
         Assert.Equal("jenkins-ecs", settings.ImagePrefix);
         Assert.Equal("169.254.169.253", settings.NginxResolver);
         Assert.Equal(300, settings.ProxyTimeoutSeconds);
@@ -242,7 +242,7 @@ public sealed class BuildSettingsReaderTests : IDisposable
         var template = Build.Infrastructure.CloudFormationTemplate.Load(templateFile, "t.yaml");
 
         var settings = Read(("parameters", "DomainNmae=b.example.com"));
-        var error = Assert.Throws<BuildException>(() => Build.Infrastructure.StackParameters.CheckKnown(settings.StackParameters, [template], settings.EnvironmentFile));
+        var error = Assert.Throws<BuildException>(() => Build.Infrastructure.StackParameters.CheckKnown(settings.StackParameters, [template], settings.Environment.EnvironmentFile));
 
         Assert.StartsWith("--parameters=DomainNmae=b.example.com, environments/local.json \"parameters\".\"IdelTimeout\": no stack declares DomainNmae or IdelTimeout.", error.Message);
         Assert.Equal("--parameters=DomainNmae=b.example.com", ((StackParameterValues)settings.StackParameters).Source("DomainNmae"));
@@ -278,7 +278,7 @@ public sealed class BuildSettingsReaderTests : IDisposable
         {
             var settings = new BuildSettingsReader(new CakeArguments(new[] { ("environment", environment) }.ToLookup(a => a.Item1, a => a.Item2)), _ => null)
                 .Read(Support.Repository.Root);
-            Assert.Equal(environment, settings.EnvironmentName);
+            Assert.Equal(environment, settings.Environment.Name);
         }
     }
 

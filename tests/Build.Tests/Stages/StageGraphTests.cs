@@ -125,7 +125,7 @@ public sealed class HandoffConcurrencyTests
     [Fact]
     public async Task A_value_written_by_many_at_once_is_written_once_and_every_other_writer_is_refused()
     {
-        var handoff = new JenkinsOnEcs.Build.Stages.Handoff<string>("the value", "Producer");
+        var handoff = new JenkinsOnEcs.Build.Common.Handoff<string>("the value", "Producer");
         using var start = new Barrier(8);
         var results = await Task.WhenAll(Enumerable.Range(0, 8).Select(i => Task.Run(() =>
         {
@@ -149,7 +149,7 @@ public sealed class HandoffConcurrencyTests
     [Fact]
     public async Task Keys_written_by_concurrent_producers_are_all_kept_and_none_twice()
     {
-        var images = new JenkinsOnEcs.Build.Stages.KeyedHandoff<string>("the image");
+        var images = new JenkinsOnEcs.Build.Common.KeyedHandoff<string>("the image");
         using var start = new Barrier(6);
         await Task.WhenAll(Enumerable.Range(0, 6).Select(i => Task.Run(() =>
         {

@@ -9,7 +9,7 @@ namespace JenkinsOnEcs.Build.Tests.Summary;
 /// <summary>The summary's stacks line from what DeployInfrastructure handed on, whether the run succeeded, failed or was stopped.</summary>
 public sealed class StacksSummaryTests
 {
-    private static readonly SummaryOptions Options = new("prod", Repository.Root, "artifacts", new Dictionary<string, string>(), SkipHomeBackup: false);
+    private static readonly SummaryOptions Options = new(new RunEnvironment("prod", Repository.Root), new Dictionary<string, string>(), SkipHomeBackup: false);
     private static readonly HashSet<string> Tasks = ["DeployInfrastructure", "PushMasterImage"];
 
     [Fact]

@@ -23,7 +23,7 @@ public sealed class ProductionExampleTests : IDisposable
 
         var settings = new BuildSettingsReader(new CakeArguments(new[] { ("environment", "production") }.ToLookup(a => a.Item1, a => a.Item2)), _ => null).Read(_root);
 
-        Assert.Equal("production", settings.EnvironmentName);
+        Assert.Equal("production", settings.Environment.Name);
         Assert.Equal("eu-west-1", settings.Region);
         Assert.Equal("jenkins.example.com", settings.StackParameters["DomainName"]);
         Assert.Equal(string.Empty, settings.StackParameters["CertificateArn"]);

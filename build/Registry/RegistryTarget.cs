@@ -9,7 +9,7 @@ namespace JenkinsOnEcs.Build.Registry;
 /// config says), or the account's ECR with a private login (made on first use, removed through <see cref="Dispose"/>
 /// when the host disposes its services at the end of the run, after the teardown). When the run pushes, the image builder asks it first for each content tag.
 /// </summary>
-public sealed class RegistryTargets(AwsClients aws, Local.LocalServices local, RegistryClient registryClient, SetAtSetup<RegistryOptions> options, ICakeLog log) : IDisposable
+public sealed class RegistryTarget(AwsClients aws, RegistryClient registryClient, Handoff<RegistryOptions> options, ICakeLog log) : IDisposable
 {
     private readonly SemaphoreSlim _choosing = new(1, 1);
     private (IImageRegistry Registry, RegistryLogin? Login)? _target;
@@ -25,7 +25,6 @@ public sealed class RegistryTargets(AwsClients aws, Local.LocalServices local, R
             return;
         }
 
-        local.EnsureRegistry();
         try
         {
             registryClient.CheckAccessAsync(host, CancellationToken.None).GetAwaiter().GetResult();
@@ -69,7 +68,6 @@ public sealed class RegistryTargets(AwsClients aws, Local.LocalServices local, R
     {
         if (options.Value.Host is { } host)
         {
-            local.EnsureRegistry();
             log.Information("Pushing to the registry {0} (setting \"registry\")", host);
             return (new DockerRegistry(host, registryClient), null);
         }
