@@ -13,7 +13,7 @@ What it records: the endpoints a Deploy drains the master through before a resta
 
 Read from the source, not typed in: each fact is matched in the method's text; a method that no longer has the
 expected shape fails the extraction, naming what was not found: review the method then, and the stand-in that follows
-this contract (tests/Build.Tests/Jenkins/JenkinsDrainStandIn.cs).
+this contract (tests/Build.Tests/Smoke/JenkinsApiStandIn.cs).
 
 Usage: extract-jenkins-quiet-down.py REPOSITORY_ROOT OUTPUT_DIRECTORY
 Sources: $CONTRACTS_MIRROR/jenkinsci+jenkins/repo (see javasource.mirror_root), a bare clone.
