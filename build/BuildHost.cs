@@ -53,5 +53,6 @@ public static class BuildHost
             services.AddSingleton<Planning.DeployPlanner>();
             services.AddSingleton<Locking.DeployLock>();
             services.AddSingleton<Locking.InterruptionReport>();
+            services.AddSingleton<MasterQuietDown>();
         });
 }

@@ -17,6 +17,9 @@ public sealed record DrainOptions(TimeSpan Bound, bool RestartAnyway)
 
 public enum DrainResult
 {
+    /// <summary>The master keeps its revision: it does not restart.</summary>
+    NotNeeded,
+
     /// <summary>Nothing answered at Jenkins' URL: nothing to drain.</summary>
     Unreachable,
 
@@ -130,13 +133,37 @@ public sealed class MasterDrain(JenkinsApiClient jenkins, MasterQuietDown quietD
 /// stops, or at the run's end unless the master's service was replaced (a new master starts without it: the flag
 /// lives in memory only, contracts/jenkins-quiet-down.json). One per run.
 /// </summary>
-public sealed class MasterQuietDown
+public sealed class MasterQuietDown : IDisposable
 {
     /// <summary>The cancel's own bound: it runs after the run's token may have been cancelled.</summary>
     public static readonly TimeSpan CancelTimeout = TimeSpan.FromSeconds(30);
 
     private readonly Lock _lock = new();
+    private readonly List<IDisposable> _held = [];
     private JenkinsApiClient? _jenkins;
+
+    /// <summary>Keeps what the connection to Jenkins needs (its handler, a trusted CA) until the run ends.</summary>
+    public T? Hold<T>(T? disposable) where T : class, IDisposable
+    {
+        if (disposable is not null)
+        {
+            lock (_lock)
+            {
+                _held.Add(disposable);
+            }
+        }
+
+        return disposable;
+    }
+
+    public void Dispose()
+    {
+        lock (_lock)
+        {
+            _held.ForEach(d => d.Dispose());
+            _held.Clear();
+        }
+    }
 
     public bool IsOn
     {
