@@ -2,7 +2,6 @@ using Cake.Core.Diagnostics;
 using Cake.Frosting;
 using JenkinsOnEcs.Build.Aws;
 using JenkinsOnEcs.Build.Jenkins;
-using JenkinsOnEcs.Build.Smoke;
 using JenkinsOnEcs.Build.Stages;
 
 namespace JenkinsOnEcs.Build.Tasks;
@@ -37,27 +36,10 @@ public sealed class DrainMaster(AwsClients aws, MasterQuietDown quietDown, ICake
             return;
         }
 
-        var token = context.CancellationToken;
         // The connection outlives the task: the run's end may still cancel the quiet-down through it.
-        var trustedCa = quietDown.Hold(inputs.CaFile is { } ca ? SmokeConnection.LoadCa(ca) : null);
-        var handler = quietDown.Hold(SmokeConnection.Create(trustedCa, connectTo: null, problem => log.Information("DrainMaster: TLS: {0}", problem)))!;
-        var secretArn = inputs.StackParameters.GetValueOrDefault("AdminPasswordSecretArn");
-        var jenkins = new JenkinsApiClient(handler, root, inputs.AdminUser, async cancellationToken =>
-        {
-            // Asked only once Jenkins answers: a first deploy or a master that is down needs no password.
-            if (inputs.AdminPassword is null && string.IsNullOrEmpty(secretArn))
-            {
-                throw new BuildException(
-                    $"DrainMaster needs the Jenkins admin's password to put Jenkins at {root} in quiet-down, and has none: give the parameter AdminPasswordSecretArn " +
-                    $"(in {inputs.EnvironmentFile} \"parameters\") or JENKINS_ECS_ADMIN_PASSWORD. Nothing was changed.");
-            }
-
-            using var secrets = new SecretsManagerClient(aws.Session());
-            return await AdminPassword.ResolveAsync(inputs.AdminPassword?.Value, secretArn, () => secrets, cancellationToken);
-        }, TimeSpan.FromSeconds(30));
-
+        var jenkins = JenkinsConnection.Create(inputs, root, aws, d => quietDown.Hold(d)!, problem => log.Information("DrainMaster: TLS: {0}", problem));
         var drain = new MasterDrain(jenkins, quietDown, text => log.Information("{0}", text));
-        context.Outputs.MasterDrain.Set(await drain.DrainAsync(new DrainOptions(inputs.Bound, inputs.RestartAnyway), inputs.PasswordSource, token));
+        context.Outputs.MasterDrain.Set(await drain.DrainAsync(new DrainOptions(inputs.Bound, inputs.RestartAnyway), inputs.PasswordSource, context.CancellationToken));
     }
 
     private DrainOutcome Said(DrainOutcome outcome)

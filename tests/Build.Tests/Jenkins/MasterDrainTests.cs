@@ -226,6 +226,36 @@ public sealed class MasterDrainTests
     }
 
     [Fact]
+    public async Task Plan_s_restart_cost_names_the_running_builds_and_changes_nothing()
+    {
+        await using var run = new Run();
+        run.Jenkins.StartBuild("app", 7);
+        var inputs = new DrainInputs(TimeSpan.FromMinutes(30), false, Root, "admin", null, new Dictionary<string, string>(), null, "environments/test.json");
+
+        var cost = await JenkinsConnection.RestartCostAsync(run.Client, inputs, CancellationToken.None);
+
+        Assert.Equal("Jenkins restarts; 1 build(s) are running (app #7 (http://jenkins.drain.test/job/app/7/)), a Deploy would wait for them (at most 30 min, drainTimeoutMinutes)", cost.Line);
+        Assert.Equal("Jenkins restarts; 1 build(s) are running (app #7), a Deploy would wait for them", cost.Summary);
+        Assert.False(run.Jenkins.QuietingDown);
+        Assert.DoesNotContain(run.Jenkins.Log, l => l.StartsWith("POST", StringComparison.Ordinal));
+    }
+
+    [Fact]
+    public async Task Plan_s_restart_cost_of_a_Jenkins_that_does_not_answer_says_a_Deploy_would_not_wait()
+    {
+        var free = Support.Nginx.HttpWire.FreePort();
+        using var handler = SmokeConnection.Create(null, new IPEndPoint(IPAddress.Loopback, free), _ => { });
+        var client = new JenkinsApiClient(handler, Root, "admin", _ => Task.FromResult("s3cret"), TimeSpan.FromSeconds(10));
+        var inputs = new DrainInputs(TimeSpan.FromMinutes(30), false, Root, "admin", null, new Dictionary<string, string>(), null, "environments/test.json");
+
+        var cost = await JenkinsConnection.RestartCostAsync(client, inputs, CancellationToken.None);
+
+        Assert.StartsWith("Jenkins restarts; it does not answer at http://jenkins.drain.test/ now", cost.Line);
+        Assert.EndsWith("so a Deploy would not wait", cost.Line);
+        Assert.Equal("Jenkins restarts (a Deploy drains it first)", cost.Summary);
+    }
+
+    [Fact]
     public void The_client_reads_the_names_the_contract_recorded_from_core()
     {
         var contract = JsonNode.Parse(File.ReadAllText(Repository.Path("contracts", "jenkins-quiet-down.json")))!;

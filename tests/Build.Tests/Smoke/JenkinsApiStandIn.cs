@@ -110,7 +110,7 @@ public sealed class JenkinsApiStandIn : IAsyncDisposable
         return cut;
     }
 
-    /// <summary>Completes once <paramref name="count"/> requests matching <paramref name="match"/> ("METHOD target") have been answered.</summary>
+    /// <summary>Completes once <paramref name="count"/> requests matching <paramref name="match"/> ("METHOD target") have arrived.</summary>
     public Task WhenLoggedAsync(Func<string, bool> match, int count = 1)
     {
         lock (_waitersLock)
@@ -145,19 +145,8 @@ public sealed class JenkinsApiStandIn : IAsyncDisposable
 
     private async Task HandleAsync(ReceivedRequest request, NetworkStream stream, CancellationToken cancellation)
     {
-        try
-        {
-            await AnswerRequestAsync(request, stream, cancellation);
-        }
-        finally
-        {
-            // Logged once answered: a test that waits for a request sees its effect.
-            Record($"{request.Method} {request.Target}");
-        }
-    }
-
-    private async Task AnswerRequestAsync(ReceivedRequest request, NetworkStream stream, CancellationToken cancellation)
-    {
+        // Logged as it arrives, before its answer: a client that has its answer finds its request in the log.
+        Record($"{request.Method} {request.Target}");
         var path = request.Target.Split('?')[0];
         var query = request.Target.Contains('?') ? request.Target[(request.Target.IndexOf('?') + 1)..] : string.Empty;
         var body = await ReadBodyAsync(request, stream, cancellation);
