@@ -34,6 +34,9 @@ public sealed class JenkinsSmokeTest(HttpMessageHandler handler, Action<string> 
 
     public const string JobPrefix = "smoke-test-";
 
+    /// <summary>core's api/json name of isQuietingDown (contracts/jenkins-quiet-down.json; a test holds it against the contract).</summary>
+    public const string QuietingDownField = "quietingDown";
+
     /// <summary>Runs every check; answers the failures (empty: all passed), each also written as one line.</summary>
     public async Task<SmokeReport> RunAsync(SmokeTestOptions options, CancellationToken cancellationToken)
     {
@@ -161,8 +164,8 @@ public sealed class JenkinsSmokeTest(HttpMessageHandler handler, Action<string> 
     /// <summary>core's <c>api/json</c> exports <c>quietingDown</c> (contracts/jenkins-quiet-down.json); a new master starts without it.</summary>
     private async Task<string> NotQuietingDownAsync(HttpClient http, SmokeTestOptions options, CancellationToken cancellationToken)
     {
-        var state = await GetJsonAsync(http, options, $"api/json?tree={Jenkins.JenkinsApiClient.QuietingDownField}", cancellationToken);
-        return state[Jenkins.JenkinsApiClient.QuietingDownField] is JsonValue value && value.TryGetValue<bool>(out var quieting) && !quieting
+        var state = await GetJsonAsync(http, options, $"api/json?tree={QuietingDownField}", cancellationToken);
+        return state[QuietingDownField] is JsonValue value && value.TryGetValue<bool>(out var quieting) && !quieting
             ? "Jenkins takes new builds (quietingDown is false)"
             : throw new SmokeFailure($"Jenkins is in quiet-down: new builds wait in the queue and none starts. A drain left it on, or an admin prepared a shutdown. Cancel it: POST {options.PublicUrl}cancelQuietDown as the admin, or 'Cancel shutdown' under Manage Jenkins.");
     }

@@ -260,6 +260,7 @@ public sealed class MasterDrainTests
     {
         var contract = JsonNode.Parse(File.ReadAllText(Repository.Path("contracts", "jenkins-quiet-down.json")))!;
         Assert.Equal(JenkinsApiClient.QuietingDownField, (string)contract["state"]!["quietingDown"]!);
+        Assert.Equal(JenkinsSmokeTest.QuietingDownField, (string)contract["state"]!["quietingDown"]!);
         Assert.Equal("GET <root>/" + JenkinsApiClient.RunningBuildsPath, (string)contract["runningBuilds"]!["request"]!);
         Assert.Equal("POST <root>/quietDown", (string)contract["quietDown"]!["request"]!);
         Assert.Contains("message", contract["quietDown"]!["queryParameters"]!.AsArray().Select(p => (string)p!["name"]!));
