@@ -60,6 +60,7 @@ public static class BuildHost
             services.AddSingleton<Planning.DeployPlanner>();
             services.AddSingleton<Locking.DeployLock>();
             services.AddSingleton<Locking.InterruptionReport>();
+            services.AddSingleton<MasterQuietDown>();
         });
 
     private static void AddPart<T>(IServiceCollection services, Func<RunOptions, T> part)

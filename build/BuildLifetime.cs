@@ -19,6 +19,7 @@ public sealed class BuildLifetime(
     Local.LocalServices rehearsal,
     RunCancellation cancellation,
     RunTimeline timeline,
+    Jenkins.MasterQuietDown quietDown,
     SideEffects sideEffects) : FrostingLifetime<BuildContext>
 {
     public override void Setup(BuildContext context, ISetupContext info)
@@ -123,6 +124,21 @@ public sealed class BuildLifetime(
     {
         // After the teardown, which is the last to use them, the container's disposal removes the private Docker config and stops the local services this run started.
         interruption.Write();
+
+        // A quiet-down the drain left on for a restart that did not come (a later task failed, or the run was stopped)
+        // is cancelled, so Jenkins is not left refusing builds. Once DeployServices ended, the master was replaced, and
+        // a new master starts without quiet-down.
+        if (quietDown.IsOn)
+        {
+            if (context.Outputs.ServiceDeployments.IsSet)
+            {
+                quietDown.Replaced();
+            }
+            else
+            {
+                quietDown.CancelAsync(text => context.Log.Information("{0}", text)).GetAwaiter().GetResult();
+            }
+        }
 
         // Every Deploy ends saying what it did (a failed or stopped one, what it did up to there): from the stages' hand-offs.
         if (context.IsSetUp && sideEffects.Allowed && WritesDeploySummaryAttribute.IsOn(context.Target))

@@ -31,7 +31,8 @@ public sealed record RunOptions(
     DeployLockOptions DeployLock,
     NginxOptions Nginx,
     SmokeTestInputs SmokeTest,
-    HomeBackupOptions Backup)
+    HomeBackupOptions Backup,
+    Jenkins.DrainInputs Drain)
 {
     /// <param name="publishes">The run pushes images and is no dry run.</param>
     /// <param name="environment">The process's environment variables, read, never written.</param>
@@ -50,7 +51,10 @@ public sealed record RunOptions(
         new SmokeTestInputs(
             settings.SkipSmokeTest, settings.AdminUser, settings.AdminPassword, settings.StackParameters, settings.SmokeTestTimeoutMinutes,
             settings.SmokeTestCaFile, settings.Environment),
-        new HomeBackupOptions(settings.SkipHomeBackup, settings.RecoveryPoint, settings.Environment));
+        new HomeBackupOptions(settings.SkipHomeBackup, settings.RecoveryPoint, settings.Environment),
+        new Jenkins.DrainInputs(
+            TimeSpan.FromMinutes(settings.DrainTimeoutMinutes), settings.RestartWithRunningBuilds, settings.JenkinsUrl, settings.AdminUser, settings.AdminPassword,
+            settings.StackParameters, settings.SmokeTestCaFile, settings.Environment));
 
     /// <summary>
     /// moto takes any credentials, but the SDK's chain needs some: a rehearsal whose moto this build starts

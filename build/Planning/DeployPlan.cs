@@ -22,10 +22,13 @@ public sealed record DeployPlan(
     /// <summary>The agents the master may start at once, per toolchain (CheckPlacement's); null where the run has none.</summary>
     public Ecs.AgentCapacityReport? AgentCapacity { get; init; }
 
+    /// <summary>What a restart would cost now (the builds running, which a Deploy would wait for); null where Jenkins does not restart.</summary>
+    public Jenkins.RestartCost? RestartCost { get; init; }
+
     public string Summary
         => $"Plan for {Environment}: {Count(ChangingStacks.Count, "stack")} to change, {Count(ImagesToPush.Count, "image")} to build and push, " +
            $"{Count(Revisions.Count, "task definition revision")} to register, {Count(Services.Count(s => s.Changes), "service")} to change; " +
-           (MasterRestart.Restarts ? "Jenkins restarts (running builds stop)." : "Jenkins does not restart.");
+           (MasterRestart.Restarts ? (RestartCost?.Summary ?? "Jenkins restarts (a Deploy drains it first)") + "." : "Jenkins does not restart.");
 
     private static string Count(int count, string what) => $"{count} {what}{(count == 1 ? string.Empty : "s")}";
 }

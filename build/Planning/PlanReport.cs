@@ -87,6 +87,11 @@ public static class PlanReport
         }
 
         text.AppendLine().AppendLine($"### Jenkins").AppendLine().AppendLine($"{(plan.MasterRestart.Restarts ? "Restarts" : "Does not restart")}: {plan.MasterRestart.Reason}.");
+        if (plan.RestartCost is { } cost)
+        {
+            text.AppendLine().AppendLine($"{cost.Line}.");
+        }
+
         if (plan.AgentCapacity is { } capacity)
         {
             text.AppendLine().AppendLine("### Agents at once").AppendLine()
@@ -140,7 +145,7 @@ public static class PlanReport
             ["service"] = s.Service, ["cluster"] = s.Cluster, ["current"] = s.Current, ["target"] = s.Target, ["creates"] = s.Creates, ["changes"] = s.Changes,
             ["memberChanges"] = new JsonArray(s.MemberChanges.Select(c => (JsonNode)new JsonObject { ["member"] = c.Member, ["service"] = c.Service, ["file"] = c.File }).ToArray()),
         }).ToArray()),
-        ["masterRestart"] = new JsonObject { ["restarts"] = plan.MasterRestart.Restarts, ["reason"] = plan.MasterRestart.Reason, ["allowed"] = plan.MasterRestart.Allowed },
+        ["masterRestart"] = new JsonObject { ["restarts"] = plan.MasterRestart.Restarts, ["reason"] = plan.MasterRestart.Reason, ["allowed"] = plan.MasterRestart.Allowed, ["cost"] = plan.RestartCost?.Line, ["runningBuilds"] = plan.RestartCost?.Running is { } running ? new JsonArray([.. running.Select(b => (JsonNode)new JsonObject { ["name"] = b.Name, ["url"] = b.Url })]) : null },
         ["agentsAtOnce"] = plan.AgentCapacity is { } capacity
             ? new JsonObject
             {

@@ -42,6 +42,15 @@ public sealed record BuildSettings
     /// <summary>A Deploy that restarts the master does so without backing the home up first.</summary>
     public bool SkipHomeBackup { get; init; }
 
+    /// <summary>How long a Deploy that restarts the master waits for running builds (minutes, at least 1).</summary>
+    public int DrainTimeoutMinutes { get; init; } = 30;
+
+    /// <summary>At the drain's bound, restart anyway (builds still running are cut off) instead of failing.</summary>
+    public bool RestartWithRunningBuilds { get; init; }
+
+    /// <summary>Jenkins' root URL for the drain; null: https://DomainName/.</summary>
+    public Uri? JenkinsUrl { get; init; }
+
     /// <summary>RestoreHome's recovery point ARN.</summary>
     public string? RecoveryPoint { get; init; }
 

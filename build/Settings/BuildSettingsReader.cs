@@ -75,6 +75,9 @@ public sealed partial class BuildSettingsReader(ICakeArguments arguments, Func<s
             AllowMasterRestart = Read(SettingNames.AllowMasterRestart, v => Switch(SettingNames.AllowMasterRestart, v, SettingDefinitions.Get(SettingNames.AllowMasterRestart).DefaultSwitch)),
             MasterRevision = Read(SettingNames.MasterRevision, v => OptionalRevision(SettingNames.MasterRevision, v)) ?? Read(SettingNames.Revision, v => OptionalRevision(SettingNames.Revision, v)),
             ProxyRevision = Read(SettingNames.ProxyRevision, v => OptionalRevision(SettingNames.ProxyRevision, v)) ?? Read(SettingNames.Revision, v => OptionalRevision(SettingNames.Revision, v)),
+            DrainTimeoutMinutes = Read(SettingNames.DrainTimeoutMinutes, v => Number(SettingNames.DrainTimeoutMinutes, v, SettingDefinitions.Get(SettingNames.DrainTimeoutMinutes).DefaultNumber, 1, 1440)),
+            RestartWithRunningBuilds = Read(SettingNames.RestartWithRunningBuilds, v => Switch(SettingNames.RestartWithRunningBuilds, v, SettingDefinitions.Get(SettingNames.RestartWithRunningBuilds).DefaultSwitch)),
+            JenkinsUrl = Read(SettingNames.JenkinsUrl, v => NullIfEmpty(v) is { } url ? JenkinsRootUrl(url) : null),
             SkipSmokeTest = Read(SettingNames.SkipSmokeTest, v => Switch(SettingNames.SkipSmokeTest, v, SettingDefinitions.Get(SettingNames.SkipSmokeTest).DefaultSwitch)),
             SmokeTestTimeoutMinutes = Read(SettingNames.SmokeTestTimeoutMinutes, v => Number(SettingNames.SmokeTestTimeoutMinutes, v, SettingDefinitions.Get(SettingNames.SmokeTestTimeoutMinutes).DefaultNumber, 1, 180)),
             SmokeTestCaFile = Read(SettingNames.SmokeTestCaFile, v => NullIfEmpty(v) is { } ca ? CaFile(repositoryRoot, ca) : null),
@@ -266,6 +269,11 @@ public sealed partial class BuildSettingsReader(ICakeArguments arguments, Func<s
             ? number
             : throw new BuildException($"{key} must be a whole number from {min} to {max}, not '{value}'.");
     }
+
+    private static Uri JenkinsRootUrl(string value)
+        => Uri.TryCreate(value, UriKind.Absolute, out var url) && url.Scheme is "http" or "https" && url.Query.Length == 0
+            ? new Uri(url.AbsoluteUri.TrimEnd('/') + "/")
+            : throw new BuildException($"jenkinsUrl must be Jenkins' root URL, http(s)://host[:port][/path], not '{value}'.");
 
     private static string RecoveryPointArn(string value)
         => value.StartsWith("arn:", StringComparison.Ordinal) && value.Contains(":recovery-point:", StringComparison.Ordinal)

@@ -32,6 +32,9 @@ public static class SettingNames
     public const string MasterRevision = "masterRevision";
     public const string ProxyRevision = "proxyRevision";
     public const string SkipHomeBackup = "skipHomeBackup";
+    public const string DrainTimeoutMinutes = "drainTimeoutMinutes";
+    public const string RestartWithRunningBuilds = "restartWithRunningBuilds";
+    public const string JenkinsUrl = "jenkinsUrl";
     public const string RecoveryPoint = "recoveryPoint";
     public const string SkipSmokeTest = "skipSmokeTest";
     public const string SmokeTestTimeoutMinutes = "smokeTestTimeoutMinutes";

@@ -34,6 +34,9 @@ public sealed class JenkinsSmokeTest(HttpMessageHandler handler, Action<string> 
 
     public const string JobPrefix = "smoke-test-";
 
+    /// <summary>core's api/json name of isQuietingDown (contracts/jenkins-quiet-down.json; a test holds it against the contract).</summary>
+    public const string QuietingDownField = "quietingDown";
+
     /// <summary>Runs every check; answers the failures (empty: all passed), each also written as one line.</summary>
     public async Task<SmokeReport> RunAsync(SmokeTestOptions options, CancellationToken cancellationToken)
     {
@@ -70,6 +73,13 @@ public sealed class JenkinsSmokeTest(HttpMessageHandler handler, Action<string> 
         }
 
         await Step("reverse-proxy check", () => ReverseProxyAsync(http, options, crumb!, cancellationToken));
+
+        // A master left in quiet-down queues every build: the jobs below would only time out.
+        if (!await Step("not in quiet-down", () => NotQuietingDownAsync(http, options, cancellationToken)))
+        {
+            return new SmokeReport(failures, failedAgents);
+        }
+
         var jobs = options.Agents.Select(async agent =>
         {
             if (!await Step($"job {JobPrefix}{agent.Toolchain} (label {agent.Label})", () => RunJobAsync(http, options, crumb!, agent, cancellationToken)))
@@ -149,6 +159,15 @@ public sealed class JenkinsSmokeTest(HttpMessageHandler handler, Action<string> 
         return field is { Length: > 0 } && crumb is { Length: > 0 }
             ? new Crumb(field, crumb)
             : throw new SmokeFailure("crumbIssuer/api/json answered without crumbRequestField and crumb.");
+    }
+
+    /// <summary>core's <c>api/json</c> exports <c>quietingDown</c> (contracts/jenkins-quiet-down.json); a new master starts without it.</summary>
+    private async Task<string> NotQuietingDownAsync(HttpClient http, SmokeTestOptions options, CancellationToken cancellationToken)
+    {
+        var state = await GetJsonAsync(http, options, $"api/json?tree={QuietingDownField}", cancellationToken);
+        return state[QuietingDownField] is JsonValue value && value.TryGetValue<bool>(out var quieting) && !quieting
+            ? "Jenkins takes new builds (quietingDown is false)"
+            : throw new SmokeFailure($"Jenkins is in quiet-down: new builds wait in the queue and none starts. A drain left it on, or an admin prepared a shutdown. Cancel it: POST {options.PublicUrl}cancelQuietDown as the admin, or 'Cancel shutdown' under Manage Jenkins.");
     }
 
     private async Task<string> ReverseProxyAsync(HttpClient http, SmokeTestOptions options, Crumb crumb, CancellationToken cancellationToken)

@@ -29,6 +29,9 @@ public enum StageOutput
     /// <summary>The recovery point of the Jenkins home's backup made in this run.</summary>
     HomeRecoveryPoint,
 
+    /// <summary>What draining the master before its restart did (drained, unreachable, or restarted anyway and which builds were cut off).</summary>
+    MasterDrain,
+
     /// <summary>What deploying each stack did (created, updated, unchanged), for the Deploy's summary.</summary>
     StackDeployments,
 
@@ -111,6 +114,8 @@ public sealed class StageOutputs
 
     /// <summary>The recovery point's ARN.</summary>
     public Handoff<string> HomeRecoveryPoint { get; } = new("the Jenkins home's recovery point", StageGraph.ProducersText(StageOutput.HomeRecoveryPoint));
+
+    public Handoff<Jenkins.DrainOutcome> MasterDrain { get; } = new("what draining the master did", StageGraph.ProducersText(StageOutput.MasterDrain));
 
     public Handoff<IReadOnlyList<Infrastructure.StackDeployment>> StackDeployments { get; } = new("what deploying the stacks did", StageGraph.ProducersText(StageOutput.StackDeployments));
 

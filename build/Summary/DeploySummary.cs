@@ -42,6 +42,7 @@ public static class DeploySummary
         Line(text, "Services", tasks, StageOutput.ServiceDeployments, outputs.ServiceDeployments.TryGet(out var services)
             ? string.Join("; ", services.Select(s => $"`{s.Service}` {s.Outcome}{(s.Changed.Count > 0 ? $" ({string.Join(", ", s.Changed)})" : string.Empty)}, on `{Short(s.TaskDefinition)}`"))
             : null);
+        Line(text, "Drain", tasks, StageOutput.MasterDrain, outputs.MasterDrain.TryGet(out var drain) ? Drain(drain) : null);
         Line(text, "Home backup", tasks, StageOutput.HomeRecoveryPoint, Backup(settings, outputs));
         Line(text, "Smoke test", tasks, StageOutput.SmokeTestResult, outputs.SmokeTestResult.TryGet(out var smoke) ? smoke : null);
         Line(text, "Agents at once", tasks, StageOutput.AgentCapacity, outputs.AgentCapacity.TryGet(out var capacity) ? capacity.Summary() : null);
@@ -161,6 +162,14 @@ public static class DeploySummary
         var list = items.ToList();
         return list.Count == 0 ? none : string.Join(", ", list);
     }
+
+    private static string Drain(Jenkins.DrainOutcome drain) => drain.Result switch
+    {
+        Jenkins.DrainResult.RestartedAnyway => $"restarted anyway (restartWithRunningBuilds) after {drain.Waited.TotalMinutes:0} min, cutting off {drain.CutOff.Count} running build(s): {string.Join(", ", drain.CutOff)}",
+        Jenkins.DrainResult.Unreachable => "Jenkins did not answer: nothing to drain",
+        Jenkins.DrainResult.Drained => $"no build cut off: {drain.Waited.TotalSeconds:0} s in quiet-down until no build ran",
+        _ => "not needed: the master kept its revision",
+    };
 
     private static string? Backup(SummaryOptions settings, StageOutputs outputs)
     {

@@ -15,6 +15,8 @@ namespace JenkinsOnEcs.Build.Tasks;
 // a Deploy that CheckServiceUpdates or CheckMasterRestart stops before anything is registered.
 [RunsAfter(typeof(CheckServiceUpdates))]
 [RunsAfter(typeof(CheckMasterRestart))]
+// The backup holds the home as the drained master leaves it: no build is running then.
+[RunsAfter(typeof(DrainMaster))]
 [Consumes(StageOutput.Stacks)]
 [Consumes(StageOutput.MasterRestart, WhenPresent = true)]
 [Produces(StageOutput.HomeRecoveryPoint)]

@@ -9,6 +9,8 @@ namespace JenkinsOnEcs.Build.Tasks;
 [Needs(TaskNeeds.Aws | TaskNeeds.DeployLock)]
 [WhenInterrupted("a service update already sent rolls on in ECS (aws ecs describe-services)")]
 [IsDependentOn(typeof(RegisterTaskDefinitions))]
+// Drained first, then backed up, then rolled.
+[IsDependentOn(typeof(DrainMaster))]
 [IsDependentOn(typeof(BackupHome))]
 [Consumes(StageOutput.Stacks)]
 [Consumes(StageOutput.TaskDefinitions)]

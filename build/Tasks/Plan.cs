@@ -14,7 +14,7 @@ namespace JenkinsOnEcs.Build.Tasks;
 [Consumes(StageOutput.AgentCapacity)]
 [IsDependentOn(typeof(CheckEnvironment))]
 [IsDependentOn(typeof(RenderJenkinsConfig))]
-public sealed class Plan(DeployPlanner planner) : AsyncFrostingTask<BuildContext>
+public sealed class Plan(DeployPlanner planner, Aws.AwsClients aws) : AsyncFrostingTask<BuildContext>
 {
     public override async Task RunAsync(BuildContext context)
     {
@@ -22,6 +22,21 @@ public sealed class Plan(DeployPlanner planner) : AsyncFrostingTask<BuildContext
         var capacity = context.Outputs.AgentCapacity.TryGet(out var computed) ? computed : null;
         var plan = await planner.PlanAsync(context.Options.Ecs, context.Catalog, context.ImageBuildOptions, context.CancellationToken)
             with { AgentCapacity = capacity };
+        if (plan.MasterRestart.Restarts && context.Options.Drain.Root is { } root)
+        {
+            // Read only: the builds running now, which DrainMaster would wait for; no quiet-down.
+            var held = new List<IDisposable>();
+            try
+            {
+                var jenkins = Jenkins.JenkinsConnection.Create(context.Options.Drain, root, aws, d => { held.Add(d); return d; }, problem => context.Log.Information("Plan: TLS: {0}", problem));
+                plan = plan with { RestartCost = await Jenkins.JenkinsConnection.RestartCostAsync(jenkins, context.Options.Drain, context.CancellationToken) };
+            }
+            finally
+            {
+                held.ForEach(d => d.Dispose());
+            }
+        }
+
         var (markdown, json) = PlanReport.Write(plan, context.Options.Environment.ArtifactsDirectory);
         context.Log.Information("{0}", PlanReport.Markdown(plan).TrimEnd());
         context.Log.Information("Wrote {0} and {1}", markdown, json);

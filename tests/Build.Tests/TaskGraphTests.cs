@@ -23,8 +23,8 @@ public sealed class TaskGraphTests
         { "PushNginxImage", ["CheckNginxConfig", "BuildNginxImage", "PushNginxImage"] },
         { "PushAgentImages", ["BuildAgentImages", "PushAgentImages"] },
         { "PushAgents", ["BuildAgentImages", "PushAgentImages", "ReadStackOutputs", "PushAgents"] },
-        { "DeployServices", ["CheckPlacement", "ReadStackOutputs", "CheckServiceUpdates", "RenderJenkinsConfig", "BuildMasterImage", "PushMasterImage", "CheckMasterRestart", "CheckNginxConfig", "BuildNginxImage", "PushNginxImage", "BuildAgentImages", "PushAgentImages", "RegisterTaskDefinitions", "BackupHome", "DeployServices"] },
-        { "Deploy", ["ValidateTemplates", "CheckPlacement", "CheckEnvironment", "RenderJenkinsConfig", "DeployInfrastructure", "CheckServiceUpdates", "BuildMasterImage", "PushMasterImage", "CheckMasterRestart", "CheckNginxConfig", "BuildNginxImage", "PushNginxImage", "BuildAgentImages", "PushAgentImages", "RegisterTaskDefinitions", "BackupHome", "DeployServices", "SmokeTest", "Deploy"] },
+        { "DeployServices", ["CheckPlacement", "ReadStackOutputs", "CheckServiceUpdates", "RenderJenkinsConfig", "BuildMasterImage", "PushMasterImage", "CheckMasterRestart", "CheckNginxConfig", "BuildNginxImage", "PushNginxImage", "BuildAgentImages", "PushAgentImages", "RegisterTaskDefinitions", "DrainMaster", "BackupHome", "DeployServices"] },
+        { "Deploy", ["ValidateTemplates", "CheckPlacement", "CheckEnvironment", "RenderJenkinsConfig", "DeployInfrastructure", "CheckServiceUpdates", "BuildMasterImage", "PushMasterImage", "CheckMasterRestart", "CheckNginxConfig", "BuildNginxImage", "PushNginxImage", "BuildAgentImages", "PushAgentImages", "RegisterTaskDefinitions", "DrainMaster", "BackupHome", "DeployServices", "SmokeTest", "Deploy"] },
         { "SmokeTest", ["ReadStackOutputs", "SmokeTest"] },
         { "RegisterTaskDefinitions", ["CheckPlacement", "ReadStackOutputs", "CheckServiceUpdates", "RenderJenkinsConfig", "BuildMasterImage", "PushMasterImage", "CheckMasterRestart", "CheckNginxConfig", "BuildNginxImage", "PushNginxImage", "BuildAgentImages", "PushAgentImages", "RegisterTaskDefinitions"] },
         { "DeployInfrastructure", ["ValidateTemplates", "CheckPlacement", "CheckEnvironment", "DeployInfrastructure"] },
@@ -33,6 +33,7 @@ public sealed class TaskGraphTests
         { "Rollback", ["ReadStackOutputs", "Rollback"] },
         { "BackupHome", ["ReadStackOutputs", "BackupHome"] },
         { "RestoreHome", ["ReadStackOutputs", "RestoreHome"] },
+        { "DrainMaster", ["RenderJenkinsConfig", "BuildMasterImage", "PushMasterImage", "ReadStackOutputs", "CheckMasterRestart", "DrainMaster"] },
         { "CheckMasterRestart", ["RenderJenkinsConfig", "BuildMasterImage", "PushMasterImage", "ReadStackOutputs", "CheckMasterRestart"] },
         { "CheckServiceUpdates", ["ReadStackOutputs", "CheckServiceUpdates"] },
         { "ReadStackOutputs", ["ReadStackOutputs"] },
@@ -154,6 +155,24 @@ public sealed class TaskGraphTests
 
         // SmokeTest alone checks what is deployed: [RunsAfter] brings DeployServices into no run.
         Assert.DoesNotContain("DeployServices", Requires.TasksOfRun("SmokeTest"));
+    }
+
+    /// <summary>
+    /// Run as a graph, the drain comes once everything else is ready (the service checks, every image, the task
+    /// definitions), so nothing that may still fail keeps Jenkins in quiet-down; and before the backup and the roll.
+    /// </summary>
+    [Theory]
+    [InlineData("Deploy")]
+    [InlineData("DeployServices")]
+    public void The_drain_comes_after_everything_else_is_ready_and_before_the_backup_and_the_roll(string target)
+    {
+        var plan = (string[])Orders.Single(row => (string)row[0] == target)[1];
+        var edges = new RunGraph().EdgesOf(plan).Select(e => (e.Before, e.After)).ToHashSet();
+
+        Assert.Contains(("CheckServiceUpdates", "DrainMaster"), edges);
+        Assert.Contains(("RegisterTaskDefinitions", "DrainMaster"), edges);
+        Assert.Contains(("DrainMaster", "BackupHome"), edges);
+        Assert.Contains(typeof(Build.Tasks.DrainMaster), typeof(Build.Tasks.DeployServices).GetCustomAttributes<IsDependentOnAttribute>().Select(a => a.Task));
     }
 
     [Fact]

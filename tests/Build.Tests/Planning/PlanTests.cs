@@ -55,7 +55,7 @@ public sealed partial class PlanTests(StandInImages standIns, LocalRegistry regi
         Assert.Equal(1, (int)summary["images"]!);
         Assert.Equal(2, (int)summary["revisions"]!);
         Assert.True((bool)summary["jenkinsRestarts"]!);
-        Assert.Equal($"Plan for {environment}: 1 stack to change, 1 image to build and push, 2 task definition revisions to register, 1 service to change; Jenkins restarts (running builds stop).", (string)summary["text"]!);
+            Assert.Equal($"Plan for {environment}: 1 stack to change, 1 image to build and push, 2 task definition revisions to register, 1 service to change; Jenkins restarts (a Deploy drains it first).", (string)summary["text"]!);
         Assert.Equal([$"{environment}-jenkins-monitoring"], json["stacks"]!.AsArray().Where(s => (bool)s!["changes"]!).Select(s => (string)s!["name"]!));
 
         var images = json["images"]!.AsArray();

@@ -162,6 +162,10 @@ public sealed class BuildSettingsReaderTests : IDisposable
     [InlineData("""{ "masterMemory": 512 }""", "masterMemory must be a whole number from 1024")]
     [InlineData("""{ "noCache": "true" }""", "'noCache' must be a boolean, not a string")]
     [InlineData("""{ "imagePrefix": true }""", "'imagePrefix' must be a string, not a boolean")]
+    [InlineData("""{ "drainTimeoutMinutes": 0 }""", "drainTimeoutMinutes must be a whole number from 1 to 1440, not '0'")]
+    [InlineData("""{ "drainTimeoutMinutes": -5 }""", "drainTimeoutMinutes must be a whole number from 1 to 1440")]
+    [InlineData("""{ "drainTimeoutMinutes": "soon" }""", "'drainTimeoutMinutes' must be a number")]
+    [InlineData("""{ "jenkinsUrl": "jenkins.example.com" }""", "jenkinsUrl must be Jenkins' root URL")]
     public void Bad_values_fail_with_what_is_wrong(string json, string expected)
     {
         WriteEnvironment("local", json);

@@ -19,6 +19,12 @@ namespace JenkinsOnEcs.Build.Tests.Smoke;
 /// <c>/createItem</c>, <c>/job/X/config.xml</c>, <c>/job/X/build</c> (201 + Location of the queue item),
 /// <c>/queue/item/N/api/json</c> (why, then executable.url), the build's <c>api/json</c> (result once done),
 /// <c>/queue/cancelItem</c>.
+/// Draining, as contracts/jenkins-quiet-down.json records core's source (the JSON names are read from it):
+/// <c>POST /quietDown</c> and <c>POST /cancelQuietDown</c> (crumb needed, 302 to the root); quiet-down stops no running
+/// build and starts no queued one until it is cancelled; <c>/api/json</c> (<c>quietingDown</c>); <c>/computer/api/json</c>
+/// (running Pipeline builds on the built-in node's one-off executors, their node block's placeholder, without a URL, on
+/// an agent's executor). A test starts and ends builds (<see cref="StartBuild"/>, <see cref="EndBuild"/>) and waits for
+/// requests (<see cref="WhenLoggedAsync"/>); <see cref="Restart"/> is the master's replacement (running builds cut off).
 /// Gap: it is not Jenkins. It agrees with what was read in core's source, and a change in a later core, a plugin
 /// that alters these answers (e.g. a security realm that refuses Basic passwords) or a real agent's start is not
 /// covered here; only a SmokeTest against a deployed Jenkins covers those.
@@ -30,7 +36,11 @@ public sealed class JenkinsApiStandIn : IAsyncDisposable
     private readonly ConcurrentDictionary<string, string> _crumbs = new();
     private readonly ConcurrentDictionary<string, string> _jobs = new();
     private readonly ConcurrentDictionary<int, Queued> _queue = new();
+    private readonly ConcurrentDictionary<string, string> _running = new();
+    private readonly List<(Func<string, bool> Match, int Count, TaskCompletionSource Done)> _waiters = [];
+    private readonly Lock _waitersLock = new();
     private int _nextQueueId = 100;
+    private volatile bool _quietingDown;
 
     private JenkinsApiStandIn(Uri rootUrl, string user, string password)
     {
@@ -68,13 +78,75 @@ public sealed class JenkinsApiStandIn : IAsyncDisposable
 
     public IReadOnlyDictionary<string, string> Jobs => _jobs;
 
+    /// <summary>Whether Jenkins is in quiet-down (isQuietingDown).</summary>
+    public bool QuietingDown => _quietingDown;
+
+    /// <summary>Answer POST /quietDown with this status instead of taking it (a Jenkins that errs).</summary>
+    public int? QuietDownFailure { get; set; }
+
+    /// <summary>The builds running now, by URL, with their full display names.</summary>
+    public IReadOnlyDictionary<string, string> Running => _running;
+
+    /// <summary>Builds cut off by <see cref="Restart"/> so far.</summary>
+    public int CutOff { get; private set; }
+
+    /// <summary>A Pipeline build starts: it holds a one-off executor of the built-in node until <see cref="EndBuild"/>.</summary>
+    public string StartBuild(string job, int number)
+    {
+        var url = $"{RootUrl}job/{job}/{number}/";
+        _running[url] = $"{job} #{number}";
+        return url;
+    }
+
+    public void EndBuild(string url) => _running.TryRemove(url, out _);
+
+    /// <summary>The master is replaced: every build still running is cut off; the new master starts without quiet-down.</summary>
+    public int Restart()
+    {
+        var cut = _running.Count;
+        CutOff += cut;
+        _running.Clear();
+        _quietingDown = false;
+        return cut;
+    }
+
+    /// <summary>Completes once <paramref name="count"/> requests matching <paramref name="match"/> ("METHOD target") have arrived.</summary>
+    public Task WhenLoggedAsync(Func<string, bool> match, int count = 1)
+    {
+        lock (_waitersLock)
+        {
+            if (Log.Count(match) >= count)
+            {
+                return Task.CompletedTask;
+            }
+
+            var done = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
+            _waiters.Add((match, count, done));
+            return done.Task;
+        }
+    }
+
+    private void Record(string entry)
+    {
+        lock (_waitersLock)
+        {
+            Log.Enqueue(entry);
+            foreach (var waiter in _waiters.Where(w => Log.Count(w.Match) >= w.Count).ToList())
+            {
+                _waiters.Remove(waiter);
+                waiter.Done.TrySetResult();
+            }
+        }
+    }
+
     public static JenkinsApiStandIn Start(Uri rootUrl, string user, string password) => new(rootUrl, user, password);
 
     public ValueTask DisposeAsync() => _server.DisposeAsync();
 
     private async Task HandleAsync(ReceivedRequest request, NetworkStream stream, CancellationToken cancellation)
     {
-        Log.Enqueue($"{request.Method} {request.Target}");
+        // Logged as it arrives, before its answer: a client that has its answer finds its request in the log.
+        Record($"{request.Method} {request.Target}");
         var path = request.Target.Split('?')[0];
         var query = request.Target.Contains('?') ? request.Target[(request.Target.IndexOf('?') + 1)..] : string.Empty;
         var body = await ReadBodyAsync(request, stream, cancellation);
@@ -110,6 +182,31 @@ public sealed class JenkinsApiStandIn : IAsyncDisposable
         if (request.Method == "POST" && (session is null || !_crumbs.TryGetValue(session, out var expected) || HttpWire.Values(request.Headers, "Jenkins-Crumb").SingleOrDefault() != expected))
         {
             await AnswerAsync(stream, 403, "No valid crumb was included in the request", "text/plain", cancellation);
+            return;
+        }
+
+        if (request.Method == "POST" && path is "/quietDown" or "/cancelQuietDown")
+        {
+            if (path == "/quietDown" && QuietDownFailure is { } failure)
+            {
+                await AnswerAsync(stream, failure, "<html>Oops! A problem occurred while processing the request.</html>", "text/html", cancellation);
+                return;
+            }
+
+            _quietingDown = path == "/quietDown";
+            await AnswerAsync(stream, 302, string.Empty, "text/plain", cancellation, $"Location: {RootUrl}");
+            return;
+        }
+
+        if (request.Method == "GET" && path == "/api/json")
+        {
+            await AnswerAsync(stream, 200, $$"""{"_class":"hudson.model.Hudson","{{Fields.QuietingDown}}":{{(_quietingDown ? "true" : "false")}}}""", "application/json", cancellation);
+            return;
+        }
+
+        if (request.Method == "GET" && path == "/computer/api/json")
+        {
+            await AnswerAsync(stream, 200, Computers(), "application/json", cancellation);
             return;
         }
 
@@ -181,9 +278,33 @@ public sealed class JenkinsApiStandIn : IAsyncDisposable
         await AnswerAsync(stream, 404, "Not Found", "text/html", cancellation);
     }
 
+    // The built-in node: each running Pipeline build on a one-off executor; an agent whose executor runs a node block's placeholder (no URL).
+    private string Computers()
+    {
+        var f = Fields;
+        var oneOff = string.Join(",", _running.Select(r => $$$"""{"{{{f.CurrentExecutable}}}":{"_class":"org.jenkinsci.plugins.workflow.job.WorkflowRun","{{{f.FullDisplayName}}}":"{{{r.Value}}}","{{{f.Url}}}":"{{{r.Key}}}"}}"""));
+        var placeholder = _running.IsEmpty ? "null" : """{"_class":"org.jenkinsci.plugins.workflow.support.steps.ExecutorStepExecution$PlaceholderTask$PlaceholderExecutable"}""";
+        return $$"""{"_class":"hudson.model.ComputerSet","{{f.Computers}}":[{"_class":"hudson.model.Hudson$MasterComputer","{{f.DisplayName}}":"Built-In Node","{{f.Executors}}":[],"{{f.OneOffExecutors}}":[{{oneOff}}]},{"_class":"com.cloudbees.jenkins.plugins.amazonecs.ECSComputer","{{f.DisplayName}}":"ecs-node-1","{{f.Executors}}":[{"{{f.CurrentExecutable}}":{{placeholder}}}],"{{f.OneOffExecutors}}":[]}]}""";
+    }
+
+    /// <summary>The exported names contracts/jenkins-quiet-down.json read from core's source.</summary>
+    public static QuietDownFields Fields { get; } = QuietDownFields.Load();
+
+    public sealed record QuietDownFields(string QuietingDown, string Computers, string DisplayName, string Executors, string OneOffExecutors, string CurrentExecutable, string Url, string FullDisplayName)
+    {
+        public static QuietDownFields Load()
+        {
+            var contract = System.Text.Json.Nodes.JsonNode.Parse(File.ReadAllText(Support.Repository.Path("contracts", "jenkins-quiet-down.json")))!;
+            var fields = contract["runningBuilds"]!["fields"]!;
+            string F(string name) => (string)fields[name]!;
+            return new((string)contract["state"]!["quietingDown"]!, F("computers"), F("displayName"), F("executors"), F("oneOffExecutors"), F("currentExecutable"), F("url"), F("fullDisplayName"));
+        }
+    }
+
     private string QueueItem(Queued queued)
     {
-        if (NeverScheduled.Contains(queued.Label) || Interlocked.Increment(ref queued.QueuePolls) <= QueuePolls)
+        // Quiet-down starts no queued build: it waits until quiet-down is cancelled (or a new master takes the queue).
+        if (NeverScheduled.Contains(queued.Label) || _quietingDown || Interlocked.Increment(ref queued.QueuePolls) <= QueuePolls)
         {
             return $$"""{"_class":"hudson.model.Queue$BuildableItem","blocked":false,"buildable":true,"cancelled":false,"why":"Waiting for next available executor on ‘{{queued.Label}}’","executable":null}""";
         }

@@ -38,6 +38,7 @@ public sealed class SmokeTestRestTests
         Assert.Contains(lines, l => l.StartsWith("TLS and /login: OK", StringComparison.Ordinal));
         Assert.Contains(lines, l => l.StartsWith("WebSocket /cli/ws: OK", StringComparison.Ordinal));
         Assert.Contains(lines, l => l.StartsWith("reverse-proxy check: OK", StringComparison.Ordinal));
+        Assert.Contains(lines, l => l.StartsWith("not in quiet-down: OK, Jenkins takes new builds", StringComparison.Ordinal));
         Assert.Contains(lines, l => l.StartsWith("job smoke-test-node (label node): OK, build #1 SUCCESS", StringComparison.Ordinal));
         Assert.Contains(lines, l => l.StartsWith("job smoke-test-java-maven (label maven): OK, build #1 SUCCESS", StringComparison.Ordinal));
         Assert.Contains("node('maven') { sh 'true' }", System.Net.WebUtility.HtmlDecode(jenkins.Jobs["smoke-test-java-maven"]));
@@ -51,6 +52,25 @@ public sealed class SmokeTestRestTests
         var (second, secondLines) = await RunAsync(jenkins, options);
         Assert.True(second.Passed, string.Join("\n", secondLines));
         Assert.Contains("POST /job/smoke-test-node/config.xml", jenkins.Log);
+    }
+
+    [Fact]
+    public async Task A_master_in_quiet_down_fails_its_check_and_no_job_is_queued_behind_it()
+    {
+        await using var jenkins = JenkinsApiStandIn.Start(PublicUrl, "admin", "s3cret");
+        var options = Options(new AgentProbe("node", "node"));
+        using (var handler = SmokeConnection.Create(null, jenkins.EndPoint, _ => { }))
+        {
+            var client = new Build.Jenkins.JenkinsApiClient(handler, PublicUrl, "admin", _ => Task.FromResult("s3cret"), TimeSpan.FromSeconds(10));
+            await client.LoginAsync(CancellationToken.None);
+            await client.QuietDownAsync("left on", CancellationToken.None);
+        }
+
+        var (report, lines) = await RunAsync(jenkins, options);
+
+        Assert.False(report.Passed);
+        Assert.Contains(lines, l => l.StartsWith("not in quiet-down: FAILED, Jenkins is in quiet-down", StringComparison.Ordinal) && l.Contains("http://jenkins.smoke.test/cancelQuietDown", StringComparison.Ordinal));
+        Assert.DoesNotContain(jenkins.Log, l => l.Contains("/build", StringComparison.Ordinal));
     }
 
     [Fact]

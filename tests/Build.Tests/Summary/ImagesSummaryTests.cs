@@ -9,7 +9,7 @@ namespace JenkinsOnEcs.Build.Tests.Summary;
 /// <summary>The summary's images lines from what the build and push tasks handed on, whether the run succeeded, failed or was stopped.</summary>
 public sealed class ImagesSummaryTests
 {
-    private static readonly SummaryOptions Options = new("prod", Repository.Root, "artifacts", new Dictionary<string, string>(), SkipHomeBackup: false);
+    private static readonly SummaryOptions Options = new(new RunEnvironment("prod", Repository.Root), new Dictionary<string, string>(), SkipHomeBackup: false);
     private static readonly HashSet<string> Tasks = ["BuildMasterImage", "PushMasterImage", "BuildAgentImages", "PushAgentImages"];
 
     [Fact]

@@ -62,13 +62,17 @@ public sealed record BuildRun(int ExitCode, string Output, IReadOnlyList<string>
     /// schedule, whose <c>StopStarting</c> is cancelled once the host has recorded a task's failure (after which it
     /// starts no task), an event a body can wait for.
     /// </summary>
-    public static async Task<BuildRun> RunWithBodiesAsync(string workingDirectory, Func<string, Cake.Frosting.RunCancellation, Task> body, params string[] args)
+    public static Task<BuildRun> RunWithBodiesAsync(string workingDirectory, Func<string, Cake.Frosting.RunCancellation, Task> body, params string[] args)
+        => RunWithBodiesAsync(workingDirectory, _ => { }, body, args);
+
+    /// <summary>As above, with services of the test's own in the host's container (e.g. one its bodies share with the run's teardown).</summary>
+    public static async Task<BuildRun> RunWithBodiesAsync(string workingDirectory, Action<IServiceCollection> services, Func<string, Cake.Frosting.RunCancellation, Task> body, params string[] args)
     {
         await OneAtATime.WaitAsync();
         var directory = Repository.Root;
         try
         {
-            return await RunAloneAsync(workingDirectory, runTasks: false, args, body);
+            return await RunAloneAsync(workingDirectory, runTasks: false, args, body, services);
         }
         finally
         {
@@ -77,7 +81,7 @@ public sealed record BuildRun(int ExitCode, string Output, IReadOnlyList<string>
         }
     }
 
-    private static async Task<BuildRun> RunAloneAsync(string workingDirectory, bool runTasks, string[] args, Func<string, Cake.Frosting.RunCancellation, Task>? body = null)
+    private static async Task<BuildRun> RunAloneAsync(string workingDirectory, bool runTasks, string[] args, Func<string, Cake.Frosting.RunCancellation, Task>? body = null, Action<IServiceCollection>? extra = null)
     {
         var timeline = new Cake.Frosting.RunTimeline();
         var cancellation = new Cake.Frosting.RunCancellation();
@@ -98,6 +102,8 @@ public sealed record BuildRun(int ExitCode, string Output, IReadOnlyList<string>
                 // daemon, starts no local service and takes no lock, so it needs none of the real parts.
                 services.AddSingleton(Cake.Frosting.SideEffects.None);
             }
+
+            extra?.Invoke(services);
         });
 
         var code = await host.RunAsync([.. args, $"--working={workingDirectory}"]);
