@@ -18,7 +18,7 @@ public sealed class Handoff<T> where T : class
     private T? _value;
 
     /// <param name="what">What the value is, in messages ("the stacks' outputs").</param>
-    /// <param name="producer">What writes it, in messages ("DeployInfrastructure", "the setup").</param>
+    /// <param name="producer">What writes it, in messages (a task's name, or "the setup").</param>
     public Handoff(string what, string producer)
     {
         _what = what;

@@ -243,7 +243,7 @@ public sealed class TaskGraphTests
         Assert.Empty(deploy.Executed);
         Assert.Contains("  ReadStackOutputs (skipped: DeployInfrastructure produces Stacks in this run): after ValidateTemplates, CheckPlacement, CheckEnvironment (ordering only: checks first)", deploy.Output);
         Assert.Contains("  CheckServiceUpdates: needs ReadStackOutputs; after DeployInfrastructure (ordering only: produces Stacks)", deploy.Output);
-        Assert.Contains("  BackupHome: needs ReadStackOutputs; after CheckServiceUpdates, CheckMasterRestart (ordering only: declared to run after)", deploy.Output);
+        Assert.Contains("  BackupHome: needs ReadStackOutputs; after DrainMaster (ordering only: declared to run after)", deploy.Output);
         Assert.Contains("  SmokeTest: needs ReadStackOutputs; after DeployServices (ordering only: declared to run after)", deploy.Output);
         Assert.Contains("  ValidateTemplates: waits for nothing", deploy.Output);
 
