@@ -113,7 +113,7 @@ script() {
 # everything else by root, without needing root here) and imports it as standin/NAME:test.
 import() {
   local name="$1" owned="$2"; shift 2
-  local tag="standin/$name:test" tarball="$work/$name.tar" old path
+  local tag="standin/$name:test" tarball="$work/$name.tar" path
   local excludes=() changes=(
     -c "ENV PATH=/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin"
     -c "LABEL standin.definition=$definition"
@@ -125,12 +125,9 @@ import() {
   done
   local change
   for change in "$@"; do changes+=(-c "$change"); done
-  old="$(docker image inspect -f '{{.Id}}' "$tag" 2>/dev/null || true)"
+  # A replaced stand-in is left in the daemon, untagged: a test run of another checkout on the same daemon may be
+  # building on it, and its builds fail ("unknown parent image ID") once it is removed. Seen in a run here.
   docker import "${changes[@]}" -m "stand-in for tests (tests/standins/build-standins.sh)" "$tarball" "$tag" >/dev/null
-  # The replaced stand-in, unless something still uses it (then docker refuses and it stays).
-  if [ -n "$old" ] && [ "$old" != "$(docker image inspect -f '{{.Id}}' "$tag")" ]; then
-    docker rmi "$old" >/dev/null 2>&1 || true
-  fi
   echo "$tag built"
 }
 
