@@ -1,5 +1,5 @@
 using Cake.Core;
-using Cake.Frosting;
+using JenkinsOnEcs.Build.Host;
 using JenkinsOnEcs.Build.Common;
 using JenkinsOnEcs.Build.Images;
 using JenkinsOnEcs.Build.Stages;

@@ -1,13 +1,11 @@
-using Cake.Frosting;
+using JenkinsOnEcs.Build.Host;
 using JenkinsOnEcs.Build.Aws;
-using JenkinsOnEcs.Build.Docker;
-using JenkinsOnEcs.Build.Ecs;
-using JenkinsOnEcs.Build.Infrastructure;
-using JenkinsOnEcs.Build.Templates;
 using JenkinsOnEcs.Build.Images;
+using JenkinsOnEcs.Build.Ecs;
+using JenkinsOnEcs.Build.Stacks;
+using JenkinsOnEcs.Build.Checks;
 using JenkinsOnEcs.Build.Jenkins;
 using JenkinsOnEcs.Build.Nginx;
-using JenkinsOnEcs.Build.Registry;
 using JenkinsOnEcs.Build.Settings;
 using Microsoft.Extensions.DependencyInjection;
 
@@ -57,7 +55,7 @@ public static class BuildHost
             services.AddSingleton<ImagePublisher>();
             services.AddSingleton<TaskDefinitionRollout>();
             services.AddSingleton<ServiceRollout>();
-            services.AddSingleton<Planning.DeployPlanner>();
+            services.AddSingleton<Reports.DeployPlanner>();
             services.AddSingleton<Locking.DeployLock>();
             services.AddSingleton<Locking.InterruptionReport>();
             services.AddSingleton<MasterQuietDown>();

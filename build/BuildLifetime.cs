@@ -1,6 +1,6 @@
 using Cake.Core;
 using Cake.Core.Diagnostics;
-using Cake.Frosting;
+using JenkinsOnEcs.Build.Host;
 using JenkinsOnEcs.Build.Images;
 using JenkinsOnEcs.Build.Settings;
 using JenkinsOnEcs.Build.Stages;
@@ -11,9 +11,9 @@ namespace JenkinsOnEcs.Build;
 public sealed class BuildLifetime(
     Aws.AwsClients aws,
     Jenkins.CascValidator casc,
-    Docker.DockerEngine docker,
+    Images.DockerEngine docker,
     ImageBuilder images,
-    Registry.RegistryTarget pushTarget,
+    Images.RegistryTarget pushTarget,
     Locking.DeployLock deployLock,
     Locking.InterruptionReport interruption,
     Local.LocalServices rehearsal,
@@ -24,7 +24,7 @@ public sealed class BuildLifetime(
 {
     public override void Setup(BuildContext context, ISetupContext info)
     {
-        foreach (var leftover in Registry.RegistryLogin.RemoveLeftovers(Path.GetTempPath()))
+        foreach (var leftover in Images.RegistryLogin.RemoveLeftovers(Path.GetTempPath()))
         {
             context.Log.Information("Removed {0}: a private Docker config (a registry login) that a killed run left", leftover);
         }
@@ -108,7 +108,7 @@ public sealed class BuildLifetime(
         // A dry run of a run that rolls out or plans the stacks shows the order their wiring gives.
         if (!sideEffects.Allowed && ShowsStackGraphAttribute.AnyIn(running))
         {
-            Infrastructure.StackGraph.Load(options.Stacks).Log(context.Log);
+            Stacks.StackGraph.Load(options.Stacks).Log(context.Log);
         }
 
         context.Log.Information("Environment {0}, {1} images ({2} agents), parallelism {3}", settings.Environment.Name, context.Catalog.Images.Count, context.Catalog.Agents.Count, settings.Parallelism);
@@ -147,12 +147,12 @@ public sealed class BuildLifetime(
 
             // Independent tasks run at the same time: the task named is the first that failed, else the one a stop found running.
             var failed = timeline.Entries.Where(e => e.Outcome == TaskOutcome.Failed).OrderBy(e => e.End).FirstOrDefault()?.Task;
-            Summary.DeploySummary.Write(SummaryOptions(context.Options), context.Tasks, context.Outputs, new Summary.RunEnd(info.Successful, failed ?? cancellation.InterruptedTask, error?.Message, cancellation.IsCancellationRequested), context.Log);
+            Reports.DeploySummary.Write(SummaryOptions(context.Options), context.Tasks, context.Outputs, new Reports.RunEnd(info.Successful, failed ?? cancellation.InterruptedTask, error?.Message, cancellation.IsCancellationRequested), context.Log);
         }
 
         deployLock.Release();
     }
 
-    private static Summary.SummaryOptions SummaryOptions(RunOptions options)
+    private static Reports.SummaryOptions SummaryOptions(RunOptions options)
         => new(options.Environment, options.Ecs.StackParameters, options.Backup.Skip);
 }

@@ -10,6 +10,12 @@ public static class Conventions
     /// <summary>The tag that holds a content fingerprint, on stacks and on task definitions.</summary>
     public const string FingerprintTagKey = "jenkins-ecs:fingerprint";
 
+    /// <summary>
+    /// The tag, in each image's repository, of its layer cache in the registry: the builder pushes it, and ECR
+    /// repositories exclude it from tag immutability.
+    /// </summary>
+    public const string CacheTag = "buildcache";
+
     /// <summary>The folder of the contracts: what the build relies on from its consumers (Jenkins, the plugins, AWS), with provenance.</summary>
     public const string ContractsFolder = "contracts";
 

@@ -4,11 +4,10 @@ using JenkinsOnEcs.Build.Backup;
 using JenkinsOnEcs.Build.Common;
 using JenkinsOnEcs.Build.Ecs;
 using JenkinsOnEcs.Build.Images;
-using JenkinsOnEcs.Build.Infrastructure;
+using JenkinsOnEcs.Build.Stacks;
 using JenkinsOnEcs.Build.Local;
 using JenkinsOnEcs.Build.Locking;
 using JenkinsOnEcs.Build.Nginx;
-using JenkinsOnEcs.Build.Registry;
 using JenkinsOnEcs.Build.Settings;
 using JenkinsOnEcs.Build.Smoke;
 

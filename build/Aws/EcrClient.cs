@@ -46,7 +46,7 @@ public sealed class EcrClient(AwsSession session) : IDisposable
         {
             ["repositoryName"] = name,
             ["imageTagMutability"] = "IMMUTABLE_WITH_EXCLUSION",
-            ["imageTagMutabilityExclusionFilters"] = new JsonArray(new JsonObject { ["filterType"] = "WILDCARD", ["filter"] = Docker.DockerBuilder.CacheTag }),
+            ["imageTagMutabilityExclusionFilters"] = new JsonArray(new JsonObject { ["filterType"] = "WILDCARD", ["filter"] = Conventions.CacheTag }),
             ["imageScanningConfiguration"] = new JsonObject { ["scanOnPush"] = true },
             ["encryptionConfiguration"] = new JsonObject { ["encryptionType"] = "AES256" },
         }, cancellationToken);

@@ -1,5 +1,5 @@
 using JenkinsOnEcs.Build.Aws;
-using JenkinsOnEcs.Build.Infrastructure;
+using JenkinsOnEcs.Build.Stacks;
 
 namespace JenkinsOnEcs.Build.Checks;
 

@@ -1,5 +1,5 @@
 using System.Text.RegularExpressions;
-using JenkinsOnEcs.Build.Infrastructure;
+using JenkinsOnEcs.Build.Stacks;
 using YamlDotNet.RepresentationModel;
 
 namespace JenkinsOnEcs.Build.Checks;

@@ -1,6 +1,6 @@
 using System.Globalization;
 using System.Text.RegularExpressions;
-using JenkinsOnEcs.Build.Infrastructure;
+using JenkinsOnEcs.Build.Stacks;
 using YamlDotNet.RepresentationModel;
 
 namespace JenkinsOnEcs.Build.Checks;

@@ -1,5 +1,5 @@
 using JenkinsOnEcs.Build.Ecs;
-using JenkinsOnEcs.Build.Infrastructure;
+using JenkinsOnEcs.Build.Stacks;
 
 namespace JenkinsOnEcs.Build.Checks;
 

@@ -1,4 +1,4 @@
-using JenkinsOnEcs.Build.Infrastructure;
+using JenkinsOnEcs.Build.Stacks;
 
 namespace JenkinsOnEcs.Build.Checks;
 

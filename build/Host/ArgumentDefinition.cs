@@ -1,4 +1,4 @@
-namespace Cake.Frosting;
+namespace JenkinsOnEcs.Build.Host;
 
 /// <summary>
 /// A project argument the command line accepts (<c>--name=value</c>, or <c>--name</c> for a flag).

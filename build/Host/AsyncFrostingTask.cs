@@ -1,6 +1,6 @@
 using Cake.Core;
 
-namespace Cake.Frosting;
+namespace JenkinsOnEcs.Build.Host;
 
 /// <summary>An asynchronous task over the typed context <typeparamref name="T"/>. Mirrors Cake.Frosting.</summary>
 public abstract class AsyncFrostingTask<T> : IFrostingTask

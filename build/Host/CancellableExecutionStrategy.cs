@@ -1,6 +1,6 @@
 using Cake.Core;
 
-namespace Cake.Frosting;
+namespace JenkinsOnEcs.Build.Host;
 
 /// <summary>
 /// Wraps the engine's execution strategy: no task starts once the run is cancelled (the engine then goes straight

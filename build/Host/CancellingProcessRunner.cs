@@ -1,7 +1,7 @@
 using Cake.Core.IO;
 using JenkinsOnEcs.Build;
 
-namespace Cake.Frosting;
+namespace JenkinsOnEcs.Build.Host;
 
 /// <summary>
 /// Cake's process runner, with every child it starts killed when the run is cancelled: a docker build or push

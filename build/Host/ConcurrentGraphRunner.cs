@@ -4,7 +4,7 @@ using Cake.Core.Diagnostics;
 using Cake.Core.Graph;
 using JenkinsOnEcs.Build.Scheduling;
 
-namespace Cake.Frosting;
+namespace JenkinsOnEcs.Build.Host;
 
 /// <summary>
 /// Runs the target's tasks as a graph: a task starts as soon as every task it depends on (and every task

@@ -2,7 +2,7 @@ using Cake.Cli;
 using Cake.Core;
 using Spectre.Console;
 
-namespace Cake.Frosting;
+namespace JenkinsOnEcs.Build.Host;
 
 /// <summary>--description: every target with its description (Cake's own description host); no setup, no task runs.</summary>
 internal sealed class DescriptionRunner(ICakeEngine engine, ICakeContext context, IAnsiConsole console)

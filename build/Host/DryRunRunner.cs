@@ -3,7 +3,7 @@ using Cake.Core;
 using Cake.Core.Diagnostics;
 using Cake.Core.Graph;
 
-namespace Cake.Frosting;
+namespace JenkinsOnEcs.Build.Host;
 
 /// <summary>
 /// --dryrun: the setup runs, then Cake's dry run lists the tasks in the order they would run and runs none; then

@@ -1,7 +1,7 @@
 using Cake.Core;
 using Microsoft.Extensions.DependencyInjection;
 
-namespace Cake.Frosting;
+namespace JenkinsOnEcs.Build.Host;
 
 /// <summary>Base of a typed build context: the Cake context plus whatever the build adds. Mirrors Cake.Frosting.</summary>
 public class FrostingContext(ICakeContext context) : CakeContextAdapter(context)

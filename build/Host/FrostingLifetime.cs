@@ -1,6 +1,6 @@
 using Cake.Core;
 
-namespace Cake.Frosting;
+namespace JenkinsOnEcs.Build.Host;
 
 /// <summary>Setup and teardown over the typed context. Mirrors Cake.Frosting.</summary>
 public abstract class FrostingLifetime<TContext> : IFrostingLifetime

@@ -1,6 +1,6 @@
 using Cake.Core;
 
-namespace Cake.Frosting;
+namespace JenkinsOnEcs.Build.Host;
 
 /// <summary>A synchronous task over the typed context <typeparamref name="T"/>. Mirrors Cake.Frosting.</summary>
 public abstract class FrostingTask<T> : IFrostingTask

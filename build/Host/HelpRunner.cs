@@ -2,7 +2,7 @@ using System.Reflection;
 using System.Runtime.InteropServices;
 using Cake.Core;
 
-namespace Cake.Frosting;
+namespace JenkinsOnEcs.Build.Host;
 
 /// <summary>--help, --version and --info: what the host says of itself; no task is registered, none runs.</summary>
 internal sealed class HelpRunner(IConsole console, IReadOnlyList<ArgumentDefinition> arguments)

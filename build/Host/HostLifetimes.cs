@@ -1,7 +1,7 @@
 using Cake.Core;
 using Microsoft.Extensions.DependencyInjection;
 
-namespace Cake.Frosting;
+namespace JenkinsOnEcs.Build.Host;
 
 /// <summary>
 /// The registered <see cref="IFrostingLifetime"/>s on the engine: each one's setup before the first task, and the

@@ -1,6 +1,6 @@
 using Cake.Core.Diagnostics;
 
-namespace Cake.Frosting;
+namespace JenkinsOnEcs.Build.Host;
 
 /// <summary>The command line, parsed the way Cake.Frosting reads it (<c>--target</c>, <c>--dryrun</c>, ...), plus project arguments.</summary>
 public sealed class HostOptions

@@ -1,6 +1,6 @@
 using Cake.Core;
 
-namespace Cake.Frosting;
+namespace JenkinsOnEcs.Build.Host;
 
 /// <summary>Runs once before the first task and once after the last. Mirrors Cake.Frosting.</summary>
 public interface IFrostingLifetime

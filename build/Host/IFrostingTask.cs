@@ -1,6 +1,6 @@
 using Cake.Core;
 
-namespace Cake.Frosting;
+namespace JenkinsOnEcs.Build.Host;
 
 /// <summary>What the host needs of any task, whatever its context type. Mirrors Cake.Frosting.</summary>
 public interface IFrostingTask

@@ -1,4 +1,4 @@
-namespace Cake.Frosting;
+namespace JenkinsOnEcs.Build.Host;
 
 /// <summary>Whether a task waits for another because it depends on it (which brings it into the run) or only for the order.</summary>
 public enum RunEdgeKind

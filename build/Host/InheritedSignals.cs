@@ -1,6 +1,6 @@
 using System.Runtime.InteropServices;
 
-namespace Cake.Frosting;
+namespace JenkinsOnEcs.Build.Host;
 
 /// <summary>
 /// A run whose parent started it with SIGINT ignored (a background job of a non-interactive shell, some CI runners)

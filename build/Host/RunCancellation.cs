@@ -1,6 +1,6 @@
 using System.Runtime.InteropServices;
 
-namespace Cake.Frosting;
+namespace JenkinsOnEcs.Build.Host;
 
 /// <summary>
 /// The run's cancellation: SIGINT (Ctrl-C) and SIGTERM (the usual CI abort) cancel <see cref="Token"/>, which the

@@ -1,6 +1,6 @@
 using System.Text;
 
-namespace Cake.Frosting;
+namespace JenkinsOnEcs.Build.Host;
 
 /// <summary>
 /// What --tree and --dryrun show of a run's edges (<see cref="IRunOrdering"/>): each task with the tasks it waits

@@ -1,6 +1,6 @@
 using System.Diagnostics;
 
-namespace Cake.Frosting;
+namespace JenkinsOnEcs.Build.Host;
 
 /// <summary>How a task of the run ended, as the summary shows it.</summary>
 public enum TaskOutcome

@@ -1,4 +1,4 @@
-namespace Cake.Frosting;
+namespace JenkinsOnEcs.Build.Host;
 
 /// <summary>
 /// Whether the run may change anything outside: not in a --dryrun (the host registers it from the command line), nor

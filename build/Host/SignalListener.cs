@@ -1,7 +1,7 @@
 using System.Runtime.InteropServices;
 using Cake.Core.Diagnostics;
 
-namespace Cake.Frosting;
+namespace JenkinsOnEcs.Build.Host;
 
 /// <summary>
 /// SIGINT and SIGTERM cancel the run (<see cref="RunCancellation"/>) instead of ending the process, so that the

@@ -3,7 +3,7 @@ using Cake.Core;
 using Cake.Core.Diagnostics;
 using Microsoft.Extensions.DependencyInjection;
 
-namespace Cake.Frosting;
+namespace JenkinsOnEcs.Build.Host;
 
 /// <summary>
 /// Runs the target and its dependencies as a graph (<see cref="ConcurrentGraphRunner"/>: independent tasks at the same

@@ -1,4 +1,4 @@
-namespace Cake.Frosting;
+namespace JenkinsOnEcs.Build.Host;
 
 /// <summary>One line shown by <c>--description</c>. Mirrors Cake.Frosting.</summary>
 [AttributeUsage(AttributeTargets.Class, AllowMultiple = false, Inherited = false)]

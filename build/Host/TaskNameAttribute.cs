@@ -1,4 +1,4 @@
-namespace Cake.Frosting;
+namespace JenkinsOnEcs.Build.Host;
 
 /// <summary>The name a task is run by (<c>--target=Name</c>). Mirrors Cake.Frosting.</summary>
 [AttributeUsage(AttributeTargets.Class, AllowMultiple = false, Inherited = false)]

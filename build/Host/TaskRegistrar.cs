@@ -2,7 +2,7 @@ using System.Reflection;
 using Cake.Core;
 using Microsoft.Extensions.DependencyInjection;
 
-namespace Cake.Frosting;
+namespace JenkinsOnEcs.Build.Host;
 
 /// <summary>Finds the task classes of the given assemblies and registers them on Cake's engine, as Cake.Frosting does.</summary>
 internal static class TaskRegistrar

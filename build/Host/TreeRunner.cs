@@ -2,7 +2,7 @@ using Cake.Cli;
 using Cake.Core;
 using Cake.Core.Graph;
 
-namespace Cake.Frosting;
+namespace JenkinsOnEcs.Build.Host;
 
 /// <summary>
 /// --tree: what each task waits for, as a tree per root task (one no other task depends on), or for the target

@@ -2,8 +2,7 @@ using System.Diagnostics;
 using System.Runtime.ExceptionServices;
 using Cake.Core.Diagnostics;
 using JenkinsOnEcs.Build.Common;
-using JenkinsOnEcs.Build.Docker;
-using JenkinsOnEcs.Build.Registry;
+using JenkinsOnEcs.Build.Images;
 
 namespace JenkinsOnEcs.Build.Images;
 

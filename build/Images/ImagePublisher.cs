@@ -1,6 +1,6 @@
 using System.Collections.Concurrent;
 using JenkinsOnEcs.Build.Common;
-using JenkinsOnEcs.Build.Registry;
+using JenkinsOnEcs.Build.Images;
 
 namespace JenkinsOnEcs.Build.Images;
 

@@ -1,7 +1,6 @@
 using System.Text.RegularExpressions;
 using Cake.Core.Diagnostics;
-using JenkinsOnEcs.Build.Docker;
-using JenkinsOnEcs.Build.Registry;
+using JenkinsOnEcs.Build.Images;
 
 namespace JenkinsOnEcs.Build.Images;
 

@@ -1,5 +1,5 @@
 using Cake.Core.Diagnostics;
-using Cake.Frosting;
+using JenkinsOnEcs.Build.Host;
 using JenkinsOnEcs.Build.Aws;
 using JenkinsOnEcs.Build.Common;
 

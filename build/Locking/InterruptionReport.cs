@@ -1,7 +1,7 @@
 using Cake.Core.Diagnostics;
-using Cake.Frosting;
+using JenkinsOnEcs.Build.Host;
 using JenkinsOnEcs.Build.Aws;
-using JenkinsOnEcs.Build.Infrastructure;
+using JenkinsOnEcs.Build.Stacks;
 using JenkinsOnEcs.Build.Common;
 using JenkinsOnEcs.Build.Stages;
 

@@ -2,7 +2,7 @@ using System.Text;
 using Cake.Core;
 using Cake.Core.IO;
 using Cake.Core.Tooling;
-using JenkinsOnEcs.Build.Tools;
+using JenkinsOnEcs.Build.Common;
 using Path = System.IO.Path;
 
 namespace JenkinsOnEcs.Build.Nginx;

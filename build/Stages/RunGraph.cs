@@ -1,5 +1,5 @@
 using System.Reflection;
-using Cake.Frosting;
+using JenkinsOnEcs.Build.Host;
 
 namespace JenkinsOnEcs.Build.Stages;
 

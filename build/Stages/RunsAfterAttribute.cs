@@ -1,4 +1,4 @@
-using Cake.Frosting;
+using JenkinsOnEcs.Build.Host;
 
 namespace JenkinsOnEcs.Build.Stages;
 

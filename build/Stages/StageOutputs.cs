@@ -1,7 +1,6 @@
 using JenkinsOnEcs.Build.Common;
 using JenkinsOnEcs.Build.Ecs;
 using JenkinsOnEcs.Build.Images;
-using JenkinsOnEcs.Build.Registry;
 
 namespace JenkinsOnEcs.Build.Stages;
 
@@ -117,7 +116,7 @@ public sealed class StageOutputs
 
     public Handoff<Jenkins.DrainOutcome> MasterDrain { get; } = new("what draining the master did", StageGraph.ProducersText(StageOutput.MasterDrain));
 
-    public Handoff<IReadOnlyList<Infrastructure.StackDeployment>> StackDeployments { get; } = new("what deploying the stacks did", StageGraph.ProducersText(StageOutput.StackDeployments));
+    public Handoff<IReadOnlyList<Stacks.StackDeployment>> StackDeployments { get; } = new("what deploying the stacks did", StageGraph.ProducersText(StageOutput.StackDeployments));
 
     public Handoff<IReadOnlyList<ServiceDeployment>> ServiceDeployments { get; } = new("what deploying the services did", StageGraph.ProducersText(StageOutput.ServiceDeployments));
 

@@ -1,4 +1,4 @@
-using Cake.Frosting;
+using JenkinsOnEcs.Build.Host;
 using JenkinsOnEcs.Build.Ecs;
 using JenkinsOnEcs.Build.Stages;
 

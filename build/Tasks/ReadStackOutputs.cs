@@ -1,6 +1,6 @@
 using Cake.Core.Diagnostics;
-using Cake.Frosting;
-using JenkinsOnEcs.Build.Infrastructure;
+using JenkinsOnEcs.Build.Host;
+using JenkinsOnEcs.Build.Stacks;
 using JenkinsOnEcs.Build.Stages;
 
 namespace JenkinsOnEcs.Build.Tasks;

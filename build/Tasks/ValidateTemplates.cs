@@ -1,6 +1,6 @@
 using Cake.Core.Diagnostics;
-using Cake.Frosting;
-using JenkinsOnEcs.Build.Templates;
+using JenkinsOnEcs.Build.Host;
+using JenkinsOnEcs.Build.Checks;
 
 using JenkinsOnEcs.Build.Stages;
 

@@ -323,7 +323,7 @@ public sealed class EnvironmentCheckTests(MotoServer moto, StandInImages standIn
         Assert.Contains("FAIL certificate: CertificateArn is empty, so the stack requests one validated by DNS", run.Output);
         Assert.Contains($"FAIL admin password secret: Secrets Manager has no secret arn:aws:secretsmanager:eu-west-1:123456789012:secret:{environment}-Abcdef", run.Output);
         Assert.Contains("ok   ECS-optimised AMI parameter:", run.Output);
-        await Infrastructure.SsmParameterTests.AssertNoStackAsync(environment);
+        await Stacks.SsmParameterTests.AssertNoStackAsync(environment);
     }
 
     [Fact]

@@ -2,7 +2,7 @@ using Cake.Core;
 using JenkinsOnEcs.Build.Checks;
 using JenkinsOnEcs.Build.Ecs;
 using JenkinsOnEcs.Build.Images;
-using JenkinsOnEcs.Build.Infrastructure;
+using JenkinsOnEcs.Build.Stacks;
 using JenkinsOnEcs.Build.Settings;
 using JenkinsOnEcs.Build.Tests.Support;
 

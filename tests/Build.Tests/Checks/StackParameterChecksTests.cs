@@ -1,9 +1,9 @@
 using System.Text.Json.Nodes;
 using JenkinsOnEcs.Build.Checks;
 using JenkinsOnEcs.Build.Ecs;
-using JenkinsOnEcs.Build.Infrastructure;
+using JenkinsOnEcs.Build.Stacks;
 using JenkinsOnEcs.Build.Settings;
-using JenkinsOnEcs.Build.Tests.Infrastructure;
+using JenkinsOnEcs.Build.Tests.Stacks;
 using JenkinsOnEcs.Build.Tests.Support;
 
 namespace JenkinsOnEcs.Build.Tests.Checks;

@@ -1,5 +1,5 @@
 using JenkinsOnEcs.Build.Checks;
-using JenkinsOnEcs.Build.Infrastructure;
+using JenkinsOnEcs.Build.Stacks;
 using JenkinsOnEcs.Build.Tests.Support;
 using Xunit.Abstractions;
 

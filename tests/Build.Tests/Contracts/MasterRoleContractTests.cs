@@ -1,5 +1,5 @@
 using System.Text.Json.Nodes;
-using JenkinsOnEcs.Build.Infrastructure;
+using JenkinsOnEcs.Build.Stacks;
 using JenkinsOnEcs.Build.Jenkins;
 using JenkinsOnEcs.Build.Tests.Support;
 using YamlDotNet.RepresentationModel;

@@ -1,7 +1,7 @@
 using System.Text.Json.Nodes;
 using JenkinsOnEcs.Build.Ecs;
 using JenkinsOnEcs.Build.Images;
-using JenkinsOnEcs.Build.Infrastructure;
+using JenkinsOnEcs.Build.Stacks;
 using JenkinsOnEcs.Build.Jenkins;
 using JenkinsOnEcs.Build.Settings;
 using YamlDotNet.RepresentationModel;

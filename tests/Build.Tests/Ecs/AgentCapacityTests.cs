@@ -122,9 +122,9 @@ public sealed class AgentCapacityTests
         var options = Options(null, ("AgentMaxInstances", "6"), ("DomainName", "jenkins.example.com"), ("AdminPasswordSecretArn", "arn:aws:secretsmanager:eu-west-1:123456789012:secret:admin-AbCdEf"));
         var catalog = ImageCatalog.Load(Repository.Path("images"));
         var outputs = new Dictionary<string, string>(StringComparer.Ordinal);
-        foreach (var stack in Build.Infrastructure.StackCatalog.Load(Repository.Root))
+        foreach (var stack in Build.Stacks.StackCatalog.Load(Repository.Root))
         {
-            foreach (var output in Build.Infrastructure.CloudFormationTemplate.Load(stack.TemplatePath, stack.Name).Outputs)
+            foreach (var output in Build.Stacks.CloudFormationTemplate.Load(stack.TemplatePath, stack.Name).Outputs)
             {
                 outputs[output] = "output-" + output;
             }
@@ -144,13 +144,13 @@ public sealed class AgentCapacityTests
         var report = AgentCapacity.Compute(Options(2, ("AgentMaxInstances", "6")), Agents).Report!;
         var outputs = new Build.Stages.StageOutputs();
         outputs.AgentCapacity.Set(report);
-        var plan = new Build.Planning.DeployPlan("test", [], [], [], [], new Build.Planning.MasterRestartPlan(false, "no change", true)) { AgentCapacity = report };
+        var plan = new Build.Reports.DeployPlan("test", [], [], [], [], new Build.Reports.MasterRestartPlan(false, "no change", true)) { AgentCapacity = report };
 
-        var summary = Build.Summary.DeploySummary.Markdown(
-            new Build.Summary.SummaryOptions(new RunEnvironment("test", Repository.Root), new Dictionary<string, string>(), false),
-            new HashSet<string> { "CheckPlacement" }, outputs, new Build.Summary.RunEnd(true, null, null, false));
-        var markdown = Build.Planning.PlanReport.Markdown(plan);
-        var json = Build.Planning.PlanReport.Json(plan);
+        var summary = Build.Reports.DeploySummary.Markdown(
+            new Build.Reports.SummaryOptions(new RunEnvironment("test", Repository.Root), new Dictionary<string, string>(), false),
+            new HashSet<string> { "CheckPlacement" }, outputs, new Build.Reports.RunEnd(true, null, null, false));
+        var markdown = Build.Reports.PlanReport.Markdown(plan);
+        var json = Build.Reports.PlanReport.Json(plan);
 
         Assert.Contains("- **Agents at once**: dotnet 2, java-maven 2, node 2, python 2 (maxAgents 2 per label; 6 of 6 c7i.xlarge instances)\n", summary);
         Assert.Contains("### Agents at once", markdown);

@@ -124,7 +124,7 @@ public sealed class DeployTests(StandInImages standIns, LocalRegistry registry, 
         Assert.Contains($"Fix: make {mirror} reachable", run.Output);
         Assert.Empty(run.Executed);
         using var cloudFormation = new CloudFormationClient(AwsSession.Create("eu-west-1"));
-        foreach (var stack in JenkinsOnEcs.Build.Infrastructure.StackCatalog.Load(repository.Root))
+        foreach (var stack in JenkinsOnEcs.Build.Stacks.StackCatalog.Load(repository.Root))
         {
             Assert.Null(await cloudFormation.DescribeStackAsync(stack.StackName(environment), default));
         }

@@ -3,7 +3,7 @@ using System.IO.Compression;
 using System.Text.Json.Nodes;
 using JenkinsOnEcs.Build.Aws;
 using JenkinsOnEcs.Build.Ecs;
-using JenkinsOnEcs.Build.Infrastructure;
+using JenkinsOnEcs.Build.Stacks;
 using JenkinsOnEcs.Build.Tests.Support;
 
 namespace JenkinsOnEcs.Build.Tests.Ecs;
@@ -197,7 +197,7 @@ public sealed class PlacementCheckTests(MotoServer moto, StandInImages standIns)
     {
         Requires.Moto(); // moto brings botocore, whose model is the contract
         var contract = JsonNode.Parse(File.ReadAllText(Repository.Path("ecs", "service-request-members.json")))!;
-        var start = new ProcessStartInfo("python3") { RedirectStandardOutput = true };
+        var start = new ProcessStartInfo("python3") { RedirectStandardOutput = true, WorkingDirectory = Repository.Root };
         foreach (var arg in new[] { "-c", "import botocore, os; print(botocore.__version__); print(os.path.dirname(botocore.__file__))" })
         {
             start.ArgumentList.Add(arg);

@@ -1,6 +1,6 @@
 using System.Runtime.InteropServices;
 using Cake.Core.IO;
-using Cake.Frosting;
+using JenkinsOnEcs.Build.Host;
 
 namespace JenkinsOnEcs.Build.Tests.Host;
 

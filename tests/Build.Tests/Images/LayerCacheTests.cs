@@ -1,5 +1,5 @@
 using System.Text.RegularExpressions;
-using JenkinsOnEcs.Build.Docker;
+using JenkinsOnEcs.Build.Images;
 using JenkinsOnEcs.Build.Tests.Support;
 
 namespace JenkinsOnEcs.Build.Tests.Images;

@@ -146,7 +146,7 @@ public sealed class DrainInDeployTests
     {
         await using var scenario = new Scenario(TimeSpan.FromMinutes(30), restartAnyway: false);
         scenario.Jenkins.StartBuild("app", 7);
-        Cake.Frosting.RunCancellation? cancellation = null;
+        JenkinsOnEcs.Build.Host.RunCancellation? cancellation = null;
 
         var run = BuildRun.RunWithBodiesAsync(Repository.Root, services => services.AddSingleton(scenario.QuietDown), async (task, runCancellation) =>
         {

@@ -1,7 +1,7 @@
 using System.Globalization;
 using System.Text.Json.Nodes;
 using Cake.Core.Diagnostics;
-using Cake.Frosting;
+using JenkinsOnEcs.Build.Host;
 using JenkinsOnEcs.Build.Aws;
 using JenkinsOnEcs.Build.Common;
 using JenkinsOnEcs.Build.Images;

@@ -1,4 +1,4 @@
-using JenkinsOnEcs.Build.Infrastructure;
+using JenkinsOnEcs.Build.Stacks;
 using System.Globalization;
 using System.Text.Json.Nodes;
 using System.Xml.Linq;

@@ -1,9 +1,9 @@
 using Cake.Core.Diagnostics;
-using Cake.Frosting;
+using JenkinsOnEcs.Build.Host;
 using JenkinsOnEcs.Build.Aws;
 using JenkinsOnEcs.Build.Common;
 using JenkinsOnEcs.Build.Images;
-using JenkinsOnEcs.Build.Infrastructure;
+using JenkinsOnEcs.Build.Stacks;
 using JenkinsOnEcs.Build.Locking;
 using JenkinsOnEcs.Build.Settings;
 using JenkinsOnEcs.Build.Tests.Support;

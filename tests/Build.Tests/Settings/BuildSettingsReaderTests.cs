@@ -90,8 +90,8 @@ public sealed class BuildSettingsReaderTests : IDisposable
         var declared = SettingDefinitions.Arguments().ToList();
 
         Assert.True(declared.Single(a => a.Name == "no-cache").IsFlag);
-        Assert.Equal(["true"], Cake.Frosting.HostOptions.Parse(["--no-cache"], declared).Arguments["no-cache"]);
-        Assert.Equal(["false"], Cake.Frosting.HostOptions.Parse(["--no-cache=false"], declared).Arguments["no-cache"]);
+        Assert.Equal(["true"], JenkinsOnEcs.Build.Host.HostOptions.Parse(["--no-cache"], declared).Arguments["no-cache"]);
+        Assert.Equal(["false"], JenkinsOnEcs.Build.Host.HostOptions.Parse(["--no-cache=false"], declared).Arguments["no-cache"]);
     }
 
     [Fact]
@@ -243,10 +243,10 @@ public sealed class BuildSettingsReaderTests : IDisposable
         WriteEnvironment("local", """{ "parameters": { "DomainName": "a.example.com", "IdelTimeout": 60 } }""");
         var templateFile = Path.Combine(_root, "t.yaml");
         File.WriteAllText(templateFile, "Parameters:\n  DomainName:\n    Type: String\n  IdleTimeout:\n    Type: Number\nResources:\n  Logs:\n    Type: AWS::Logs::LogGroup\n");
-        var template = Build.Infrastructure.CloudFormationTemplate.Load(templateFile, "t.yaml");
+        var template = Build.Stacks.CloudFormationTemplate.Load(templateFile, "t.yaml");
 
         var settings = Read(("parameters", "DomainNmae=b.example.com"));
-        var error = Assert.Throws<BuildException>(() => Build.Infrastructure.StackParameters.CheckKnown(settings.StackParameters, [template], settings.Environment.EnvironmentFile));
+        var error = Assert.Throws<BuildException>(() => Build.Stacks.StackParameters.CheckKnown(settings.StackParameters, [template], settings.Environment.EnvironmentFile));
 
         Assert.StartsWith("--parameters=DomainNmae=b.example.com, environments/local.json \"parameters\".\"IdelTimeout\": no stack declares DomainNmae or IdelTimeout.", error.Message);
         Assert.Equal("--parameters=DomainNmae=b.example.com", ((StackParameterValues)settings.StackParameters).Source("DomainNmae"));

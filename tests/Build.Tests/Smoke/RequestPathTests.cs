@@ -2,7 +2,7 @@ using System.Globalization;
 using System.Net;
 using JenkinsOnEcs.Build.Nginx;
 using JenkinsOnEcs.Build.Smoke;
-using JenkinsOnEcs.Build.Templates;
+using JenkinsOnEcs.Build.Checks;
 using JenkinsOnEcs.Build.Tests.Support;
 using JenkinsOnEcs.Build.Tests.Support.Nginx;
 

@@ -1,5 +1,5 @@
 using System.Reflection;
-using Cake.Frosting;
+using JenkinsOnEcs.Build.Host;
 using JenkinsOnEcs.Build.Stages;
 using JenkinsOnEcs.Build.Tests.Support;
 

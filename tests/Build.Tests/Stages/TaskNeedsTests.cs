@@ -24,8 +24,9 @@ public sealed class TaskNeedsTests
     [Fact]
     public void Plan_and_the_checks_that_need_no_aws_take_no_lock()
     {
-        // Plan renders the master's configuration and asks the daemon for local bases' IDs (content tags), builds nothing.
-        Assert.Equal(TaskNeeds.Aws | TaskNeeds.Docker | TaskNeeds.CheckedJenkinsConfig, NeedsAttribute.Of(["ValidateTemplates", "CheckPlacement", "RenderJenkinsConfig", "Plan"]));
+        // Plan renders the master's configuration, asks the daemon for local bases' IDs (content tags) and the registry
+        // which content tags it has (a lookup, which takes no lock and pushes nothing), builds nothing.
+        Assert.Equal(TaskNeeds.Aws | TaskNeeds.Docker | TaskNeeds.CheckedJenkinsConfig | TaskNeeds.RegistryLookup, NeedsAttribute.Of(["ValidateTemplates", "CheckPlacement", "RenderJenkinsConfig", "Plan"]));
         Assert.Equal(TaskNeeds.None, NeedsAttribute.Of(["CheckPlacement", "ValidateTemplates", "Clean"]));
     }
 

@@ -56,7 +56,7 @@ public sealed class FolderCycleTests
     private static (int ExitCode, string Output) Run(string buildDirectory)
     {
         Requires.Python();
-        var start = new ProcessStartInfo("python3") { RedirectStandardOutput = true, RedirectStandardError = true };
+        var start = new ProcessStartInfo("python3") { RedirectStandardOutput = true, RedirectStandardError = true, WorkingDirectory = Repository.Root };
         start.ArgumentList.Add(Script);
         start.ArgumentList.Add(buildDirectory);
         using var process = Process.Start(start)!;

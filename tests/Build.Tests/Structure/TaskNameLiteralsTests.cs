@@ -15,9 +15,9 @@ public sealed class TaskNameLiteralsTests
     private static readonly HashSet<(string File, string Literal)> NotTaskReferences =
     [
         // CloudFormation's parameter key "Default".
-        ("Templates/LoadBalancerRules.cs", "Default"),
+        ("Checks/LoadBalancerRules.cs", "Default"),
         ("Checks/ParameterConstraints.cs", "Default"),
-        ("Infrastructure/CloudFormationTemplate.cs", "Default"),
+        ("Stacks/CloudFormationTemplate.cs", "Default"),
 
         // The host's default target, Cake.Frosting's convention; the host knows none of the build's tasks.
         ("Host/HostOptions.cs", "Default"),

@@ -9,9 +9,9 @@ namespace JenkinsOnEcs.Build.Tests.Support;
 public sealed record BuildRun(int ExitCode, string Output, IReadOnlyList<string> Executed, IReadOnlyList<string> Skipped)
 {
     /// <summary>When each task started and ended, on the run's one clock (the summary's rows).</summary>
-    public IReadOnlyList<Cake.Frosting.TimelineEntry> Timeline { get; init; } = [];
+    public IReadOnlyList<JenkinsOnEcs.Build.Host.TimelineEntry> Timeline { get; init; } = [];
 
-    public Cake.Frosting.TimelineEntry Of(string task)
+    public JenkinsOnEcs.Build.Host.TimelineEntry Of(string task)
         => Timeline.LastOrDefault(e => e.Task == task) ?? throw new InvalidOperationException($"{task} is not in the run's timeline: {string.Join(", ", Timeline.Select(e => e.Task))}");
 
     // Cake's environment sets the process's current directory, which every test shares: one run at a time,
@@ -62,11 +62,11 @@ public sealed record BuildRun(int ExitCode, string Output, IReadOnlyList<string>
     /// schedule, whose <c>StopStarting</c> is cancelled once the host has recorded a task's failure (after which it
     /// starts no task), an event a body can wait for.
     /// </summary>
-    public static Task<BuildRun> RunWithBodiesAsync(string workingDirectory, Func<string, Cake.Frosting.RunCancellation, Task> body, params string[] args)
+    public static Task<BuildRun> RunWithBodiesAsync(string workingDirectory, Func<string, JenkinsOnEcs.Build.Host.RunCancellation, Task> body, params string[] args)
         => RunWithBodiesAsync(workingDirectory, _ => { }, body, args);
 
     /// <summary>As above, with services of the test's own in the host's container (e.g. one its bodies share with the run's teardown).</summary>
-    public static async Task<BuildRun> RunWithBodiesAsync(string workingDirectory, Action<IServiceCollection> services, Func<string, Cake.Frosting.RunCancellation, Task> body, params string[] args)
+    public static async Task<BuildRun> RunWithBodiesAsync(string workingDirectory, Action<IServiceCollection> services, Func<string, JenkinsOnEcs.Build.Host.RunCancellation, Task> body, params string[] args)
     {
         await OneAtATime.WaitAsync();
         var directory = Repository.Root;
@@ -81,10 +81,10 @@ public sealed record BuildRun(int ExitCode, string Output, IReadOnlyList<string>
         }
     }
 
-    private static async Task<BuildRun> RunAloneAsync(string workingDirectory, bool runTasks, string[] args, Func<string, Cake.Frosting.RunCancellation, Task>? body = null, Action<IServiceCollection>? extra = null)
+    private static async Task<BuildRun> RunAloneAsync(string workingDirectory, bool runTasks, string[] args, Func<string, JenkinsOnEcs.Build.Host.RunCancellation, Task>? body = null, Action<IServiceCollection>? extra = null)
     {
-        var timeline = new Cake.Frosting.RunTimeline();
-        var cancellation = new Cake.Frosting.RunCancellation();
+        var timeline = new JenkinsOnEcs.Build.Host.RunTimeline();
+        var cancellation = new JenkinsOnEcs.Build.Host.RunCancellation();
         var console = new CapturingConsole();
         var ansi = new StringWriter();
         RecordingStrategy? strategy = null;
@@ -100,7 +100,7 @@ public sealed record BuildRun(int ExitCode, string Output, IReadOnlyList<string>
             {
                 // A run whose tasks do not run tests the graph and the inputs: its setup, like a dry run's, checks no
                 // daemon, starts no local service and takes no lock, so it needs none of the real parts.
-                services.AddSingleton(Cake.Frosting.SideEffects.None);
+                services.AddSingleton(JenkinsOnEcs.Build.Host.SideEffects.None);
             }
 
             extra?.Invoke(services);

@@ -152,5 +152,5 @@ public sealed record DeployRun(BuildRun Build, string? DeploySummary, IReadOnlyL
 
     public IReadOnlyList<string> Executed => Build.Executed;
 
-    public Cake.Frosting.TimelineEntry Of(string task) => Build.Of(task);
+    public JenkinsOnEcs.Build.Host.TimelineEntry Of(string task) => Build.Of(task);
 }

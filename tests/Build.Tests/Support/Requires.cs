@@ -1,6 +1,6 @@
 using System.Diagnostics;
 using System.Reflection;
-using Cake.Frosting;
+using JenkinsOnEcs.Build.Host;
 using JenkinsOnEcs.Build.Stages;
 
 namespace JenkinsOnEcs.Build.Tests.Support;
@@ -106,7 +106,7 @@ public static class Requires
     {
         try
         {
-            var start = new ProcessStartInfo(file) { RedirectStandardOutput = true, RedirectStandardError = true };
+            var start = new ProcessStartInfo(file) { RedirectStandardOutput = true, RedirectStandardError = true, WorkingDirectory = Repository.Root };
             foreach (var arg in args)
             {
                 start.ArgumentList.Add(arg);

@@ -1,0 +1,5 @@
+using Cake.Core.Tooling;
+
+namespace JenkinsOnEcs.Build.Checks;
+
+public sealed class CfnLintSettings : ToolSettings;

@@ -1,4 +1,0 @@
-namespace JenkinsOnEcs.Build.Registry;
-
-/// <summary>An image in the registry, referenced by digest from here on (task definitions name this).</summary>
-public sealed record PushedImage(string Name, string Reference, bool Pushed);

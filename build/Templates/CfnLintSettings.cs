@@ -1,5 +1,0 @@
-using Cake.Core.Tooling;
-
-namespace JenkinsOnEcs.Build.Templates;
-
-public sealed class CfnLintSettings : ToolSettings;
