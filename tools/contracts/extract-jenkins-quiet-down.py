@@ -24,7 +24,7 @@ import re
 import sys
 
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
-from javasource import ContractError, Repository  # noqa: E402
+from javasource import ContractError, Repository, method_with_body as method_body, require  # noqa: E402
 from pins import core_pin  # noqa: E402
 
 JENKINS = "core/src/main/java/jenkins/model/Jenkins.java"
@@ -33,30 +33,6 @@ COMPUTER = "core/src/main/java/hudson/model/Computer.java"
 EXECUTOR = "core/src/main/java/hudson/model/Executor.java"
 RUN = "core/src/main/java/hudson/model/Run.java"
 CRUMB_FILTER = "core/src/main/java/hudson/security/csrf/CrumbFilter.java"
-
-
-def method_body(text, signature, path):
-    """The text of the method whose declaration matches the regular expression `signature`, braces balanced."""
-    match = re.search(signature, text)
-    if not match:
-        raise ContractError(f"{path}: no method matching {signature!r}; review the contract's source")
-    start = text.index("{", match.end())
-    depth = 0
-    for i in range(start, len(text)):
-        if text[i] == "{":
-            depth += 1
-        elif text[i] == "}":
-            depth -= 1
-            if depth == 0:
-                return match.group(0), text[start:i + 1]
-    raise ContractError(f"{path}: the method {signature!r} never closes")
-
-
-def require(pattern, text, what, path):
-    match = re.search(pattern, text)
-    if not match:
-        raise ContractError(f"{path}: {what} not found (pattern {pattern!r}); the method changed: review the contract and the stand-in")
-    return match
 
 
 def exported_name(text, getter, path):

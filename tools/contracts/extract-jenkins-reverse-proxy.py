@@ -20,7 +20,7 @@ import re
 import sys
 
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
-from javasource import ContractError, Repository  # noqa: E402
+from javasource import ContractError, Repository, method_with_body, require  # noqa: E402
 from pins import core_pin  # noqa: E402
 
 JENKINS = "core/src/main/java/jenkins/model/Jenkins.java"
@@ -28,33 +28,9 @@ MONITOR = "core/src/main/java/hudson/diagnosis/ReverseProxySetupMonitor.java"
 WEBSOCKET = "core/src/main/java/jenkins/websocket/WebSocketSession.java"
 
 
-def method_body(text, signature, path):
-    """The text of the method whose declaration matches the regular expression `signature`, braces balanced."""
-    match = re.search(signature, text)
-    if not match:
-        raise ContractError(f"{path}: no method matching {signature!r}; review the contract's source")
-    start = text.index("{", match.end())
-    depth = 0
-    for i in range(start, len(text)):
-        if text[i] == "{":
-            depth += 1
-        elif text[i] == "}":
-            depth -= 1
-            if depth == 0:
-                return text[start:i + 1]
-    raise ContractError(f"{path}: the method {signature!r} never closes")
-
-
-def require(pattern, text, what, path):
-    match = re.search(pattern, text)
-    if not match:
-        raise ContractError(f"{path}: {what} not found (pattern {pattern!r}); the method changed: review the contract and the stand-in")
-    return match
-
-
 def root_url(core):
     text = core.show(JENKINS)
-    body = method_body(text, r"public\s+@NonNull\s+String\s+getRootUrlFromRequest\s*\(\s*\)", JENKINS)
+    body = method_with_body(text, r"public\s+@NonNull\s+String\s+getRootUrlFromRequest\s*\(\s*\)", JENKINS)[1]
     calls = re.findall(r'getXForwardedHeader\(\s*req\s*,\s*"([^"]+)"\s*,\s*([^)]*\)?)\s*\)', body)
     if [header for header, _ in calls] != ["X-Forwarded-Proto", "X-Forwarded-Host", "X-Forwarded-Port"]:
         raise ContractError(f"{JENKINS}: getRootUrlFromRequest reads {[h for h, _ in calls]}, not X-Forwarded-Proto, -Host, -Port in that order; review the contract and the stand-in")
@@ -68,7 +44,7 @@ def root_url(core):
     require(r"int\s+port\s*=\s*req\.getServerPort\(\)", body, "the port's start value req.getServerPort()", JENKINS)
     require(r"host\.lastIndexOf\(':'\)", body, "the host:port split of X-Forwarded-Host", JENKINS)
     require(r'port\s*!=\s*\("https"\.equals\(scheme\)\s*\?\s*443\s*:\s*80\)', body, "the default port omission", JENKINS)
-    helper = method_body(text, r"private\s+static\s+String\s+getXForwardedHeader\s*\(", JENKINS)
+    helper = method_with_body(text, r"private\s+static\s+String\s+getXForwardedHeader\s*\(", JENKINS)[1]
     require(r"req\.getHeader\(header\)", helper, "the first header instance (req.getHeader)", JENKINS)
     require(r"value\.indexOf\(','\)", helper, "the first item of a comma-separated value", JENKINS)
     return {
@@ -85,12 +61,12 @@ def root_url(core):
 
 def reverse_proxy_test(core):
     text = core.show(MONITOR)
-    test = method_body(text, r"public\s+void\s+getTestForReverseProxySetup\s*\(\s*String\s+rest\s*\)", MONITOR)
+    test = method_with_body(text, r"public\s+void\s+getTestForReverseProxySetup\s*\(\s*String\s+rest\s*\)", MONITOR)[1]
     require(r'getRootUrlFromRequest\(\)\s*\+\s*"manage"', test, 'the inferred URL + "manage"', MONITOR)
     require(r"rest\.startsWith\(inferred\)", test, "the comparison rest.startsWith(inferred)", MONITOR)
     require(r"HttpResponses\.ok\(\)", test, "the 200 answer", MONITOR)
     failure = require(r'errorWithoutStack\(\s*(\d+)\s*,\s*inferred\s*\+\s*"([^"]+)"\s*\+\s*rest\s*\)', test, "the failure answer", MONITOR)
-    redirect = method_body(text, r"public\s+HttpResponse\s+doTest\s*\(", MONITOR)
+    redirect = method_with_body(text, r"public\s+HttpResponse\s+doTest\s*\(", MONITOR)[1]
     require(r'getRootUrl\(\)\s*\+\s*"administrativeMonitor/"\s*\+\s*id\s*\+\s*"/testForReverseProxySetup/"', redirect, "the redirect to getRootUrl() + administrativeMonitor/ID/testForReverseProxySetup/", MONITOR)
     require(r'Util\.rawEncode\(referer\)\s*:\s*"NO-REFERER"', redirect, "the referer in the redirect", MONITOR)
     return {

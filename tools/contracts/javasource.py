@@ -486,3 +486,28 @@ def pom_property(repo, name):
     for _ in range(5):
         value = re.sub(r"\$\{([\w.-]+)\}", lambda m: props.get(m.group(1), m.group(0)), value)
     return value
+
+
+def method_with_body(text, signature, path):
+    """The declaration matched by the regular expression `signature` and the method's body after it, braces balanced."""
+    match = re.search(signature, text)
+    if not match:
+        raise ContractError(f"{path}: no method matching {signature!r}; review the contract's source")
+    start = text.index("{", match.end())
+    depth = 0
+    for i in range(start, len(text)):
+        if text[i] == "{":
+            depth += 1
+        elif text[i] == "}":
+            depth -= 1
+            if depth == 0:
+                return match.group(0), text[start:i + 1]
+    raise ContractError(f"{path}: the method {signature!r} never closes")
+
+
+def require(pattern, text, what, path):
+    """The first match of `pattern` in a method's text, or a ContractError saying the method changed."""
+    match = re.search(pattern, text)
+    if not match:
+        raise ContractError(f"{path}: {what} not found (pattern {pattern!r}); the method changed: review the contract and the stand-in")
+    return match
