@@ -49,6 +49,22 @@ public sealed class DrainInDeployTests
 
         public Func<string, Task>? BackupBody { get; init; }
 
+        /// <summary>Runs the Deploy and, once the drain has started, moves the clock a poll at a time whenever the drain waits, until the run ends.</summary>
+        public async Task<BuildRun> RunMovingTheClockAsync()
+        {
+            var run = RunAsync();
+            await DrainStarted.Task.WaitAsync(TimeSpan.FromMinutes(2));
+            while (!run.IsCompleted)
+            {
+                if (await Task.WhenAny(Clock.TimerAsync(), run).WaitAsync(TimeSpan.FromMinutes(2)) != run)
+                {
+                    Clock.Advance(Options.PollInterval);
+                }
+            }
+
+            return await run;
+        }
+
         public Task<BuildRun> RunAsync()
             => BuildRun.RunWithBodiesAsync(Repository.Root, services => services.AddSingleton(QuietDown), async (task, cancellation) =>
             {
@@ -121,17 +137,7 @@ public sealed class DrainInDeployTests
         await using var scenario = new Scenario(TimeSpan.FromMinutes(1), restartAnyway: false);
         scenario.Jenkins.StartBuild("app", 7);
 
-        var run = scenario.RunAsync();
-        await scenario.DrainStarted.Task.WaitAsync(TimeSpan.FromMinutes(2));
-        while (!run.IsCompleted)
-        {
-            if (await Task.WhenAny(scenario.Clock.TimerAsync(), run).WaitAsync(TimeSpan.FromMinutes(2)) != run)
-            {
-                scenario.Clock.Advance(scenario.Options.PollInterval);
-            }
-        }
-
-        var result = await run;
+        var result = await scenario.RunMovingTheClockAsync();
         Assert.Equal(1, result.ExitCode);
         Assert.Contains("1 build(s) still running after 1 min: app #7 (http://jenkins.drain.test/job/app/7/)", result.Output);
         Assert.DoesNotContain("BackupHome", result.Executed);
@@ -195,17 +201,7 @@ public sealed class DrainInDeployTests
         await using var scenario = new Scenario(TimeSpan.FromMinutes(1), restartAnyway: true);
         scenario.Jenkins.StartBuild("app", 7);
 
-        var run = scenario.RunAsync();
-        await scenario.DrainStarted.Task.WaitAsync(TimeSpan.FromMinutes(2));
-        while (!run.IsCompleted)
-        {
-            if (await Task.WhenAny(scenario.Clock.TimerAsync(), run).WaitAsync(TimeSpan.FromMinutes(2)) != run)
-            {
-                scenario.Clock.Advance(scenario.Options.PollInterval);
-            }
-        }
-
-        var result = await run;
+        var result = await scenario.RunMovingTheClockAsync();
         Assert.True(result.ExitCode == 0, result.Output);
         Assert.Equal(DrainResult.RestartedAnyway, scenario.Outcome!.Result);
         Assert.Equal(["app #7"], scenario.Outcome.CutOff.Select(b => b.Name));
