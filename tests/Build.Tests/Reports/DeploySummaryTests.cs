@@ -67,6 +67,10 @@ public sealed class DeploySummaryTests(StandInImages standIns, LocalRegistry reg
         Requires.CfnLint();
         using var repository = Repository.Copy();
         var prefix = standIns.Prefix + "-sumfail";
+
+        // A moto of its own: the class's other Deploy creates the local environment's stacks in the shared one, and
+        // each test's summary must not depend on which ran first.
+        using var ownMoto = new MotoServer();
         using var http = new HttpClient { Timeout = TimeSpan.FromSeconds(10) };
 
         // The agent images (but python's) the registry holds under a tag: their pushes have ended.
@@ -100,7 +104,7 @@ public sealed class DeploySummaryTests(StandInImages standIns, LocalRegistry reg
             BuildRun run;
             using (AwsEnvironment.Isolated())
             {
-                run = await BuildRun.RunAsync(repository.Root, runTasks: true, [.. standIns.Arguments(prefix), "--environment=local", "--target=Deploy", $"--aws-endpoint-url={moto.Url}", $"--registry={registry.Host}"]);
+                run = await BuildRun.RunAsync(repository.Root, runTasks: true, [.. standIns.Arguments(prefix), "--environment=local", "--target=Deploy", $"--aws-endpoint-url={ownMoto.Url}", $"--registry={registry.Host}"]);
             }
 
             Assert.Equal(1, run.ExitCode);
