@@ -59,6 +59,7 @@ public static class BuildHost
             services.AddSingleton<Locking.DeployLock>();
             services.AddSingleton<Locking.InterruptionReport>();
             services.AddSingleton<MasterQuietDown>();
+            services.AddSingleton<MasterRestartDrain>();
         });
 
     private static void AddPart<T>(IServiceCollection services, Func<RunOptions, T> part)

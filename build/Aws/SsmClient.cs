@@ -3,9 +3,11 @@ using System.Text.Json.Nodes;
 namespace JenkinsOnEcs.Build.Aws;
 
 /// <summary>
-/// The Systems Manager Parameter Store read the deploy uses (JSON 1.1, AmazonSSM, API 2014-11-06; botocore's
+/// The Systems Manager Parameter Store calls the build sends (JSON 1.1, AmazonSSM, API 2014-11-06; botocore's
 /// ssm/2014-11-06/service-2.json): GetParameters, which takes 1 to 10 names (ParameterNameList max 10) and
-/// answers with the parameters found and, in InvalidParameters, the names it does not know.
+/// answers with the parameters found and, in InvalidParameters, the names it does not know; GetParameter, which
+/// fails with ParameterNotFound for a name it does not know; and PutParameter (a String of at most 4 KB in the
+/// Standard tier; Overwrite replaces the value and makes a new version, which get-parameter-history keeps).
 /// </summary>
 public sealed class SsmClient(AwsSession session) : ISsmParameterStore, IDisposable
 {
@@ -13,9 +15,12 @@ public sealed class SsmClient(AwsSession session) : ISsmParameterStore, IDisposa
     public const int MaxNamesPerCall = 10;
 
     /// <summary>The operations this client sends, under IAM prefix "ssm".</summary>
-    public static readonly AwsOperations Sends = new("ssm", ["GetParameters"]);
+    public static readonly AwsOperations Sends = new("ssm", ["GetParameters", "GetParameter", "PutParameter"]);
 
-    /// <summary>Kept here rather than in <see cref="AwsService"/> while only the deploy's parameter read uses it.</summary>
+    /// <summary>The Standard tier's limit on a value (PutParameter refuses a longer one).</summary>
+    public const int MaxStandardValueBytes = 4096;
+
+    /// <summary>Kept here rather than in <see cref="AwsService"/>: only the stack parameters and the service moves use it.</summary>
     public static readonly AwsService Service = new("SSM", "ssm", "ssm", "2014-11-06", "AmazonSSM");
 
     private readonly JsonProtocolClient _client = new(session, Service);
@@ -43,6 +48,34 @@ public sealed class SsmClient(AwsSession session) : ISsmParameterStore, IDisposa
         }
 
         return new SsmParameterValues(values, invalid);
+    }
+
+    /// <summary>The parameter's current value, or null where SSM does not know the name (ParameterNotFound).</summary>
+    public async Task<string?> GetParameterAsync(string name, CancellationToken cancellationToken)
+    {
+        try
+        {
+            var response = await _client.CallAsync("GetParameter", new JsonObject { ["Name"] = name }, cancellationToken);
+            return (string?)response["Parameter"]?["Value"] ?? string.Empty;
+        }
+        catch (AwsServiceException ex) when (ex.Code == "ParameterNotFound")
+        {
+            return null;
+        }
+    }
+
+    /// <summary>Writes a String parameter in the Standard tier, replacing any value it had (a new version).</summary>
+    public async Task PutParameterAsync(string name, string value, string description, CancellationToken cancellationToken)
+    {
+        if (System.Text.Encoding.UTF8.GetByteCount(value) > MaxStandardValueBytes)
+        {
+            throw new BuildException($"The value for SSM parameter {name} is {System.Text.Encoding.UTF8.GetByteCount(value)} bytes, over the Standard tier's {MaxStandardValueBytes}: this is a bug in the build; report it with this message.");
+        }
+
+        await _client.CallAsync(
+            "PutParameter",
+            new JsonObject { ["Name"] = name, ["Value"] = value, ["Type"] = "String", ["Overwrite"] = true, ["Tier"] = "Standard", ["Description"] = description },
+            cancellationToken);
     }
 
     public void Dispose() => _client.Dispose();

@@ -13,8 +13,8 @@ namespace JenkinsOnEcs.Build.Ecs;
 /// <param name="NginxResolver">The resolver the proxy's NGINX asks for the upstream's address ({{ setting:nginxResolver }}, set at container start).</param>
 /// <param name="ProxyTimeoutSeconds">The proxy's read and send timeouts ({{ setting:proxyTimeout }}).</param>
 /// <param name="AllowMasterRestart">false: a Deploy that restarts the master refuses before registering anything.</param>
-/// <param name="MasterRevision">Rollback's revision of the master's family; null: the one before the running one.</param>
-/// <param name="ProxyRevision">Rollback's revision of the proxy's family; null: the one before the running one.</param>
+/// <param name="MasterRevision">Rollback's revision of the master's family; null: where the last Deploy moved it from (ServiceMoves).</param>
+/// <param name="ProxyRevision">Rollback's revision of the proxy's family; null: where the last Deploy moved it from (ServiceMoves).</param>
 public sealed record EcsOptions(
     RunEnvironment Environment,
     IReadOnlyDictionary<string, string> StackParameters,

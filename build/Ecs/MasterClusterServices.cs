@@ -9,9 +9,10 @@ public sealed record MasterClusterService(string ServiceFile, string TaskDefinit
 /// <summary>The master and its proxy: the two services of the master's cluster, sharing its one instance.</summary>
 public static class MasterClusterServices
 {
-    public static readonly IReadOnlyList<MasterClusterService> All =
-    [
-        new(Conventions.MasterServiceFile, Conventions.MasterTaskDefinitionFile, Conventions.MasterFamily),
-        new(Conventions.ProxyServiceFile, Conventions.ProxyTaskDefinitionFile, Conventions.ProxyFamily),
-    ];
+    /// <summary>The master's service: moving it to another revision restarts Jenkins.</summary>
+    public static readonly MasterClusterService Master = new(Conventions.MasterServiceFile, Conventions.MasterTaskDefinitionFile, Conventions.MasterFamily);
+
+    public static readonly MasterClusterService Proxy = new(Conventions.ProxyServiceFile, Conventions.ProxyTaskDefinitionFile, Conventions.ProxyFamily);
+
+    public static readonly IReadOnlyList<MasterClusterService> All = [Master, Proxy];
 }

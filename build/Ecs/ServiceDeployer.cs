@@ -28,7 +28,12 @@ public sealed class ServiceDeployer(EcsClient ecs, ICakeLog log, ServiceDeployer
     public async Task<ServiceDeployment> DeployAsync(JsonObject definition, CancellationToken cancellationToken = default)
         => await DeployAsync(definition, "the service definition", cancellationToken);
 
-    public async Task<ServiceDeployment> DeployAsync(JsonObject definition, string shownPath, CancellationToken cancellationToken = default)
+    /// <param name="moved">
+    /// Told as soon as CreateService or an UpdateService that changes the task definition was accepted, before the
+    /// wait: from then on the service is moved, whatever the wait finds (the service moves record it, and the master's
+    /// quiet-down goes with the replaced master).
+    /// </param>
+    public async Task<ServiceDeployment> DeployAsync(JsonObject definition, string shownPath, CancellationToken cancellationToken = default, Func<ServiceMove, CancellationToken, Task>? moved = null)
     {
         var cluster = (string)definition["cluster"]!;
         var name = (string)definition["serviceName"]!;
@@ -43,6 +48,10 @@ public sealed class ServiceDeployer(EcsClient ecs, ICakeLog log, ServiceDeployer
             await RefuseASecondCopyAsync(cluster, name, cancellationToken);
             await ecs.CreateServiceAsync(definition, cancellationToken);
             outcome = "created";
+            if (moved is not null)
+            {
+                await moved(new ServiceMove(name, null, taskDefinition), cancellationToken);
+            }
         }
         else
         {
@@ -55,6 +64,10 @@ public sealed class ServiceDeployer(EcsClient ecs, ICakeLog log, ServiceDeployer
 
             await ecs.UpdateServiceAsync(update.Request, cancellationToken);
             outcome = "updated";
+            if (moved is not null && update.Changed.Contains("taskDefinition"))
+            {
+                await moved(new ServiceMove(name, (string)current["taskDefinition"]!, taskDefinition), cancellationToken);
+            }
             changed = update.Changed;
             detail = $" ({string.Join(", ", update.Changed)})";
         }

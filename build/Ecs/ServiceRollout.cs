@@ -34,10 +34,12 @@ public sealed class ServiceRollout(AwsClients aws, Handoff<EcsOptions> options, 
     }
 
     /// <param name="revisionOf">The task definition revision (ARN) registered in this run for a family.</param>
+    /// <param name="moved">Told as each service's move is accepted (<see cref="ServiceDeployer.DeployAsync(System.Text.Json.Nodes.JsonObject, string, CancellationToken, Func{ServiceMove, CancellationToken, Task}?)"/>).</param>
     public async Task<IReadOnlyList<ServiceDeployment>> DeployAsync(
         IReadOnlyDictionary<string, string> outputs,
         Func<string, string> revisionOf,
-        CancellationToken cancellationToken = default)
+        CancellationToken cancellationToken = default,
+        Func<ServiceMove, CancellationToken, Task>? moved = null)
     {
         var environment = options.Value;
         var session = aws.Session();
@@ -56,7 +58,7 @@ public sealed class ServiceRollout(AwsClients aws, Handoff<EcsOptions> options, 
         {
             var family = service.Family(environment.Environment.Name);
             var (definition, shown) = Render(environment, outputs, service, revisionOf(family));
-            deployments.Add(await deployer.DeployAsync(definition, shown, cancellationToken));
+            deployments.Add(await deployer.DeployAsync(definition, shown, cancellationToken, moved));
         }
 
         return deployments;

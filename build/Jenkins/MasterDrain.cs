@@ -53,7 +53,7 @@ public sealed class MasterDrain(JenkinsApiClient jenkins, MasterQuietDown quietD
         }
         catch (JenkinsUnreachable ex)
         {
-            var text = $"DrainMaster: Jenkins at {jenkins.Root} does not answer ({ex.Message}): nothing to drain (a first deploy, or a master that is down); the Deploy goes on.";
+            var text = $"DrainMaster: Jenkins at {jenkins.Root} does not answer ({ex.Message}): nothing to drain (a first deploy, or a master that is down); the run goes on.";
             line(text);
             return new DrainOutcome(DrainResult.Unreachable, [], TimeSpan.Zero, text);
         }
@@ -75,7 +75,7 @@ public sealed class MasterDrain(JenkinsApiClient jenkins, MasterQuietDown quietD
             }
             catch (Exception ex) when (ex is JenkinsRefused or JenkinsUnreachable)
             {
-                throw new BuildException($"DrainMaster: Jenkins did not take the quiet-down ({ex.Message}). The Deploy stops before BackupHome: no service was changed. " +
+                throw new BuildException($"DrainMaster: Jenkins did not take the quiet-down ({ex.Message}). The run stops here, before BackupHome and before any service changes. " +
                                          (ex is JenkinsRefused { Status: HttpStatusCode.Forbidden } ? $"The admin '{jenkins.User}' needs Overall/Manage (or Administer)." : "Check the master's log, then run again."), ex);
             }
 
@@ -104,7 +104,7 @@ public sealed class MasterDrain(JenkinsApiClient jenkins, MasterQuietDown quietD
                     await quietDown.CancelAsync(line);
                     throw new BuildException(
                         $"DrainMaster: {running.Count} build(s) still running after {options.Bound.TotalMinutes:0} min: {string.Join(", ", running)}. " +
-                        "Quiet-down was cancelled: Jenkins takes builds again, and no service was changed. Deploy again once they have ended, " +
+                        "Quiet-down was cancelled: Jenkins takes builds again, and no service was changed. Run again once they have ended, " +
                         "raise drainTimeoutMinutes, or pass --restart-with-running-builds to restart anyway and cut them off.");
                 }
 

@@ -7,104 +7,222 @@ using JenkinsOnEcs.Build.Tests.Support;
 namespace JenkinsOnEcs.Build.Tests.Ecs;
 
 /// <summary>
-/// Rollback on moto: services deployed on two revisions go back to the first. moto runs no tasks, so the wait is
-/// off here (as the local rehearsal has it); the wait and the circuit-breaker report are the service deployer's,
-/// tested against an ECS fake in ServiceDeployerTests.
+/// Rollback on moto: the services' moves are recorded in SSM as the service deployer sends them (as DeployServices
+/// records them), and a Rollback reads them back and moves back only those. moto runs no tasks, so the wait is off
+/// here (as the local rehearsal has it); the wait and the circuit-breaker report are the service deployer's, tested
+/// against an ECS fake in ServiceDeployerTests. The whole target, with its drain, runs in RollbackInDeployTests.
 /// </summary>
 [Collection(AwsCollection.Name)]
 public sealed class RollbackTests
 {
+    private const string Cluster = "dev-master";
+    private const string Master = "dev-jenkins-master";
+    private const string Proxy = "dev-jenkins-proxy";
+    private static readonly string[] Services = [Master, Proxy];
     private static readonly ServiceDeployerOptions NoWait = new(false, TimeSpan.FromMilliseconds(10), TimeSpan.FromSeconds(5));
+    private static readonly RunEnvironment Dev = new("dev", Repository.Root);
 
     [SkippableFact]
-    public async Task Services_deployed_on_two_revisions_go_back_to_the_first_and_the_log_says_how_to_roll_forward()
+    public async Task A_Deploy_that_moved_only_the_master_is_undone_by_moving_the_master_back_and_leaving_the_proxy_with_a_line()
     {
         using var moto = new MotoServer();
         using var environment = moto.UseFor();
-        using var ecs = new EcsClient(AwsSession.Create("eu-west-1"));
+        using var aws = new Clients();
         var console = new CapturingConsole();
         var log = new CakeBuildLog(console, Verbosity.Normal);
-        var (master1, master2) = await DeployTwoRevisionsAsync(ecs, log, "dev-jenkins-master");
-        var (proxy1, proxy2) = await DeployTwoRevisionsAsync(ecs, log, "dev-jenkins-proxy");
+        var moveLog = new ServiceMoveLog(aws.Ssm, Dev);
+        var clock = TimeProvider.System;
 
-        var results = await new ServiceRollback(ecs, log, NoWait).RollbackAsync("dev-master", Targets(null, null));
+        // The first Deploy creates both services on :1; the second moves only the master, to :2.
+        var (master1, proxy1) = await DeployAsync(aws, log, moveLog, clock, Register(Master), Register(Proxy));
+        var master2 = Register(Master);
+        await DeployAsync(aws, log, moveLog, clock, master2, proxy1);
 
-        Assert.Equal(master1, (string)(await ecs.DescribeServiceAsync("dev-master", "dev-jenkins-master", default))!["taskDefinition"]!);
-        Assert.Equal(proxy1, (string)(await ecs.DescribeServiceAsync("dev-master", "dev-jenkins-proxy", default))!["taskDefinition"]!);
-        Assert.Equal([master2, proxy2], results.Select(r => r.From));
-        Assert.All(results, r => Assert.Equal("updated", r.Outcome));
+        var last = await moveLog.ReadAsync(default);
+        Assert.NotNull(last);
+        Assert.Equal([new ServiceMove(Master, master1, master2)], last.Moves);
+        Assert.Equal(Cluster, last.Cluster);
+
+        var rollback = new ServiceRollback(aws.Ecs(), log, NoWait);
+        var plan = await rollback.PlanLastDeployAsync(Cluster, last, Services, moveLog.Parameter);
+        Assert.True(plan.Touches(Master));
+        Assert.False(plan.Touches(Proxy));
+        await rollback.ApplyAsync(Cluster, plan);
+
+        Assert.Equal(master1, await RunningAsync(aws, Master));
+        Assert.Equal(proxy1, await RunningAsync(aws, Proxy));
         Assert.Contains("dev-jenkins-master: rolled back from dev-jenkins-master:2 to dev-jenkins-master:1.", console.Output);
-        Assert.Contains("--target=Rollback --master-revision=2 --proxy-revision=2", console.Output);
+        Assert.Contains("dev-jenkins-proxy: the last Deploy did not move it; left on dev-jenkins-proxy:1.", console.Output);
+        Assert.Contains("--target=Rollback --master-revision=2,", console.Output);
+        Assert.DoesNotContain("--proxy-revision", console.Output);
 
-        // Forward again by revision: the same path with a given one.
-        await new ServiceRollback(ecs, log, NoWait).RollbackAsync("dev-master", Targets(2, 2));
-        Assert.Equal(master2, (string)(await ecs.DescribeServiceAsync("dev-master", "dev-jenkins-master", default))!["taskDefinition"]!);
+        // Planned again (a Rollback stopped after its move, run again): the master is already back, nothing moves.
+        var again = await rollback.PlanLastDeployAsync(Cluster, last, Services, moveLog.Parameter);
+        Assert.Empty(again.Moves);
+        Assert.Contains("dev-jenkins-master: already back on dev-jenkins-master:1, where it was before the last Deploy.", again.Left);
     }
 
     [SkippableFact]
-    public async Task A_service_with_no_previous_revision_fails_with_the_fix_and_no_service_is_changed()
+    public async Task No_record_yet_reads_as_none_a_first_Deploy_records_creations_and_a_Deploy_that_moves_nothing_keeps_the_last_record()
     {
         using var moto = new MotoServer();
         using var environment = moto.UseFor();
-        using var ecs = new EcsClient(AwsSession.Create("eu-west-1"));
+        using var aws = new Clients();
         var log = new CakeBuildLog(new CapturingConsole(), Verbosity.Normal);
-        var (_, master2) = await DeployTwoRevisionsAsync(ecs, log, "dev-jenkins-master");
-        using var json = new JsonProtocolClient(AwsSession.Create("eu-west-1"), AwsService.Ecs);
-        var proxy1 = await RegisterAsync(json, "dev-jenkins-proxy");
-        await new ServiceDeployer(ecs, log, NoWait).DeployAsync(Service("dev-jenkins-proxy", proxy1));
+        var moveLog = new ServiceMoveLog(aws.Ssm, Dev);
+        var clock = TimeProvider.System;
 
-        var error = await Assert.ThrowsAsync<BuildException>(() => new ServiceRollback(ecs, log, NoWait).RollbackAsync("dev-master", Targets(null, null)));
+        Assert.Null(await moveLog.ReadAsync(default));
 
-        Assert.Contains("dev-jenkins-proxy runs dev-jenkins-proxy:1, and no revision came before it", error.Message);
+        var (master1, proxy1) = await DeployAsync(aws, log, moveLog, clock, Register(Master), Register(Proxy));
+        var created = await moveLog.ReadAsync(default);
+        Assert.Equal([new ServiceMove(Master, null, master1), new ServiceMove(Proxy, null, proxy1)], created!.Moves);
+
+        var plan = await new ServiceRollback(aws.Ecs(), log, NoWait).PlanLastDeployAsync(Cluster, created, Services, moveLog.Parameter);
+        Assert.Empty(plan.Moves);
+        Assert.Equal(
+            ["dev-jenkins-master: the last Deploy created it; a rollback never deletes a service; left on dev-jenkins-master:1.",
+             "dev-jenkins-proxy: the last Deploy created it; a rollback never deletes a service; left on dev-jenkins-proxy:1."],
+            plan.Left);
+
+        await DeployAsync(aws, log, moveLog, clock, master1, proxy1);
+        Assert.Equal(created, await moveLog.ReadAsync(default), new MovesComparer());
+    }
+
+    [SkippableFact]
+    public async Task A_service_moved_since_the_last_Deploy_stops_the_Rollback_before_any_change_naming_the_fix()
+    {
+        using var moto = new MotoServer();
+        using var environment = moto.UseFor();
+        using var aws = new Clients();
+        var log = new CakeBuildLog(new CapturingConsole(), Verbosity.Normal);
+        var moveLog = new ServiceMoveLog(aws.Ssm, Dev);
+        var clock = TimeProvider.System;
+        var (_, proxy1) = await DeployAsync(aws, log, moveLog, clock, Register(Master), Register(Proxy));
+        var master2 = Register(Master);
+        var proxy2 = Register(Proxy);
+        await DeployAsync(aws, log, moveLog, clock, master2, proxy2);
+
+        // Someone puts the proxy back by hand (the console, another tool): the record no longer describes it.
+        await new ServiceDeployer(aws.Ecs(), log, NoWait).DeployAsync(Service(Proxy, proxy1));
+        var rollback = new ServiceRollback(aws.Ecs(), log, NoWait);
+        var last = (await moveLog.ReadAsync(default))!;
+        var proxy3 = Register(Proxy);
+        await new ServiceDeployer(aws.Ecs(), log, NoWait).DeployAsync(Service(Proxy, proxy3));
+
+        var error = await Assert.ThrowsAsync<BuildException>(() => rollback.PlanLastDeployAsync(Cluster, last, Services, moveLog.Parameter));
+
+        Assert.Contains("dev-jenkins-proxy runs dev-jenkins-proxy:3, but the last Deploy", error.Message);
+        Assert.Contains("left it on dev-jenkins-proxy:2", error.Message);
+        Assert.Contains("Nothing was changed", error.Message);
         Assert.Contains("--proxy-revision=N", error.Message);
-        Assert.Equal(master2, (string)(await ecs.DescribeServiceAsync("dev-master", "dev-jenkins-master", default))!["taskDefinition"]!);
+        Assert.Equal(master2, await RunningAsync(aws, Master));
     }
 
     [SkippableFact]
-    public async Task A_revision_that_does_not_exist_or_a_service_that_does_not_exist_fails_with_the_fix()
+    public async Task Given_revisions_move_only_the_services_named_and_a_missing_revision_or_service_fails_with_the_fix()
     {
         using var moto = new MotoServer();
         using var environment = moto.UseFor();
-        using var ecs = new EcsClient(AwsSession.Create("eu-west-1"));
-        var log = new CakeBuildLog(new CapturingConsole(), Verbosity.Normal);
-        var (_, master2) = await DeployTwoRevisionsAsync(ecs, log, "dev-jenkins-master");
-        var rollback = new ServiceRollback(ecs, log, NoWait);
+        using var aws = new Clients();
+        var console = new CapturingConsole();
+        var log = new CakeBuildLog(console, Verbosity.Normal);
+        var moveLog = new ServiceMoveLog(aws.Ssm, Dev);
+        var clock = TimeProvider.System;
+        var rollback = new ServiceRollback(aws.Ecs(), log, NoWait);
 
-        var missingRevision = await Assert.ThrowsAsync<BuildException>(() => rollback.RollbackAsync("dev-master", [new RollbackTarget("dev-jenkins-master", "dev-jenkins-master", 7)]));
-        var missingService = await Assert.ThrowsAsync<BuildException>(() => rollback.RollbackAsync("dev-master", Targets(null, null)));
+        CreateCluster(aws);
+        var missingService = await Assert.ThrowsAsync<BuildException>(() => rollback.PlanGivenAsync(Cluster, [new(Master, Master, 1)], Services));
+        Assert.Contains("Service dev-jenkins-master does not exist in cluster dev-master", missingService.Message);
+        Assert.Contains("Run Deploy", missingService.Message);
 
+        var (master1, proxy1) = await DeployAsync(aws, log, moveLog, clock, Register(Master), Register(Proxy));
+        var master2 = Register(Master);
+        await DeployAsync(aws, log, moveLog, clock, master2, Register(Proxy));
+
+        var plan = await rollback.PlanGivenAsync(Cluster, [new(Master, Master, 1)], Services);
+        await rollback.ApplyAsync(Cluster, plan);
+        Assert.Equal(master1, await RunningAsync(aws, Master));
+        Assert.NotEqual(proxy1, await RunningAsync(aws, Proxy));
+        Assert.Contains("dev-jenkins-proxy: no revision given for it (--proxy-revision=N); left on dev-jenkins-proxy:2.", console.Output);
+
+        var missingRevision = await Assert.ThrowsAsync<BuildException>(() => rollback.PlanGivenAsync(Cluster, [new(Master, Master, 7)], Services));
         Assert.Contains("dev-jenkins-master:7 does not exist", missingRevision.Message);
         Assert.Contains("--master-revision=N", missingRevision.Message);
-        Assert.Contains("Service dev-jenkins-proxy does not exist in cluster dev-master", missingService.Message);
-        Assert.Contains("Run Deploy", missingService.Message);
-        Assert.Equal(master2, (string)(await ecs.DescribeServiceAsync("dev-master", "dev-jenkins-master", default))!["taskDefinition"]!);
+        Assert.Equal(master1, await RunningAsync(aws, Master));
     }
 
-    private static List<RollbackTarget> Targets(int? master, int? proxy) =>
-    [
-        new("dev-jenkins-master", "dev-jenkins-master", master),
-        new("dev-jenkins-proxy", "dev-jenkins-proxy", proxy),
-    ];
+    [SkippableFact]
+    public async Task A_record_that_is_not_the_builds_fails_naming_the_parameter_and_the_fix()
+    {
+        using var moto = new MotoServer();
+        using var environment = moto.UseFor();
+        using var aws = new Clients();
+        var moveLog = new ServiceMoveLog(aws.Ssm, Dev);
+        await aws.Ssm().PutParameterAsync(moveLog.Parameter, "master was on 3", "edited by hand", default);
 
-    /// <summary>Creates the service on revision 1, then deploys revision 2 through the service deployer, as two Deploys would.</summary>
-    private static async Task<(string First, string Second)> DeployTwoRevisionsAsync(EcsClient ecs, ICakeLog log, string family)
+        var error = await Assert.ThrowsAsync<BuildException>(() => moveLog.ReadAsync(default));
+
+        Assert.Contains("/jenkins-on-ecs/dev/service-moves holds no record of service moves", error.Message);
+        Assert.Contains("aws ssm delete-parameter --name /jenkins-on-ecs/dev/service-moves", error.Message);
+        Assert.Contains("--master-revision=N", error.Message);
+    }
+
+    /// <summary>One Deploy of the two services as DeployServices sends it: each move recorded as it is accepted.</summary>
+    private static async Task<(string Master, string Proxy)> DeployAsync(Clients aws, ICakeLog log, ServiceMoveLog moveLog, TimeProvider clock, string master, string proxy)
+    {
+        CreateCluster(aws);
+        var recorder = new ServiceMoveRecorder(moveLog, Cluster, "a test's Deploy", clock);
+        var deployer = new ServiceDeployer(aws.Ecs(), log, NoWait);
+        await deployer.DeployAsync(Service(Master, master), "ecs/master-service.json", default, recorder.RecordAsync);
+        await deployer.DeployAsync(Service(Proxy, proxy), "ecs/proxy-service.json", default, recorder.RecordAsync);
+        return (master, proxy);
+    }
+
+    private static void CreateCluster(Clients aws)
     {
         using var json = new JsonProtocolClient(AwsSession.Create("eu-west-1"), AwsService.Ecs);
-        await json.CallAsync("CreateCluster", new { clusterName = "dev-master" }, default);
-        var deployer = new ServiceDeployer(ecs, log, NoWait);
-        var first = await RegisterAsync(json, family);
-        await deployer.DeployAsync(Service(family, first));
-        var second = await RegisterAsync(json, family);
-        await deployer.DeployAsync(Service(family, second));
-        Assert.Equal(second, (string)(await ecs.DescribeServiceAsync("dev-master", family, default))!["taskDefinition"]!);
-        return (first, second);
+        json.CallAsync("CreateCluster", new { clusterName = Cluster }, default).GetAwaiter().GetResult();
     }
 
-    private static async Task<string> RegisterAsync(JsonProtocolClient json, string family)
-        => (string)(await json.CallAsync("RegisterTaskDefinition", new { family, containerDefinitions = new[] { new { name = family, image = "jenkins", memory = 512 } } }, default))["taskDefinition"]!["taskDefinitionArn"]!;
+    private static string Register(string family)
+    {
+        using var json = new JsonProtocolClient(AwsSession.Create("eu-west-1"), AwsService.Ecs);
+        return (string)json.CallAsync("RegisterTaskDefinition", new { family, containerDefinitions = new[] { new { name = family, image = "jenkins", memory = 512 } } }, default)
+            .GetAwaiter().GetResult()["taskDefinition"]!["taskDefinitionArn"]!;
+    }
+
+    private static async Task<string> RunningAsync(Clients aws, string service)
+        => (string)(await aws.Ecs().DescribeServiceAsync(Cluster, service, default))!["taskDefinition"]!;
 
     private static JsonObject Service(string family, string taskDefinition) => new()
     {
-        ["cluster"] = "dev-master", ["serviceName"] = family, ["taskDefinition"] = taskDefinition, ["desiredCount"] = 1,
+        ["cluster"] = Cluster, ["serviceName"] = family, ["taskDefinition"] = taskDefinition, ["desiredCount"] = 1,
     };
+
+    /// <summary>The clients of the calls a Rollback makes, on moto.</summary>
+    private sealed class Clients : IDisposable
+    {
+        private readonly EcsClient _ecs = new(AwsSession.Create("eu-west-1"));
+        private readonly SsmClient _ssm = new(AwsSession.Create("eu-west-1"));
+
+        public EcsClient Ecs() => _ecs;
+
+        public SsmClient Ssm() => _ssm;
+
+        public void Dispose()
+        {
+            _ecs.Dispose();
+            _ssm.Dispose();
+        }
+    }
+
+    /// <summary>Records compare by value, their lists of moves by their items.</summary>
+    private sealed class MovesComparer : IEqualityComparer<ServiceMoves?>
+    {
+        public bool Equals(ServiceMoves? x, ServiceMoves? y)
+            => x is not null && y is not null && x with { Moves = [] } == y with { Moves = [] } && x.Moves.SequenceEqual(y.Moves);
+
+        public int GetHashCode(ServiceMoves? obj) => 0;
+    }
 }

@@ -39,7 +39,7 @@ public sealed class DeployerPolicyCallsTests(StandInImages standIns, LocalRegist
         });
 
         var runs = new Dictionary<string, int>();
-        foreach (string[] target in (string[][])[["Deploy"], ["Plan"], ["Rollback", "--revision=1"], ["BackupHome"], ["RestoreHome", $"--recovery-point={RecoveryPoint}"]])
+        foreach (string[] target in (string[][])[["Deploy"], ["Plan"], ["Rollback"], ["BackupHome"], ["RestoreHome", $"--recovery-point={RecoveryPoint}"]])
         {
             var before = backup.Requests.Count;
             var run = await deploy.RunAsync(target[0], target[1..]);
@@ -64,6 +64,7 @@ public sealed class DeployerPolicyCallsTests(StandInImages standIns, LocalRegist
             "cloudformation:CreateChangeSet", "cloudformation:ExecuteChangeSet", "ecs:RegisterTaskDefinition", "ecs:CreateService",
             "dynamodb:PutItem", "dynamodb:DeleteItem", "route53:ListHostedZones", "secretsmanager:DescribeSecret",
             "backup:StartBackupJob", "backup:DescribeBackupJob", "backup:StartRestoreJob", "backup:DescribeRestoreJob",
+            "ssm:PutParameter", "ssm:GetParameter",
         });
     }
 

@@ -200,6 +200,8 @@ public sealed partial class DeployerPolicyTests
         granted.Add(("iam:PassRole", $"arn:aws:iam::{account}:role/{Conventions.StackName(environment, "jenkins")}-MasterTaskRole-AbCdEf123456"));
         granted.Add(("iam:PassRole", $"arn:aws:iam::{account}:role/{Conventions.StackName(environment, "storage")}-BackupRole-AbCdEf123456"));
         granted.Add(("ssm:GetParameters", $"arn:aws:ssm:{region}::parameter/aws/service/ecs/optimized-ami/amazon-linux-2023/recommended/image_id"));
+        var serviceMoves = global::JenkinsOnEcs.Build.Ecs.ServiceMoveLog.ParameterName(environment);
+        granted.AddRange(new[] { "ssm:GetParameter", "ssm:PutParameter" }.Select(a => (a, Arn("ssm", "parameter" + serviceMoves))));
 
         var refused = granted.Where(g => !policy.GrantsDirectlyOn(g.Action, g.Arn)).Select(g => $"{g.Action} on {g.Arn}").ToList();
         Assert.True(refused.Count == 0, $"{DeployerPolicy.File} does not grant:\n{string.Join("\n", refused)}");

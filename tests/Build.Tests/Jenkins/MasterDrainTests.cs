@@ -178,7 +178,7 @@ public sealed class MasterDrainTests
 
         Assert.Equal(DrainResult.Unreachable, outcome.Result);
         Assert.StartsWith("DrainMaster: Jenkins at http://jenkins.drain.test/ does not answer (GET http://jenkins.drain.test/login failed", Assert.Single(lines));
-        Assert.EndsWith("nothing to drain (a first deploy, or a master that is down); the Deploy goes on.", lines[0]);
+        Assert.EndsWith("nothing to drain (a first deploy, or a master that is down); the run goes on.", lines[0]);
     }
 
     [Fact]
@@ -205,7 +205,7 @@ public sealed class MasterDrainTests
         var error = await Assert.ThrowsAsync<BuildException>(() => run.StartAsync());
 
         Assert.Contains("Jenkins did not take the quiet-down (POST quietDown answered 500", error.Message);
-        Assert.Contains("stops before BackupHome: no service was changed", error.Message);
+        Assert.Contains("stops here, before BackupHome and before any service changes", error.Message);
         Assert.False(run.Jenkins.QuietingDown);
         Assert.Contains("POST /cancelQuietDown", run.Jenkins.Log);
         Assert.DoesNotContain(run.Jenkins.Log, Polled);

@@ -18,7 +18,7 @@ public sealed class BadInputTests(StandInImages standIns, LocalRegistry registry
     private const string Json = "application/json";
 
     [SkippableFact]
-    public async Task Rollback_without_a_previous_revision_a_missing_recovery_point_and_a_refused_vault_each_fail_with_the_fix_and_leave_the_services()
+    public async Task A_Rollback_after_a_first_Deploy_changes_nothing_and_a_missing_revision_recovery_point_or_vault_fails_with_the_fix_leaving_the_services()
     {
         Requires.CfnLint();
         using var scenario = new DeployScenario(standIns, registry, moto, "bad", new() { Local = true });
@@ -30,11 +30,18 @@ public sealed class BadInputTests(StandInImages standIns, LocalRegistry registry
         var services = await ServicesAsync();
         Assert.All(services, s => Assert.EndsWith(":1", s, StringComparison.Ordinal));
 
-        // A first Deploy left one revision per family: nothing to go back to.
+        // A first Deploy created the services and moved none: Rollback says so and changes nothing.
         var rollback = await scenario.RunWithoutImagesAsync("Rollback");
-        Assert.Equal(1, rollback.ExitCode);
-        Assert.Contains("runs local-jenkins-master:1, and no revision came before it", rollback.Output);
-        Assert.Contains("--master-revision=N", rollback.Output);
+        Assert.True(rollback.ExitCode == 0, rollback.Output);
+        Assert.Contains("local-jenkins-master: the last Deploy created it; a rollback never deletes a service; left on local-jenkins-master:1.", rollback.Output);
+        Assert.Contains("No service to move back. Nothing was changed.", rollback.Output);
+        Assert.Equal(services, await ServicesAsync());
+
+        // A revision that does not exist fails before any change, naming the fix.
+        var missingRevision = await scenario.RunWithoutImagesAsync("Rollback", "--master-revision=7");
+        Assert.Equal(1, missingRevision.ExitCode);
+        Assert.Contains("local-jenkins-master:7 does not exist", missingRevision.Output);
+        Assert.Contains("--master-revision=N", missingRevision.Output);
         Assert.Equal(services, await ServicesAsync());
 
         const string missing = "arn:aws:backup:eu-west-1:123456789012:recovery-point:missing";
