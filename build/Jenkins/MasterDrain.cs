@@ -31,7 +31,11 @@ public enum DrainResult
 }
 
 /// <summary>What the drain did, for the Deploy's summary: the builds a restart cuts off (none unless restarted anyway), and how long it waited.</summary>
-public sealed record DrainOutcome(DrainResult Result, IReadOnlyList<RunningBuild> CutOff, TimeSpan Waited, string Line);
+public sealed record DrainOutcome(DrainResult Result, IReadOnlyList<RunningBuild> CutOff, TimeSpan Waited, string Line)
+{
+    /// <summary>The builds that waited in the queue when the drain ended: the new master loads them from the home, and SmokeTest checks that they start.</summary>
+    public IReadOnlyList<WaitingBuild> Queued { get; init; } = [];
+}
 
 /// <summary>
 /// Drains the master before a restart: quiet-down through core's API (new builds queue, running builds go on), then a
@@ -89,7 +93,7 @@ public sealed class MasterDrain(JenkinsApiClient jenkins, MasterQuietDown quietD
                 {
                     var text = $"DrainMaster: no build is running after {Seconds(waited)}: the master restarts without cutting one off.";
                     line(text);
-                    return new DrainOutcome(DrainResult.Drained, [], waited, text);
+                    return new DrainOutcome(DrainResult.Drained, [], waited, text) { Queued = await QueuedAsync(cancellationToken) };
                 }
 
                 if (waited >= options.Bound)
@@ -98,7 +102,7 @@ public sealed class MasterDrain(JenkinsApiClient jenkins, MasterQuietDown quietD
                     {
                         var text = $"DrainMaster: {running.Count} build(s) still running after {options.Bound.TotalMinutes:0} min; restarting anyway (restartWithRunningBuilds), which cuts them off: {string.Join(", ", running)}";
                         line(text);
-                        return new DrainOutcome(DrainResult.RestartedAnyway, running, waited, text);
+                        return new DrainOutcome(DrainResult.RestartedAnyway, running, waited, text) { Queued = await QueuedAsync(cancellationToken) };
                     }
 
                     await quietDown.CancelAsync(line);
@@ -122,6 +126,28 @@ public sealed class MasterDrain(JenkinsApiClient jenkins, MasterQuietDown quietD
             // The bound, an error or a signal: Jenkins must not stay refusing builds for a restart that will not come.
             await quietDown.CancelAsync(line);
             throw;
+        }
+    }
+
+    /// <summary>
+    /// The builds that waited during the drain: they are in the queue the old master saves into the home at its
+    /// shutdown, and the new one loads at its start (contracts/jenkins-quiet-down.json, "queue"). A queue that cannot
+    /// be read is said in one line: the restart does not depend on it.
+    /// </summary>
+    private async Task<IReadOnlyList<WaitingBuild>> QueuedAsync(CancellationToken cancellationToken)
+    {
+        try
+        {
+            var queued = await jenkins.WaitingBuildsAsync(cancellationToken);
+            line(queued.Count == 0
+                ? "DrainMaster: no build waits in the queue."
+                : $"DrainMaster: {queued.Count} build(s) wait in the queue for the new master (SmokeTest checks that they start): {string.Join(", ", queued)}");
+            return queued;
+        }
+        catch (Exception ex) when (ex is JenkinsRefused or JenkinsUnreachable)
+        {
+            line($"DrainMaster: could not read the queue ({ex.Message}); SmokeTest will not check the builds that waited.");
+            return [];
         }
     }
 

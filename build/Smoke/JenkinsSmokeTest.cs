@@ -90,7 +90,10 @@ public sealed class JenkinsSmokeTest(HttpMessageHandler handler, Action<string> 
                 }
             }
         });
-        await Task.WhenAll(jobs);
+        var waited = options.Waited.Count == 0
+            ? Task.CompletedTask
+            : Step($"the {options.Waited.Count} build(s) that waited for the restart", () => WaitedBuildsStartAsync(http, options, cancellationToken));
+        await Task.WhenAll(jobs.Append(waited));
         return new SmokeReport(failures, failedAgents);
     }
 
@@ -297,6 +300,48 @@ public sealed class JenkinsSmokeTest(HttpMessageHandler handler, Action<string> 
             }
 
             await WaitOrTimeOutAsync(http, options, crumb, deadline, started, "the build was still running", () => StopBuildAsync(http, options, crumb, buildPath, cancellationToken), cancellationToken);
+        }
+    }
+
+    /// <summary>
+    /// The queue that waited is served: each build that waited in the queue while the drain ran has started on the new
+    /// master, i.e. its job's last build reached the number it was to take (a build takes its job's next number as it
+    /// starts; the queue outlives the restart in the home: contracts/jenkins-quiet-down.json, "queue"). Checked while
+    /// the jobs above run, until the same deadline; nothing is cancelled, as these are the users' builds.
+    /// </summary>
+    private async Task<string> WaitedBuildsStartAsync(HttpClient http, SmokeTestOptions options, CancellationToken cancellationToken)
+    {
+        var started = DateTimeOffset.UtcNow;
+        var deadline = started + options.JobTimeout;
+        var pending = options.Waited.ToList();
+        var ran = new List<string>();
+        while (true)
+        {
+            foreach (var build in pending.ToList())
+            {
+                var job = await GetJsonAsync(http, options, Relative(options, new Uri(build.Url, UriKind.RelativeOrAbsolute), Jenkins.JenkinsApiClient.LastBuildPath), cancellationToken);
+                if (job[Jenkins.JenkinsApiClient.LastBuildField]?[Jenkins.JenkinsApiClient.NumberField] is JsonValue last && last.TryGetValue<int>(out var number) && number >= build.Number)
+                {
+                    pending.Remove(build);
+                    ran.Add($"{build.Job} #{number}");
+                }
+            }
+
+            if (pending.Count == 0)
+            {
+                return $"each started on the new master: {string.Join(", ", ran)}";
+            }
+
+            if (DateTimeOffset.UtcNow + options.PollInterval > deadline)
+            {
+                var queue = Jenkins.JenkinsApiClient.WaitingBuilds(await GetJsonAsync(http, options, Jenkins.JenkinsApiClient.QueuePath, cancellationToken));
+                var states = pending.Select(b => queue.FirstOrDefault(q => q.Url == b.Url) is { } still
+                    ? $"{b} is still queued ({still.Why ?? "no reason given"})"
+                    : $"{b} is not queued and never started: it was cancelled, or the new master did not load the queue (<home>/queue.xml; the old one saves it when it stops within stopTimeout)");
+                throw new SmokeFailure($"timed out after {Elapsed(started)} (smokeTestTimeoutMinutes is {options.JobTimeout.TotalMinutes:0}): {string.Join("; ", states)}.");
+            }
+
+            await Task.Delay(options.PollInterval, cancellationToken);
         }
     }
 

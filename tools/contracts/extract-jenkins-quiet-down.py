@@ -10,6 +10,10 @@ What it records: the endpoints a Deploy drains the master through before a resta
   Computer's executors and one-off executors (Pipeline runs sit on one-off, flyweight executors of the built-in node),
   each Executor's current executable (null without Item.READ), and a Run's url and fullDisplayName.
 - The crumb: CrumbFilter answers 403 to a POST without a valid crumb.
+- The queue that waited: GET /queue/api/json's exported names (Queue's items, each item's id, why and task, a job's
+  name, url and nextBuildNumber; a job's lastBuild and its number), the reason a queued build gives while Jenkins
+  quiets down (Messages.properties' Queue.HudsonIsAboutToShutDown, which BuildableItem.getCauseOfBlockage gives), and
+  that the queue outlives the master: Jenkins.cleanUp saves it into the home, and Queue.init loads it at start.
 
 Read from the source, not typed in: each fact is matched in the method's text; a method that no longer has the
 expected shape fails the extraction, naming what was not found: review the method then, and the stand-in that follows
@@ -33,12 +37,16 @@ COMPUTER = "core/src/main/java/hudson/model/Computer.java"
 EXECUTOR = "core/src/main/java/hudson/model/Executor.java"
 RUN = "core/src/main/java/hudson/model/Run.java"
 CRUMB_FILTER = "core/src/main/java/hudson/security/csrf/CrumbFilter.java"
+QUEUE = "core/src/main/java/hudson/model/Queue.java"
+JOB = "core/src/main/java/hudson/model/Job.java"
+ABSTRACT_ITEM = "core/src/main/java/hudson/model/AbstractItem.java"
+MESSAGES = "core/src/main/resources/hudson/model/Messages.properties"
 
 
 def exported_name(text, getter, path):
     """The JSON name Stapler's export gives a getter: @Exported(name = X) when given, else the property's name."""
     text = re.sub(r"//[^\n]*", "", text)
-    match = re.search(r"@Exported(\([^)]*\))?\s*(?:@[\w.]+(?:\([^)]*\))?\s*)*public\s+(?:final\s+)?(?:@\w+\s+)?[\w.<>?, ]+?\s+" + getter + r"\s*\(\s*\)", text)
+    match = re.search(r"@Exported(\([^)]*\))?\s*(?:@[\w.]+(?:\([^)]*\))?\s*)*public\s+(?:final\s+)?(?:@\w+\s+)?[\w.<>?, \[\]]+?\s+" + getter + r"\s*\(\s*\)", text)
     if not match:
         raise ContractError(f"{path}: no @Exported public {getter}(); review the contract and the stand-in")
     named = re.search(r'name\s*=\s*"([^"]+)"', match.group(1) or "")
@@ -46,6 +54,57 @@ def exported_name(text, getter, path):
         return named.group(1)
     prop = re.sub(r"^(get|is)", "", getter)
     return prop[0].lower() + prop[1:]
+
+
+def exported_field(text, field, path):
+    """The JSON name Stapler's export gives a public field: @Exported(name = X) when given, else the field's name."""
+    text = re.sub(r"//[^\n]*", "", text)
+    match = re.search(r"@Exported(\([^)]*\))?\s*(?:@[\w.]+(?:\([^)]*\))?\s*)*public\s+(?:final\s+)?[\w.<>?, ]+?\s+" + field + r"\s*;", text)
+    if not match:
+        raise ContractError(f"{path}: no @Exported public field {field}; review the contract and the stand-in")
+    named = re.search(r'name\s*=\s*"([^"]+)"', match.group(1) or "")
+    return named.group(1) if named else field
+
+
+def queue_that_waited(core):
+    queue = core.show(QUEUE)
+    job = core.show(JOB)
+    item = core.show(ABSTRACT_ITEM)
+    run = core.show(RUN)
+    jenkins = core.show(JENKINS)
+    messages = core.show(MESSAGES)
+    _, blockage = method_body(queue, r"@Override\s+public\s+CauseOfBlockage\s+getCauseOfBlockage\s*\(\s*\)\s*(?=\{\s*Jenkins\s+jenkins)", QUEUE)
+    key = require(r"if\s*\(isBlockedByShutdown\(task\)\)\s*return\s+CauseOfBlockage\.fromMessage\(Messages\._(\w+)\(\)\)", blockage, "the quiet-down's cause of blockage", QUEUE).group(1)
+    message = require(r"(?m)^" + re.escape(key.replace("_", ".", 1)) + r"=(.+)$", messages, f"the message {key}", MESSAGES).group(1).strip()
+    _, blocked = method_body(queue, r"public\s+static\s+boolean\s+isBlockedByShutdown\s*\(\s*Task\s+task\s*\)", QUEUE)
+    require(r"Jenkins\.get\(\)\.isQuietingDown\(\)", blocked, "the quiet-down check", QUEUE)
+    _, clean_up = method_body(jenkins, r"private\s+void\s+_cleanUpPersistQueue\s*\(\s*List<Throwable>\s+errors\s*\)", JENKINS)
+    require(r"getQueue\(\)\.save\(\)", clean_up, "the queue saved at shutdown", JENKINS)
+    require(r"_cleanUpPersistQueue\(errors\)", jenkins, "the save in cleanUp", JENKINS)
+    _, init = method_body(queue, r"@Initializer\(after\s*=\s*JOB_CONFIG_ADAPTED\)\s*public\s+static\s+void\s+init\s*\(\s*Jenkins\s+h\s*\)", QUEUE)
+    require(r"queue\.load\(\)", init, "the queue loaded at start", QUEUE)
+    require(r'return\s+new\s+File\(Jenkins\.get\(\)\.getRootDir\(\),\s*"queue\.xml"\)', queue, "the queue's file in the home", QUEUE)
+    require(r"protected\s+Run\s*\(\s*@NonNull\s+JobT\s+job\s*\)[^{]*\{[^}]*this\.number\s*=\s*project\.assignBuildNumber\(\)", run, "the number a new build takes from its job", RUN)
+    names = {
+        "items": exported_name(queue, "getItems", QUEUE),
+        "id": exported_name(queue, "getId", QUEUE),
+        "why": exported_name(queue, "getWhy", QUEUE),
+        "task": exported_field(queue, "task", QUEUE),
+        "name": exported_name(item, "getName", ABSTRACT_ITEM),
+        "url": exported_name(item, "getAbsoluteUrl", ABSTRACT_ITEM),
+        "nextBuildNumber": exported_name(job, "getNextBuildNumber", JOB),
+        "lastBuild": exported_name(job, "getLastBuild", JOB),
+        "number": exported_name(run, "getNumber", RUN),
+    }
+    return {
+        "sources": [core.provenance(p) for p in (QUEUE, JOB, ABSTRACT_ITEM, RUN, JENKINS, MESSAGES)],
+        "request": f"GET <root>/queue/api/json?tree={names['items']}[{names['id']},{names['why']},{names['task']}[{names['name']},{names['url']},{names['nextBuildNumber']}]]",
+        "jobRequest": f"GET <job url>api/json?tree={names['lastBuild']}[{names['number']}]",
+        "fields": names,
+        "whyWhileQuietingDown": message,
+        "persisted": "Jenkins.cleanUp saves the queue (_cleanUpPersistQueue: Queue.save, <home>/queue.xml) and Queue.init (@Initializer after JOB_CONFIG_ADAPTED) loads it at start: the builds that waited outlive the master when its home does",
+        "started": "a queued build of a job gets the job's next build number as it starts (Run's constructor: project.assignBuildNumber()), so it has started once the job's lastBuild number reaches the nextBuildNumber read while it waited",
+    }
 
 
 def quiet_down(core):
@@ -148,6 +207,7 @@ def main():
             **quiet_down(core),
             "runningBuilds": running_builds(core),
             "crumb": crumb(core),
+            "queue": queue_that_waited(core),
         }
     except ContractError as e:
         sys.exit(f"extract-jenkins-quiet-down: {e}")

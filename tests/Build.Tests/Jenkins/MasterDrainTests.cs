@@ -256,6 +256,29 @@ public sealed class MasterDrainTests
     }
 
     [Fact]
+    public async Task The_builds_queued_behind_the_quiet_down_are_handed_on_with_the_numbers_they_will_take()
+    {
+        await using var run = new Run();
+        var build = run.Jenkins.StartBuild("app", 7);
+        run.Jenkins.QueueBuild("app", 8);
+        run.Jenkins.QueueBuild("docs", 3);
+
+        var drain = run.StartAsync();
+        await run.Jenkins.WhenLoggedAsync(Polled);
+        run.Jenkins.EndBuild(build);
+        Assert.Null(await run.StepUntilDoneAsync(drain));
+        var outcome = await drain;
+
+        // While Jenkins quiets down the queue holds them, with core's reason (the contract's message).
+        Assert.Equal(DrainResult.Drained, outcome.Result);
+        Assert.Equal(["app #8", "docs #3"], outcome.Queued.Select(b => b.ToString()));
+        Assert.All(outcome.Queued, b => Assert.Equal(JenkinsApiStandIn.Fields.WhyWhileQuietingDown, b.Why));
+        Assert.Equal("http://jenkins.drain.test/job/app/", outcome.Queued[0].Url);
+        Assert.Contains("DrainMaster: 2 build(s) wait in the queue for the new master (SmokeTest checks that they start): app #8, docs #3", run.Said);
+        Assert.Null(run.Jenkins.LastBuild("app"));
+    }
+
+    [Fact]
     public void The_client_reads_the_names_the_contract_recorded_from_core()
     {
         var contract = JsonNode.Parse(File.ReadAllText(Repository.Path("contracts", "jenkins-quiet-down.json")))!;
@@ -265,5 +288,7 @@ public sealed class MasterDrainTests
         Assert.Equal("POST <root>/quietDown", (string)contract["quietDown"]!["request"]!);
         Assert.Contains("message", contract["quietDown"]!["queryParameters"]!.AsArray().Select(p => (string)p!["name"]!));
         Assert.Equal("POST <root>/cancelQuietDown", (string)contract["cancelQuietDown"]!["request"]!);
+        Assert.Equal("GET <root>/" + JenkinsApiClient.QueuePath, (string)contract["queue"]!["request"]!);
+        Assert.Equal("GET <job url>" + JenkinsApiClient.LastBuildPath, (string)contract["queue"]!["jobRequest"]!);
     }
 }

@@ -25,6 +25,11 @@ namespace JenkinsOnEcs.Build.Tests.Smoke;
 /// (running Pipeline builds on the built-in node's one-off executors, their node block's placeholder, without a URL, on
 /// an agent's executor). A test starts and ends builds (<see cref="StartBuild"/>, <see cref="EndBuild"/>) and waits for
 /// requests (<see cref="WhenLoggedAsync"/>); <see cref="Restart"/> is the master's replacement (running builds cut off).
+/// The queue that waits (the contract's "queue"): <see cref="QueueBuild"/> puts a job's build in the queue;
+/// <c>/queue/api/json</c> lists it with its task's name, url and nextBuildNumber, and the quiet-down's why while Jenkins
+/// quiets down; a restart keeps the queue (core saves it into the home and loads it at start) unless
+/// <see cref="LosesQueueOnRestart"/>; once Jenkins takes builds, a waiting build starts at the next request about it
+/// (its job's <c>lastBuild</c> takes the number), unless its job is in <see cref="NeverServed"/>.
 /// Gap: it is not Jenkins. It agrees with what was read in core's source, and a change in a later core, a plugin
 /// that alters these answers (e.g. a security realm that refuses Basic passwords) or a real agent's start is not
 /// covered here; only a SmokeTest against a deployed Jenkins covers those.
@@ -41,6 +46,7 @@ public sealed class JenkinsApiStandIn : IAsyncDisposable
     private readonly Lock _waitersLock = new();
     private int _nextQueueId = 100;
     private volatile bool _quietingDown;
+    private readonly ConcurrentDictionary<string, WaitingJob> _waiting = new();
 
     private JenkinsApiStandIn(Uri rootUrl, string user, string password)
     {
@@ -87,6 +93,22 @@ public sealed class JenkinsApiStandIn : IAsyncDisposable
     /// <summary>The builds running now, by URL, with their full display names.</summary>
     public IReadOnlyDictionary<string, string> Running => _running;
 
+    /// <summary>The new master starts with an empty queue (a home that lost queue.xml), instead of the one the old master saved.</summary>
+    public bool LosesQueueOnRestart { get; set; }
+
+    /// <summary>Jobs whose waiting build never gets an executor (no agent for its label).</summary>
+    public ConcurrentBag<string> NeverServed { get; } = [];
+
+    /// <summary>A build of <paramref name="job"/> waits in the queue; it will take number <paramref name="number"/> when it starts.</summary>
+    public void QueueBuild(string job, int number)
+    {
+        _jobs.TryAdd(job, "<flow-definition><definition><script>node('any') { sh 'true' }</script></definition></flow-definition>");
+        _waiting[job] = new WaitingJob(Interlocked.Increment(ref _nextQueueId), number);
+    }
+
+    /// <summary>The number of the last build of a job queued with <see cref="QueueBuild"/>, once it started (null before).</summary>
+    public int? LastBuild(string job) => _waiting.TryGetValue(job, out var waiting) && !waiting.Queued && waiting.Started ? waiting.Number : null;
+
     /// <summary>Builds cut off by <see cref="Restart"/> so far.</summary>
     public int CutOff { get; private set; }
 
@@ -107,6 +129,14 @@ public sealed class JenkinsApiStandIn : IAsyncDisposable
         CutOff += cut;
         _running.Clear();
         _quietingDown = false;
+        if (LosesQueueOnRestart)
+        {
+            foreach (var waiting in _waiting.Values)
+            {
+                waiting.Queued = false;
+            }
+        }
+
         return cut;
     }
 
@@ -204,6 +234,12 @@ public sealed class JenkinsApiStandIn : IAsyncDisposable
             return;
         }
 
+        if (request.Method == "GET" && path == "/queue/api/json")
+        {
+            await AnswerAsync(stream, 200, QueueJson(), "application/json", cancellation);
+            return;
+        }
+
         if (request.Method == "GET" && path == "/computer/api/json")
         {
             await AnswerAsync(stream, 200, Computers(), "application/json", cancellation);
@@ -249,7 +285,8 @@ public sealed class JenkinsApiStandIn : IAsyncDisposable
         switch (request.Method, parts)
         {
             case ("GET", ["job", var job, "api", "json"]):
-                await AnswerAsync(stream, 200, $$"""{"_class":"org.jenkinsci.plugins.workflow.job.WorkflowJob","name":"{{job}}"}""", "application/json", cancellation);
+                var last = _waiting.TryGetValue(job, out var waitingJob) && Serve(job, waitingJob) is { } lastNumber ? $$"""{"{{Fields.Number}}":{{lastNumber}}}""" : "null";
+                await AnswerAsync(stream, 200, $$"""{"_class":"org.jenkinsci.plugins.workflow.job.WorkflowJob","name":"{{job}}","{{Fields.LastBuild}}":{{last}}}""", "application/json", cancellation);
                 return;
             case ("POST", ["job", var job, "config.xml"]):
                 _jobs[job] = body;
@@ -287,17 +324,73 @@ public sealed class JenkinsApiStandIn : IAsyncDisposable
         return $$"""{"_class":"hudson.model.ComputerSet","{{f.Computers}}":[{"_class":"hudson.model.Hudson$MasterComputer","{{f.DisplayName}}":"Built-In Node","{{f.Executors}}":[],"{{f.OneOffExecutors}}":[{{oneOff}}]},{"_class":"com.cloudbees.jenkins.plugins.amazonecs.ECSComputer","{{f.DisplayName}}":"ecs-node-1","{{f.Executors}}":[{"{{f.CurrentExecutable}}":{{placeholder}}}],"{{f.OneOffExecutors}}":[]}]}""";
     }
 
+    // The waiting builds still queued, as core's Queue exports them (names from the contract).
+    private string QueueJson()
+    {
+        var f = Fields;
+        var items = _waiting.Where(w =>
+        {
+            Serve(w.Key, w.Value);
+            return w.Value.Queued;
+        }).Select(w =>
+        {
+            var why = _quietingDown ? f.WhyWhileQuietingDown : "Waiting for next available executor";
+            return $$$"""{"_class":"hudson.model.Queue$BuildableItem","{{{f.Id}}}":{{{w.Value.Id}}},"{{{f.Why}}}":"{{{why}}}","{{{f.Task}}}":{"_class":"org.jenkinsci.plugins.workflow.job.WorkflowJob","{{{f.Name}}}":"{{{w.Key}}}","{{{f.Url}}}":"{{{RootUrl}}}job/{{{w.Key}}}/","{{{f.NextBuildNumber}}}":{{{w.Value.Number}}}}}""";
+        });
+        return $$"""{"_class":"hudson.model.Queue","{{f.Items}}":[{{string.Join(",", items)}}]}""";
+    }
+
+    // A waiting build starts once Jenkins takes builds (not in quiet-down) and its job has an executor. Answers the job's
+    // last build number: the waiting build's once it started, else the one before it (none for a first build).
+    private int? Serve(string job, WaitingJob waiting)
+    {
+        lock (waiting)
+        {
+            if (waiting.Queued && !_quietingDown && !NeverServed.Contains(job))
+            {
+                waiting.Queued = false;
+                waiting.Started = true;
+            }
+
+            return waiting.Started ? waiting.Number : (waiting.Number > 1 ? waiting.Number - 1 : null);
+        }
+    }
+
     /// <summary>The exported names contracts/jenkins-quiet-down.json read from core's source.</summary>
     public static QuietDownFields Fields { get; } = QuietDownFields.Load();
 
     public sealed record QuietDownFields(string QuietingDown, string Computers, string DisplayName, string Executors, string OneOffExecutors, string CurrentExecutable, string Url, string FullDisplayName)
     {
+        public string Items { get; init; } = "";
+
+        public string Id { get; init; } = "";
+
+        public string Why { get; init; } = "";
+
+        public string Task { get; init; } = "";
+
+        public string Name { get; init; } = "";
+
+        public string NextBuildNumber { get; init; } = "";
+
+        public string LastBuild { get; init; } = "";
+
+        public string Number { get; init; } = "";
+
+        public string WhyWhileQuietingDown { get; init; } = "";
+
         public static QuietDownFields Load()
         {
             var contract = System.Text.Json.Nodes.JsonNode.Parse(File.ReadAllText(Support.Repository.Path("contracts", "jenkins-quiet-down.json")))!;
             var fields = contract["runningBuilds"]!["fields"]!;
             string F(string name) => (string)fields[name]!;
-            return new((string)contract["state"]!["quietingDown"]!, F("computers"), F("displayName"), F("executors"), F("oneOffExecutors"), F("currentExecutable"), F("url"), F("fullDisplayName"));
+            var queue = contract["queue"]!;
+            string Q(string name) => (string)queue["fields"]![name]!;
+            return new((string)contract["state"]!["quietingDown"]!, F("computers"), F("displayName"), F("executors"), F("oneOffExecutors"), F("currentExecutable"), F("url"), F("fullDisplayName"))
+            {
+                Items = Q("items"), Id = Q("id"), Why = Q("why"), Task = Q("task"), Name = Q("name"), NextBuildNumber = Q("nextBuildNumber"),
+                LastBuild = Q("lastBuild"), Number = Q("number"), WhyWhileQuietingDown = (string)queue["whyWhileQuietingDown"]!,
+            };
         }
     }
 
@@ -436,6 +529,17 @@ public sealed class JenkinsApiStandIn : IAsyncDisposable
 
         await stream.WriteAsync(Encoding.Latin1.GetBytes(head.Append("\r\n").ToString()), cancellation);
         await stream.WriteAsync(bytes, cancellation);
+    }
+
+    private sealed class WaitingJob(int id, int number)
+    {
+        public int Id { get; } = id;
+
+        public int Number { get; } = number;
+
+        public bool Queued { get; set; } = true;
+
+        public bool Started { get; set; }
     }
 
     private sealed class Queued(string job, string label)

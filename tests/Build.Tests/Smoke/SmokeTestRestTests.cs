@@ -74,6 +74,70 @@ public sealed class SmokeTestRestTests
     }
 
     [Fact]
+    public async Task The_builds_that_waited_for_the_restart_start_on_the_new_master()
+    {
+        await using var jenkins = JenkinsApiStandIn.Start(PublicUrl, "admin", "s3cret");
+        var waited = await DrainWithQueuedBuildsAsync(jenkins);
+
+        // The old master quiets down with the queue held; the new one loads it from the home and serves it.
+        jenkins.Restart();
+        var (report, lines) = await RunAsync(jenkins, Options() with { Waited = waited });
+
+        Assert.True(report.Passed, string.Join("\n", lines));
+        Assert.Contains("the 2 build(s) that waited for the restart: OK, each started on the new master: app #8, docs #3", lines);
+        Assert.Equal(8, jenkins.LastBuild("app"));
+    }
+
+    [Fact]
+    public async Task A_new_master_that_lost_the_queue_or_cannot_serve_it_fails_naming_each_build_that_did_not_start()
+    {
+        // A home without the old master's queue.xml: the new master starts with an empty queue.
+        await using (var lost = JenkinsApiStandIn.Start(PublicUrl, "admin", "s3cret"))
+        {
+            var waited = await DrainWithQueuedBuildsAsync(lost);
+            lost.LosesQueueOnRestart = true;
+            lost.Restart();
+
+            var (report, lines) = await RunAsync(lost, Options() with { Waited = waited, JobTimeout = TimeSpan.FromSeconds(1) });
+
+            Assert.False(report.Passed);
+            var line = Assert.Single(lines, l => l.StartsWith("the 2 build(s) that waited for the restart: FAILED, timed out", StringComparison.Ordinal));
+            Assert.Contains("app #8 is not queued and never started: it was cancelled, or the new master did not load the queue (<home>/queue.xml", line);
+            Assert.Contains("docs #3 is not queued and never started", line);
+        }
+
+        // The queue came back, but one job never gets an executor: it is named with the reason it still waits, and left queued.
+        await using var jenkins = JenkinsApiStandIn.Start(PublicUrl, "admin", "s3cret");
+        var queued = await DrainWithQueuedBuildsAsync(jenkins);
+        jenkins.NeverServed.Add("docs");
+        jenkins.Restart();
+
+        var (stuck, stuckLines) = await RunAsync(jenkins, Options() with { Waited = queued, JobTimeout = TimeSpan.FromSeconds(1) });
+
+        Assert.False(stuck.Passed);
+        var failed = Assert.Single(stuckLines, l => l.StartsWith("the 2 build(s) that waited for the restart: FAILED", StringComparison.Ordinal));
+        Assert.Contains("docs #3 is still queued (Waiting for next available executor)", failed);
+        Assert.DoesNotContain("app #8", failed);
+        Assert.Equal(8, jenkins.LastBuild("app"));
+        Assert.DoesNotContain(jenkins.Log, l => l.StartsWith("POST /queue/cancelItem", StringComparison.Ordinal));
+    }
+
+    /// <summary>Queues two builds behind a quiet-down, as DrainMaster finds them, and answers what it hands on.</summary>
+    private static async Task<IReadOnlyList<Build.Jenkins.WaitingBuild>> DrainWithQueuedBuildsAsync(JenkinsApiStandIn jenkins)
+    {
+        jenkins.QueueBuild("app", 8);
+        jenkins.QueueBuild("docs", 3);
+        using var handler = SmokeConnection.Create(null, jenkins.EndPoint, _ => { });
+        var client = new Build.Jenkins.JenkinsApiClient(handler, PublicUrl, "admin", _ => Task.FromResult("s3cret"), TimeSpan.FromSeconds(10));
+        await client.LoginAsync(CancellationToken.None);
+        await client.QuietDownAsync("drain", CancellationToken.None);
+        var waited = await client.WaitingBuildsAsync(CancellationToken.None);
+        Assert.Equal(["app #8", "docs #3"], waited.Select(w => w.ToString()));
+        Assert.Null(jenkins.LastBuild("app"));
+        return waited;
+    }
+
+    [Fact]
     public async Task A_wrong_password_is_named_and_no_job_is_touched()
     {
         await using var jenkins = JenkinsApiStandIn.Start(PublicUrl, "admin", "another");
