@@ -43,27 +43,25 @@ ABSTRACT_ITEM = "core/src/main/java/hudson/model/AbstractItem.java"
 MESSAGES = "core/src/main/resources/hudson/model/Messages.properties"
 
 
-def exported_name(text, getter, path):
-    """The JSON name Stapler's export gives a getter: @Exported(name = X) when given, else the property's name."""
+def _exported(text, member, what, default, path):
+    """The JSON name Stapler's export gives a public member: @Exported(name = X) when given, else the default."""
     text = re.sub(r"//[^\n]*", "", text)
-    match = re.search(r"@Exported(\([^)]*\))?\s*(?:@[\w.]+(?:\([^)]*\))?\s*)*public\s+(?:final\s+)?(?:@\w+\s+)?[\w.<>?, \[\]]+?\s+" + getter + r"\s*\(\s*\)", text)
+    match = re.search(r"@Exported(\([^)]*\))?\s*(?:@[\w.]+(?:\([^)]*\))?\s*)*public\s+(?:final\s+)?(?:@\w+\s+)?[\w.<>?, \[\]]+?\s+" + member, text)
     if not match:
-        raise ContractError(f"{path}: no @Exported public {getter}(); review the contract and the stand-in")
+        raise ContractError(f"{path}: no @Exported public {what}; review the contract and the stand-in")
     named = re.search(r'name\s*=\s*"([^"]+)"', match.group(1) or "")
-    if named:
-        return named.group(1)
+    return named.group(1) if named else default
+
+
+def exported_name(text, getter, path):
+    """The name of a getter's property: getX and isX give x."""
     prop = re.sub(r"^(get|is)", "", getter)
-    return prop[0].lower() + prop[1:]
+    return _exported(text, getter + r"\s*\(\s*\)", f"{getter}()", prop[0].lower() + prop[1:], path)
 
 
 def exported_field(text, field, path):
-    """The JSON name Stapler's export gives a public field: @Exported(name = X) when given, else the field's name."""
-    text = re.sub(r"//[^\n]*", "", text)
-    match = re.search(r"@Exported(\([^)]*\))?\s*(?:@[\w.]+(?:\([^)]*\))?\s*)*public\s+(?:final\s+)?[\w.<>?, ]+?\s+" + field + r"\s*;", text)
-    if not match:
-        raise ContractError(f"{path}: no @Exported public field {field}; review the contract and the stand-in")
-    named = re.search(r'name\s*=\s*"([^"]+)"', match.group(1) or "")
-    return named.group(1) if named else field
+    """The name of a public field: the field's own."""
+    return _exported(text, field + r"\s*;", f"field {field}", field, path)
 
 
 def queue_that_waited(core):

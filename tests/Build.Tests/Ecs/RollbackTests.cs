@@ -25,18 +25,13 @@ public sealed class RollbackTests
     [SkippableFact]
     public async Task A_Deploy_that_moved_only_the_master_is_undone_by_moving_the_master_back_and_leaving_the_proxy_with_a_line()
     {
-        using var moto = new MotoServer();
-        using var environment = moto.UseFor();
         using var aws = new Clients();
-        var console = new CapturingConsole();
-        var log = new CakeBuildLog(console, Verbosity.Normal);
-        var moveLog = new ServiceMoveLog(aws.Ssm, Dev);
-        var clock = TimeProvider.System;
+        var (console, log, moveLog) = (aws.Console, aws.Log, aws.Moves);
 
         // The first Deploy creates both services on :1; the second moves only the master, to :2.
-        var (master1, proxy1) = await DeployAsync(aws, log, moveLog, clock, Register(Master), Register(Proxy));
+        var (master1, proxy1) = await DeployAsync(aws, Register(Master), Register(Proxy));
         var master2 = Register(Master);
-        await DeployAsync(aws, log, moveLog, clock, master2, proxy1);
+        await DeployAsync(aws, master2, proxy1);
 
         var last = await moveLog.ReadAsync(default);
         Assert.NotNull(last);
@@ -65,16 +60,12 @@ public sealed class RollbackTests
     [SkippableFact]
     public async Task No_record_yet_reads_as_none_a_first_Deploy_records_creations_and_a_Deploy_that_moves_nothing_keeps_the_last_record()
     {
-        using var moto = new MotoServer();
-        using var environment = moto.UseFor();
         using var aws = new Clients();
-        var log = new CakeBuildLog(new CapturingConsole(), Verbosity.Normal);
-        var moveLog = new ServiceMoveLog(aws.Ssm, Dev);
-        var clock = TimeProvider.System;
+        var (log, moveLog) = (aws.Log, aws.Moves);
 
         Assert.Null(await moveLog.ReadAsync(default));
 
-        var (master1, proxy1) = await DeployAsync(aws, log, moveLog, clock, Register(Master), Register(Proxy));
+        var (master1, proxy1) = await DeployAsync(aws, Register(Master), Register(Proxy));
         var created = await moveLog.ReadAsync(default);
         Assert.Equal([new ServiceMove(Master, null, master1), new ServiceMove(Proxy, null, proxy1)], created!.Moves);
 
@@ -85,23 +76,19 @@ public sealed class RollbackTests
              "dev-jenkins-proxy: the last Deploy created it; a rollback never deletes a service; left on dev-jenkins-proxy:1."],
             plan.Left);
 
-        await DeployAsync(aws, log, moveLog, clock, master1, proxy1);
+        await DeployAsync(aws, master1, proxy1);
         Assert.Equal(created, await moveLog.ReadAsync(default), new MovesComparer());
     }
 
     [SkippableFact]
     public async Task A_service_moved_since_the_last_Deploy_stops_the_Rollback_before_any_change_naming_the_fix()
     {
-        using var moto = new MotoServer();
-        using var environment = moto.UseFor();
         using var aws = new Clients();
-        var log = new CakeBuildLog(new CapturingConsole(), Verbosity.Normal);
-        var moveLog = new ServiceMoveLog(aws.Ssm, Dev);
-        var clock = TimeProvider.System;
-        var (_, proxy1) = await DeployAsync(aws, log, moveLog, clock, Register(Master), Register(Proxy));
+        var (log, moveLog) = (aws.Log, aws.Moves);
+        var (_, proxy1) = await DeployAsync(aws, Register(Master), Register(Proxy));
         var master2 = Register(Master);
         var proxy2 = Register(Proxy);
-        await DeployAsync(aws, log, moveLog, clock, master2, proxy2);
+        await DeployAsync(aws, master2, proxy2);
 
         // Someone puts the proxy back by hand (the console, another tool): the record no longer describes it.
         await new ServiceDeployer(aws.Ecs(), log, NoWait).DeployAsync(Service(Proxy, proxy1));
@@ -122,13 +109,8 @@ public sealed class RollbackTests
     [SkippableFact]
     public async Task Given_revisions_move_only_the_services_named_and_a_missing_revision_or_service_fails_with_the_fix()
     {
-        using var moto = new MotoServer();
-        using var environment = moto.UseFor();
         using var aws = new Clients();
-        var console = new CapturingConsole();
-        var log = new CakeBuildLog(console, Verbosity.Normal);
-        var moveLog = new ServiceMoveLog(aws.Ssm, Dev);
-        var clock = TimeProvider.System;
+        var (console, log, moveLog) = (aws.Console, aws.Log, aws.Moves);
         var rollback = new ServiceRollback(aws.Ecs(), log, NoWait);
 
         CreateCluster(aws);
@@ -136,9 +118,9 @@ public sealed class RollbackTests
         Assert.Contains("Service dev-jenkins-master does not exist in cluster dev-master", missingService.Message);
         Assert.Contains("Run Deploy", missingService.Message);
 
-        var (master1, proxy1) = await DeployAsync(aws, log, moveLog, clock, Register(Master), Register(Proxy));
+        var (master1, proxy1) = await DeployAsync(aws, Register(Master), Register(Proxy));
         var master2 = Register(Master);
-        await DeployAsync(aws, log, moveLog, clock, master2, Register(Proxy));
+        await DeployAsync(aws, master2, Register(Proxy));
 
         var plan = await rollback.PlanGivenAsync(Cluster, [new(Master, Master, 1)], Services);
         await rollback.ApplyAsync(Cluster, plan);
@@ -155,10 +137,8 @@ public sealed class RollbackTests
     [SkippableFact]
     public async Task A_record_that_is_not_the_builds_fails_naming_the_parameter_and_the_fix()
     {
-        using var moto = new MotoServer();
-        using var environment = moto.UseFor();
         using var aws = new Clients();
-        var moveLog = new ServiceMoveLog(aws.Ssm, Dev);
+        var moveLog = aws.Moves;
         await aws.Ssm().PutParameterAsync(moveLog.Parameter, "master was on 3", "edited by hand", default);
 
         var error = await Assert.ThrowsAsync<BuildException>(() => moveLog.ReadAsync(default));
@@ -169,11 +149,11 @@ public sealed class RollbackTests
     }
 
     /// <summary>One Deploy of the two services as DeployServices sends it: each move recorded as it is accepted.</summary>
-    private static async Task<(string Master, string Proxy)> DeployAsync(Clients aws, ICakeLog log, ServiceMoveLog moveLog, TimeProvider clock, string master, string proxy)
+    private static async Task<(string Master, string Proxy)> DeployAsync(Clients aws, string master, string proxy)
     {
         CreateCluster(aws);
-        var recorder = new ServiceMoveRecorder(moveLog, Cluster, "a test's Deploy", clock);
-        var deployer = new ServiceDeployer(aws.Ecs(), log, NoWait);
+        var recorder = new ServiceMoveRecorder(aws.Moves, Cluster, "a test's Deploy", TimeProvider.System);
+        var deployer = new ServiceDeployer(aws.Ecs(), aws.Log, NoWait);
         await deployer.DeployAsync(Service(Master, master), "ecs/master-service.json", default, recorder.RecordAsync);
         await deployer.DeployAsync(Service(Proxy, proxy), "ecs/proxy-service.json", default, recorder.RecordAsync);
         return (master, proxy);
@@ -200,11 +180,28 @@ public sealed class RollbackTests
         ["cluster"] = Cluster, ["serviceName"] = family, ["taskDefinition"] = taskDefinition, ["desiredCount"] = 1,
     };
 
-    /// <summary>The clients of the calls a Rollback makes, on moto.</summary>
+    /// <summary>A moto of the test's own, the clients of the calls a Rollback makes on it, the service moves' record and a log.</summary>
     private sealed class Clients : IDisposable
     {
-        private readonly EcsClient _ecs = new(AwsSession.Create("eu-west-1"));
-        private readonly SsmClient _ssm = new(AwsSession.Create("eu-west-1"));
+        private readonly MotoServer _moto = new();
+        private readonly IDisposable _environment;
+        private readonly EcsClient _ecs;
+        private readonly SsmClient _ssm;
+
+        public Clients()
+        {
+            _environment = _moto.UseFor();
+            _ecs = new(AwsSession.Create("eu-west-1"));
+            _ssm = new(AwsSession.Create("eu-west-1"));
+            Moves = new ServiceMoveLog(Ssm, Dev);
+            Log = new CakeBuildLog(Console, Verbosity.Normal);
+        }
+
+        public CapturingConsole Console { get; } = new();
+
+        public ICakeLog Log { get; }
+
+        public ServiceMoveLog Moves { get; }
 
         public EcsClient Ecs() => _ecs;
 
@@ -214,6 +211,8 @@ public sealed class RollbackTests
         {
             _ecs.Dispose();
             _ssm.Dispose();
+            _environment.Dispose();
+            _moto.Dispose();
         }
     }
 
