@@ -42,6 +42,11 @@ public static class DeploySummary
         Line(text, "Services", tasks, StageOutput.ServiceDeployments, outputs.ServiceDeployments.TryGet(out var services)
             ? string.Join("; ", services.Select(s => $"`{s.Service}` {s.Outcome}{(s.Changed.Count > 0 ? $" ({string.Join(", ", s.Changed)})" : string.Empty)}, on `{Short(s.TaskDefinition)}`"))
             : null);
+        if (services is not null && services.Where(s => s.Changed.Contains("taskDefinition")).Select(s => $"`{s.Service}`").ToList() is { Count: > 0 } moved)
+        {
+            text.AppendLine($"- **Undo**: `./build.sh --target=Rollback --environment={settings.Environment.Name}` moves {string.Join(" and ", moved)} back to the revision before (and nothing else).");
+        }
+
         Line(text, "Drain", tasks, StageOutput.MasterDrain, outputs.MasterDrain.TryGet(out var drain) ? Drain(drain) : null);
         Line(text, "Home backup", tasks, StageOutput.HomeRecoveryPoint, Backup(settings, outputs));
         Line(text, "Smoke test", tasks, StageOutput.SmokeTestResult, outputs.SmokeTestResult.TryGet(out var smoke) ? smoke : null);

@@ -49,6 +49,8 @@ public sealed class RollbackInDeployTests(StandInImages standIns, LocalRegistry 
         var (master2, proxy2) = await ServicesAsync();
         Assert.EndsWith("local-jenkins-master:2", master2, StringComparison.Ordinal);
         Assert.Equal(proxy1, proxy2);
+        Assert.Contains("- **Undo**: `./build.sh --target=Rollback --environment=local` moves `local-jenkins-master` back to the revision before (and nothing else).", second.DeploySummary);
+        Assert.DoesNotContain("**Undo**", first.DeploySummary);
         var quietDownsBefore = jenkins.Log.Count(e => e.StartsWith("POST /quietDown", StringComparison.Ordinal));
 
         var rollback = await scenario.RunWithoutImagesAsync("Rollback", toJenkins);
