@@ -97,7 +97,7 @@ public sealed class ServiceMoveRecorder(ServiceMoveLog moveLog, string cluster, 
         {
             await moveLog.WriteAsync(new ServiceMoves(_at.Value, by, cluster, [.. _moves]), bound.Token);
         }
-        catch (Exception ex) when (ex is AwsServiceException or OperationCanceledException or HttpRequestException)
+        catch (Exception ex)
         {
             throw new BuildException(
                 $"{move.Service} moved to {ServiceRollback.Short(move.To)}, but the record of the move (SSM parameter {moveLog.Parameter}) could not be written: {ex.Message}. " +

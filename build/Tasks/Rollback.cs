@@ -30,7 +30,7 @@ public sealed class Rollback(AwsClients aws, MasterRestartDrain drain, MasterQui
         var wait = !aws.Session().Endpoint(AwsService.Ecs).IsLoopback;
         var rollback = new ServiceRollback(aws.Ecs(), context.Log, new ServiceDeployerOptions(wait, TimeSpan.FromSeconds(10), TimeSpan.FromMinutes(30)));
         var moveLog = new ServiceMoveLog(aws.Ssm, environment);
-        var given = new[] { (Service: master, Revision: ecs.MasterRevision), (Service: services[1], Revision: ecs.ProxyRevision) }
+        var given = new[] { (Service: master, Revision: ecs.MasterRevision), (Service: MasterClusterServices.Proxy.Family(environment.Name), Revision: ecs.ProxyRevision) }
             .Where(g => g.Revision is not null).Select(g => new RollbackTarget(g.Service, g.Service, g.Revision!.Value)).ToList();
 
         ServiceMoves? last = null;

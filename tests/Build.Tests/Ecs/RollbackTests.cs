@@ -148,6 +148,38 @@ public sealed class RollbackTests
         Assert.Contains("--master-revision=N", error.Message);
     }
 
+    [SkippableFact]
+    public async Task A_move_whose_record_SSM_refuses_fails_naming_the_revision_that_undoes_it_and_the_grant()
+    {
+        using var aws = new Clients();
+        var (master1, proxy1) = await DeployAsync(aws, Register(Master), Register(Proxy));
+        var master2 = Register(Master);
+
+        // SSM as the AWS API reference documents a refused call: 400 with the JSON protocol's __type (an HTTP-level fake).
+        using var refusing = new LoopbackHttpServer(_ => (400, "application/x-amz-json-1.1",
+            """{"__type":"AccessDeniedException","message":"User: arn:aws:sts::123456789012:assumed-role/ci is not authorized to perform: ssm:PutParameter"}"""));
+        SsmClient refusingSsm;
+        using (AwsEnvironment.WithKeys("testing", "eu-west-1", new Dictionary<string, string?> { ["AWS_ENDPOINT_URL_SSM"] = refusing.Url, ["AWS_ENDPOINT_URL"] = null }))
+        {
+            refusingSsm = new SsmClient(AwsSession.Create("eu-west-1"));
+        }
+
+        using (refusingSsm)
+        {
+            var recorder = new ServiceMoveRecorder(new ServiceMoveLog(() => refusingSsm, Dev), Cluster, "a test's Deploy", TimeProvider.System);
+            var error = await Assert.ThrowsAsync<BuildException>(() => new ServiceDeployer(aws.Ecs(), aws.Log, NoWait).DeployAsync(Service(Master, master2), "ecs/master-service.json", default, recorder.RecordAsync));
+
+            Assert.Contains("dev-jenkins-master moved to dev-jenkins-master:2, but the record of the move (SSM parameter /jenkins-on-ecs/dev/service-moves) could not be written", error.Message);
+            Assert.Contains("not authorized to perform: ssm:PutParameter", error.Message);
+            Assert.Contains("undo it with --master-revision=1", error.Message);
+            Assert.Contains("grant ssm:PutParameter and ssm:GetParameter", error.Message);
+        }
+
+        Assert.Equal(master2, await RunningAsync(aws, Master));
+        Assert.Single(refusing.Requests);
+        Assert.Equal([new ServiceMove(Master, null, master1), new ServiceMove(Proxy, null, proxy1)], (await aws.Moves.ReadAsync(default))!.Moves);
+    }
+
     /// <summary>One Deploy of the two services as DeployServices sends it: each move recorded as it is accepted.</summary>
     private static async Task<(string Master, string Proxy)> DeployAsync(Clients aws, string master, string proxy)
     {
