@@ -2,6 +2,7 @@ using System.Net;
 using System.Net.Http.Headers;
 using System.Text;
 using System.Text.Json.Nodes;
+using JenkinsOnEcs.Build.Smoke;
 
 namespace JenkinsOnEcs.Build.Jenkins;
 
@@ -9,15 +10,6 @@ namespace JenkinsOnEcs.Build.Jenkins;
 public sealed record RunningBuild(string Name, string Url)
 {
     public override string ToString() => $"{Name} ({Url})";
-}
-
-/// <summary>
-/// A build of a job that waits in the queue: the job, its URL, the number the build will take when it starts (the
-/// job's next build number while it waits), and why it waits.
-/// </summary>
-public sealed record WaitingBuild(string Job, string Url, int Number, string? Why)
-{
-    public override string ToString() => $"{Job} #{Number}";
 }
 
 /// <summary>Jenkins did not answer at all (no connection, no name, a timeout, or a load balancer with no master behind it).</summary>
@@ -48,21 +40,6 @@ public sealed class JenkinsApiClient(HttpMessageHandler handler, Uri root, strin
     public const string CurrentExecutableField = "currentExecutable";
     public const string UrlField = "url";
     public const string FullDisplayNameField = "fullDisplayName";
-
-    public const string ItemsField = "items";
-    public const string IdField = "id";
-    public const string WhyField = "why";
-    public const string TaskField = "task";
-    public const string NameField = "name";
-    public const string NextBuildNumberField = "nextBuildNumber";
-    public const string LastBuildField = "lastBuild";
-    public const string NumberField = "number";
-
-    /// <summary>The queue's items, each with the task it would run (a job: its name, URL and next build number).</summary>
-    public const string QueuePath = $"queue/api/json?tree={ItemsField}[{IdField},{WhyField},{TaskField}[{NameField},{UrlField},{NextBuildNumberField}]]";
-
-    /// <summary>After a job's URL: its last build's number.</summary>
-    public const string LastBuildPath = $"api/json?tree={LastBuildField}[{NumberField}]";
 
     public const string RunningBuildsPath = $"computer/api/json?tree={ComputersField}[displayName,{ExecutorsField}[{CurrentExecutableField}[{UrlField},{FullDisplayNameField}]],{OneOffExecutorsField}[{CurrentExecutableField}[{UrlField},{FullDisplayNameField}]]]";
 
@@ -128,21 +105,9 @@ public sealed class JenkinsApiClient(HttpMessageHandler handler, Uri root, strin
         return builds.Values.OrderBy(b => b.Name, StringComparer.Ordinal).ToList();
     }
 
-    /// <summary>
-    /// The builds of jobs that wait in the queue, ordered by job. Other queue items (a Pipeline's node block waiting
-    /// for an agent, which belongs to a running build) have no next build number and are left out.
-    /// </summary>
+    /// <summary>The builds of jobs that wait in the queue (<see cref="JenkinsQueue"/>).</summary>
     public async Task<IReadOnlyList<WaitingBuild>> WaitingBuildsAsync(CancellationToken cancellationToken)
-        => WaitingBuilds(await GetJsonAsync(QueuePath, cancellationToken));
-
-    /// <summary>The waiting builds of a queue/api/json answer (<see cref="QueuePath"/>).</summary>
-    public static IReadOnlyList<WaitingBuild> WaitingBuilds(JsonNode queue)
-        => (queue[ItemsField] as JsonArray ?? []).OfType<JsonObject>()
-            .Select(item => (Item: item, Task: item[TaskField] as JsonObject))
-            .Where(i => i.Task is not null && (string?)i.Task[UrlField] is { Length: > 0 } && i.Task[NextBuildNumberField] is JsonValue)
-            .Select(i => new WaitingBuild((string?)i.Task![NameField] ?? (string)i.Task[UrlField]!, (string)i.Task[UrlField]!, (int)i.Task[NextBuildNumberField]!, (string?)i.Item[WhyField]))
-            .OrderBy(b => b.Job, StringComparer.Ordinal)
-            .ToList();
+        => JenkinsQueue.WaitingBuilds(await GetJsonAsync(JenkinsQueue.QueuePath, cancellationToken));
 
     private async Task PostAsync(string path, CancellationToken cancellationToken)
     {

@@ -1,4 +1,5 @@
 using System.Net;
+using JenkinsOnEcs.Build.Smoke;
 
 namespace JenkinsOnEcs.Build.Jenkins;
 

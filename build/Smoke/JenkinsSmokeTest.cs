@@ -319,8 +319,8 @@ public sealed class JenkinsSmokeTest(HttpMessageHandler handler, Action<string> 
         {
             foreach (var build in pending.ToList())
             {
-                var job = await GetJsonAsync(http, options, Relative(options, new Uri(build.Url, UriKind.RelativeOrAbsolute), Jenkins.JenkinsApiClient.LastBuildPath), cancellationToken);
-                if (job[Jenkins.JenkinsApiClient.LastBuildField]?[Jenkins.JenkinsApiClient.NumberField] is JsonValue last && last.TryGetValue<int>(out var number) && number >= build.Number)
+                var job = await GetJsonAsync(http, options, Relative(options, new Uri(build.Url, UriKind.RelativeOrAbsolute), JenkinsQueue.LastBuildPath), cancellationToken);
+                if (job[JenkinsQueue.LastBuildField]?[JenkinsQueue.NumberField] is JsonValue last && last.TryGetValue<int>(out var number) && number >= build.Number)
                 {
                     pending.Remove(build);
                     ran.Add($"{build.Job} #{number}");
@@ -334,7 +334,7 @@ public sealed class JenkinsSmokeTest(HttpMessageHandler handler, Action<string> 
 
             if (DateTimeOffset.UtcNow + options.PollInterval > deadline)
             {
-                var queue = Jenkins.JenkinsApiClient.WaitingBuilds(await GetJsonAsync(http, options, Jenkins.JenkinsApiClient.QueuePath, cancellationToken));
+                var queue = JenkinsQueue.WaitingBuilds(await GetJsonAsync(http, options, JenkinsQueue.QueuePath, cancellationToken));
                 var states = pending.Select(b => queue.FirstOrDefault(q => q.Url == b.Url) is { } still
                     ? $"{b} is still queued ({still.Why ?? "no reason given"})"
                     : $"{b} is not queued and never started: it was cancelled, or the new master did not load the queue (<home>/queue.xml; the old one saves it when it stops within stopTimeout)");

@@ -288,7 +288,7 @@ public sealed class MasterDrainTests
         Assert.Equal("POST <root>/quietDown", (string)contract["quietDown"]!["request"]!);
         Assert.Contains("message", contract["quietDown"]!["queryParameters"]!.AsArray().Select(p => (string)p!["name"]!));
         Assert.Equal("POST <root>/cancelQuietDown", (string)contract["cancelQuietDown"]!["request"]!);
-        Assert.Equal("GET <root>/" + JenkinsApiClient.QueuePath, (string)contract["queue"]!["request"]!);
-        Assert.Equal("GET <job url>" + JenkinsApiClient.LastBuildPath, (string)contract["queue"]!["jobRequest"]!);
+        Assert.Equal("GET <root>/" + JenkinsQueue.QueuePath, (string)contract["queue"]!["request"]!);
+        Assert.Equal("GET <job url>" + JenkinsQueue.LastBuildPath, (string)contract["queue"]!["jobRequest"]!);
     }
 }

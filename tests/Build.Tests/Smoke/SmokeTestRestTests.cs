@@ -123,7 +123,7 @@ public sealed class SmokeTestRestTests
     }
 
     /// <summary>Queues two builds behind a quiet-down, as DrainMaster finds them, and answers what it hands on.</summary>
-    private static async Task<IReadOnlyList<Build.Jenkins.WaitingBuild>> DrainWithQueuedBuildsAsync(JenkinsApiStandIn jenkins)
+    private static async Task<IReadOnlyList<WaitingBuild>> DrainWithQueuedBuildsAsync(JenkinsApiStandIn jenkins)
     {
         jenkins.QueueBuild("app", 8);
         jenkins.QueueBuild("docs", 3);
