@@ -35,7 +35,7 @@ public sealed record BuildSettings
     /// <summary>false: a Deploy that changes the master's revision (a Jenkins restart) refuses before registering anything.</summary>
     public bool AllowMasterRestart { get; init; } = true;
 
-    /// <summary>Rollback's wanted revisions; null: the one before the running one.</summary>
+    /// <summary>Rollback's wanted revisions; null: where the last Deploy moved the service from.</summary>
     public int? MasterRevision { get; init; }
     public int? ProxyRevision { get; init; }
 
