@@ -58,6 +58,39 @@ public sealed class RollbackTests
     }
 
     [SkippableFact]
+    public async Task A_Rollback_drains_before_the_master_moves_marks_the_record_and_a_second_one_changes_nothing()
+    {
+        using var aws = new Clients();
+        var (master1, proxy1) = await DeployAsync(aws, Register(Master), Register(Proxy));
+        var master2 = Register(Master);
+        var proxy2 = Register(Proxy);
+        await DeployAsync(aws, master2, proxy2);
+        var events = new List<string>();
+        var run = new RollbackRun(
+            new ServiceRollback(aws.Ecs(), aws.Log, NoWait),
+            aws.Moves,
+            async (restart, _) => events.Add($"drain ({restart.Reason}) while the master runs {ServiceRollback.Short(await RunningAsync(aws, Master))}"),
+            () => events.Add("master replaced"),
+            TimeProvider.System,
+            aws.Log);
+
+        await run.RunAsync(new RollbackRequest(Cluster, "dev", [], "a test's Rollback"), default);
+
+        Assert.Equal(["drain (dev-jenkins-master goes back from dev-jenkins-master:2 to dev-jenkins-master:1) while the master runs dev-jenkins-master:2", "master replaced"], events);
+        Assert.Equal((master1, proxy1), (await RunningAsync(aws, Master), await RunningAsync(aws, Proxy)));
+        Assert.Equal("a test's Rollback", (await aws.Moves.ReadAsync(default))!.RolledBackBy);
+
+        await run.RunAsync(new RollbackRequest(Cluster, "dev", [], "a second Rollback"), default);
+        Assert.Contains("were already rolled back at", aws.Console.Output);
+        Assert.Equal(2, events.Count);
+
+        // A given revision of the proxy alone restarts no Jenkins: no drain.
+        await run.RunAsync(new RollbackRequest(Cluster, "dev", [new(Proxy, Proxy, 2)], "a proxy-only Rollback"), default);
+        Assert.Equal(proxy2, await RunningAsync(aws, Proxy));
+        Assert.Equal(2, events.Count);
+    }
+
+    [SkippableFact]
     public async Task No_record_yet_reads_as_none_a_first_Deploy_records_creations_and_a_Deploy_that_moves_nothing_keeps_the_last_record()
     {
         using var aws = new Clients();
