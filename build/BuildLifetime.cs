@@ -126,18 +126,11 @@ public sealed class BuildLifetime(
         interruption.Write();
 
         // A quiet-down the drain left on for a restart that did not come (a later task failed, or the run was stopped)
-        // is cancelled, so Jenkins is not left refusing builds. Once DeployServices ended, the master was replaced, and
-        // a new master starts without quiet-down.
+        // is cancelled, so Jenkins is not left refusing builds. Once ECS took the master's move (DeployServices,
+        // Rollback), the quiet-down went with the replaced master, and a new master starts without it.
         if (quietDown.IsOn)
         {
-            if (context.Outputs.ServiceDeployments.IsSet)
-            {
-                quietDown.Replaced();
-            }
-            else
-            {
-                quietDown.CancelAsync(text => context.Log.Information("{0}", text)).GetAwaiter().GetResult();
-            }
+            quietDown.CancelAsync(text => context.Log.Information("{0}", text)).GetAwaiter().GetResult();
         }
 
         // Every Deploy ends saying what it did (a failed or stopped one, what it did up to there): from the stages' hand-offs.

@@ -81,7 +81,7 @@ public sealed class DrainInDeployTests
                     case "DeployServices":
                         CutOffByTheRoll = Jenkins.Restart();
 
-                        // What the run's end does once DeployServices handed on its deployments (a body hands on nothing).
+                        // What DeployServices does once ECS took the master's move.
                         QuietDown.Replaced();
                         break;
                 }
