@@ -34,7 +34,7 @@ public enum DrainResult
 /// <summary>What the drain did, for the Deploy's summary: the builds a restart cuts off (none unless restarted anyway), and how long it waited.</summary>
 public sealed record DrainOutcome(DrainResult Result, IReadOnlyList<RunningBuild> CutOff, TimeSpan Waited, string Line)
 {
-    /// <summary>The builds that waited in the queue when the drain ended: the new master loads them from the home, and SmokeTest checks that they start.</summary>
+    /// <summary>The builds that waited in the queue when the drain ended: the new master loads them from the home, and SmokeTest checks that it has them.</summary>
     public IReadOnlyList<WaitingBuild> Queued { get; init; } = [];
 }
 
@@ -142,7 +142,7 @@ public sealed class MasterDrain(JenkinsApiClient jenkins, MasterQuietDown quietD
             var queued = await jenkins.WaitingBuildsAsync(cancellationToken);
             line(queued.Count == 0
                 ? "DrainMaster: no build waits in the queue."
-                : $"DrainMaster: {queued.Count} build(s) wait in the queue for the new master (SmokeTest checks that they start): {string.Join(", ", queued)}");
+                : $"DrainMaster: {queued.Count} build(s) wait in the queue for the new master (SmokeTest checks that it has them): {string.Join(", ", queued)}");
             return queued;
         }
         catch (Exception ex) when (ex is JenkinsRefused or JenkinsUnreachable)

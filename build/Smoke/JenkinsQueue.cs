@@ -28,6 +28,9 @@ public static class JenkinsQueue
     public const string LastBuildField = "lastBuild";
     public const string NumberField = "number";
 
+    /// <summary>Queue.HudsonIsAboutToShutDown, core's (English) reason for a queued build while Jenkins quiets down.</summary>
+    public const string WhyWhileQuietingDown = "Jenkins is about to shut down";
+
     /// <summary>The queue's items, each with the task it would run (a job: its name, URL and next build number).</summary>
     public const string QueuePath = $"queue/api/json?tree={ItemsField}[{IdField},{WhyField},{TaskField}[{NameField},{UrlField},{NextBuildNumberField}]]";
 

@@ -31,7 +31,7 @@ public sealed record SmokeTestOptions(Uri PublicUrl, string AdminUser, string Ad
 {
     public TimeSpan PollInterval { get; init; } = TimeSpan.FromSeconds(5);
 
-    /// <summary>The builds that waited in the queue while this run drained the master (DrainMaster): each must start on the new master.</summary>
+    /// <summary>The builds that waited in the queue while this run drained the master (DrainMaster): each must be on the new master, started or queued.</summary>
     public IReadOnlyList<WaitingBuild> Waited { get; init; } = [];
 
     /// <summary>Per HTTP request; a Jenkins that takes longer than this to answer one is not healthy.</summary>

@@ -7,7 +7,7 @@ using JenkinsOnEcs.Build.Smoke;
 namespace JenkinsOnEcs.Build.Tasks;
 
 [TaskName(nameof(SmokeTest))]
-[TaskDescription("Through https://DomainName/: TLS, /login, the reverse-proxy check, a WebSocket upgrade, Jenkins out of quiet-down, one job per agent label run to completion as the admin, and the builds that waited for the restart started; on failure the master's and the agent's last log lines.")]
+[TaskDescription("Through https://DomainName/: TLS, /login, the reverse-proxy check, a WebSocket upgrade, Jenkins out of quiet-down, one job per agent label run to completion as the admin, and the builds that waited for the restart on the new master; on failure the master's and the agent's last log lines.")]
 [Needs(TaskNeeds.Aws | TaskNeeds.AdminLogin)]
 [IsDependentOn(typeof(ReadStackOutputs))]
 [RunsAfter(typeof(DeployServices))]
@@ -54,6 +54,6 @@ public sealed class SmokeTest(AwsClients aws, ICakeLog log) : AsyncFrostingTask<
         var smoke = new JenkinsSmokeTest(handler, text => log.Information("{0}", text), () => tlsProblem);
         await SmokeTestRun.RunAsync(smoke, options, logGroups, logs, text => log.Information("{0}", text), token);
         context.Outputs.SmokeTestResult.Set($"passed: {options.PublicUrl} over TLS, /login, the WebSocket upgrade, the reverse-proxy check and a job on each of {options.Agents.Count} agent labels" +
-            (options.Waited.Count > 0 ? $"; the {options.Waited.Count} build(s) that waited for the restart started" : string.Empty));
+            (options.Waited.Count > 0 ? $"; the {options.Waited.Count} build(s) that waited for the restart are on the new master" : string.Empty));
     }
 }

@@ -274,7 +274,7 @@ public sealed class MasterDrainTests
         Assert.Equal(["app #8", "docs #3"], outcome.Queued.Select(b => b.ToString()));
         Assert.All(outcome.Queued, b => Assert.Equal(JenkinsApiStandIn.Fields.WhyWhileQuietingDown, b.Why));
         Assert.Equal("http://jenkins.drain.test/job/app/", outcome.Queued[0].Url);
-        Assert.Contains("DrainMaster: 2 build(s) wait in the queue for the new master (SmokeTest checks that they start): app #8, docs #3", run.Said);
+        Assert.Contains("DrainMaster: 2 build(s) wait in the queue for the new master (SmokeTest checks that it has them): app #8, docs #3", run.Said);
         Assert.Null(run.Jenkins.LastBuild("app"));
     }
 
@@ -290,5 +290,6 @@ public sealed class MasterDrainTests
         Assert.Equal("POST <root>/cancelQuietDown", (string)contract["cancelQuietDown"]!["request"]!);
         Assert.Equal("GET <root>/" + JenkinsQueue.QueuePath, (string)contract["queue"]!["request"]!);
         Assert.Equal("GET <job url>" + JenkinsQueue.LastBuildPath, (string)contract["queue"]!["jobRequest"]!);
+        Assert.Equal(JenkinsQueue.WhyWhileQuietingDown, (string)contract["queue"]!["whyWhileQuietingDown"]!);
     }
 }
