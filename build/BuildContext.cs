@@ -33,6 +33,9 @@ public sealed class BuildContext(ICakeContext context, Handoff<RunOptions> optio
 
     public ImageBuildOptions ImageBuildOptions => Options.Images;
 
+    /// <summary>Who this run is, for the deploy lock and the service moves' record: the CI job, the host, the process and the target.</summary>
+    public string RunDescription => Locking.DeployLock.DescribeRun(Environment.GetEnvironmentVariable, Target);
+
     /// <summary>Called by the setup lifetime; a second call is a bug.</summary>
     public void Initialize(RunOptions runOptions, ImageCatalog catalog, IReadOnlySet<string> tasks, string target)
     {

@@ -116,7 +116,7 @@ public sealed class BuildLifetime(
         // Last: one Deploy per environment at a time, taken before the first change (and after every check).
         if (sideEffects.Allowed && takesLock)
         {
-            deployLock.TakeAsync(Locking.DeployLock.DescribeRun(context.Environment.GetEnvironmentVariable, info.TargetTask.Name), context.CancellationToken).GetAwaiter().GetResult();
+            deployLock.TakeAsync(context.RunDescription, context.CancellationToken).GetAwaiter().GetResult();
         }
     }
 

@@ -2,7 +2,6 @@ using JenkinsOnEcs.Build.Host;
 using JenkinsOnEcs.Build.Aws;
 using JenkinsOnEcs.Build.Ecs;
 using JenkinsOnEcs.Build.Jenkins;
-using JenkinsOnEcs.Build.Locking;
 using JenkinsOnEcs.Build.Stages;
 
 namespace JenkinsOnEcs.Build.Tasks;
@@ -26,7 +25,7 @@ public sealed class DeployServices(ServiceRollout services, AwsClients aws, Mast
         var environment = context.Options.Environment;
         var recorder = new ServiceMoveRecorder(
             new ServiceMoveLog(aws.Ssm, environment), outputs.GetValueOrDefault("MasterClusterName") ?? "?",
-            DeployLock.DescribeRun(context.Environment.GetEnvironmentVariable, context.Target), TimeProvider.System);
+            context.RunDescription, TimeProvider.System);
         context.Outputs.ServiceDeployments.Set(await services.DeployAsync(
             outputs,
             family => context.Outputs.TaskDefinitions.Get(family, nameof(DeployServices), nameof(RegisterTaskDefinitions)).Arn,

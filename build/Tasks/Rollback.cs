@@ -2,7 +2,6 @@ using JenkinsOnEcs.Build.Host;
 using JenkinsOnEcs.Build.Aws;
 using JenkinsOnEcs.Build.Ecs;
 using JenkinsOnEcs.Build.Jenkins;
-using JenkinsOnEcs.Build.Locking;
 using JenkinsOnEcs.Build.Stages;
 
 namespace JenkinsOnEcs.Build.Tasks;
@@ -36,6 +35,6 @@ public sealed class Rollback(AwsClients aws, MasterRestartDrain drain, MasterQui
             quietDown.Replaced,
             TimeProvider.System,
             context.Log);
-        await run.RunAsync(new RollbackRequest(cluster, environment.Name, given, DeployLock.DescribeRun(context.Environment.GetEnvironmentVariable, context.Target)), context.CancellationToken);
+        await run.RunAsync(new RollbackRequest(cluster, environment.Name, given, context.RunDescription), context.CancellationToken);
     }
 }
